@@ -1,0 +1,137 @@
+package anxin
+
+import (
+	"fmt"
+	"time"
+)
+
+// Order is the snapshot of the order a claim is about, taken at intake.
+// ShippedAt and ReceivedAt are zero while the order is not shipped or received.
+type Order struct {
+	ID         string
+	Product    string
+	PaidFen    int64
+	OrderedAt  time.Time
+	ShippedAt  time.Time
+	ReceivedAt time.Time
+}
+
+// Validate checks the snapshot is self-consistent.
+func (o Order) Validate() error {
+	switch {
+	case o.ID == "":
+		return Errorf(EINVALID, "the order id is required")
+	case o.Product == "":
+		return Errorf(EINVALID, "the product is required")
+	case o.PaidFen <= 0:
+		return Errorf(EINVALID, "the amount paid must be positive")
+	case o.OrderedAt.IsZero():
+		return Errorf(EINVALID, "the order time is required")
+	case !o.ShippedAt.IsZero() && o.ShippedAt.Before(o.OrderedAt):
+		return Errorf(EINVALID, "the order cannot ship before it was placed")
+	case !o.ReceivedAt.IsZero() && o.ShippedAt.IsZero():
+		return Errorf(EINVALID, "the order cannot be received before it ships")
+	case !o.ReceivedAt.IsZero() && o.ReceivedAt.Before(o.ShippedAt):
+		return Errorf(EINVALID, "the order cannot be received before it ships")
+	}
+	return nil
+}
+
+// WindowUse is how much of a claim window a claim at some moment has used.
+type WindowUse struct {
+	From   WindowStart
+	Used   time.Duration // since the window opened
+	Window time.Duration // 0 for a window that runs until an event (UntilShipped)
+	Open   bool          // the claim falls inside the window
+}
+
+// WindowUse measures a claim at the given moment against the policy's window.
+func (p Policy) WindowUse(o Order, at time.Time) WindowUse {
+	u := WindowUse{From: p.WindowFrom, Window: p.Window}
+	switch p.WindowFrom {
+	case UntilShipped:
+		u.Used = at.Sub(o.OrderedAt)
+		u.Window = 0
+		u.Open = o.ShippedAt.IsZero() || at.Before(o.ShippedAt)
+	case FromOrder:
+		u.Used = at.Sub(o.OrderedAt)
+		u.Open = u.Used >= 0 && u.Used <= p.Window
+	case FromReceipt:
+		if o.ReceivedAt.IsZero() {
+			return u
+		}
+		u.Used = at.Sub(o.ReceivedAt)
+		u.Open = u.Used >= 0 && u.Used <= p.Window
+	}
+	return u
+}
+
+// Eligible decides a claim on the order made at the given moment: nil to
+// accept it, or an *Error whose code and message name the rule that refused it.
+func (p Policy) Eligible(s Service, o Order, at time.Time) error {
+	if !p.Enabled {
+		return Errorf(ENOTOPTEDIN, "the merchant has not opted into %s (%s)", s.NameZH, s.Key)
+	}
+	u := p.WindowUse(o, at)
+	if u.Open {
+		return nil
+	}
+	switch {
+	case p.WindowFrom == UntilShipped:
+		return Errorf(EALREADYSHIPPED, "%s is open only until the order ships; it shipped at %s",
+			s.NameZH, o.ShippedAt.UTC().Format(time.RFC3339))
+	case p.WindowFrom == FromReceipt && o.ReceivedAt.IsZero():
+		return Errorf(ENOTRECEIVED, "the %s window runs from receipt and the order has not been received", s.NameZH)
+	case u.Used < 0:
+		return Errorf(EOUTSIDEWINDOW, "the claim predates the start of its window")
+	}
+	return Errorf(EOUTSIDEWINDOW, "%s must be claimed within %s of %s; this claim comes %s after",
+		s.NameZH, HumanDuration(p.Window), windowStartWords[p.WindowFrom], HumanDuration(u.Used))
+}
+
+var windowStartWords = map[WindowStart]string{
+	FromReceipt: "receipt",
+	FromOrder:   "the order",
+}
+
+// HumanDuration renders a duration as whole days and hours ("29d 23h", "25h"
+// under two days), for messages. Views have their own localized formatting.
+func HumanDuration(d time.Duration) string {
+	d = d.Truncate(time.Minute)
+	switch {
+	case d >= 2*day:
+		days, hours := d/day, (d%day)/time.Hour
+		if hours == 0 {
+			return fmt.Sprintf("%dd", days)
+		}
+		return fmt.Sprintf("%dd %dh", days, hours)
+	case d >= time.Hour:
+		if d%time.Hour == 0 {
+			return fmt.Sprintf("%dh", d/time.Hour)
+		}
+		return fmt.Sprintf("%dh %dm", d/time.Hour, (d%time.Hour)/time.Minute)
+	}
+	return fmt.Sprintf("%dm", d/time.Minute)
+}
+
+// InstantRefund is a merchant's 极速退款 setting: a qualifying request is
+// refunded at intake by the system, before any merchant review.
+type InstantRefund struct {
+	Enabled   bool
+	Unshipped bool  // every request on an unshipped order qualifies
+	MaxFen    int64 // requests up to this amount qualify when the buyer has no open dispute
+}
+
+// DefaultInstantRefund is the spec's default: unshipped, or at most ¥200.
+var DefaultInstantRefund = InstantRefund{Enabled: true, Unshipped: true, MaxFen: 20000}
+
+// Qualifies reports whether a claim for amount on the order is refunded at intake.
+func (r InstantRefund) Qualifies(o Order, amount int64, openDispute bool) bool {
+	if !r.Enabled {
+		return false
+	}
+	if r.Unshipped && o.ShippedAt.IsZero() {
+		return true
+	}
+	return !openDispute && amount > 0 && amount <= r.MaxFen
+}

@@ -1,0 +1,72 @@
+package anxin
+
+// Role is what a person (or the system) is in the helpdesk.
+type Role string
+
+const (
+	RoleAdmin    Role = "admin"
+	RoleAgent    Role = "agent"    // 客服: the support team
+	RoleMerchant Role = "merchant" // 商家: a store's staff, bound to one merchant
+	RoleBuyer    Role = "buyer"    // acts through the intake API, or an agent on the buyer's behalf
+	RoleSystem   Role = "system"   // the scheduler and the refund provider
+)
+
+// UserRoles are the roles a login account may have.
+var UserRoles = []Role{RoleAdmin, RoleAgent, RoleMerchant}
+
+// Valid reports whether r is a role a user account may hold.
+func (r Role) Valid() bool {
+	switch r {
+	case RoleAdmin, RoleAgent, RoleMerchant:
+		return true
+	}
+	return false
+}
+
+// Actor is who takes an action: a user, the buyer, or the system.
+type Actor struct {
+	Role       Role
+	UserID     int64 // 0 for the system and for the buyer
+	Name       string
+	MerchantID int64 // set for merchant users: the only merchant they may act for
+}
+
+// System is the actor of every automatic action.
+var System = Actor{Role: RoleSystem, Name: "system"}
+
+// Buyer is the actor of the buyer's own requests through the intake API.
+var Buyer = Actor{Role: RoleBuyer, Name: "buyer"}
+
+// roleSet is a small set of roles. An admin may do everything an agent may.
+type roleSet uint8
+
+func rolesOf(rs ...Role) roleSet {
+	var s roleSet
+	for _, r := range rs {
+		s |= roleBit(r)
+	}
+	return s
+}
+
+func roleBit(r Role) roleSet {
+	switch r {
+	case RoleAdmin:
+		return 1 << 0
+	case RoleAgent:
+		return 1 << 1
+	case RoleMerchant:
+		return 1 << 2
+	case RoleBuyer:
+		return 1 << 3
+	case RoleSystem:
+		return 1 << 4
+	}
+	return 0
+}
+
+func (s roleSet) has(r Role) bool {
+	if r == RoleAdmin {
+		r = RoleAgent
+	}
+	return s&roleBit(r) != 0
+}

@@ -1,0 +1,211 @@
+package anxin
+
+import (
+	"time"
+)
+
+// ServiceKey names one of the nine after-sales services of the catalog.
+type ServiceKey string
+
+const (
+	UnshippedRefund   ServiceKey = "unshipped_refund"   // 未发货退款 / 极速退款
+	NoReason7d        ServiceKey = "no_reason_7d"       // 七天无理由退货
+	QualityReturn     ServiceKey = "quality_return"     // 质量问题退货退款
+	Damaged           ServiceKey = "damaged"            // 破损包退
+	FreshSpoiled      ServiceKey = "fresh_spoiled"      // 生鲜坏单包赔
+	BeautyAllergy     ServiceKey = "beauty_allergy"     // 美妆过敏包退包换
+	Authentic         ServiceKey = "authentic"          // 正品保证 (假一赔三)
+	PriceProtect      ServiceKey = "price_protect"      // 价保
+	ShippingInsurance ServiceKey = "shipping_insurance" // 运费险
+)
+
+// WindowStart is the moment a claim window runs from.
+type WindowStart string
+
+const (
+	FromReceipt  WindowStart = "receipt"       // the buyer received the order
+	FromOrder    WindowStart = "order"         // the buyer placed the order
+	UntilShipped WindowStart = "until_shipped" // open until the merchant ships
+)
+
+// Compensation is what a service pays when a claim is granted.
+type Compensation string
+
+const (
+	CompFull       Compensation = "full"         // what was paid
+	CompFullOrLess Compensation = "full_or_less" // what was paid, may be lowered
+	CompTriple     Compensation = "triple"       // 假一赔三: refund plus 3x the price, at least ¥500 on top
+	CompDifference Compensation = "difference"   // 价保: the price difference claimed
+	CompPostage    Compensation = "postage"      // 运费险: the postage claimed, up to a cap
+)
+
+// TimeoutAction is what the system does by itself when a clock runs out.
+type TimeoutAction string
+
+const (
+	AutoRefund  TimeoutAction = "auto_refund"
+	AutoApprove TimeoutAction = "auto_approve"
+	Escalate    TimeoutAction = "escalate"
+	AutoReceive TimeoutAction = "auto_receive"
+	AutoClose   TimeoutAction = "close"
+	NoAction    TimeoutAction = "" // the deadline shows as overdue; a person must act
+)
+
+const (
+	// AuthenticFloorFen is the statutory minimum of 假一赔三 compensation: ¥500.
+	AuthenticFloorFen int64 = 50000
+	// PostageCapPickupFen and PostageCapSelfFen cap 运费险 payouts.
+	PostageCapPickupFen int64 = 1935
+	PostageCapSelfFen   int64 = 1000
+)
+
+// Policy is one service's rules as they apply to one merchant: the catalog's
+// defaults with the merchant's overrides applied.
+type Policy struct {
+	Service       ServiceKey
+	Enabled       bool // false: the merchant has not opted in (or has opted out)
+	Window        time.Duration
+	WindowFrom    WindowStart
+	EvidenceMin   int  // photos required before a decision
+	Appraisal     bool // an appraisal report is part of the evidence
+	NeedsReturn   bool // the goods come back before the refund
+	Compensation  Compensation
+	MerchantClock time.Duration
+	OnTimeout     TimeoutAction
+}
+
+// Service is an entry of the catalog.
+type Service struct {
+	Key    ServiceKey
+	NameZH string
+	NameEN string
+	// OptIn services are off for a merchant until it opts in.
+	OptIn bool
+	// Default is the policy before any merchant override.
+	Default Policy
+	// Checklist names the photos a complete claim shows, in the UI's words.
+	Checklist []string
+}
+
+const day = 24 * time.Hour
+
+// Catalog is the nine services with their default policies (the spec's table;
+// figures it marks as assumed are defaults chosen by Anxin).
+var Catalog = []Service{
+	{Key: UnshippedRefund, NameZH: "未发货退款", NameEN: "Unshipped refund",
+		Default: Policy{WindowFrom: UntilShipped, Compensation: CompFull, MerchantClock: 48 * time.Hour, OnTimeout: AutoRefund}},
+	{Key: NoReason7d, NameZH: "七天无理由退货", NameEN: "7-day no-reason return",
+		Default:   Policy{Window: 7 * day, WindowFrom: FromReceipt, NeedsReturn: true, Compensation: CompFull, MerchantClock: 48 * time.Hour, OnTimeout: AutoApprove},
+		Checklist: []string{"item"}},
+	{Key: QualityReturn, NameZH: "质量问题退货退款", NameEN: "Quality return",
+		Default:   Policy{Window: 15 * day, WindowFrom: FromReceipt, EvidenceMin: 1, NeedsReturn: true, Compensation: CompFullOrLess, MerchantClock: 48 * time.Hour, OnTimeout: AutoApprove},
+		Checklist: []string{"defect", "item"}},
+	{Key: Damaged, NameZH: "破损包退", NameEN: "Damaged on arrival",
+		Default:   Policy{Window: 48 * time.Hour, WindowFrom: FromReceipt, EvidenceMin: 2, Compensation: CompFull, MerchantClock: 48 * time.Hour, OnTimeout: AutoApprove},
+		Checklist: []string{"parcel", "item"}},
+	{Key: FreshSpoiled, NameZH: "生鲜坏单包赔", NameEN: "Spoiled fresh food",
+		Default:   Policy{Window: 24 * time.Hour, WindowFrom: FromReceipt, EvidenceMin: 1, Compensation: CompFull, MerchantClock: 24 * time.Hour, OnTimeout: AutoApprove},
+		Checklist: []string{"product", "label"}},
+	{Key: BeautyAllergy, NameZH: "美妆过敏包退包换", NameEN: "Cosmetics allergy", OptIn: true,
+		Default:   Policy{Window: 30 * day, WindowFrom: FromReceipt, EvidenceMin: 1, NeedsReturn: true, Compensation: CompFull, MerchantClock: 48 * time.Hour, OnTimeout: AutoApprove},
+		Checklist: []string{"reaction", "product"}},
+	{Key: Authentic, NameZH: "正品保证", NameEN: "Authenticity guarantee",
+		Default:   Policy{Window: 30 * day, WindowFrom: FromReceipt, EvidenceMin: 1, Appraisal: true, NeedsReturn: true, Compensation: CompTriple, MerchantClock: 48 * time.Hour, OnTimeout: Escalate},
+		Checklist: []string{"item", "appraisal"}},
+	{Key: PriceProtect, NameZH: "价保", NameEN: "Price protection",
+		Default: Policy{Window: 30 * day, WindowFrom: FromOrder, Compensation: CompDifference, MerchantClock: 48 * time.Hour, OnTimeout: AutoRefund}},
+	// 运费险 is claimed with a return; its window is assumed to cover a 7-day
+	// return plus the time to ship it back.
+	{Key: ShippingInsurance, NameZH: "运费险", NameEN: "Return-shipping insurance",
+		Default:   Policy{Window: 30 * day, WindowFrom: FromReceipt, Compensation: CompPostage, MerchantClock: 48 * time.Hour, OnTimeout: AutoApprove},
+		Checklist: []string{"tracking"}},
+}
+
+var catalogIndex = func() map[ServiceKey]*Service {
+	m := make(map[ServiceKey]*Service, len(Catalog))
+	for i := range Catalog {
+		s := &Catalog[i]
+		s.Default.Service = s.Key
+		s.Default.Enabled = !s.OptIn
+		m[s.Key] = s
+	}
+	return m
+}()
+
+// LookupService returns the catalog entry for key.
+func LookupService(key ServiceKey) (Service, error) {
+	s, ok := catalogIndex[key]
+	if !ok {
+		return Service{}, Errorf(EUNKNOWNSERVICE, "unknown service %q", key)
+	}
+	return *s, nil
+}
+
+// PolicyOverride is a merchant's change to one service's defaults. Nil fields
+// keep the default.
+type PolicyOverride struct {
+	Service       ServiceKey
+	Enabled       *bool
+	Window        *time.Duration
+	EvidenceMin   *int
+	MerchantClock *time.Duration
+}
+
+// PolicyFor returns the service's policy with the override applied.
+func (s Service) PolicyFor(o *PolicyOverride) Policy {
+	p := s.Default
+	if o == nil {
+		return p
+	}
+	if o.Enabled != nil {
+		p.Enabled = *o.Enabled
+	}
+	if o.Window != nil {
+		p.Window = *o.Window
+	}
+	if o.EvidenceMin != nil {
+		p.EvidenceMin = *o.EvidenceMin
+	}
+	if o.MerchantClock != nil {
+		p.MerchantClock = *o.MerchantClock
+	}
+	return p
+}
+
+// Validate checks that an override keeps the policy workable.
+func (o PolicyOverride) Validate() error {
+	if _, err := LookupService(o.Service); err != nil {
+		return err
+	}
+	if o.Window != nil && (*o.Window <= 0 || *o.Window > 365*day) {
+		return Errorf(EINVALID, "the claim window must be between 1 minute and 365 days")
+	}
+	if o.MerchantClock != nil && (*o.MerchantClock < time.Hour || *o.MerchantClock > 30*day) {
+		return Errorf(EINVALID, "the merchant clock must be between 1 hour and 30 days")
+	}
+	if o.EvidenceMin != nil && (*o.EvidenceMin < 0 || *o.EvidenceMin > 9) {
+		return Errorf(EINVALID, "the evidence minimum must be between 0 and 9 photos")
+	}
+	return nil
+}
+
+// Payable is the most a granted claim on this service may pay for an order
+// that cost paid, when the buyer asked for requested (0: the service's full
+// compensation).
+func (p Policy) Payable(paid, requested int64) int64 {
+	switch p.Compensation {
+	case CompTriple:
+		return paid + max(3*paid, AuthenticFloorFen)
+	case CompDifference:
+		if requested <= 0 {
+			return 0
+		}
+		return min(requested, paid)
+	case CompPostage:
+		if requested <= 0 {
+			return PostageCapPickupFen
+		}
+		return min(requested, PostageCapPickupFen)
+	}
+	return paid
+}

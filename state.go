@@ -1,0 +1,246 @@
+package anxin
+
+import "time"
+
+// State is where a ticket stands. Each state runs at most one deadline clock.
+type State string
+
+const (
+	PendingMerchant State = "pending_merchant"
+	NeedsEvidence   State = "needs_evidence"
+	Rejected        State = "rejected"
+	AwaitingReturn  State = "awaiting_return"
+	AwaitingReceipt State = "awaiting_receipt"
+	Arbitration     State = "arbitration"
+	Refunding       State = "refunding"
+	RefundFailed    State = "refund_failed"
+	Refunded        State = "refunded"
+	Closed          State = "closed"
+)
+
+// States lists every state, in the order a ticket usually meets them.
+var States = []State{PendingMerchant, NeedsEvidence, Rejected, AwaitingReturn, AwaitingReceipt,
+	Arbitration, Refunding, RefundFailed, Refunded, Closed}
+
+// Terminal reports whether nothing more happens to a ticket in this state.
+func (s State) Terminal() bool { return s == Refunded || s == Closed }
+
+// Valid reports whether s is one of the states.
+func (s State) Valid() bool {
+	for _, v := range States {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Action is something that happens to a ticket. Most actions are transitions
+// of the table below; a few (assign, note, evidence outside needs_evidence)
+// are recorded on the timeline without changing the state.
+type Action string
+
+const (
+	Approve         Action = "approve"
+	Refund          Action = "refund" // grant now, full or partial, without (further) return
+	Reject          Action = "reject"
+	RequestEvidence Action = "request_evidence"
+	AddEvidence     Action = "evidence_added"
+	Cancel          Action = "cancel"
+	Appeal          Action = "appeal"
+	EscalateToArb   Action = "escalate"
+	ShipReturn      Action = "return_shipped"
+	BookPickup      Action = "pickup_booked"
+	Receive         Action = "receive"
+	RefuseReturn    Action = "refuse_return"
+	RuleForBuyer    Action = "rule_buyer"
+	RuleForMerchant Action = "rule_merchant"
+	RefundSucceeded Action = "refund_succeeded"
+	RefundFailure   Action = "refund_failed"
+	RetryRefund     Action = "retry_refund"
+	ManualRefund    Action = "manual_refund"
+	Timeout         Action = "timeout"
+
+	// Timeline-only actions.
+	Create Action = "create"
+	Assign Action = "assign"
+)
+
+// Timer names the deadline a state runs: who owes the next move and how long
+// they have.
+type Timer string
+
+const (
+	NoTimer          Timer = ""
+	MerchantReply    Timer = "merchant_reply"    // the service's merchant clock
+	MerchantResume   Timer = "merchant_resume"   // what was left of it when evidence was requested
+	BuyerEvidence    Timer = "buyer_evidence"    // 72 h (assumed)
+	BuyerAppeal      Timer = "buyer_appeal"      // 7 days
+	BuyerReturn      Timer = "buyer_return"      // 7 days to ship or book a pickup
+	MerchantReceipt  Timer = "merchant_receipt"  // 10 days to confirm receipt
+	AgentArbitration Timer = "agent_arbitration" // 72 h (assumed)
+	AgentRefundRetry Timer = "agent_refund"      // 24 h (assumed)
+)
+
+// TimerLength is how long each fixed clock runs. The merchant reply clock
+// comes from the policy instead.
+var TimerLength = map[Timer]time.Duration{
+	BuyerEvidence:    72 * time.Hour,
+	BuyerAppeal:      7 * day,
+	BuyerReturn:      7 * day,
+	MerchantReceipt:  10 * day,
+	AgentArbitration: 72 * time.Hour,
+	AgentRefundRetry: 24 * time.Hour,
+}
+
+// StateTimer is the clock each state runs; states absent here run none.
+var StateTimer = map[State]Timer{
+	PendingMerchant: MerchantReply,
+	NeedsEvidence:   BuyerEvidence,
+	Rejected:        BuyerAppeal,
+	AwaitingReturn:  BuyerReturn,
+	AwaitingReceipt: MerchantReceipt,
+	Arbitration:     AgentArbitration,
+	RefundFailed:    AgentRefundRetry,
+}
+
+// refundRule says whether a transition pays and how much.
+type refundRule uint8
+
+const (
+	noRefund      refundRule = iota
+	payRequested             // the amount claimed, capped by what remains refundable
+	payChosen                // the amount the actor names (0: as payRequested)
+	payRetry                 // the existing refund again, under the same number
+	payManualDone            // the existing refund, paid outside the provider
+)
+
+// need names the input a transition requires.
+type need uint8
+
+const (
+	needNothing need = iota
+	needReason
+	needTracking
+	needSlot
+)
+
+// guard decides between transitions that share a state and an action.
+type guard func(Policy) bool
+
+func needsReturn(p Policy) bool { return p.NeedsReturn }
+func refundOnly(p Policy) bool  { return !p.NeedsReturn }
+func onTimeout(a TimeoutAction, g guard) guard {
+	return func(p Policy) bool { return p.OnTimeout == a && (g == nil || g(p)) }
+}
+
+// Transition is one row of the state machine.
+type Transition struct {
+	From   State
+	Action Action
+	When   guard // nil: always
+	To     State
+	Roles  roleSet
+	Sets   Timer // the deadline entering To sets
+	Refund refundRule
+	Needs  need
+}
+
+var (
+	staff     = rolesOf(RoleAgent, RoleMerchant)
+	agents    = rolesOf(RoleAgent)
+	buyerSide = rolesOf(RoleBuyer, RoleAgent) // the buyer, or an agent on the buyer's behalf
+	system    = rolesOf(RoleSystem)
+)
+
+// Transitions is the state machine of the spec, as one table.
+var Transitions = []Transition{
+	{From: PendingMerchant, Action: Approve, When: needsReturn, To: AwaitingReturn, Roles: staff, Sets: BuyerReturn},
+	{From: PendingMerchant, Action: Approve, When: refundOnly, To: Refunding, Roles: staff, Refund: payRequested},
+	{From: PendingMerchant, Action: Refund, To: Refunding, Roles: staff, Refund: payChosen},
+	{From: PendingMerchant, Action: Reject, To: Rejected, Roles: staff, Sets: BuyerAppeal, Needs: needReason},
+	{From: PendingMerchant, Action: RequestEvidence, To: NeedsEvidence, Roles: staff, Sets: BuyerEvidence},
+	{From: PendingMerchant, Action: Cancel, To: Closed, Roles: buyerSide},
+	{From: PendingMerchant, Action: EscalateToArb, To: Arbitration, Roles: agents, Sets: AgentArbitration},
+	{From: PendingMerchant, Action: Timeout, When: onTimeout(AutoApprove, needsReturn), To: AwaitingReturn, Roles: system, Sets: BuyerReturn},
+	{From: PendingMerchant, Action: Timeout, When: onTimeout(AutoApprove, refundOnly), To: Refunding, Roles: system, Refund: payRequested},
+	{From: PendingMerchant, Action: Timeout, When: onTimeout(AutoRefund, nil), To: Refunding, Roles: system, Refund: payRequested},
+	{From: PendingMerchant, Action: Timeout, When: onTimeout(Escalate, nil), To: Arbitration, Roles: system, Sets: AgentArbitration},
+
+	{From: NeedsEvidence, Action: AddEvidence, To: PendingMerchant, Roles: buyerSide, Sets: MerchantResume},
+	{From: NeedsEvidence, Action: Cancel, To: Closed, Roles: buyerSide},
+	{From: NeedsEvidence, Action: Timeout, To: Closed, Roles: system},
+
+	{From: Rejected, Action: Appeal, To: Arbitration, Roles: buyerSide, Sets: AgentArbitration},
+	{From: Rejected, Action: Timeout, To: Closed, Roles: system},
+
+	{From: AwaitingReturn, Action: ShipReturn, To: AwaitingReceipt, Roles: buyerSide, Sets: MerchantReceipt, Needs: needTracking},
+	{From: AwaitingReturn, Action: BookPickup, To: AwaitingReceipt, Roles: buyerSide, Sets: MerchantReceipt, Needs: needSlot},
+	{From: AwaitingReturn, Action: Refund, To: Refunding, Roles: staff, Refund: payChosen},
+	{From: AwaitingReturn, Action: Cancel, To: Closed, Roles: buyerSide},
+	{From: AwaitingReturn, Action: Timeout, To: Closed, Roles: system},
+
+	{From: AwaitingReceipt, Action: Receive, To: Refunding, Roles: staff, Refund: payRequested},
+	{From: AwaitingReceipt, Action: Refund, To: Refunding, Roles: staff, Refund: payChosen},
+	{From: AwaitingReceipt, Action: RefuseReturn, To: Rejected, Roles: staff, Sets: BuyerAppeal, Needs: needReason},
+	{From: AwaitingReceipt, Action: EscalateToArb, To: Arbitration, Roles: agents, Sets: AgentArbitration},
+	{From: AwaitingReceipt, Action: Timeout, To: Refunding, Roles: system, Refund: payRequested},
+
+	{From: Arbitration, Action: RuleForBuyer, To: Refunding, Roles: agents, Refund: payChosen},
+	{From: Arbitration, Action: RuleForMerchant, To: Closed, Roles: agents, Needs: needReason},
+
+	{From: Refunding, Action: RefundSucceeded, To: Refunded, Roles: system},
+	{From: Refunding, Action: RefundFailure, To: RefundFailed, Roles: system, Sets: AgentRefundRetry},
+
+	{From: RefundFailed, Action: RetryRefund, To: Refunding, Roles: agents, Refund: payRetry},
+	{From: RefundFailed, Action: ManualRefund, To: Refunded, Roles: agents, Refund: payManualDone, Needs: needReason},
+}
+
+// Lookup finds the transition for an action in a state under a policy.
+func Lookup(from State, a Action, p Policy) (Transition, bool) {
+	for _, t := range Transitions {
+		if t.From == from && t.Action == a && (t.When == nil || t.When(p)) {
+			return t, true
+		}
+	}
+	return Transition{}, false
+}
+
+// Allows reports whether role may take the transition.
+func (t Transition) Allows(r Role) bool { return t.Roles.has(r) }
+
+// TimeoutOf returns what the system does when the state's clock runs out
+// under the policy, or NoAction when a person must act on the overdue ticket.
+func TimeoutOf(s State, p Policy) TimeoutAction {
+	t, ok := Lookup(s, Timeout, p)
+	if !ok {
+		return NoAction
+	}
+	switch {
+	case s == PendingMerchant:
+		return p.OnTimeout
+	case s == AwaitingReceipt:
+		return AutoReceive
+	case t.To == Closed:
+		return AutoClose
+	}
+	return NoAction
+}
+
+// ActionsFor lists the actions a role may take on a ticket in state s under
+// the policy, in table order, without the system's own.
+func ActionsFor(s State, r Role, p Policy) []Action {
+	var out []Action
+	seen := map[Action]bool{}
+	for _, t := range Transitions {
+		if t.From != s || t.Action == Timeout || seen[t.Action] || !t.Allows(r) {
+			continue
+		}
+		if t.When != nil && !t.When(p) {
+			continue
+		}
+		seen[t.Action] = true
+		out = append(out, t.Action)
+	}
+	return out
+}

@@ -1,0 +1,282 @@
+package anxin
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Ticket is one after-sales request: a claim on one order under one service.
+type Ticket struct {
+	ID           int64
+	Number       string // AX-000123, shown to people
+	MerchantID   int64
+	MerchantName string
+	Service      ServiceKey
+	State        State
+	Version      int64     // bumped by every state change; the compare-and-set token
+	StateSince   time.Time // when the current state was entered
+	Deadline     time.Time // zero: the state runs no clock
+	PausedLeft   time.Duration
+	AssigneeID   int64
+	AssigneeName string
+
+	Order      Order
+	BuyerName  string
+	BuyerPhone string
+	Reason     string
+
+	RequestedFen int64 // what the buyer claims
+	PayableFen   int64 // the most this ticket may ever pay
+	RefundedFen  int64 // what refunds already issued on it pay
+
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	FirstActionAt time.Time // the first decision by a person or the system
+}
+
+// TicketNumber formats a ticket's id as the number people quote.
+func TicketNumber(id int64) string { return fmt.Sprintf("AX-%06d", id) }
+
+// Refundable is what the ticket may still pay.
+func (t Ticket) Refundable() int64 { return max(t.PayableFen-t.RefundedFen, 0) }
+
+// Overdue reports whether the ticket's clock has run out at now.
+func (t Ticket) Overdue(now time.Time) bool { return !t.Deadline.IsZero() && !now.Before(t.Deadline) }
+
+// ClockUsed is the share of the current clock used at now, from 0 to 1 (or
+// more when overdue); 0 when the state runs no clock.
+func (t Ticket) ClockUsed(now time.Time) float64 {
+	total := t.Deadline.Sub(t.StateSince)
+	if t.Deadline.IsZero() || total <= 0 {
+		return 0
+	}
+	return float64(now.Sub(t.StateSince)) / float64(total)
+}
+
+// AutoAt is when the scheduler acts on the ticket by itself: its deadline
+// when its state has a timeout action under the policy, else zero.
+func (t Ticket) AutoAt(p Policy) time.Time {
+	if TimeoutOf(t.State, p) == NoAction {
+		return time.Time{}
+	}
+	return t.Deadline
+}
+
+// Decision is an actor's request to act on a ticket.
+type Decision struct {
+	Action    Action
+	Actor     Actor
+	Version   int64     // the version the actor saw; 0 means "whatever it is now"
+	AmountFen int64     // Refund and RuleForBuyer: 0 pays what was claimed
+	Reason    string    // Reject, RefuseReturn, RuleForMerchant, ManualRefund (the proof), and optional elsewhere
+	Tracking  string    // ShipReturn
+	Slot      time.Time // BookPickup
+}
+
+// Change is what a decision does to a ticket: the store records it in one
+// transaction, compare-and-set on the version the decision was based on.
+type Change struct {
+	Transition Transition
+	Timeout    TimeoutAction // for Timeout: what the system did
+	Deadline   time.Time     // of the new state; zero for none
+	PausedLeft time.Duration // merchant clock left, kept while evidence is awaited
+	PayFen     int64         // a new refund of this amount; 0 for none
+	Event      Event
+}
+
+// Decide checks a decision against the transition table and the money rules
+// and says what it changes. It does not modify the ticket.
+func (t Ticket) Decide(d Decision, p Policy, now time.Time) (Change, error) {
+	if d.Actor.Role == RoleMerchant && d.Actor.MerchantID != t.MerchantID {
+		return Change{}, Errorf(ENOTFOUND, "ticket not found")
+	}
+	if t.State.Terminal() {
+		return Change{}, Errorf(ENOTALLOWED, "ticket %s is %s: nothing more can happen to it", t.Number, t.State)
+	}
+	tr, ok := Lookup(t.State, d.Action, p)
+	if !ok {
+		return Change{}, Errorf(ENOTALLOWED, "%s is not possible while the ticket is %s", d.Action, t.State)
+	}
+	if !tr.Allows(d.Actor.Role) {
+		return Change{}, Errorf(ENOTALLOWED, "a %s may not %s", d.Actor.Role, d.Action)
+	}
+	if d.Action == Timeout && !t.Overdue(now) {
+		return Change{}, Errorf(ENOTALLOWED, "ticket %s is not due until %s", t.Number, t.Deadline.Format(time.RFC3339))
+	}
+	d.Reason = strings.TrimSpace(d.Reason)
+	d.Tracking = strings.TrimSpace(d.Tracking)
+	switch tr.Needs {
+	case needReason:
+		if d.Reason == "" {
+			return Change{}, Errorf(EINVALID, "a reason is required to %s", d.Action)
+		}
+	case needTracking:
+		if d.Tracking == "" {
+			return Change{}, Errorf(EINVALID, "a tracking number is required")
+		}
+	case needSlot:
+		if d.Slot.IsZero() {
+			return Change{}, Errorf(EINVALID, "a pickup slot is required")
+		}
+		if d.Slot.Before(now) {
+			return Change{}, Errorf(EINVALID, "the pickup slot is in the past")
+		}
+	}
+
+	c := Change{Transition: tr}
+	if d.Action == Timeout {
+		c.Timeout = TimeoutOf(t.State, p)
+	}
+	switch tr.Sets {
+	case NoTimer:
+	case MerchantReply:
+		c.Deadline = now.Add(p.MerchantClock)
+	case MerchantResume:
+		c.Deadline = now.Add(t.PausedLeft)
+	default:
+		c.Deadline = now.Add(TimerLength[tr.Sets])
+	}
+	if tr.To == NeedsEvidence {
+		c.PausedLeft = max(t.Deadline.Sub(now), 0)
+	}
+
+	pay, err := t.payment(tr.Refund, d.AmountFen)
+	if err != nil {
+		return Change{}, err
+	}
+	c.PayFen = pay
+
+	c.Event = Event{
+		TicketID:  t.ID,
+		At:        now,
+		Actor:     d.Actor,
+		Action:    d.Action,
+		From:      t.State,
+		To:        tr.To,
+		AmountFen: pay,
+		Detail:    eventDetail(d, c.Timeout),
+	}
+	return c, nil
+}
+
+func (t Ticket) payment(rule refundRule, asked int64) (int64, error) {
+	left := t.Refundable()
+	switch rule {
+	case payRequested:
+		if left <= 0 {
+			return 0, Errorf(EOVERREFUND, "ticket %s has nothing left to refund", t.Number)
+		}
+		return min(t.RequestedFen, left), nil
+	case payChosen:
+		if asked < 0 {
+			return 0, Errorf(EINVALID, "a refund amount cannot be negative")
+		}
+		if left <= 0 {
+			return 0, Errorf(EOVERREFUND, "ticket %s has nothing left to refund", t.Number)
+		}
+		if asked == 0 {
+			return min(t.RequestedFen, left), nil
+		}
+		if asked > left {
+			return 0, Errorf(EOVERREFUND, "the refund of %d fen exceeds the %d fen that remain refundable", asked, left)
+		}
+		return asked, nil
+	}
+	return 0, nil
+}
+
+func eventDetail(d Decision, timeout TimeoutAction) string {
+	switch {
+	case timeout != NoAction:
+		return string(timeout)
+	case d.Tracking != "":
+		return d.Tracking
+	case !d.Slot.IsZero():
+		return d.Slot.UTC().Format(time.RFC3339)
+	}
+	return d.Reason
+}
+
+// Apply makes the change on the ticket (the in-memory copy the store writes).
+func (t *Ticket) Apply(c Change) {
+	t.State = c.Transition.To
+	t.Version++
+	t.StateSince = c.Event.At
+	t.Deadline = c.Deadline
+	t.PausedLeft = c.PausedLeft
+	t.RefundedFen += c.PayFen
+	t.UpdatedAt = c.Event.At
+	if t.FirstActionAt.IsZero() && c.Event.Actor.Role != RoleBuyer {
+		t.FirstActionAt = c.Event.At
+	}
+}
+
+// Event is one entry of a ticket's append-only timeline.
+type Event struct {
+	ID        int64
+	TicketID  int64
+	At        time.Time
+	Actor     Actor
+	Action    Action
+	From, To  State
+	AmountFen int64
+	Detail    string
+}
+
+// RefundStatus is where a refund stands with the payment provider.
+type RefundStatus string
+
+const (
+	RefundPending  RefundStatus = "pending"
+	RefundPaid     RefundStatus = "succeeded"
+	RefundDeclined RefundStatus = "failed"
+)
+
+// RefundRecord is one refund: recorded before the provider is called, under a
+// number that every retry reuses.
+type RefundRecord struct {
+	ID        int64
+	Number    string
+	TicketID  int64
+	AmountFen int64
+	Status    RefundStatus
+	Attempts  int
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// RefundNumber is the number a ticket's refund carries to the provider.
+func RefundNumber(ticketID int64) string { return fmt.Sprintf("RF-%08d", ticketID) }
+
+// Note is an agent's or merchant's internal note on a ticket.
+type Note struct {
+	ID         int64
+	TicketID   int64
+	AuthorID   int64
+	AuthorName string
+	Body       string
+	CreatedAt  time.Time
+}
+
+// Party is whose photo a piece of evidence is.
+type Party string
+
+const (
+	PartyBuyer    Party = "buyer"
+	PartyMerchant Party = "merchant"
+)
+
+// Evidence is one photo on a ticket.
+type Evidence struct {
+	ID         int64
+	TicketID   int64
+	Party      Party
+	SHA256     string
+	Width      int
+	Height     int
+	Bytes      int64
+	Label      string // the checklist item it shows, if known
+	UploadedBy string
+	CreatedAt  time.Time
+}
