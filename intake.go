@@ -1,0 +1,74 @@
+package anxin
+
+import (
+	"strings"
+	"time"
+)
+
+// Claim is a buyer's after-sales request as it arrives, through the intake
+// API or typed in by an agent from a call.
+type Claim struct {
+	MerchantID   int64
+	Service      ServiceKey
+	Order        Order
+	BuyerName    string
+	BuyerPhone   string
+	Reason       string
+	RequestedFen int64 // 0: the service's full compensation
+	// Override is an agent's recorded reason to accept a claim that its
+	// window refuses. Only agents may give one.
+	Override string
+	Actor    Actor
+}
+
+// Open decides a claim at the given moment and, when it is accepted, returns
+// the new ticket pending the merchant (without ID or number: the store assigns
+// them) and its first timeline event.
+func (c Claim) Open(s Service, p Policy, now time.Time) (Ticket, Event, error) {
+	if err := c.Order.Validate(); err != nil {
+		return Ticket{}, Event{}, err
+	}
+	if strings.TrimSpace(c.BuyerPhone) == "" {
+		return Ticket{}, Event{}, Errorf(EINVALID, "the buyer's phone is required")
+	}
+	if c.RequestedFen < 0 {
+		return Ticket{}, Event{}, Errorf(EINVALID, "the requested amount cannot be negative")
+	}
+	if p.Compensation == CompDifference && c.RequestedFen == 0 {
+		return Ticket{}, Event{}, Errorf(EINVALID, "a price protection claim names the price difference")
+	}
+	payable := p.Payable(c.Order.PaidFen, c.RequestedFen)
+	if c.RequestedFen > payable {
+		return Ticket{}, Event{}, Errorf(EINVALID, "the claim of %d fen exceeds the %d fen this service may pay", c.RequestedFen, payable)
+	}
+	requested := c.RequestedFen
+	if requested == 0 {
+		requested = payable
+	}
+	detail := strings.TrimSpace(c.Reason)
+	if err := p.Eligible(s, c.Order, now); err != nil {
+		override := strings.TrimSpace(c.Override)
+		if override == "" || !p.Enabled || !rolesOf(RoleAgent).has(c.Actor.Role) {
+			return Ticket{}, Event{}, err
+		}
+		detail = "override: " + override + " (" + ErrorMessage(err) + ")"
+	}
+	t := Ticket{
+		MerchantID:   c.MerchantID,
+		Service:      s.Key,
+		State:        PendingMerchant,
+		Version:      1,
+		StateSince:   now,
+		Deadline:     now.Add(p.MerchantClock),
+		Order:        c.Order,
+		BuyerName:    strings.TrimSpace(c.BuyerName),
+		BuyerPhone:   strings.TrimSpace(c.BuyerPhone),
+		Reason:       strings.TrimSpace(c.Reason),
+		RequestedFen: requested,
+		PayableFen:   payable,
+		CreatedAt:    now,
+		UpdatedAt:    now,
+	}
+	e := Event{At: now, Actor: c.Actor, Action: Create, To: PendingMerchant, AmountFen: requested, Detail: detail}
+	return t, e, nil
+}

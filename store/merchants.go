@@ -1,0 +1,152 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/anxin-helpdesk/anxin"
+)
+
+// CreateMerchant stores a new merchant and returns it with its id.
+func (s *Store) CreateMerchant(ctx context.Context, m anxin.Merchant) (anxin.Merchant, error) {
+	if err := m.Validate(); err != nil {
+		return m, err
+	}
+	m.CreatedAt = s.now()
+	res, err := s.db.ExecContext(ctx, `INSERT INTO merchants (code, name, instant_refund_enabled,
+		instant_refund_unshipped, instant_refund_max_fen, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		m.Code, m.Name, m.InstantRefund.Enabled, m.InstantRefund.Unshipped, m.InstantRefund.MaxFen, ms(m.CreatedAt))
+	if isUnique(err) {
+		return m, anxin.Errorf(anxin.ECONFLICT, "a merchant with code %q already exists", m.Code)
+	}
+	if err != nil {
+		return m, fmt.Errorf("create merchant: %w", err)
+	}
+	m.ID, err = res.LastInsertId()
+	return m, err
+}
+
+const merchantColumns = `id, code, name, instant_refund_enabled, instant_refund_unshipped, instant_refund_max_fen, created_at`
+
+func scanMerchant(row interface{ Scan(...any) error }) (anxin.Merchant, error) {
+	var m anxin.Merchant
+	var created sql.NullInt64
+	err := row.Scan(&m.ID, &m.Code, &m.Name, &m.InstantRefund.Enabled, &m.InstantRefund.Unshipped,
+		&m.InstantRefund.MaxFen, &created)
+	m.CreatedAt = fromMS(created)
+	return m, err
+}
+
+// MerchantByCode finds a merchant by its code.
+func (s *Store) MerchantByCode(ctx context.Context, code string) (anxin.Merchant, error) {
+	m, err := scanMerchant(s.rdb.QueryRowContext(ctx, `SELECT `+merchantColumns+` FROM merchants WHERE code = ?`, code))
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, anxin.Errorf(anxin.EUNKNOWNMERCHANT, "unknown merchant %q", code)
+	}
+	return m, err
+}
+
+// Merchants lists the merchants the scope may see, by name.
+func (s *Store) Merchants(ctx context.Context, scope anxin.Scope) ([]anxin.Merchant, error) {
+	rows, err := s.rdb.QueryContext(ctx, `SELECT `+merchantColumns+` FROM merchants
+		WHERE (?1 = 0 OR id = ?1) ORDER BY name`, scope.MerchantID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []anxin.Merchant
+	for rows.Next() {
+		m, err := scanMerchant(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// SetPolicy stores a merchant's override of one service's defaults.
+func (s *Store) SetPolicy(ctx context.Context, merchantID int64, o anxin.PolicyOverride) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO merchant_policies
+		(merchant_id, service, enabled, window_ms, evidence_min, merchant_clock_ms) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (merchant_id, service) DO UPDATE SET enabled = excluded.enabled, window_ms = excluded.window_ms,
+		evidence_min = excluded.evidence_min, merchant_clock_ms = excluded.merchant_clock_ms`,
+		merchantID, string(o.Service), o.Enabled, durMS(o.Window), o.EvidenceMin, durMS(o.MerchantClock))
+	if err != nil {
+		return fmt.Errorf("set policy: %w", err)
+	}
+	return nil
+}
+
+func durMS(d *time.Duration) any {
+	if d == nil {
+		return nil
+	}
+	return d.Milliseconds()
+}
+
+// queryer is what both *sql.DB and *sql.Tx offer.
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// Policy is the service's policy as it applies to the merchant.
+func (s *Store) Policy(ctx context.Context, merchantID int64, key anxin.ServiceKey) (anxin.Service, anxin.Policy, error) {
+	return policyFor(ctx, s.rdb, merchantID, key)
+}
+
+func policyFor(ctx context.Context, q queryer, merchantID int64, key anxin.ServiceKey) (anxin.Service, anxin.Policy, error) {
+	svc, err := anxin.LookupService(key)
+	if err != nil {
+		return svc, anxin.Policy{}, err
+	}
+	var enabled, windowMS, evidenceMin, clockMS sql.NullInt64
+	err = q.QueryRowContext(ctx, `SELECT enabled, window_ms, evidence_min, merchant_clock_ms
+		FROM merchant_policies WHERE merchant_id = ? AND service = ?`, merchantID, string(key)).
+		Scan(&enabled, &windowMS, &evidenceMin, &clockMS)
+	if errors.Is(err, sql.ErrNoRows) {
+		return svc, svc.PolicyFor(nil), nil
+	}
+	if err != nil {
+		return svc, anxin.Policy{}, fmt.Errorf("policy: %w", err)
+	}
+	o := anxin.PolicyOverride{Service: key}
+	if enabled.Valid {
+		b := enabled.Int64 != 0
+		o.Enabled = &b
+	}
+	if windowMS.Valid {
+		d := time.Duration(windowMS.Int64) * time.Millisecond
+		o.Window = &d
+	}
+	if evidenceMin.Valid {
+		n := int(evidenceMin.Int64)
+		o.EvidenceMin = &n
+	}
+	if clockMS.Valid {
+		d := time.Duration(clockMS.Int64) * time.Millisecond
+		o.MerchantClock = &d
+	}
+	return svc, svc.PolicyFor(&o), nil
+}
+
+// AddDailyOrders records a merchant's order count for a day (YYYY-MM-DD),
+// replacing what was recorded for that day before.
+func (s *Store) AddDailyOrders(ctx context.Context, merchantID int64, day string, orders int) error {
+	if _, err := time.Parse(time.DateOnly, day); err != nil {
+		return anxin.Errorf(anxin.EINVALID, "%q is not a day (YYYY-MM-DD)", day)
+	}
+	if orders < 0 {
+		return anxin.Errorf(anxin.EINVALID, "an order count cannot be negative")
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO merchant_daily_orders (merchant_id, day, orders) VALUES (?, ?, ?)
+		ON CONFLICT (merchant_id, day) DO UPDATE SET orders = excluded.orders`, merchantID, day, orders)
+	return err
+}

@@ -1,0 +1,167 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/anxin-helpdesk/anxin"
+)
+
+// QueueFilter selects open tickets for a queue view. The zero value is every
+// open ticket every merchant has.
+type QueueFilter struct {
+	Scope      anxin.Scope // the viewer's: a merchant user sees only its own
+	MerchantID int64
+	State      anxin.State
+	Service    anxin.ServiceKey
+	AssigneeID int64
+	Unassigned bool
+	DueFrom    time.Time // due at or after (zero: no bound)
+	DueBefore  time.Time // due before (zero: no bound)
+	Search     string    // a ticket number, an order number or a buyer phone
+	After      Cursor    // keyset: the last row of the previous page
+	Limit      int       // default 50, at most 200
+}
+
+// Cursor is a position in the queue's (due, id) order.
+type Cursor struct {
+	Due int64
+	ID  int64
+}
+
+// IsZero reports whether c is the start of the queue.
+func (c Cursor) IsZero() bool { return c.ID == 0 }
+
+// String encodes the cursor for a URL.
+func (c Cursor) String() string {
+	if c.IsZero() {
+		return ""
+	}
+	return strconv.FormatInt(c.Due, 36) + "." + strconv.FormatInt(c.ID, 36)
+}
+
+// ParseCursor decodes a cursor from a URL; a malformed one is the start.
+func ParseCursor(s string) Cursor {
+	due, id, ok := strings.Cut(s, ".")
+	if !ok {
+		return Cursor{}
+	}
+	d, err1 := strconv.ParseInt(due, 36, 64)
+	i, err2 := strconv.ParseInt(id, 36, 64)
+	if err1 != nil || err2 != nil || i <= 0 {
+		return Cursor{}
+	}
+	return Cursor{Due: d, ID: i}
+}
+
+// where builds the filter's conditions over tickets t. Every condition is on
+// an indexed column, and the order (due_at, id) matches every queue index.
+func (f QueueFilter) where() (string, []any) {
+	conds := []string{"t.due_at IS NOT NULL"}
+	var args []any
+	add := func(cond string, v ...any) {
+		conds = append(conds, cond)
+		args = append(args, v...)
+	}
+	if f.Scope.MerchantID != 0 {
+		add("t.merchant_id = ?", f.Scope.MerchantID)
+	}
+	if f.MerchantID != 0 {
+		add("t.merchant_id = ?", f.MerchantID)
+	}
+	if f.State != "" {
+		add("t.state = ?", string(f.State))
+	}
+	if f.Service != "" {
+		add("t.service = ?", string(f.Service))
+	}
+	if f.AssigneeID != 0 {
+		add("t.assignee_id = ?", f.AssigneeID)
+	}
+	if f.Unassigned {
+		add("t.assignee_id IS NULL")
+	}
+	if !f.DueFrom.IsZero() {
+		add("t.due_at >= ?", f.DueFrom.UnixMilli())
+	}
+	if !f.DueBefore.IsZero() {
+		add("t.due_at < ?", f.DueBefore.UnixMilli())
+	}
+	if q := strings.TrimSpace(f.Search); q != "" {
+		id := parseTicketNumber(q)
+		add("(t.id = ? OR t.order_id = ? OR t.buyer_phone = ?)", id, q, q)
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+// parseTicketNumber reads "AX-000123", "ax123" or "123" as ticket id 123 (0 if none).
+func parseTicketNumber(q string) int64 {
+	q = strings.TrimPrefix(strings.ToUpper(q), "AX")
+	q = strings.TrimPrefix(q, "-")
+	id, err := strconv.ParseInt(q, 10, 64)
+	if err != nil || id <= 0 {
+		return 0
+	}
+	return id
+}
+
+// Queue returns a page of open tickets by nearest deadline (overdue first),
+// and the cursor of the next page (zero when this is the last).
+func (s *Store) Queue(ctx context.Context, f QueueFilter) ([]anxin.Ticket, Cursor, error) {
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	f.Limit = min(f.Limit, 200)
+	where, args := f.where()
+	if !f.After.IsZero() {
+		where += " AND (t.due_at, t.id) > (?, ?)"
+		args = append(args, f.After.Due, f.After.ID)
+	}
+	args = append(args, f.Limit)
+	rows, err := s.rdb.QueryContext(ctx, `SELECT `+ticketColumns+`, t.due_at`+ticketFrom+
+		`WHERE `+where+` ORDER BY t.due_at, t.id LIMIT ?`, args...)
+	if err != nil {
+		return nil, Cursor{}, fmt.Errorf("queue: %w", err)
+	}
+	defer rows.Close()
+	out := make([]anxin.Ticket, 0, f.Limit)
+	var last Cursor
+	for rows.Next() {
+		var due int64
+		t, err := scanTicket(scanWith(rows, &due))
+		if err != nil {
+			return nil, Cursor{}, fmt.Errorf("queue: %w", err)
+		}
+		out = append(out, t)
+		last = Cursor{Due: due, ID: t.ID}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, Cursor{}, err
+	}
+	if len(out) < f.Limit {
+		last = Cursor{}
+	}
+	return out, last, nil
+}
+
+// QueueCount counts the filter's tickets, stopping at limit: a queue tab
+// shows "999+" rather than paying for a count over every match.
+func (s *Store) QueueCount(ctx context.Context, f QueueFilter, limit int) (int, error) {
+	where, args := f.where()
+	var n int
+	err := s.rdb.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM tickets t WHERE `+where+` LIMIT ?)`,
+		append(args, limit)...).Scan(&n)
+	return n, err
+}
+
+// scanWith appends destinations to a scanner's Scan.
+func scanWith(row interface{ Scan(...any) error }, extra ...any) scanFunc {
+	return func(dest ...any) error { return row.Scan(append(dest, extra...)...) }
+}
+
+type scanFunc func(dest ...any) error
+
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }

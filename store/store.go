@@ -1,0 +1,229 @@
+// Package store keeps Anxin's data in SQLite (modernc.org/sqlite, pure Go).
+//
+// Writes go through one connection with _txlock=immediate, so a transaction
+// that reads and then writes never fails with SQLITE_BUSY; reads use their own
+// pool. Every state change is one transaction that compares-and-sets the
+// ticket's version and appends its event.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/anxin-helpdesk/anxin"
+	"golang.org/x/crypto/bcrypt"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store is the database. Its methods are safe for concurrent use.
+type Store struct {
+	db    *sql.DB // the write pool: one connection, immediate transactions
+	rdb   *sql.DB // the read pool
+	path  string
+	Clock anxin.Clock
+	// BcryptCost is the cost of new password hashes; tests lower it.
+	BcryptCost int
+}
+
+// dsn builds the connection string. Pragmas in the DSN run on every pooled
+// connection; a PRAGMA through Exec would reach only one of them.
+func dsn(path string, write bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)") // refunds must survive a power cut
+	q.Add("_pragma", "foreign_keys(ON)")
+	if write {
+		q.Set("_txlock", "immediate")
+	} else {
+		q.Add("_pragma", "query_only(1)")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Open opens (creating if needed) the database at path and brings its schema
+// up to date. A path that cannot be created or a file that is not an SQLite
+// database is an error, and leaves nothing behind that was not there before.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if path == "" {
+		return nil, fmt.Errorf("store: no database path given")
+	}
+	dir := filepath.Dir(path)
+	createdDir := false
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("store: cannot create %s: %w", dir, err)
+		}
+		createdDir = true
+	}
+	_, statErr := os.Stat(path)
+	existed := statErr == nil
+	s, err := open(ctx, path)
+	if err != nil {
+		if !existed {
+			for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+				os.Remove(path + suffix)
+			}
+		}
+		if createdDir {
+			os.Remove(dir)
+		}
+		return nil, err
+	}
+	return s, nil
+}
+
+func open(ctx context.Context, path string) (*Store, error) {
+	if err := checkHeader(path); err != nil {
+		return nil, err
+	}
+	db, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	db.SetMaxOpenConns(1)
+	db.SetConnMaxIdleTime(0)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: cannot open %s: %w", path, err)
+	}
+	s := &Store{db: db, path: path, Clock: anxin.SystemClock{}, BcryptCost: bcrypt.DefaultCost}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	rdb, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	rdb.SetMaxOpenConns(8)
+	rdb.SetMaxIdleConns(8)
+	s.rdb = rdb
+	return s, nil
+}
+
+// checkHeader refuses an existing non-empty file that is not SQLite, before
+// the driver touches it.
+func checkHeader(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("store: cannot open %s: %w", path, err)
+	}
+	defer f.Close()
+	head := make([]byte, 16)
+	n, _ := f.Read(head)
+	if n == 0 {
+		return nil
+	}
+	if string(head[:n]) != "SQLite format 3\x00" {
+		return fmt.Errorf("store: %s is not an SQLite database", path)
+	}
+	return nil
+}
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	err := s.rdb.Close()
+	return errors.Join(err, s.db.Close())
+}
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+// Dir is the directory beside the database where files (photos) are kept.
+func (s *Store) Dir() string { return filepath.Dir(s.path) }
+
+// Ping checks the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	return s.rdb.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+func (s *Store) now() time.Time { return s.Clock.Now().UTC() }
+
+// migrate applies the embedded migrations not yet applied, in name order,
+// each in its own transaction.
+func (s *Store) migrate(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("store: cannot use %s: %w", s.path, err)
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := s.migrateOne(ctx, name); err != nil {
+			return fmt.Errorf("store: migration %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) migrateOne(ctx context.Context, name string) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations WHERE name = ?", name).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	body, err := migrations.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", name, ms(s.now())); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Times are stored as UTC unix milliseconds; zero times as NULL.
+func ms(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+func fromMS(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return time.UnixMilli(v.Int64).UTC()
+}
+
+// placeholders returns "?, ?, ?" for n values.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// notFound is the domain error for a missing row: a merchant asking for
+// another merchant's data gets the same answer as for data that does not exist.
+func notFound(what string) error { return anxin.Errorf(anxin.ENOTFOUND, "%s not found", what) }

@@ -1,0 +1,314 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/anxin-helpdesk/anxin"
+	"github.com/anxin-helpdesk/anxin/store"
+	"github.com/anxin-helpdesk/anxin/store/storetest"
+)
+
+var ctx = context.Background()
+
+func TestOpenRefusesBadLocations(t *testing.T) {
+	dir := t.TempDir()
+	notDB := filepath.Join(dir, "notes.txt")
+	content := []byte("this is not a database\n")
+	if err := os.WriteFile(notDB, content, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	blocker := filepath.Join(dir, "file")
+	os.WriteFile(blocker, []byte("x"), 0o600)
+
+	for name, path := range map[string]string{
+		"a text file":               notDB,
+		"a directory under a file":  filepath.Join(blocker, "sub", "anxin.db"),
+		"a path that is a directory": dir,
+	} {
+		t.Run(name, func(t *testing.T) {
+			before, _ := os.ReadDir(dir)
+			if _, err := store.Open(ctx, path); err == nil {
+				t.Fatal("Open succeeded")
+			}
+			after, _ := os.ReadDir(dir)
+			if len(after) != len(before) {
+				t.Fatalf("Open left files behind: %v -> %v", names(before), names(after))
+			}
+		})
+	}
+	if got, _ := os.ReadFile(notDB); string(got) != string(content) {
+		t.Fatal("Open changed a file that is not a database")
+	}
+}
+
+func names(es []os.DirEntry) []string {
+	var out []string
+	for _, e := range es {
+		out = append(out, e.Name())
+	}
+	return out
+}
+
+func TestOpenCreatesDirectoryAndReopens(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nested", "data", "anxin.db")
+	s, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := s.CreateMerchant(ctx, anxin.Merchant{Code: "flowers", Name: "斗南花卉"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err = store.Open(ctx, path) // migrations already applied: a no-op
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got, err := s.MerchantByCode(ctx, "flowers")
+	if err != nil || got.ID != m.ID {
+		t.Fatalf("after reopen: %+v, %v", got, err)
+	}
+	if err := s.Ping(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDecideComparesAndSets(t *testing.T) {
+	s, clock := storetest.MustOpen(t)
+	m := storetest.MustMerchant(t, s, "斗南花卉")
+	alice := storetest.MustUser(t, s, anxin.RoleAgent, "Alice", 0).Actor()
+	bob := storetest.MustUser(t, s, anxin.RoleAgent, "Bob", 0).Actor()
+	tk := storetest.MustTicket(t, s, m.ID, anxin.FreshSpoiled, 8800)
+
+	clock.Advance(time.Minute)
+	got, err := s.Decide(ctx, tk.ID, anxin.Decision{Action: anxin.Approve, Actor: alice, Version: tk.Version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != anxin.Refunding || got.Version != tk.Version+1 {
+		t.Fatalf("after approve: %s v%d", got.State, got.Version)
+	}
+	_, err = s.Decide(ctx, tk.ID, anxin.Decision{Action: anxin.Reject, Actor: bob, Version: tk.Version, Reason: "x"})
+	var h *anxin.AlreadyHandled
+	if !errors.As(err, &h) {
+		t.Fatalf("a stale decision: %v, want AlreadyHandled", err)
+	}
+	if h.By != "Alice" || h.Action != anxin.Approve || !h.At.Equal(clock.Now()) || h.Ticket.State != anxin.Refunding {
+		t.Fatalf("already handled by %q (%s) at %v, now %s", h.By, h.Action, h.At, h.Ticket.State)
+	}
+	r, err := s.Refund(ctx, anxin.AllMerchants, tk.ID)
+	if err != nil || r.AmountFen != 8800 || r.Status != anxin.RefundPending || r.Number != anxin.RefundNumber(tk.ID) {
+		t.Fatalf("refund %+v, %v", r, err)
+	}
+	events, err := s.Timeline(ctx, anxin.AllMerchants, tk.ID)
+	if err != nil || len(events) != 2 || events[1].Actor.Name != "Alice" || events[1].AmountFen != 8800 {
+		t.Fatalf("timeline %+v, %v", events, err)
+	}
+}
+
+// TestRacingRefundsPayOnce has many agents press refund on the same ticket
+// version at once: exactly one wins, one refund row exists.
+func TestRacingRefundsPayOnce(t *testing.T) {
+	s, _ := storetest.MustOpen(t)
+	m := storetest.MustMerchant(t, s, "茅台专卖")
+	tk := storetest.MustTicket(t, s, m.ID, anxin.QualityReturn, 149000)
+	agents := make([]anxin.Actor, 8)
+	for i := range agents {
+		agents[i] = storetest.MustUser(t, s, anxin.RoleAgent, "agent", 0).Actor()
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 40)
+	for i := range errs {
+		wg.Go(func() {
+			_, errs[i] = s.Decide(ctx, tk.ID, anxin.Decision{Action: anxin.Refund, Actor: agents[i%len(agents)], Version: tk.Version})
+		})
+	}
+	wg.Wait()
+	wins := 0
+	for _, err := range errs {
+		var h *anxin.AlreadyHandled
+		switch {
+		case err == nil:
+			wins++
+		case !errors.As(err, &h):
+			t.Errorf("a losing click got %v, want AlreadyHandled", err)
+		}
+	}
+	if wins != 1 {
+		t.Fatalf("%d refunds won, want 1", wins)
+	}
+	got, _ := s.Ticket(ctx, anxin.AllMerchants, tk.ID)
+	if got.RefundedFen != 149000 || got.Version != tk.Version+1 {
+		t.Fatalf("ticket after the race: refunded %d, v%d", got.RefundedFen, got.Version)
+	}
+	if n := countRows(t, s, "refunds"); n != 1 {
+		t.Fatalf("%d refund rows", n)
+	}
+}
+
+func countRows(t *testing.T, s *store.Store, table string) int {
+	t.Helper()
+	var n int
+	if err := store.DB(s).QueryRow("SELECT count(*) FROM " + table).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestMerchantScope(t *testing.T) {
+	s, _ := storetest.MustOpen(t)
+	a := storetest.MustMerchant(t, s, "A")
+	b := storetest.MustMerchant(t, s, "B")
+	ua := storetest.MustUser(t, s, anxin.RoleMerchant, "A staff", a.ID).Actor()
+	tb := storetest.MustTicket(t, s, b.ID, anxin.Damaged, 5000)
+	agent := storetest.MustUser(t, s, anxin.RoleAgent, "agent", 0).Actor()
+	if _, err := s.AddNote(ctx, tb.ID, agent, "buyer called twice"); err != nil {
+		t.Fatal(err)
+	}
+
+	checks := map[string]error{}
+	_, checks["Ticket"] = s.Ticket(ctx, ua.Scope(), tb.ID)
+	_, checks["Decide"] = s.Decide(ctx, tb.ID, anxin.Decision{Action: anxin.Approve, Actor: ua})
+	_, checks["AddNote"] = s.AddNote(ctx, tb.ID, ua, "mine now")
+	_, checks["Refund"] = s.Refund(ctx, ua.Scope(), tb.ID)
+	for name, err := range checks {
+		if anxin.ErrorCode(err) != anxin.ENOTFOUND {
+			t.Errorf("%s on another merchant's ticket: %v, want not found", name, err)
+		}
+	}
+	if ev, err := s.Timeline(ctx, ua.Scope(), tb.ID); err != nil || len(ev) != 0 {
+		t.Errorf("timeline leaked: %v %v", ev, err)
+	}
+	if notes, err := s.Notes(ctx, ua.Scope(), tb.ID); err != nil || len(notes) != 0 {
+		t.Errorf("notes leaked: %v %v", notes, err)
+	}
+	page, _, err := s.Queue(ctx, store.QueueFilter{Scope: ua.Scope(), MerchantID: b.ID})
+	if err != nil || len(page) != 0 {
+		t.Errorf("a merchant filtering on another merchant saw %d tickets (%v)", len(page), err)
+	}
+	if ms, _ := s.Merchants(ctx, ua.Scope()); len(ms) != 1 || ms[0].ID != a.ID {
+		t.Errorf("merchant list leaked: %+v", ms)
+	}
+}
+
+func TestQueueOrderAndPages(t *testing.T) {
+	s, clock := storetest.MustOpen(t)
+	m := storetest.MustMerchant(t, s, "义乌百货")
+	other := storetest.MustMerchant(t, s, "广东服装厂")
+	agent := storetest.MustUser(t, s, anxin.RoleAgent, "agent", 0).Actor()
+	// Fresh claims run a 24 h clock, the others 48 h: created an hour apart,
+	// the deadlines interleave.
+	var created []anxin.Ticket
+	for i := range 12 {
+		svc := []anxin.ServiceKey{anxin.FreshSpoiled, anxin.QualityReturn, anxin.NoReason7d}[i%3]
+		merchant := m.ID
+		if i%4 == 0 {
+			merchant = other.ID
+		}
+		created = append(created, storetest.MustTicket(t, s, merchant, svc, int64(1000+i)))
+		clock.Advance(time.Hour)
+	}
+	closed := created[5]
+	if _, err := s.Decide(ctx, closed.ID, anxin.Decision{Action: anxin.Cancel, Actor: anxin.Buyer}); err != nil {
+		t.Fatal(err)
+	}
+	refunding := created[6]
+	if _, err := s.Decide(ctx, refunding.ID, anxin.Decision{Action: anxin.Refund, Actor: agent}); err != nil {
+		t.Fatal(err)
+	}
+
+	var all []anxin.Ticket
+	var cur store.Cursor
+	for {
+		page, next, err := s.Queue(ctx, store.QueueFilter{After: cur, Limit: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, page...)
+		if next.IsZero() {
+			break
+		}
+		cur = store.ParseCursor(next.String())
+	}
+	if len(all) != 11 {
+		t.Fatalf("queue has %d tickets, want the 11 open ones", len(all))
+	}
+	for i := 1; i < len(all); i++ {
+		a, b := all[i-1], all[i]
+		if b.Deadline.IsZero() {
+			continue
+		}
+		if a.Deadline.IsZero() || a.Deadline.After(b.Deadline) {
+			t.Fatalf("queue out of deadline order at %d: %v then %v", i, a.Deadline, b.Deadline)
+		}
+	}
+	if last := all[len(all)-1]; last.ID != refunding.ID {
+		t.Fatalf("an open ticket without a clock sorts last; last is %s", last.State)
+	}
+
+	page, _, _ := s.Queue(ctx, store.QueueFilter{MerchantID: m.ID, State: anxin.PendingMerchant})
+	for _, tk := range page {
+		if tk.MerchantID != m.ID || tk.State != anxin.PendingMerchant {
+			t.Fatalf("filter leaked %+v", tk)
+		}
+	}
+	if len(page) != 7 {
+		t.Fatalf("merchant+state filter: %d tickets, want 7", len(page))
+	}
+	overdue, _ := s.QueueCount(ctx, store.QueueFilter{DueBefore: clock.Now()}, 999)
+	clock.Advance(48 * time.Hour)
+	overdueLater, _ := s.QueueCount(ctx, store.QueueFilter{DueBefore: clock.Now()}, 999)
+	if overdue != 0 || overdueLater != 10 {
+		t.Fatalf("overdue counts %d then %d, want 0 then 10", overdue, overdueLater)
+	}
+	if capped, _ := s.QueueCount(ctx, store.QueueFilter{}, 3); capped != 3 {
+		t.Fatalf("capped count %d", capped)
+	}
+	found, _, _ := s.Queue(ctx, store.QueueFilter{Search: strings.ToLower(created[3].Number)})
+	if len(found) != 1 || found[0].ID != created[3].ID {
+		t.Fatalf("search by number found %v", found)
+	}
+	found, _, _ = s.Queue(ctx, store.QueueFilter{Search: created[4].Order.ID})
+	if len(found) != 1 || found[0].ID != created[4].ID {
+		t.Fatalf("search by order found %v", found)
+	}
+}
+
+func TestEventsAreAppendOnly(t *testing.T) {
+	s, _ := storetest.MustOpen(t)
+	m := storetest.MustMerchant(t, s, "m")
+	storetest.MustTicket(t, s, m.ID, anxin.Damaged, 100)
+	if _, err := store.DB(s).Exec(`UPDATE ticket_events SET actor_name = 'someone else'`); err == nil {
+		t.Fatal("an event was rewritten")
+	}
+	if _, err := store.DB(s).Exec(`DELETE FROM ticket_events`); err == nil {
+		t.Fatal("an event was deleted")
+	}
+}
+
+func TestAuthenticate(t *testing.T) {
+	s, _ := storetest.MustOpen(t)
+	u := storetest.MustUser(t, s, anxin.RoleAgent, "小王", 0)
+	if got, err := s.Authenticate(ctx, strings.ToUpper(u.Email), storetest.Password); err != nil || got.ID != u.ID {
+		t.Fatalf("login with the right password: %v", err)
+	}
+	for _, c := range [][2]string{{u.Email, "wrong-password!"}, {"nobody@example.com", storetest.Password}} {
+		if _, err := s.Authenticate(ctx, c[0], c[1]); err != store.ErrBadLogin {
+			t.Fatalf("bad login %v: %v", c, err)
+		}
+	}
+	if _, err := s.CreateUser(ctx, anxin.User{Email: u.Email, Name: "x", Role: anxin.RoleAgent}, storetest.Password); anxin.ErrorCode(err) != anxin.ECONFLICT {
+		t.Fatalf("duplicate email: %v", err)
+	}
+	if _, err := s.CreateUser(ctx, anxin.User{Email: "m@example.com", Name: "x", Role: anxin.RoleMerchant, MerchantID: 999}, storetest.Password); anxin.ErrorCode(err) != anxin.EUNKNOWNMERCHANT {
+		t.Fatalf("merchant user of an unknown merchant: %v", err)
+	}
+}

@@ -1,0 +1,86 @@
+// Package storetest gives tests a real store on a file in a temporary
+// directory, with a settable clock, and small fixtures to fill it.
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/anxin-helpdesk/anxin"
+	"github.com/anxin-helpdesk/anxin/store"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// Epoch is where every test clock starts: 2026-11-26 09:00 Beijing time.
+var Epoch = time.Date(2026, 11, 26, 1, 0, 0, 0, time.UTC)
+
+// Password is every fixture user's password.
+const Password = "correct-horse-battery"
+
+// MustOpen opens a fresh database in t.TempDir(), with a ManualClock at Epoch.
+func MustOpen(tb testing.TB) (*store.Store, *anxin.ManualClock) {
+	tb.Helper()
+	s, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "anxin.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	clock := anxin.NewManualClock(Epoch)
+	s.Clock = clock
+	s.BcryptCost = bcrypt.MinCost
+	tb.Cleanup(func() { s.Close() })
+	return s, clock
+}
+
+var seq atomic.Int64
+
+// MustMerchant creates a merchant with a unique code.
+func MustMerchant(tb testing.TB, s *store.Store, name string) anxin.Merchant {
+	tb.Helper()
+	m, err := s.CreateMerchant(context.Background(), anxin.Merchant{
+		Code: fmt.Sprintf("m%d", seq.Add(1)), Name: name, InstantRefund: anxin.DefaultInstantRefund})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m
+}
+
+// MustUser creates a user with Password; merchantID is for merchant users.
+func MustUser(tb testing.TB, s *store.Store, role anxin.Role, name string, merchantID int64) anxin.User {
+	tb.Helper()
+	u, err := s.CreateUser(context.Background(), anxin.User{
+		Email: fmt.Sprintf("u%d@example.com", seq.Add(1)), Name: name, Role: role, MerchantID: merchantID}, Password)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return u
+}
+
+// Claim is a claim on a received order, made an hour after receipt.
+func Claim(merchantID int64, service anxin.ServiceKey, paid int64, now time.Time) anxin.Claim {
+	received := now.Add(-time.Hour)
+	order := anxin.Order{ID: fmt.Sprintf("DD%09d", seq.Add(1)), Product: "云南鲜切玫瑰 20枝", PaidFen: paid,
+		OrderedAt: received.Add(-72 * time.Hour), ShippedAt: received.Add(-48 * time.Hour), ReceivedAt: received}
+	if service == anxin.UnshippedRefund {
+		order.ShippedAt, order.ReceivedAt = time.Time{}, time.Time{}
+	}
+	c := anxin.Claim{MerchantID: merchantID, Service: service, Order: order,
+		BuyerName: "李女士", BuyerPhone: "13800138000", Reason: "花瓣发黑", Actor: anxin.Buyer}
+	if service == anxin.PriceProtect {
+		c.RequestedFen = paid / 10
+	}
+	return c
+}
+
+// MustTicket opens a ticket on a received order of the merchant.
+func MustTicket(tb testing.TB, s *store.Store, merchantID int64, service anxin.ServiceKey, paid int64) anxin.Ticket {
+	tb.Helper()
+	t, err := s.CreateTicket(context.Background(), Claim(merchantID, service, paid, s.Clock.Now()))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return t
+}

@@ -1,0 +1,254 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/anxin-helpdesk/anxin"
+)
+
+// noDeadline orders open tickets whose state runs no clock after every
+// ticket that has one.
+const noDeadline int64 = math.MaxInt64
+
+// CreateTicket opens a ticket from a claim: the domain decides eligibility,
+// the ticket and its first event are written in one transaction.
+func (s *Store) CreateTicket(ctx context.Context, c anxin.Claim) (anxin.Ticket, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return anxin.Ticket{}, err
+	}
+	defer tx.Rollback()
+	var merchantName string
+	if err := tx.QueryRowContext(ctx, `SELECT name FROM merchants WHERE id = ?`, c.MerchantID).Scan(&merchantName); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return anxin.Ticket{}, anxin.Errorf(anxin.EUNKNOWNMERCHANT, "unknown merchant")
+		}
+		return anxin.Ticket{}, err
+	}
+	svc, p, err := policyFor(ctx, tx, c.MerchantID, c.Service)
+	if err != nil {
+		return anxin.Ticket{}, err
+	}
+	t, ev, err := c.Open(svc, p, s.now())
+	if err != nil {
+		return anxin.Ticket{}, err
+	}
+	t.MerchantName = merchantName
+	if t.ID, err = insertTicket(ctx, tx, t, p); err != nil {
+		return anxin.Ticket{}, err
+	}
+	t.Number = anxin.TicketNumber(t.ID)
+	ev.TicketID = t.ID
+	if _, err := insertEvent(ctx, tx, ev); err != nil {
+		return anxin.Ticket{}, err
+	}
+	return t, tx.Commit()
+}
+
+func insertTicket(ctx context.Context, tx *sql.Tx, t anxin.Ticket, p anxin.Policy) (int64, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO tickets (merchant_id, service, state, version, state_since,
+		deadline, due_at, auto_at, assignee_id, order_id, product, paid_fen, ordered_at, shipped_at, received_at,
+		buyer_name, buyer_phone, reason, requested_fen, payable_fen, refunded_fen, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.MerchantID, string(t.Service), string(t.State), t.Version, ms(t.StateSince),
+		ms(t.Deadline), dueAt(t), ms(t.AutoAt(p)), nullID(t.AssigneeID),
+		t.Order.ID, t.Order.Product, t.Order.PaidFen, ms(t.Order.OrderedAt), ms(t.Order.ShippedAt), ms(t.Order.ReceivedAt),
+		t.BuyerName, t.BuyerPhone, t.Reason, t.RequestedFen, t.PayableFen, t.RefundedFen, ms(t.CreatedAt), ms(t.UpdatedAt))
+	if err != nil {
+		return 0, fmt.Errorf("insert ticket: %w", err)
+	}
+	return res.LastInsertId()
+}
+
+// dueAt is the ticket's place in the open queue, or NULL to leave every queue.
+func dueAt(t anxin.Ticket) any {
+	switch {
+	case t.State.Terminal():
+		return nil
+	case t.Deadline.IsZero():
+		return noDeadline
+	}
+	return t.Deadline.UnixMilli()
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+const ticketColumns = `t.id, t.merchant_id, m.name, t.service, t.state, t.version, t.state_since, t.deadline,
+	t.paused_left_ms, coalesce(t.assignee_id, 0), coalesce(a.name, ''), t.order_id, t.product, t.paid_fen,
+	t.ordered_at, t.shipped_at, t.received_at, t.buyer_name, t.buyer_phone, t.reason,
+	t.requested_fen, t.payable_fen, t.refunded_fen, t.created_at, t.updated_at, t.first_action_at`
+
+const ticketFrom = ` FROM tickets t JOIN merchants m ON m.id = t.merchant_id LEFT JOIN users a ON a.id = t.assignee_id `
+
+func scanTicket(row interface{ Scan(...any) error }) (anxin.Ticket, error) {
+	var t anxin.Ticket
+	var since, deadline, ordered, shipped, received, created, updated, first sql.NullInt64
+	var paused int64
+	err := row.Scan(&t.ID, &t.MerchantID, &t.MerchantName, &t.Service, &t.State, &t.Version, &since, &deadline,
+		&paused, &t.AssigneeID, &t.AssigneeName, &t.Order.ID, &t.Order.Product, &t.Order.PaidFen,
+		&ordered, &shipped, &received, &t.BuyerName, &t.BuyerPhone, &t.Reason,
+		&t.RequestedFen, &t.PayableFen, &t.RefundedFen, &created, &updated, &first)
+	if err != nil {
+		return t, err
+	}
+	t.Number = anxin.TicketNumber(t.ID)
+	t.StateSince, t.Deadline = fromMS(since), fromMS(deadline)
+	t.PausedLeft = time.Duration(paused) * time.Millisecond
+	t.Order.OrderedAt, t.Order.ShippedAt, t.Order.ReceivedAt = fromMS(ordered), fromMS(shipped), fromMS(received)
+	t.CreatedAt, t.UpdatedAt, t.FirstActionAt = fromMS(created), fromMS(updated), fromMS(first)
+	return t, nil
+}
+
+// Ticket returns the ticket if the scope may see it.
+func (s *Store) Ticket(ctx context.Context, scope anxin.Scope, id int64) (anxin.Ticket, error) {
+	return findTicket(ctx, s.rdb, scope, id)
+}
+
+func findTicket(ctx context.Context, q queryer, scope anxin.Scope, id int64) (anxin.Ticket, error) {
+	t, err := scanTicket(q.QueryRowContext(ctx, `SELECT `+ticketColumns+ticketFrom+
+		`WHERE t.id = ? AND (?2 = 0 OR t.merchant_id = ?2)`, id, scope.MerchantID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, notFound("ticket")
+	}
+	if err != nil {
+		return t, fmt.Errorf("find ticket %d: %w", id, err)
+	}
+	return t, nil
+}
+
+// Decide takes an actor's decision on a ticket in one transaction: the domain
+// checks it against the transition table, the ticket row is compared-and-set
+// on its version, the event is appended, and a refund is recorded (or reused)
+// when the transition pays. A decision based on a stale version returns an
+// *anxin.AlreadyHandled naming who changed the ticket first.
+func (s *Store) Decide(ctx context.Context, id int64, d anxin.Decision) (anxin.Ticket, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return anxin.Ticket{}, err
+	}
+	defer tx.Rollback()
+	t, err := findTicket(ctx, tx, d.Actor.Scope(), id)
+	if err != nil {
+		return t, err
+	}
+	if d.Version != 0 && d.Version != t.Version {
+		return t, alreadyHandled(ctx, tx, t)
+	}
+	_, p, err := policyFor(ctx, tx, t.MerchantID, t.Service)
+	if err != nil {
+		return t, err
+	}
+	now := s.now()
+	c, err := t.Decide(d, p, now)
+	if err != nil {
+		return t, err
+	}
+	before := t.Version
+	t.Apply(c)
+	res, err := tx.ExecContext(ctx, `UPDATE tickets SET state = ?, version = ?, state_since = ?, deadline = ?,
+		due_at = ?, auto_at = ?, paused_left_ms = ?, refunded_fen = ?, updated_at = ?, first_action_at = ?
+		WHERE id = ? AND version = ?`,
+		string(t.State), t.Version, ms(t.StateSince), ms(t.Deadline), dueAt(t), ms(t.AutoAt(p)),
+		t.PausedLeft.Milliseconds(), t.RefundedFen, ms(t.UpdatedAt), ms(t.FirstActionAt), t.ID, before)
+	if err != nil {
+		return t, fmt.Errorf("update ticket %d: %w", t.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return t, alreadyHandled(ctx, tx, t)
+	}
+	if _, err := insertEvent(ctx, tx, c.Event); err != nil {
+		return t, err
+	}
+	if err := recordRefund(ctx, tx, t, c, now); err != nil {
+		return t, err
+	}
+	return t, tx.Commit()
+}
+
+// recordRefund writes what the transition does to the ticket's refund row.
+func recordRefund(ctx context.Context, tx *sql.Tx, t anxin.Ticket, c anxin.Change, now time.Time) error {
+	var err error
+	switch {
+	case c.PayFen > 0:
+		_, err = tx.ExecContext(ctx, `INSERT INTO refunds (number, ticket_id, amount_fen, status, created_at, updated_at)
+			VALUES (?, ?, ?, 'pending', ?, ?)`, anxin.RefundNumber(t.ID), t.ID, c.PayFen, ms(now), ms(now))
+	case c.Event.Action == anxin.RetryRefund:
+		_, err = tx.ExecContext(ctx, `UPDATE refunds SET status = 'pending', attempts = attempts + 1, updated_at = ?
+			WHERE ticket_id = ?`, ms(now), t.ID)
+	case c.Event.Action == anxin.ManualRefund:
+		_, err = tx.ExecContext(ctx, `UPDATE refunds SET status = 'succeeded', proof = ?, updated_at = ?
+			WHERE ticket_id = ?`, c.Event.Detail, ms(now), t.ID)
+	case c.Event.Action == anxin.RefundSucceeded:
+		_, err = tx.ExecContext(ctx, `UPDATE refunds SET status = 'succeeded', updated_at = ? WHERE ticket_id = ?`, ms(now), t.ID)
+	case c.Event.Action == anxin.RefundFailure:
+		_, err = tx.ExecContext(ctx, `UPDATE refunds SET status = 'failed', updated_at = ? WHERE ticket_id = ?`, ms(now), t.ID)
+	}
+	if isUnique(err) {
+		return anxin.Errorf(anxin.ECONFLICT, "ticket %s already has a refund", t.Number)
+	}
+	if err != nil {
+		return fmt.Errorf("record refund of ticket %d: %w", t.ID, err)
+	}
+	return nil
+}
+
+// alreadyHandled describes the state change that won the race.
+func alreadyHandled(ctx context.Context, q queryer, t anxin.Ticket) error {
+	h := &anxin.AlreadyHandled{Ticket: t}
+	var at sql.NullInt64
+	err := q.QueryRowContext(ctx, `SELECT actor_name, action, at FROM ticket_events
+		WHERE ticket_id = ? AND to_state IS NOT NULL ORDER BY id DESC LIMIT 1`, t.ID).Scan(&h.By, &h.Action, &at)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	h.At = fromMS(at)
+	return h
+}
+
+// Assign gives the ticket to an agent (0: nobody). Assignment is recorded on
+// the timeline but is not a state change: it does not make anyone's page stale.
+func (s *Store) Assign(ctx context.Context, id int64, assigneeID int64, by anxin.Actor) (anxin.Ticket, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return anxin.Ticket{}, err
+	}
+	defer tx.Rollback()
+	t, err := findTicket(ctx, tx, by.Scope(), id)
+	if err != nil {
+		return t, err
+	}
+	if by.Role != anxin.RoleAgent && by.Role != anxin.RoleAdmin {
+		return t, anxin.Errorf(anxin.EFORBIDDEN, "only agents assign tickets")
+	}
+	name := ""
+	if assigneeID != 0 {
+		var role string
+		err := tx.QueryRowContext(ctx, `SELECT name, role FROM users WHERE id = ? AND disabled_at IS NULL`, assigneeID).Scan(&name, &role)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && role == string(anxin.RoleMerchant)) {
+			return t, anxin.Errorf(anxin.EINVALID, "tickets are assigned to agents")
+		}
+		if err != nil {
+			return t, err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE tickets SET assignee_id = ?, updated_at = ? WHERE id = ?`,
+		nullID(assigneeID), ms(s.now()), id); err != nil {
+		return t, err
+	}
+	ev := anxin.Event{TicketID: id, At: s.now(), Actor: by, Action: anxin.Assign, Detail: name}
+	if _, err := insertEvent(ctx, tx, ev); err != nil {
+		return t, err
+	}
+	t.AssigneeID, t.AssigneeName = assigneeID, name
+	return t, tx.Commit()
+}

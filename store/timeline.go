@@ -1,0 +1,116 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/anxin-helpdesk/anxin"
+)
+
+func insertEvent(ctx context.Context, tx *sql.Tx, e anxin.Event) (int64, error) {
+	var from, to any
+	if e.From != "" {
+		from = string(e.From)
+	}
+	if e.To != "" {
+		to = string(e.To)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO ticket_events (ticket_id, at, actor_role, actor_id, actor_name,
+		action, from_state, to_state, amount_fen, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.TicketID, ms(e.At), string(e.Actor.Role), nullID(e.Actor.UserID), e.Actor.Name,
+		string(e.Action), from, to, e.AmountFen, e.Detail)
+	if err != nil {
+		return 0, fmt.Errorf("insert event: %w", err)
+	}
+	return res.LastInsertId()
+}
+
+// Timeline returns every event of a ticket the scope may see, oldest first.
+func (s *Store) Timeline(ctx context.Context, scope anxin.Scope, ticketID int64) ([]anxin.Event, error) {
+	rows, err := s.rdb.QueryContext(ctx, `SELECT e.id, e.ticket_id, e.at, e.actor_role, coalesce(e.actor_id, 0),
+		e.actor_name, e.action, coalesce(e.from_state, ''), coalesce(e.to_state, ''), e.amount_fen, e.detail
+		FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+		WHERE e.ticket_id = ? AND (?2 = 0 OR t.merchant_id = ?2) ORDER BY e.id`, ticketID, scope.MerchantID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []anxin.Event
+	for rows.Next() {
+		var e anxin.Event
+		var at sql.NullInt64
+		if err := rows.Scan(&e.ID, &e.TicketID, &at, &e.Actor.Role, &e.Actor.UserID, &e.Actor.Name,
+			&e.Action, &e.From, &e.To, &e.AmountFen, &e.Detail); err != nil {
+			return nil, err
+		}
+		e.At = fromMS(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// AddNote stores an internal note on a ticket the author may see.
+func (s *Store) AddNote(ctx context.Context, ticketID int64, by anxin.Actor, body string) (anxin.Note, error) {
+	body = strings.TrimSpace(body)
+	n := anxin.Note{TicketID: ticketID, AuthorID: by.UserID, AuthorName: by.Name, Body: body, CreatedAt: s.now()}
+	if body == "" {
+		return n, anxin.Errorf(anxin.EINVALID, "a note cannot be empty")
+	}
+	if len(body) > 10000 {
+		return n, anxin.Errorf(anxin.EINVALID, "a note is at most 10,000 characters")
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return n, err
+	}
+	defer tx.Rollback()
+	if _, err := findTicket(ctx, tx, by.Scope(), ticketID); err != nil {
+		return n, err
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO notes (ticket_id, author_id, author_name, body, created_at)
+		VALUES (?, ?, ?, ?, ?)`, ticketID, by.UserID, by.Name, body, ms(n.CreatedAt))
+	if err != nil {
+		return n, fmt.Errorf("insert note: %w", err)
+	}
+	n.ID, _ = res.LastInsertId()
+	return n, tx.Commit()
+}
+
+// Notes returns a ticket's notes, oldest first.
+func (s *Store) Notes(ctx context.Context, scope anxin.Scope, ticketID int64) ([]anxin.Note, error) {
+	rows, err := s.rdb.QueryContext(ctx, `SELECT n.id, n.ticket_id, n.author_id, n.author_name, n.body, n.created_at
+		FROM notes n JOIN tickets t ON t.id = n.ticket_id
+		WHERE n.ticket_id = ? AND (?2 = 0 OR t.merchant_id = ?2) ORDER BY n.id`, ticketID, scope.MerchantID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []anxin.Note
+	for rows.Next() {
+		var n anxin.Note
+		var at sql.NullInt64
+		if err := rows.Scan(&n.ID, &n.TicketID, &n.AuthorID, &n.AuthorName, &n.Body, &at); err != nil {
+			return nil, err
+		}
+		n.CreatedAt = fromMS(at)
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// Refund returns the refund of a ticket, if it has one.
+func (s *Store) Refund(ctx context.Context, scope anxin.Scope, ticketID int64) (anxin.RefundRecord, error) {
+	var r anxin.RefundRecord
+	var created, updated sql.NullInt64
+	err := s.rdb.QueryRowContext(ctx, `SELECT r.id, r.number, r.ticket_id, r.amount_fen, r.status, r.attempts,
+		r.created_at, r.updated_at FROM refunds r JOIN tickets t ON t.id = r.ticket_id
+		WHERE r.ticket_id = ? AND (?2 = 0 OR t.merchant_id = ?2)`, ticketID, scope.MerchantID).
+		Scan(&r.ID, &r.Number, &r.TicketID, &r.AmountFen, &r.Status, &r.Attempts, &created, &updated)
+	if err == sql.ErrNoRows {
+		return r, notFound("refund")
+	}
+	r.CreatedAt, r.UpdatedAt = fromMS(created), fromMS(updated)
+	return r, err
+}

@@ -1,0 +1,117 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/anxin-helpdesk/anxin"
+	"golang.org/x/crypto/bcrypt"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// CreateUser stores a new user with the password hashed (bcrypt).
+func (s *Store) CreateUser(ctx context.Context, u anxin.User, password string) (anxin.User, error) {
+	u.Email = strings.TrimSpace(u.Email)
+	if u.Lang == "" {
+		u.Lang = "zh"
+	}
+	if err := u.Validate(); err != nil {
+		return u, err
+	}
+	if err := anxin.ValidatePassword(password); err != nil {
+		return u, err
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.BcryptCost)
+	if err != nil {
+		return u, fmt.Errorf("hash password: %w", err)
+	}
+	u.CreatedAt = s.now()
+	u.SessionVersion = 1
+	var merchant any
+	if u.MerchantID != 0 {
+		merchant = u.MerchantID
+	}
+	res, err := s.db.ExecContext(ctx, `INSERT INTO users (email, name, role, merchant_id, password_hash, lang, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, u.Email, u.Name, string(u.Role), merchant, string(hash), u.Lang, ms(u.CreatedAt))
+	switch {
+	case isUnique(err):
+		return u, anxin.Errorf(anxin.ECONFLICT, "a user with email %s already exists", u.Email)
+	case isForeignKey(err):
+		return u, anxin.Errorf(anxin.EUNKNOWNMERCHANT, "unknown merchant")
+	case err != nil:
+		return u, fmt.Errorf("create user: %w", err)
+	}
+	u.ID, err = res.LastInsertId()
+	return u, err
+}
+
+const userColumns = `u.id, u.email, u.name, u.role, coalesce(u.merchant_id, 0), coalesce(m.name, ''),
+	u.session_version, u.lang, u.disabled_at IS NOT NULL, u.created_at`
+
+const userFrom = ` FROM users u LEFT JOIN merchants m ON m.id = u.merchant_id `
+
+func scanUser(row interface{ Scan(...any) error }) (anxin.User, error) {
+	var u anxin.User
+	var created sql.NullInt64
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.MerchantID, &u.MerchantName,
+		&u.SessionVersion, &u.Lang, &u.Disabled, &created)
+	u.CreatedAt = fromMS(created)
+	return u, err
+}
+
+// UserByID finds a user.
+func (s *Store) UserByID(ctx context.Context, id int64) (anxin.User, error) {
+	u, err := scanUser(s.rdb.QueryRowContext(ctx, `SELECT `+userColumns+userFrom+`WHERE u.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, notFound("user")
+	}
+	return u, err
+}
+
+// ErrBadLogin is the one answer to every failed login, so that it does not
+// tell whether the account exists.
+var ErrBadLogin = anxin.Errorf(anxin.EFORBIDDEN, "wrong email or password")
+
+// dummyHash is compared against when the account does not exist, so that a
+// failed login takes as long whether or not it does.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("anxin-no-such-user"), bcrypt.DefaultCost)
+
+// Authenticate returns the enabled user with this email and password.
+func (s *Store) Authenticate(ctx context.Context, email, password string) (anxin.User, error) {
+	var hash string
+	u, err := scanUser(scanWith(s.rdb.QueryRowContext(ctx, `SELECT `+userColumns+`, u.password_hash`+userFrom+
+		`WHERE u.email = ?`, strings.TrimSpace(email)), &hash))
+	if errors.Is(err, sql.ErrNoRows) {
+		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return anxin.User{}, ErrBadLogin
+	}
+	if err != nil {
+		return anxin.User{}, err
+	}
+	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil || u.Disabled {
+		return anxin.User{}, ErrBadLogin
+	}
+	return u, nil
+}
+
+// SetLang remembers a user's language.
+func (s *Store) SetLang(ctx context.Context, userID int64, lang string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE users SET lang = ? WHERE id = ?`, lang, userID)
+	return err
+}
+
+func isUnique(err error) bool { return sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT_UNIQUE }
+
+func isForeignKey(err error) bool { return sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY }
+
+func sqliteCode(err error) int {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code()
+	}
+	return 0
+}

@@ -1,0 +1,94 @@
+package anxin
+
+import (
+	"net/mail"
+	"strings"
+	"time"
+)
+
+// User is a login account: an agent, an admin, or a merchant's staff member.
+type User struct {
+	ID             int64
+	Email          string
+	Name           string
+	Role           Role
+	MerchantID     int64 // set exactly for merchant users
+	MerchantName   string
+	SessionVersion int64 // bumped to end every session of the user
+	Lang           string
+	Disabled       bool
+	CreatedAt      time.Time
+}
+
+// Actor is the user as the one who acts.
+func (u User) Actor() Actor {
+	return Actor{Role: u.Role, UserID: u.ID, Name: u.Name, MerchantID: u.MerchantID}
+}
+
+// Validate checks a user before it is stored.
+func (u User) Validate() error {
+	if _, err := mail.ParseAddress(u.Email); err != nil || strings.ContainsAny(u.Email, "<> ") {
+		return Errorf(EINVALID, "%q is not an email address", u.Email)
+	}
+	if strings.TrimSpace(u.Name) == "" {
+		return Errorf(EINVALID, "a name is required")
+	}
+	if !u.Role.Valid() {
+		return Errorf(EINVALID, "the role must be admin, agent or merchant, not %q", u.Role)
+	}
+	if (u.Role == RoleMerchant) != (u.MerchantID != 0) {
+		return Errorf(EINVALID, "a merchant user belongs to exactly one merchant, and only merchant users do")
+	}
+	return nil
+}
+
+// MinPasswordLen is the shortest password accepted.
+const MinPasswordLen = 10
+
+// ValidatePassword checks a new password.
+func ValidatePassword(p string) error {
+	if len([]rune(p)) < MinPasswordLen {
+		return Errorf(EINVALID, "the password must be at least %d characters", MinPasswordLen)
+	}
+	return nil
+}
+
+// Scope limits what a query may see: one merchant's data, or every
+// merchant's. Every store query a merchant user can reach takes one.
+type Scope struct {
+	MerchantID int64 // 0: every merchant
+}
+
+// AllMerchants is the scope of agents, admins and the system.
+var AllMerchants = Scope{}
+
+// Scope is what the actor may see.
+func (a Actor) Scope() Scope {
+	if a.Role == RoleMerchant {
+		return Scope{MerchantID: a.MerchantID}
+	}
+	return AllMerchants
+}
+
+// Merchant is a store whose after-sales tickets Anxin handles.
+type Merchant struct {
+	ID            int64
+	Code          string // short, stable, used by the intake API
+	Name          string
+	InstantRefund InstantRefund
+	CreatedAt     time.Time
+}
+
+// Validate checks a merchant before it is stored.
+func (m Merchant) Validate() error {
+	if len(m.Code) < 2 || len(m.Code) > 32 || strings.Trim(m.Code, "abcdefghijklmnopqrstuvwxyz0123456789-_") != "" {
+		return Errorf(EINVALID, "a merchant code is 2 to 32 lowercase letters, digits, - or _")
+	}
+	if strings.TrimSpace(m.Name) == "" {
+		return Errorf(EINVALID, "a merchant name is required")
+	}
+	if m.InstantRefund.MaxFen < 0 {
+		return Errorf(EINVALID, "the instant refund threshold cannot be negative")
+	}
+	return nil
+}
