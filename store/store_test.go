@@ -28,8 +28,8 @@ func TestOpenRefusesBadLocations(t *testing.T) {
 	os.WriteFile(blocker, []byte("x"), 0o600)
 
 	for name, path := range map[string]string{
-		"a text file":               notDB,
-		"a directory under a file":  filepath.Join(blocker, "sub", "anxin.db"),
+		"a text file":                notDB,
+		"a directory under a file":   filepath.Join(blocker, "sub", "anxin.db"),
 		"a path that is a directory": dir,
 	} {
 		t.Run(name, func(t *testing.T) {
