@@ -16,16 +16,19 @@ func (s *Store) CreateMerchant(ctx context.Context, m anxin.Merchant) (anxin.Mer
 		return m, err
 	}
 	m.CreatedAt = s.now()
-	res, err := s.db.ExecContext(ctx, `INSERT INTO merchants (code, name, instant_refund_enabled,
-		instant_refund_unshipped, instant_refund_max_fen, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		m.Code, m.Name, m.InstantRefund.Enabled, m.InstantRefund.Unshipped, m.InstantRefund.MaxFen, ms(m.CreatedAt))
-	if isUnique(err) {
-		return m, anxin.Errorf(anxin.ECONFLICT, "a merchant with code %q already exists", m.Code)
-	}
-	if err != nil {
-		return m, fmt.Errorf("create merchant: %w", err)
-	}
-	m.ID, err = res.LastInsertId()
+	err := s.write(ctx, func(tx wtx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO merchants (code, name, instant_refund_enabled,
+			instant_refund_unshipped, instant_refund_max_fen, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			m.Code, m.Name, m.InstantRefund.Enabled, m.InstantRefund.Unshipped, m.InstantRefund.MaxFen, ms(m.CreatedAt))
+		if isUnique(err) {
+			return anxin.Errorf(anxin.ECONFLICT, "a merchant with code %q already exists", m.Code)
+		}
+		if err != nil {
+			return fmt.Errorf("create merchant: %w", err)
+		}
+		m.ID, err = res.LastInsertId()
+		return err
+	})
 	return m, err
 }
 
@@ -42,7 +45,7 @@ func scanMerchant(row interface{ Scan(...any) error }) (anxin.Merchant, error) {
 
 // MerchantByCode finds a merchant by its code.
 func (s *Store) MerchantByCode(ctx context.Context, code string) (anxin.Merchant, error) {
-	m, err := scanMerchant(s.rdb.QueryRowContext(ctx, `SELECT `+merchantColumns+` FROM merchants WHERE code = ?`, code))
+	m, err := scanMerchant(s.read().QueryRowContext(ctx, `SELECT `+merchantColumns+` FROM merchants WHERE code = ?`, code))
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, anxin.Errorf(anxin.EUNKNOWNMERCHANT, "unknown merchant %q", code)
 	}
@@ -51,7 +54,7 @@ func (s *Store) MerchantByCode(ctx context.Context, code string) (anxin.Merchant
 
 // Merchants lists the merchants the scope may see, by name.
 func (s *Store) Merchants(ctx context.Context, scope anxin.Scope) ([]anxin.Merchant, error) {
-	rows, err := s.rdb.QueryContext(ctx, `SELECT `+merchantColumns+` FROM merchants
+	rows, err := s.read().QueryContext(ctx, `SELECT `+merchantColumns+` FROM merchants
 		WHERE (?1 = 0 OR id = ?1) ORDER BY name`, scope.MerchantID)
 	if err != nil {
 		return nil, err
@@ -73,15 +76,11 @@ func (s *Store) SetPolicy(ctx context.Context, merchantID int64, o anxin.PolicyO
 	if err := o.Validate(); err != nil {
 		return err
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO merchant_policies
+	return s.exec(ctx, "set policy", `INSERT INTO merchant_policies
 		(merchant_id, service, enabled, window_ms, evidence_min, merchant_clock_ms) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (merchant_id, service) DO UPDATE SET enabled = excluded.enabled, window_ms = excluded.window_ms,
 		evidence_min = excluded.evidence_min, merchant_clock_ms = excluded.merchant_clock_ms`,
 		merchantID, string(o.Service), o.Enabled, durMS(o.Window), o.EvidenceMin, durMS(o.MerchantClock))
-	if err != nil {
-		return fmt.Errorf("set policy: %w", err)
-	}
-	return nil
 }
 
 func durMS(d *time.Duration) any {
@@ -99,7 +98,7 @@ type queryer interface {
 
 // Policy is the service's policy as it applies to the merchant.
 func (s *Store) Policy(ctx context.Context, merchantID int64, key anxin.ServiceKey) (anxin.Service, anxin.Policy, error) {
-	return policyFor(ctx, s.rdb, merchantID, key)
+	return policyFor(ctx, s.read(), merchantID, key)
 }
 
 func policyFor(ctx context.Context, q queryer, merchantID int64, key anxin.ServiceKey) (anxin.Service, anxin.Policy, error) {
@@ -146,7 +145,6 @@ func (s *Store) AddDailyOrders(ctx context.Context, merchantID int64, day string
 	if orders < 0 {
 		return anxin.Errorf(anxin.EINVALID, "an order count cannot be negative")
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO merchant_daily_orders (merchant_id, day, orders) VALUES (?, ?, ?)
+	return s.exec(ctx, "daily orders", `INSERT INTO merchant_daily_orders (merchant_id, day, orders) VALUES (?, ?, ?)
 		ON CONFLICT (merchant_id, day) DO UPDATE SET orders = excluded.orders`, merchantID, day, orders)
-	return err
 }

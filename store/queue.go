@@ -121,7 +121,7 @@ func (s *Store) Queue(ctx context.Context, f QueueFilter) ([]anxin.Ticket, Curso
 		args = append(args, f.After.Due, f.After.ID)
 	}
 	args = append(args, f.Limit)
-	rows, err := s.rdb.QueryContext(ctx, `SELECT `+ticketColumns+`, t.due_at`+ticketFrom+
+	rows, err := s.read().QueryContext(ctx, `SELECT `+ticketColumns+`, t.due_at`+ticketFrom+
 		`WHERE `+where+` ORDER BY t.due_at, t.id LIMIT ?`, args...)
 	if err != nil {
 		return nil, Cursor{}, fmt.Errorf("queue: %w", err)
@@ -152,7 +152,7 @@ func (s *Store) Queue(ctx context.Context, f QueueFilter) ([]anxin.Ticket, Curso
 func (s *Store) QueueCount(ctx context.Context, f QueueFilter, limit int) (int, error) {
 	where, args := f.where()
 	var n int
-	err := s.rdb.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM tickets t WHERE `+where+` LIMIT ?)`,
+	err := s.read().QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM tickets t WHERE `+where+` LIMIT ?)`,
 		append(args, limit)...).Scan(&n)
 	return n, err
 }

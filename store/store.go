@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/anxin-helpdesk/anxin"
@@ -30,9 +31,18 @@ var migrations embed.FS
 
 // Store is the database. Its methods are safe for concurrent use.
 type Store struct {
-	db    *sql.DB // the write pool: one connection, immediate transactions
-	rdb   *sql.DB // the read pool
-	path  string
+	db   *sql.DB // the write connection, owned by the writer goroutine
+	rdb  *sql.DB // the read pool
+	path string
+
+	writes     chan writeReq
+	closing    chan struct{}
+	writerDone chan struct{}
+	closeOnce  sync.Once
+	stmts      map[string]*sql.Stmt // the writer's prepared statements
+	reads      sync.Map             // query -> *sql.Stmt on the read pool
+	unprepared []string
+
 	Clock anxin.Clock
 	// BcryptCost is the cost of new password hashes; tests lower it.
 	BcryptCost int
@@ -63,11 +73,16 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	dir := filepath.Dir(path)
 	createdDir := false
-	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+	switch fi, err := os.Stat(dir); {
+	case errors.Is(err, os.ErrNotExist):
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("store: cannot create %s: %w", dir, err)
 		}
 		createdDir = true
+	case err != nil:
+		return nil, fmt.Errorf("store: cannot use %s: %w", dir, err)
+	case !fi.IsDir():
+		return nil, fmt.Errorf("store: cannot use %s: not a directory", dir)
 	}
 	_, statErr := os.Stat(path)
 	existed := statErr == nil
@@ -113,6 +128,9 @@ func open(ctx context.Context, path string) (*Store, error) {
 	rdb.SetMaxOpenConns(8)
 	rdb.SetMaxIdleConns(8)
 	s.rdb = rdb
+	s.writes, s.closing, s.writerDone = make(chan writeReq), make(chan struct{}), make(chan struct{})
+	s.stmts = map[string]*sql.Stmt{}
+	go s.writer()
 	return s, nil
 }
 
@@ -138,10 +156,17 @@ func checkHeader(path string) error {
 	return nil
 }
 
-// Close closes both pools.
+// Close stops the writer, after the writes it has taken, and closes both
+// pools. Writes asked for after Close fail.
 func (s *Store) Close() error {
-	err := s.rdb.Close()
-	return errors.Join(err, s.db.Close())
+	var err error
+	s.closeOnce.Do(func() {
+		close(s.closing)
+		<-s.writerDone
+		s.reads.Range(func(_, st any) bool { st.(*sql.Stmt).Close(); return true })
+		err = errors.Join(s.rdb.Close(), s.db.Close())
+	})
+	return err
 }
 
 // Path is the database file.

@@ -18,39 +18,36 @@ const noDeadline int64 = math.MaxInt64
 // CreateTicket opens a ticket from a claim: the domain decides eligibility,
 // the ticket and its first event are written in one transaction.
 func (s *Store) CreateTicket(ctx context.Context, c anxin.Claim) (anxin.Ticket, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return anxin.Ticket{}, err
-	}
-	defer tx.Rollback()
-	var merchantName string
-	if err := tx.QueryRowContext(ctx, `SELECT name FROM merchants WHERE id = ?`, c.MerchantID).Scan(&merchantName); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return anxin.Ticket{}, anxin.Errorf(anxin.EUNKNOWNMERCHANT, "unknown merchant")
+	var t anxin.Ticket
+	err := s.write(ctx, func(tx wtx) error {
+		var merchantName string
+		if err := tx.QueryRowContext(ctx, `SELECT name FROM merchants WHERE id = ?`, c.MerchantID).Scan(&merchantName); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return anxin.Errorf(anxin.EUNKNOWNMERCHANT, "unknown merchant")
+			}
+			return err
 		}
-		return anxin.Ticket{}, err
-	}
-	svc, p, err := policyFor(ctx, tx, c.MerchantID, c.Service)
-	if err != nil {
-		return anxin.Ticket{}, err
-	}
-	t, ev, err := c.Open(svc, p, s.now())
-	if err != nil {
-		return anxin.Ticket{}, err
-	}
-	t.MerchantName = merchantName
-	if t.ID, err = insertTicket(ctx, tx, t, p); err != nil {
-		return anxin.Ticket{}, err
-	}
-	t.Number = anxin.TicketNumber(t.ID)
-	ev.TicketID = t.ID
-	if _, err := insertEvent(ctx, tx, ev); err != nil {
-		return anxin.Ticket{}, err
-	}
-	return t, tx.Commit()
+		svc, p, err := policyFor(ctx, tx, c.MerchantID, c.Service)
+		if err != nil {
+			return err
+		}
+		var ev anxin.Event
+		if t, ev, err = c.Open(svc, p, s.now()); err != nil {
+			return err
+		}
+		t.MerchantName = merchantName
+		if t.ID, err = insertTicket(ctx, tx, t, p); err != nil {
+			return err
+		}
+		t.Number = anxin.TicketNumber(t.ID)
+		ev.TicketID = t.ID
+		_, err = insertEvent(ctx, tx, ev)
+		return err
+	})
+	return t, err
 }
 
-func insertTicket(ctx context.Context, tx *sql.Tx, t anxin.Ticket, p anxin.Policy) (int64, error) {
+func insertTicket(ctx context.Context, tx wtx, t anxin.Ticket, p anxin.Policy) (int64, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO tickets (merchant_id, service, state, version, state_since,
 		deadline, due_at, auto_at, assignee_id, order_id, product, paid_fen, ordered_at, shipped_at, received_at,
 		buyer_name, buyer_phone, reason, requested_fen, payable_fen, refunded_fen, created_at, updated_at)
@@ -88,7 +85,11 @@ const ticketColumns = `t.id, t.merchant_id, m.name, t.service, t.state, t.versio
 	t.ordered_at, t.shipped_at, t.received_at, t.buyer_name, t.buyer_phone, t.reason,
 	t.requested_fen, t.payable_fen, t.refunded_fen, t.created_at, t.updated_at, t.first_action_at`
 
-const ticketFrom = ` FROM tickets t JOIN merchants m ON m.id = t.merchant_id LEFT JOIN users a ON a.id = t.assignee_id `
+// ticketFrom joins a ticket's merchant and assignee names. CROSS JOIN keeps
+// tickets the outer loop: SQLite never reorders it, so a queue page walks its
+// index in deadline order instead of sorting every open ticket of every
+// merchant (measured: 1.3 s for a deep page at 1M tickets the other way).
+const ticketFrom = ` FROM tickets t CROSS JOIN merchants m ON m.id = t.merchant_id LEFT JOIN users a ON a.id = t.assignee_id `
 
 func scanTicket(row interface{ Scan(...any) error }) (anxin.Ticket, error) {
 	var t anxin.Ticket
@@ -111,7 +112,7 @@ func scanTicket(row interface{ Scan(...any) error }) (anxin.Ticket, error) {
 
 // Ticket returns the ticket if the scope may see it.
 func (s *Store) Ticket(ctx context.Context, scope anxin.Scope, id int64) (anxin.Ticket, error) {
-	return findTicket(ctx, s.rdb, scope, id)
+	return findTicket(ctx, s.read(), scope, id)
 }
 
 func findTicket(ctx context.Context, q queryer, scope anxin.Scope, id int64) (anxin.Ticket, error) {
@@ -132,51 +133,47 @@ func findTicket(ctx context.Context, q queryer, scope anxin.Scope, id int64) (an
 // when the transition pays. A decision based on a stale version returns an
 // *anxin.AlreadyHandled naming who changed the ticket first.
 func (s *Store) Decide(ctx context.Context, id int64, d anxin.Decision) (anxin.Ticket, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return anxin.Ticket{}, err
-	}
-	defer tx.Rollback()
-	t, err := findTicket(ctx, tx, d.Actor.Scope(), id)
-	if err != nil {
-		return t, err
-	}
-	if d.Version != 0 && d.Version != t.Version {
-		return t, alreadyHandled(ctx, tx, t)
-	}
-	_, p, err := policyFor(ctx, tx, t.MerchantID, t.Service)
-	if err != nil {
-		return t, err
-	}
-	now := s.now()
-	c, err := t.Decide(d, p, now)
-	if err != nil {
-		return t, err
-	}
-	before := t.Version
-	t.Apply(c)
-	res, err := tx.ExecContext(ctx, `UPDATE tickets SET state = ?, version = ?, state_since = ?, deadline = ?,
-		due_at = ?, auto_at = ?, paused_left_ms = ?, refunded_fen = ?, updated_at = ?, first_action_at = ?
-		WHERE id = ? AND version = ?`,
-		string(t.State), t.Version, ms(t.StateSince), ms(t.Deadline), dueAt(t), ms(t.AutoAt(p)),
-		t.PausedLeft.Milliseconds(), t.RefundedFen, ms(t.UpdatedAt), ms(t.FirstActionAt), t.ID, before)
-	if err != nil {
-		return t, fmt.Errorf("update ticket %d: %w", t.ID, err)
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return t, alreadyHandled(ctx, tx, t)
-	}
-	if _, err := insertEvent(ctx, tx, c.Event); err != nil {
-		return t, err
-	}
-	if err := recordRefund(ctx, tx, t, c, now); err != nil {
-		return t, err
-	}
-	return t, tx.Commit()
+	var t anxin.Ticket
+	err := s.write(ctx, func(tx wtx) error {
+		var err error
+		if t, err = findTicket(ctx, tx, d.Actor.Scope(), id); err != nil {
+			return err
+		}
+		if d.Version != 0 && d.Version != t.Version {
+			return alreadyHandled(ctx, tx, t)
+		}
+		_, p, err := policyFor(ctx, tx, t.MerchantID, t.Service)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		c, err := t.Decide(d, p, now)
+		if err != nil {
+			return err
+		}
+		before := t.Version
+		t.Apply(c)
+		res, err := tx.ExecContext(ctx, `UPDATE tickets SET state = ?, version = ?, state_since = ?, deadline = ?,
+			due_at = ?, auto_at = ?, paused_left_ms = ?, refunded_fen = ?, updated_at = ?, first_action_at = ?
+			WHERE id = ? AND version = ?`,
+			string(t.State), t.Version, ms(t.StateSince), ms(t.Deadline), dueAt(t), ms(t.AutoAt(p)),
+			t.PausedLeft.Milliseconds(), t.RefundedFen, ms(t.UpdatedAt), ms(t.FirstActionAt), t.ID, before)
+		if err != nil {
+			return fmt.Errorf("update ticket %d: %w", t.ID, err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return alreadyHandled(ctx, tx, t)
+		}
+		if _, err := insertEvent(ctx, tx, c.Event); err != nil {
+			return err
+		}
+		return recordRefund(ctx, tx, t, c, now)
+	})
+	return t, err
 }
 
 // recordRefund writes what the transition does to the ticket's refund row.
-func recordRefund(ctx context.Context, tx *sql.Tx, t anxin.Ticket, c anxin.Change, now time.Time) error {
+func recordRefund(ctx context.Context, tx wtx, t anxin.Ticket, c anxin.Change, now time.Time) error {
 	var err error
 	switch {
 	case c.PayFen > 0:
@@ -218,37 +215,37 @@ func alreadyHandled(ctx context.Context, q queryer, t anxin.Ticket) error {
 // Assign gives the ticket to an agent (0: nobody). Assignment is recorded on
 // the timeline but is not a state change: it does not make anyone's page stale.
 func (s *Store) Assign(ctx context.Context, id int64, assigneeID int64, by anxin.Actor) (anxin.Ticket, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return anxin.Ticket{}, err
-	}
-	defer tx.Rollback()
-	t, err := findTicket(ctx, tx, by.Scope(), id)
-	if err != nil {
-		return t, err
-	}
 	if by.Role != anxin.RoleAgent && by.Role != anxin.RoleAdmin {
-		return t, anxin.Errorf(anxin.EFORBIDDEN, "only agents assign tickets")
+		return anxin.Ticket{}, anxin.Errorf(anxin.EFORBIDDEN, "only agents assign tickets")
 	}
-	name := ""
-	if assigneeID != 0 {
-		var role string
-		err := tx.QueryRowContext(ctx, `SELECT name, role FROM users WHERE id = ? AND disabled_at IS NULL`, assigneeID).Scan(&name, &role)
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && role == string(anxin.RoleMerchant)) {
-			return t, anxin.Errorf(anxin.EINVALID, "tickets are assigned to agents")
+	var t anxin.Ticket
+	err := s.write(ctx, func(tx wtx) error {
+		var err error
+		if t, err = findTicket(ctx, tx, by.Scope(), id); err != nil {
+			return err
 		}
-		if err != nil {
-			return t, err
+		name := ""
+		if assigneeID != 0 {
+			var role string
+			err := tx.QueryRowContext(ctx, `SELECT name, role FROM users WHERE id = ? AND disabled_at IS NULL`, assigneeID).Scan(&name, &role)
+			if errors.Is(err, sql.ErrNoRows) || (err == nil && role == string(anxin.RoleMerchant)) {
+				return anxin.Errorf(anxin.EINVALID, "tickets are assigned to agents")
+			}
+			if err != nil {
+				return err
+			}
 		}
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE tickets SET assignee_id = ?, updated_at = ? WHERE id = ?`,
-		nullID(assigneeID), ms(s.now()), id); err != nil {
-		return t, err
-	}
-	ev := anxin.Event{TicketID: id, At: s.now(), Actor: by, Action: anxin.Assign, Detail: name}
-	if _, err := insertEvent(ctx, tx, ev); err != nil {
-		return t, err
-	}
-	t.AssigneeID, t.AssigneeName = assigneeID, name
-	return t, tx.Commit()
+		now := s.now()
+		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET assignee_id = ?, updated_at = ? WHERE id = ?`,
+			nullID(assigneeID), ms(now), id); err != nil {
+			return err
+		}
+		ev := anxin.Event{TicketID: id, At: now, Actor: by, Action: anxin.Assign, Detail: name}
+		if _, err := insertEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		t.AssigneeID, t.AssigneeName = assigneeID, name
+		return nil
+	})
+	return t, err
 }

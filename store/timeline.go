@@ -9,7 +9,7 @@ import (
 	"github.com/anxin-helpdesk/anxin"
 )
 
-func insertEvent(ctx context.Context, tx *sql.Tx, e anxin.Event) (int64, error) {
+func insertEvent(ctx context.Context, tx wtx, e anxin.Event) (int64, error) {
 	var from, to any
 	if e.From != "" {
 		from = string(e.From)
@@ -29,7 +29,7 @@ func insertEvent(ctx context.Context, tx *sql.Tx, e anxin.Event) (int64, error) 
 
 // Timeline returns every event of a ticket the scope may see, oldest first.
 func (s *Store) Timeline(ctx context.Context, scope anxin.Scope, ticketID int64) ([]anxin.Event, error) {
-	rows, err := s.rdb.QueryContext(ctx, `SELECT e.id, e.ticket_id, e.at, e.actor_role, coalesce(e.actor_id, 0),
+	rows, err := s.read().QueryContext(ctx, `SELECT e.id, e.ticket_id, e.at, e.actor_role, coalesce(e.actor_id, 0),
 		e.actor_name, e.action, coalesce(e.from_state, ''), coalesce(e.to_state, ''), e.amount_fen, e.detail
 		FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
 		WHERE e.ticket_id = ? AND (?2 = 0 OR t.merchant_id = ?2) ORDER BY e.id`, ticketID, scope.MerchantID)
@@ -61,26 +61,24 @@ func (s *Store) AddNote(ctx context.Context, ticketID int64, by anxin.Actor, bod
 	if len(body) > 10000 {
 		return n, anxin.Errorf(anxin.EINVALID, "a note is at most 10,000 characters")
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return n, err
-	}
-	defer tx.Rollback()
-	if _, err := findTicket(ctx, tx, by.Scope(), ticketID); err != nil {
-		return n, err
-	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO notes (ticket_id, author_id, author_name, body, created_at)
-		VALUES (?, ?, ?, ?, ?)`, ticketID, by.UserID, by.Name, body, ms(n.CreatedAt))
-	if err != nil {
-		return n, fmt.Errorf("insert note: %w", err)
-	}
-	n.ID, _ = res.LastInsertId()
-	return n, tx.Commit()
+	err := s.write(ctx, func(tx wtx) error {
+		if _, err := findTicket(ctx, tx, by.Scope(), ticketID); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO notes (ticket_id, author_id, author_name, body, created_at)
+			VALUES (?, ?, ?, ?, ?)`, ticketID, by.UserID, by.Name, body, ms(n.CreatedAt))
+		if err != nil {
+			return fmt.Errorf("insert note: %w", err)
+		}
+		n.ID, err = res.LastInsertId()
+		return err
+	})
+	return n, err
 }
 
 // Notes returns a ticket's notes, oldest first.
 func (s *Store) Notes(ctx context.Context, scope anxin.Scope, ticketID int64) ([]anxin.Note, error) {
-	rows, err := s.rdb.QueryContext(ctx, `SELECT n.id, n.ticket_id, n.author_id, n.author_name, n.body, n.created_at
+	rows, err := s.read().QueryContext(ctx, `SELECT n.id, n.ticket_id, n.author_id, n.author_name, n.body, n.created_at
 		FROM notes n JOIN tickets t ON t.id = n.ticket_id
 		WHERE n.ticket_id = ? AND (?2 = 0 OR t.merchant_id = ?2) ORDER BY n.id`, ticketID, scope.MerchantID)
 	if err != nil {
@@ -104,7 +102,7 @@ func (s *Store) Notes(ctx context.Context, scope anxin.Scope, ticketID int64) ([
 func (s *Store) Refund(ctx context.Context, scope anxin.Scope, ticketID int64) (anxin.RefundRecord, error) {
 	var r anxin.RefundRecord
 	var created, updated sql.NullInt64
-	err := s.rdb.QueryRowContext(ctx, `SELECT r.id, r.number, r.ticket_id, r.amount_fen, r.status, r.attempts,
+	err := s.read().QueryRowContext(ctx, `SELECT r.id, r.number, r.ticket_id, r.amount_fen, r.status, r.attempts,
 		r.created_at, r.updated_at FROM refunds r JOIN tickets t ON t.id = r.ticket_id
 		WHERE r.ticket_id = ? AND (?2 = 0 OR t.merchant_id = ?2)`, ticketID, scope.MerchantID).
 		Scan(&r.ID, &r.Number, &r.TicketID, &r.AmountFen, &r.Status, &r.Attempts, &created, &updated)

@@ -35,17 +35,20 @@ func (s *Store) CreateUser(ctx context.Context, u anxin.User, password string) (
 	if u.MerchantID != 0 {
 		merchant = u.MerchantID
 	}
-	res, err := s.db.ExecContext(ctx, `INSERT INTO users (email, name, role, merchant_id, password_hash, lang, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, u.Email, u.Name, string(u.Role), merchant, string(hash), u.Lang, ms(u.CreatedAt))
-	switch {
-	case isUnique(err):
-		return u, anxin.Errorf(anxin.ECONFLICT, "a user with email %s already exists", u.Email)
-	case isForeignKey(err):
-		return u, anxin.Errorf(anxin.EUNKNOWNMERCHANT, "unknown merchant")
-	case err != nil:
-		return u, fmt.Errorf("create user: %w", err)
-	}
-	u.ID, err = res.LastInsertId()
+	err = s.write(ctx, func(tx wtx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO users (email, name, role, merchant_id, password_hash, lang, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, u.Email, u.Name, string(u.Role), merchant, string(hash), u.Lang, ms(u.CreatedAt))
+		switch {
+		case isUnique(err):
+			return anxin.Errorf(anxin.ECONFLICT, "a user with email %s already exists", u.Email)
+		case isForeignKey(err):
+			return anxin.Errorf(anxin.EUNKNOWNMERCHANT, "unknown merchant")
+		case err != nil:
+			return fmt.Errorf("create user: %w", err)
+		}
+		u.ID, err = res.LastInsertId()
+		return err
+	})
 	return u, err
 }
 
@@ -65,7 +68,7 @@ func scanUser(row interface{ Scan(...any) error }) (anxin.User, error) {
 
 // UserByID finds a user.
 func (s *Store) UserByID(ctx context.Context, id int64) (anxin.User, error) {
-	u, err := scanUser(s.rdb.QueryRowContext(ctx, `SELECT `+userColumns+userFrom+`WHERE u.id = ?`, id))
+	u, err := scanUser(s.read().QueryRowContext(ctx, `SELECT `+userColumns+userFrom+`WHERE u.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, notFound("user")
 	}
@@ -83,7 +86,7 @@ var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("anxin-no-such-user"), bcr
 // Authenticate returns the enabled user with this email and password.
 func (s *Store) Authenticate(ctx context.Context, email, password string) (anxin.User, error) {
 	var hash string
-	u, err := scanUser(scanWith(s.rdb.QueryRowContext(ctx, `SELECT `+userColumns+`, u.password_hash`+userFrom+
+	u, err := scanUser(scanWith(s.read().QueryRowContext(ctx, `SELECT `+userColumns+`, u.password_hash`+userFrom+
 		`WHERE u.email = ?`, strings.TrimSpace(email)), &hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
@@ -100,8 +103,7 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (anxin
 
 // SetLang remembers a user's language.
 func (s *Store) SetLang(ctx context.Context, userID int64, lang string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE users SET lang = ? WHERE id = ?`, lang, userID)
-	return err
+	return s.exec(ctx, "set language", `UPDATE users SET lang = ? WHERE id = ?`, lang, userID)
 }
 
 func isUnique(err error) bool { return sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT_UNIQUE }

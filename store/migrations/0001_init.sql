@@ -74,12 +74,14 @@ CREATE TABLE tickets (
 	CHECK (refunded_fen BETWEEN 0 AND payable_fen)
 );
 
--- The queue reads these in due order, keyset-paginated on (due_at, id).
-CREATE INDEX tickets_queue ON tickets (due_at, id) WHERE due_at IS NOT NULL;
-CREATE INDEX tickets_queue_merchant ON tickets (merchant_id, due_at, id) WHERE due_at IS NOT NULL;
-CREATE INDEX tickets_queue_merchant_state ON tickets (merchant_id, state, due_at, id) WHERE due_at IS NOT NULL;
+-- The queue reads these in due order, keyset-paginated on (due_at, id). Every
+-- index here is rewritten by each state change, so there are few of them: the
+-- two wide ones carry the filter columns, so a filter on state, service or
+-- assignee is checked on index entries without visiting the rows; the two
+-- narrow ones serve the tabs whose matches are rare (arbitration, mine).
+CREATE INDEX tickets_queue ON tickets (due_at, id, state, service, merchant_id, assignee_id) WHERE due_at IS NOT NULL;
+CREATE INDEX tickets_queue_merchant ON tickets (merchant_id, due_at, id, state, service, assignee_id) WHERE due_at IS NOT NULL;
 CREATE INDEX tickets_queue_state ON tickets (state, due_at, id) WHERE due_at IS NOT NULL;
-CREATE INDEX tickets_queue_service ON tickets (service, due_at, id) WHERE due_at IS NOT NULL;
 CREATE INDEX tickets_queue_assignee ON tickets (assignee_id, due_at, id) WHERE due_at IS NOT NULL;
 -- The scheduler's work list.
 CREATE INDEX tickets_auto ON tickets (auto_at, id) WHERE auto_at IS NOT NULL;

@@ -1,0 +1,191 @@
+package store_test
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+
+	"github.com/anxin-helpdesk/anxin"
+	"github.com/anxin-helpdesk/anxin/store"
+	"github.com/anxin-helpdesk/anxin/store/storetest"
+)
+
+// benchTickets is the size of the benchmark database.
+const benchTickets = 1_000_000
+
+// benchDB returns the path of the benchmark database, building it once under
+// $ANXIN_BENCH_DIR (make bench sets data/bench); without the variable the
+// benchmark skips, so `go test -bench` alone does not write a large file.
+func benchDB(b *testing.B) string {
+	b.Helper()
+	dir := os.Getenv("ANXIN_BENCH_DIR")
+	if dir == "" {
+		b.Skip("set ANXIN_BENCH_DIR (make bench does) to build the 1M-ticket database")
+	}
+	path, err := storetest.BenchDatabase(context.Background(), dir, benchTickets)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return path
+}
+
+func openBench(b *testing.B, path string) *store.Store {
+	b.Helper()
+	s, err := store.Open(context.Background(), path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	return s
+}
+
+func BenchmarkQueueFirstPage(b *testing.B) {
+	s := openBench(b, benchDB(b))
+	for b.Loop() {
+		page, _, err := s.Queue(ctx, store.QueueFilter{Limit: 50})
+		if err != nil || len(page) != 50 {
+			b.Fatalf("%d rows, %v", len(page), err)
+		}
+	}
+}
+
+func BenchmarkQueueMerchantAndState(b *testing.B) {
+	s := openBench(b, benchDB(b))
+	f := store.QueueFilter{MerchantID: 7, State: anxin.PendingMerchant, Limit: 50}
+	for b.Loop() {
+		page, _, err := s.Queue(ctx, f)
+		if err != nil || len(page) != 50 {
+			b.Fatalf("%d rows, %v", len(page), err)
+		}
+	}
+}
+
+// BenchmarkQueueDeepPage reads the page after 5,000 rows: keyset pages cost
+// the same wherever they are.
+func BenchmarkQueueDeepPage(b *testing.B) {
+	s := openBench(b, benchDB(b))
+	var cur store.Cursor
+	for range 100 {
+		_, next, err := s.Queue(ctx, store.QueueFilter{Limit: 50, After: cur})
+		if err != nil {
+			b.Fatal(err)
+		}
+		cur = next
+	}
+	for b.Loop() {
+		page, _, err := s.Queue(ctx, store.QueueFilter{Limit: 50, After: cur})
+		if err != nil || len(page) != 50 {
+			b.Fatalf("%d rows, %v", len(page), err)
+		}
+	}
+}
+
+// benchApprovals opens a copy of the benchmark database (so the kept one
+// stays as built) and lists pending tickets to approve.
+func benchApprovals(b *testing.B) (*store.Store, []anxin.Ticket) {
+	b.Helper()
+	path := filepath.Join(b.TempDir(), "anxin.db")
+	if err := copyFile(benchDB(b), path); err != nil {
+		b.Fatal(err)
+	}
+	s := openBench(b, path)
+	rows, err := store.DB(s).Query(`SELECT id, version FROM tickets WHERE state = 'pending_merchant' ORDER BY id LIMIT 200000`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rows.Close()
+	var pending []anxin.Ticket
+	for rows.Next() {
+		var t anxin.Ticket
+		rows.Scan(&t.ID, &t.Version)
+		pending = append(pending, t)
+	}
+	return s, pending
+}
+
+var benchAgent = anxin.Actor{Role: anxin.RoleAgent, UserID: 1, Name: "bench agent"}
+
+// BenchmarkApprove approves a different pending ticket each time, one after
+// another: each one transaction with compare-and-set, its event and (for
+// refund-only services) its refund row, committed with synchronous=FULL.
+func BenchmarkApprove(b *testing.B) {
+	s, pending := benchApprovals(b)
+	i := 0
+	for b.Loop() {
+		t := pending[i]
+		i++
+		if _, err := s.Decide(ctx, t.ID, anxin.Decision{Action: anxin.Approve, Actor: benchAgent, Version: t.Version}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "approvals/s")
+}
+
+// BenchmarkApproveConcurrent is the same with 16 agents approving at once,
+// as on a busy afternoon: concurrent approvals share their commits.
+func BenchmarkApproveConcurrent(b *testing.B) {
+	s, pending := benchApprovals(b)
+	var next atomic.Int64
+	b.SetParallelism(8) // 8 x GOMAXPROCS goroutines
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			t := pending[next.Add(1)-1]
+			if _, err := s.Decide(ctx, t.ID, anxin.Decision{Action: anxin.Approve, Actor: benchAgent, Version: t.Version}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "approvals/s")
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// TestBenchDatabaseShape builds a small database the way the benchmark's is
+// built and checks it is a valid, queueable one.
+func TestBenchDatabaseShape(t *testing.T) {
+	dir := t.TempDir()
+	path, err := storetest.BenchDatabase(ctx, dir, 2000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	page, _, err := s.Queue(ctx, store.QueueFilter{Limit: 50})
+	if err != nil || len(page) != 50 {
+		t.Fatalf("queue over the bench data: %d rows, %v", len(page), err)
+	}
+	var open, total int
+	db := store.DB(s)
+	db.QueryRow(`SELECT count(*) FROM tickets WHERE due_at IS NOT NULL`).Scan(&open)
+	db.QueryRow(`SELECT count(*) FROM tickets`).Scan(&total)
+	if total != 2000 || open < 400 || open > 1000 {
+		t.Fatalf("%d tickets, %d open", total, open)
+	}
+	again, err := storetest.BenchDatabase(ctx, dir, 2000)
+	if err != nil || again != path {
+		t.Fatalf("a second call must reuse the database: %v", err)
+	}
+}

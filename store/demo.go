@@ -1,0 +1,472 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/anxin-helpdesk/anxin"
+)
+
+// DemoPassword is the password of every demo login.
+const DemoPassword = "anxin-demo-2026"
+
+// DemoLogin is one of the demo accounts that `make run` prints.
+type DemoLogin struct {
+	Role     anxin.Role
+	Email    string
+	Name     string
+	Merchant string // code, for merchant users
+}
+
+// DemoLogins are the demo accounts: one admin, two agents, one per merchant.
+var DemoLogins = []DemoLogin{
+	{anxin.RoleAdmin, "admin@anxin.demo", "系统管理员", ""},
+	{anxin.RoleAgent, "agent1@anxin.demo", "王晓", ""},
+	{anxin.RoleAgent, "agent2@anxin.demo", "陈静", ""},
+	{anxin.RoleMerchant, "flowers@anxin.demo", "斗南花卉·小李", "dounan-flowers"},
+	{anxin.RoleMerchant, "liquor@anxin.demo", "茅乡名酒·周经理", "maoxiang-liquor"},
+	{anxin.RoleMerchant, "apparel@anxin.demo", "虎门服装·阿梅", "humen-apparel"},
+	{anxin.RoleMerchant, "beauty@anxin.demo", "玉颜美妆·林娜", "yuyan-beauty"},
+	{anxin.RoleMerchant, "home@anxin.demo", "义乌优品·老陈", "yiwu-home"},
+}
+
+type demoProduct struct {
+	name string
+	fen  int64
+	hue  float64 // the colour of its photos
+}
+
+type demoMerchant struct {
+	code, name string
+	optIn      []anxin.ServiceKey
+	services   []anxin.ServiceKey
+	products   []demoProduct
+	dailyBase  int
+}
+
+var demoMerchants = []demoMerchant{
+	{code: "dounan-flowers", name: "昆明斗南鲜花园艺", dailyBase: 420,
+		services: []anxin.ServiceKey{anxin.FreshSpoiled, anxin.FreshSpoiled, anxin.Damaged, anxin.UnshippedRefund, anxin.PriceProtect},
+		products: []demoProduct{{"云南鲜切玫瑰 卡罗拉 20枝", 8990, 350}, {"向日葵鲜花束 10枝", 6800, 48},
+			{"多头康乃馨 30枝 母亲节款", 7590, 330}, {"进口绣球鲜花 5枝", 12900, 220}}},
+	{code: "maoxiang-liquor", name: "贵州茅乡名酒行", dailyBase: 95,
+		services: []anxin.ServiceKey{anxin.Authentic, anxin.Damaged, anxin.UnshippedRefund, anxin.PriceProtect, anxin.NoReason7d, anxin.ShippingInsurance},
+		products: []demoProduct{{"飞天茅台 53度 500ml", 149900, 5}, {"五粮液 第八代 52度 500ml", 109900, 30},
+			{"国窖1573 52度 500ml", 99900, 15}, {"汾酒 青花30 53度 500ml", 79900, 200}}},
+	{code: "humen-apparel", name: "东莞虎门服装厂", dailyBase: 610,
+		services: []anxin.ServiceKey{anxin.NoReason7d, anxin.NoReason7d, anxin.QualityReturn, anxin.ShippingInsurance, anxin.UnshippedRefund, anxin.PriceProtect},
+		products: []demoProduct{{"女士双面羊绒大衣 驼色 M", 45900, 30}, {"纯棉圆领T恤 白色 XL", 6900, 210},
+			{"高腰直筒牛仔裤 蓝色 27", 15900, 225}, {"男士加厚卫衣 灰色 L", 12900, 0}}},
+	{code: "yuyan-beauty", name: "玉颜美妆旗舰店", dailyBase: 280,
+		optIn:    []anxin.ServiceKey{anxin.BeautyAllergy},
+		services: []anxin.ServiceKey{anxin.BeautyAllergy, anxin.BeautyAllergy, anxin.Authentic, anxin.NoReason7d, anxin.QualityReturn},
+		products: []demoProduct{{"玻尿酸修护精华液 30ml 礼盒装", 149000, 320}, {"积雪草舒缓修护面霜 50g", 36800, 120},
+			{"清透防晒乳 SPF50+ 60ml", 12900, 50}, {"氨基酸洁面乳 120g", 8900, 180}}},
+	{code: "yiwu-home", name: "义乌优品家居百货", dailyBase: 900,
+		services: []anxin.ServiceKey{anxin.Damaged, anxin.Damaged, anxin.NoReason7d, anxin.QualityReturn, anxin.UnshippedRefund, anxin.ShippingInsurance},
+		products: []demoProduct{{"玻璃密封收纳罐 6件套", 3990, 190}, {"316不锈钢保温杯 500ml", 5900, 260},
+			{"日式陶瓷餐具套装 16件", 19900, 30}, {"可折叠脏衣篮 大号", 2990, 100}}},
+}
+
+var (
+	demoSurnames = []rune("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高")
+	demoGiven    = []string{"女士", "先生", "小姐", "同学", "阿姨"}
+	demoReasons  = map[anxin.ServiceKey][]string{
+		anxin.FreshSpoiled:      {"花瓣发黑，叶子腐烂", "收到时花头已经蔫了", "包装里有霉斑"},
+		anxin.Damaged:           {"外箱压坏，瓶身有裂纹", "杯子摔碎了两个", "快递到时盒子已破损"},
+		anxin.UnshippedRefund:   {"拍错了，不想要了", "冲动下单，还没发货请退款", "地址填错了"},
+		anxin.PriceProtect:      {"下单后第三天降价了", "直播间现在更便宜"},
+		anxin.NoReason7d:        {"尺码不合适", "颜色和图片不一样，不喜欢", "家里已经有了"},
+		anxin.QualityReturn:     {"开线了", "洗一次就起球", "拉链坏了"},
+		anxin.BeautyAllergy:     {"用后脸部红肿发痒", "使用三天后出现过敏红疹"},
+		anxin.Authentic:         {"防伪码查询不到，怀疑假货", "瓶盖和正品不一样"},
+		anxin.ShippingInsurance: {"退货运费理赔"},
+	}
+	demoRejectReasons = []string{"照片无法看出质量问题", "商品已使用，影响二次销售", "超出售后期限", "已与买家协商一致"}
+)
+
+// SeedDemo fills an empty database with the demo merchants, logins and a few
+// hundred tickets in every state, walked through real decisions on a moving
+// clock so their timelines, refunds and deadlines are genuine. It returns
+// the number of tickets made, or 0 when the database already has merchants.
+// Call it before serving: it moves the store's clock while it works.
+func SeedDemo(ctx context.Context, s *Store) (int, error) {
+	var n int
+	if err := s.read().QueryRowContext(ctx, `SELECT count(*) FROM merchants`).Scan(&n); err != nil {
+		return 0, err
+	}
+	if n > 0 {
+		return 0, nil
+	}
+	real := s.Clock
+	now := real.Now()
+	clock := anxin.NewManualClock(now.Add(-60 * 24 * time.Hour))
+	s.Clock = clock
+	defer func() { s.Clock = real }()
+
+	d := &demo{s: s, clock: clock, now: now, rng: rand.New(rand.NewPCG(2026, 1126))}
+	if err := d.people(ctx); err != nil {
+		return 0, err
+	}
+	for i := range 320 {
+		if err := d.ticket(ctx); err != nil {
+			return i, fmt.Errorf("demo ticket %d: %w", i+1, err)
+		}
+	}
+	if err := d.drawPhotos(ctx); err != nil {
+		return 0, err
+	}
+	if err := d.orders(ctx); err != nil {
+		return 0, err
+	}
+	return 320, nil
+}
+
+type demo struct {
+	s         *Store
+	clock     *anxin.ManualClock
+	now       time.Time
+	rng       *rand.Rand
+	merchants []anxin.Merchant
+	staff     map[int64]anxin.Actor // merchant id -> its demo user
+	agents    []anxin.Actor
+	jobs      []photoJob
+}
+
+func (d *demo) people(ctx context.Context) error {
+	d.staff = map[int64]anxin.Actor{}
+	byCode := map[string]int64{}
+	yes := true
+	for _, dm := range demoMerchants {
+		m, err := d.s.CreateMerchant(ctx, anxin.Merchant{Code: dm.code, Name: dm.name, InstantRefund: anxin.DefaultInstantRefund})
+		if err != nil {
+			return err
+		}
+		for _, svc := range dm.optIn {
+			if err := d.s.SetPolicy(ctx, m.ID, anxin.PolicyOverride{Service: svc, Enabled: &yes}); err != nil {
+				return err
+			}
+		}
+		d.merchants = append(d.merchants, m)
+		byCode[dm.code] = m.ID
+	}
+	for _, l := range DemoLogins {
+		u, err := d.s.CreateUser(ctx, anxin.User{Email: l.Email, Name: l.Name, Role: l.Role, MerchantID: byCode[l.Merchant]}, DemoPassword)
+		if err != nil {
+			return err
+		}
+		switch l.Role {
+		case anxin.RoleAgent:
+			d.agents = append(d.agents, u.Actor())
+		case anxin.RoleMerchant:
+			d.staff[u.MerchantID] = u.Actor()
+		}
+	}
+	return nil
+}
+
+// demoPath is where a demo ticket ends up: the decisions that lead there,
+// and whether its service must take the goods back.
+type demoPath struct {
+	weight  int
+	steps   []anxin.Action
+	returns bool
+}
+
+var demoPaths = []demoPath{
+	{30, nil, false},
+	{6, []anxin.Action{anxin.RequestEvidence}, false},
+	{6, []anxin.Action{anxin.Reject}, false},
+	{10, []anxin.Action{anxin.Approve}, true},
+	{10, []anxin.Action{anxin.Approve, anxin.ShipReturn}, true},
+	{5, []anxin.Action{anxin.Reject, anxin.Appeal}, false},
+	{4, []anxin.Action{anxin.Refund}, false},
+	{3, []anxin.Action{anxin.Refund, anxin.RefundFailure}, false},
+	{12, []anxin.Action{anxin.Refund, anxin.RefundSucceeded}, false},
+	{4, []anxin.Action{anxin.Timeout, anxin.RefundSucceeded}, false},
+	{5, []anxin.Action{anxin.Approve, anxin.ShipReturn, anxin.Receive, anxin.RefundSucceeded}, true},
+	{5, []anxin.Action{anxin.Cancel}, false},
+}
+
+func (d *demo) pick(n int) int { return d.rng.IntN(n) }
+
+func (d *demo) between(lo, hi time.Duration) time.Duration {
+	return lo + time.Duration(d.rng.Int64N(int64(hi-lo)+1))
+}
+
+func (d *demo) ticket(ctx context.Context) error {
+	total := 0
+	for _, p := range demoPaths {
+		total += p.weight
+	}
+	roll, path := d.pick(total), demoPaths[0]
+	for _, p := range demoPaths {
+		if roll < p.weight {
+			path = p
+			break
+		}
+		roll -= p.weight
+	}
+	type choice struct {
+		merchant int
+		service  anxin.ServiceKey
+		policy   anxin.Policy
+	}
+	var choices []choice
+	for mi, dm := range demoMerchants {
+		for _, svc := range dm.services {
+			_, p, err := policyFor(ctx, d.s.read(), d.merchants[mi].ID, svc)
+			if err != nil {
+				return err
+			}
+			timesOutIntoRefund := p.OnTimeout != anxin.Escalate && !p.NeedsReturn
+			if p.NeedsReturn == path.returns && (len(path.steps) == 0 || path.steps[0] != anxin.Timeout || timesOutIntoRefund) {
+				choices = append(choices, choice{mi, svc, p})
+			}
+		}
+	}
+	c := choices[d.pick(len(choices))]
+	dm, m, svc, policy := demoMerchants[c.merchant], d.merchants[c.merchant], c.service, c.policy
+	// Open tickets were created recently enough that their clocks spread from
+	// a little overdue to days ahead; finished ones any time in the last weeks.
+	age := d.between(10*time.Minute, 3*24*time.Hour)
+	if len(path.steps) > 0 && path.steps[0] == anxin.Timeout {
+		age = policy.MerchantClock + d.between(2*time.Hour, 20*24*time.Hour)
+	} else if path.steps == nil {
+		age = d.between(5*time.Minute, policy.MerchantClock+6*time.Hour)
+	} else if last := path.steps[len(path.steps)-1]; last == anxin.RefundSucceeded || last == anxin.Cancel {
+		age = d.between(2*time.Hour, 25*24*time.Hour)
+	}
+	created := d.now.Add(-age)
+	d.clock.Set(created)
+
+	product := dm.products[d.pick(len(dm.products))]
+	claim := anxin.Claim{MerchantID: m.ID, Service: svc, Order: d.order(policy, product, created),
+		BuyerName:  string(demoSurnames[d.pick(len(demoSurnames))]) + demoGiven[d.pick(len(demoGiven))],
+		BuyerPhone: fmt.Sprintf("1%d%d%08d", 3+d.pick(7), d.pick(10), d.rng.IntN(100000000)),
+		Reason:     demoReasons[svc][d.pick(len(demoReasons[svc]))], Actor: anxin.Buyer}
+	switch svc {
+	case anxin.PriceProtect:
+		claim.RequestedFen = product.fen * int64(5+d.pick(15)) / 100
+	case anxin.ShippingInsurance:
+		claim.RequestedFen = int64(800 + d.pick(1135))
+	}
+	t, err := d.s.CreateTicket(ctx, claim)
+	if err != nil {
+		return err
+	}
+	d.queuePhotos(t, policy, product)
+	if d.pick(3) == 0 {
+		agent := d.agents[d.pick(len(d.agents))]
+		if _, err := d.s.Assign(ctx, t.ID, agent.UserID, agent); err != nil {
+			return err
+		}
+		if d.pick(2) == 0 {
+			if _, err := d.s.AddNote(ctx, t.ID, agent, "已电话联系买家，确认问题属实。"); err != nil {
+				return err
+			}
+		}
+	}
+	// Space the steps over the ticket's age, the first within minutes to hours.
+	at := created
+	for i, action := range path.steps {
+		if action == anxin.Timeout {
+			at = t.Deadline.Add(d.between(0, 5*time.Minute))
+		} else {
+			left := d.now.Sub(at)
+			at = at.Add(min(d.between(3*time.Minute, 20*time.Hour), left/time.Duration(len(path.steps)-i+1)))
+		}
+		d.clock.Set(at)
+		if t, err = d.s.Decide(ctx, t.ID, d.decision(action, t)); err != nil {
+			return fmt.Errorf("%s on %s: %w", action, t.State, err)
+		}
+	}
+	return nil
+}
+
+func (d *demo) order(p anxin.Policy, product demoProduct, claimAt time.Time) anxin.Order {
+	o := anxin.Order{ID: fmt.Sprintf("DY%s%06d", claimAt.Format("060102"), d.rng.IntN(1000000)),
+		Product: product.name, PaidFen: product.fen}
+	switch p.WindowFrom {
+	case anxin.UntilShipped:
+		o.OrderedAt = claimAt.Add(-d.between(20*time.Minute, 2*time.Hour)) // impulse buys, 1-2 h after the order
+	case anxin.FromOrder:
+		o.OrderedAt = claimAt.Add(-d.between(2*24*time.Hour, p.Window*8/10))
+		o.ShippedAt = o.OrderedAt.Add(d.between(4*time.Hour, 30*time.Hour))
+		if r := o.ShippedAt.Add(d.between(24*time.Hour, 60*time.Hour)); r.Before(claimAt) {
+			o.ReceivedAt = r
+		}
+	default:
+		o.ReceivedAt = claimAt.Add(-d.between(5*time.Minute, p.Window*9/10))
+		o.ShippedAt = o.ReceivedAt.Add(-d.between(20*time.Hour, 60*time.Hour))
+		o.OrderedAt = o.ShippedAt.Add(-d.between(2*time.Hour, 30*time.Hour))
+	}
+	return o
+}
+
+func (d *demo) decision(a anxin.Action, t anxin.Ticket) anxin.Decision {
+	dec := anxin.Decision{Action: a, Version: t.Version}
+	switch a {
+	case anxin.Approve, anxin.Reject, anxin.RequestEvidence, anxin.Receive:
+		dec.Actor = d.staff[t.MerchantID]
+		if d.pick(3) == 0 {
+			dec.Actor = d.agents[d.pick(len(d.agents))]
+		}
+	case anxin.Refund:
+		dec.Actor = d.agents[d.pick(len(d.agents))]
+	case anxin.ShipReturn, anxin.Appeal, anxin.Cancel:
+		dec.Actor = anxin.Buyer
+	default:
+		dec.Actor = anxin.System
+	}
+	switch a {
+	case anxin.Reject:
+		dec.Reason = demoRejectReasons[d.pick(len(demoRejectReasons))]
+	case anxin.ShipReturn:
+		dec.Tracking = fmt.Sprintf("SF%012d", d.rng.Int64N(1e12))
+	case anxin.Refund:
+		if t.Service == anxin.QualityReturn && d.pick(2) == 0 {
+			dec.AmountFen = t.RequestedFen * 7 / 10 // a partial refund
+		}
+	}
+	return dec
+}
+
+// photoJob is a demo photo to draw once the tickets exist.
+type photoJob struct {
+	ticket  int64
+	at      time.Time
+	label   string
+	hue     float64
+	variant int
+	seed    uint64
+	jpeg    []byte
+}
+
+// queuePhotos plans the buyer's photos for a ticket: what its service requires,
+// sometimes one more.
+func (d *demo) queuePhotos(t anxin.Ticket, p anxin.Policy, product demoProduct) {
+	n := p.EvidenceMin
+	if n > 0 && d.pick(3) == 0 {
+		n++
+	}
+	svc, _ := anxin.LookupService(t.Service)
+	for i := range n {
+		label := ""
+		if len(svc.Checklist) > 0 {
+			label = svc.Checklist[i%len(svc.Checklist)]
+		}
+		d.jobs = append(d.jobs, photoJob{ticket: t.ID, at: t.CreatedAt, label: label, hue: product.hue, variant: i, seed: d.rng.Uint64()})
+	}
+}
+
+// drawPhotos draws every planned photo, on every core, then records them in
+// order, each at its ticket's creation time.
+func (d *demo) drawPhotos(ctx context.Context) error {
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := range next {
+				j := &d.jobs[i]
+				j.jpeg = encodeJPEG(demoPhoto(rand.New(rand.NewPCG(j.seed, 7)), j.hue, j.variant))
+			}
+		})
+	}
+	for i := range d.jobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, j := range d.jobs {
+		d.clock.Set(j.at)
+		if _, err := d.s.AddEvidence(ctx, anxin.Buyer, anxin.Evidence{TicketID: j.ticket, Party: anxin.PartyBuyer,
+			Width: demoPhotoW, Height: demoPhotoH, Label: j.label}, j.jpeg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (d *demo) orders(ctx context.Context) error {
+	for i, m := range d.merchants {
+		base := demoMerchants[i].dailyBase
+		for day := range 60 {
+			date := d.now.AddDate(0, 0, -day).Format(time.DateOnly)
+			n := base + d.rng.IntN(base/3+1) - base/6
+			if err := d.s.AddDailyOrders(ctx, m.ID, date, n); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+const demoPhotoW, demoPhotoH = 480, 360
+
+// demoPhoto draws a snapshot: a table, a parcel, the product in its colour
+// with a label, uneven light and grain, so that no two are alike.
+func demoPhoto(rng *rand.Rand, hue float64, variant int) *image.RGBA {
+	const w, h = demoPhotoW, demoPhotoH
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	table := hsl(30+rng.Float64()*20, 0.25, 0.55+rng.Float64()*0.15)
+	box := hsl(35, 0.45, 0.62)
+	prod := hsl(hue+rng.Float64()*12, 0.6, 0.45+rng.Float64()*0.1)
+	cx, cy := 150+rng.Float64()*180, 135+rng.Float64()*90
+	rx, ry := 70+rng.Float64()*45, 50+rng.Float64()*40
+	lightX, lightY := rng.Float64()*w, rng.Float64()*h
+	bx0, by0 := int(cx-rx-40), int(cy-ry-30)
+	bx1, by1 := int(cx+rx+40), int(cy+ry+40)
+	lx0, ly0 := int(cx-rx*0.5), int(cy+ry*0.15)
+	lx1, ly1 := int(cx+rx*0.5), int(cy+ry*0.55)
+	for y := range h {
+		for x := range w {
+			c := table
+			if variant%2 == 0 && x > bx0 && x < bx1 && y > by0 && y < by1 {
+				c = box
+			}
+			dx, dy := (float64(x)-cx)/rx, (float64(y)-cy)/ry
+			if dx*dx+dy*dy <= 1 {
+				c = prod
+				if x > lx0 && x < lx1 && y > ly0 && y < ly1 {
+					c = color.RGBA{245, 245, 240, 255}
+					if y > (ly0+ly1)/2 && (x/3)%3 != 0 && (x*7/5)%4 != 0 {
+						c = color.RGBA{30, 30, 30, 255}
+					}
+				}
+			}
+			lx, ly := (float64(x)-lightX)/w, (float64(y)-lightY)/w
+			shade := 1.12 - 0.4*(lx*lx+ly*ly) + (rng.Float64()-0.5)*0.08
+			img.SetRGBA(x, y, color.RGBA{clamp(float64(c.R) * shade), clamp(float64(c.G) * shade), clamp(float64(c.B) * shade), 255})
+		}
+	}
+	return img
+}
+
+func encodeJPEG(img image.Image) []byte {
+	var buf bytes.Buffer
+	jpeg.Encode(&buf, img, &jpeg.Options{Quality: 82})
+	return buf.Bytes()
+}
+
+func clamp(v float64) uint8 { return uint8(max(0, min(255, v))) }
+
+// hsl converts a hue (degrees), saturation and lightness to RGB.
+func hsl(h, s, l float64) color.RGBA {
+	h = math.Mod(h, 360) / 360
+	f := func(n float64) uint8 {
+		k := math.Mod(n+h*12, 12)
+		a := s * min(l, 1-l)
+		return clamp(255 * (l - a*max(-1, min(k-3, 9-k, 1))))
+	}
+	return color.RGBA{f(0), f(8), f(4), 255}
+}

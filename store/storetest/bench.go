@@ -1,0 +1,112 @@
+package storetest
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/anxin-helpdesk/anxin"
+	"github.com/anxin-helpdesk/anxin/store"
+)
+
+// BenchDatabase returns dir/anxin-<n>.db, a database of n tickets for
+// benchmarks, building it on first use (a million tickets take a minute or
+// so). About 30% of the tickets are open, with deadlines from three days
+// overdue to five days ahead; the rest are refunded or closed. They belong
+// to 50 merchants, over the nine services, and an agent (user 1) exists.
+func BenchDatabase(ctx context.Context, dir string, n int) (string, error) {
+	path := filepath.Join(dir, fmt.Sprintf("anxin-%d.db", n))
+	if _, err := os.Stat(path); err == nil {
+		return path, nil
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return "", err
+	}
+	tmp := path + ".building"
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Remove(tmp + suffix)
+	}
+	s, err := store.Open(ctx, tmp)
+	if err != nil {
+		return "", err
+	}
+	var merchants []int64
+	for i := range 50 {
+		m, err := s.CreateMerchant(ctx, anxin.Merchant{Code: fmt.Sprintf("bench-%02d", i), Name: fmt.Sprintf("压测商家 %02d", i)})
+		if err != nil {
+			s.Close()
+			return "", err
+		}
+		merchants = append(merchants, m.ID)
+	}
+	if _, err := s.CreateUser(ctx, anxin.User{Email: "bench-agent@anxin.test", Name: "bench agent", Role: anxin.RoleAgent}, Password); err != nil {
+		s.Close()
+		return "", err
+	}
+	s.Close()
+	if err := fillBench(ctx, tmp, merchants, n); err != nil {
+		return "", err
+	}
+	return path, os.Rename(tmp, path)
+}
+
+func fillBench(ctx context.Context, path string, merchants []int64, n int) error {
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(OFF)")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO tickets (merchant_id, service, state, version, state_since,
+		deadline, due_at, auto_at, order_id, product, paid_fen, ordered_at, shipped_at, received_at, buyer_name,
+		buyer_phone, reason, requested_fen, payable_fen, refunded_fen, created_at, updated_at)
+		VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '买家', ?, '', ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	rng := rand.New(rand.NewPCG(1, 2))
+	now := time.Now().UnixMilli()
+	open := []anxin.State{anxin.PendingMerchant, anxin.PendingMerchant, anxin.PendingMerchant, anxin.AwaitingReturn,
+		anxin.AwaitingReceipt, anxin.NeedsEvidence, anxin.Rejected, anxin.Arbitration}
+	const hour = int64(time.Hour / time.Millisecond)
+	for i := range n {
+		svc := anxin.Catalog[rng.IntN(len(anxin.Catalog))].Key
+		created := now - rng.Int64N(90*24*hour)
+		state, deadline, due, refunded := anxin.Closed, any(nil), any(nil), int64(0)
+		paid := 1000 + rng.Int64N(200000)
+		switch r := rng.IntN(10); {
+		case r < 3:
+			state = open[rng.IntN(len(open))]
+			d := now - 72*hour + rng.Int64N(8*24*hour)
+			deadline, due = d, d
+			created = d - 48*hour
+		case r < 7:
+			state, refunded = anxin.Refunded, paid
+		}
+		var auto any
+		if state == anxin.PendingMerchant || state == anxin.AwaitingReceipt {
+			auto = deadline
+		}
+		received := created - rng.Int64N(5*24*hour)
+		if _, err := stmt.ExecContext(ctx, merchants[rng.IntN(len(merchants))], string(svc), string(state), created,
+			deadline, due, auto, fmt.Sprintf("DY%012d", i), "压测商品", paid, received-72*hour, received-48*hour,
+			received, fmt.Sprintf("139%08d", rng.IntN(1e8)), paid, paid, refunded, created, created); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	_, err = db.ExecContext(ctx, `ANALYZE`)
+	return err
+}
