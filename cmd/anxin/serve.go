@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/anxin-helpdesk/anxin/store"
+	"github.com/anxin-helpdesk/anxin/web"
+)
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f := newFlags("serve")
+	addr := f.str("addr", "127.0.0.1:8080", "address to listen on")
+	dbPath := f.str("db", "./data/anxin.db", "database file (created if missing)")
+	demo := f.boolean("demo", false, "seed demo data into an empty database and print the demo logins")
+	tz := f.str("tz", "Asia/Shanghai", "time zone in which times are shown")
+	secure := f.boolean("secure-cookies", false, "mark cookies Secure (set when serving behind TLS)")
+	logLevel := f.str("log-level", "info", "debug, info, warn or error")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	zone, err := time.LoadLocation(*tz)
+	if err != nil {
+		return usageError{fmt.Sprintf("serve: unknown time zone %q", *tz)}
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return usageError{fmt.Sprintf("serve: unknown log level %q", *logLevel)}
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	// Take the port before touching the database: a busy port then leaves
+	// nothing created behind it.
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %w", *addr, err)
+	}
+	defer ln.Close()
+	st, err := store.Open(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if *demo {
+		if err := seedDemo(ctx, st, stdout); err != nil {
+			return err
+		}
+	}
+	keys, err := sessionKeys(st.Dir())
+	if err != nil {
+		return err
+	}
+	srv := web.New(web.Config{
+		SessionKeys:   keys,
+		SecureCookies: *secure,
+		Zone:          zone,
+		Version:       version,
+		Logger:        log,
+	}, st)
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	fmt.Fprintf(stdout, "Anxin %s is serving http://%s (database %s)\nlog in at http://%s/login\n",
+		version, ln.Addr(), st.Path(), ln.Addr())
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// sessionKeys returns the cookie keys: ANXIN_SESSION_KEY (hex, 64 bytes) if
+// set, else a key file beside the database, created on first start.
+func sessionKeys(dir string) ([][]byte, error) {
+	raw := strings.TrimSpace(os.Getenv("ANXIN_SESSION_KEY"))
+	path := filepath.Join(dir, "session.key")
+	if raw == "" {
+		b, err := os.ReadFile(path)
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			key := make([]byte, 64)
+			rand.Read(key)
+			raw = hex.EncodeToString(key)
+			if err := os.WriteFile(path, []byte(raw+"\n"), 0o600); err != nil {
+				return nil, fmt.Errorf("cannot write the session key: %w", err)
+			}
+		case err != nil:
+			return nil, fmt.Errorf("cannot read the session key: %w", err)
+		default:
+			raw = strings.TrimSpace(string(b))
+		}
+	}
+	key, err := hex.DecodeString(raw)
+	if err != nil || len(key) != 64 {
+		return nil, errors.New("the session key must be 64 bytes in hex (128 characters)")
+	}
+	return [][]byte{key[:32], key[32:]}, nil
+}

@@ -1,0 +1,99 @@
+package views
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/anxin-helpdesk/anxin"
+)
+
+// Money formats fen as yuan: 149000 -> ¥1,490.00.
+func Money(fen int64) string {
+	sign := ""
+	if fen < 0 {
+		sign, fen = "-", -fen
+	}
+	yuan := fmt.Sprint(fen / 100)
+	var b strings.Builder
+	for i, r := range yuan {
+		if i > 0 && (len(yuan)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return fmt.Sprintf("%s¥%s.%02d", sign, b.String(), fen%100)
+}
+
+// MaskPhone hides the middle of a phone number: 13800138000 -> 138****8000.
+func MaskPhone(p string) string {
+	r := []rune(p)
+	if len(r) < 7 {
+		return strings.Repeat("*", len(r))
+	}
+	return string(r[:3]) + strings.Repeat("*", len(r)-7) + string(r[len(r)-4:])
+}
+
+// Countdown formats the time left until a deadline: under a day as 23:59:12,
+// from a day on as 2天4小时 (2d 4h); past it, 逾期 and by how long.
+// static/app.js formats the same way as it ticks.
+func Countdown(ctx context.Context, deadline, now time.Time) string {
+	left := deadline.Sub(now)
+	if left > 0 {
+		return countdown(ctx, left)
+	}
+	return T(ctx, "overdue") + " " + countdown(ctx, -left)
+}
+
+func countdown(ctx context.Context, d time.Duration) string {
+	s := int64(d / time.Second)
+	days, h, m := s/86400, (s%86400)/3600, (s%3600)/60
+	if days > 0 {
+		if page(ctx).Lang == "en" {
+			return fmt.Sprintf("%dd %dh", days, h)
+		}
+		return fmt.Sprintf("%d天%d小时", days, h)
+	}
+	return fmt.Sprintf("%02d:%02d:%02d", h, m, s%60)
+}
+
+// Urgency is the countdown's colour class by the share of its clock used:
+// ok under half, warn under 80%, late after that or past the deadline.
+func Urgency(t anxin.Ticket, now time.Time) string {
+	switch used := t.ClockUsed(now); {
+	case t.Deadline.IsZero():
+		return "none"
+	case t.Overdue(now) || used >= 0.8:
+		return "late"
+	case used >= 0.5:
+		return "warn"
+	}
+	return "ok"
+}
+
+// When formats a moment in the configured time zone.
+func When(ctx context.Context, t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(page(ctx).Zone).Format("2006-01-02 15:04")
+}
+
+// RFC3339 is the machine form of a moment, for data attributes.
+func RFC3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// ServiceName is the service's name in the page's language.
+func ServiceName(ctx context.Context, key anxin.ServiceKey) string {
+	s, err := anxin.LookupService(key)
+	if err != nil {
+		return string(key)
+	}
+	if page(ctx).Lang == "en" {
+		return s.NameEN
+	}
+	return s.NameZH
+}
+
+// StateName is the state's name in the page's language.
+func StateName(ctx context.Context, s anxin.State) string { return T(ctx, string(s)) }

@@ -1,0 +1,66 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/anxin-helpdesk/anxin"
+	"github.com/anxin-helpdesk/anxin/views"
+	"github.com/labstack/echo/v4"
+)
+
+// statusOf maps a domain error code to its HTTP status: the one place it is done.
+func statusOf(code string) int {
+	switch code {
+	case anxin.ENOTFOUND:
+		return http.StatusNotFound
+	case anxin.EFORBIDDEN:
+		return http.StatusForbidden
+	case anxin.ECONFLICT, anxin.ENOTALLOWED:
+		return http.StatusConflict
+	case anxin.EINVALID, anxin.EOVERREFUND, anxin.EOUTSIDEWINDOW, anxin.ENOTRECEIVED, anxin.EALREADYSHIPPED,
+		anxin.ENOTOPTEDIN, anxin.EUNKNOWNSERVICE, anxin.EUNKNOWNMERCHANT:
+		return http.StatusUnprocessableEntity
+	}
+	return http.StatusInternalServerError
+}
+
+// handleError answers every error a handler returns. Users see the domain
+// message; internal errors are logged with the request and shown generically.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status, message := http.StatusInternalServerError, ""
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &he):
+		status = he.Code
+		if m, ok := he.Message.(string); ok {
+			message = m
+		}
+	case anxin.ErrorCode(err) != anxin.EINTERNAL:
+		status = statusOf(anxin.ErrorCode(err))
+		message = anxin.ErrorMessage(err)
+	}
+	if status >= 500 {
+		s.log.Error("request failed", "err", err, "method", c.Request().Method, "path", c.Request().URL.Path,
+			"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+		message = ""
+	}
+	if c.Request().Method == http.MethodHead {
+		c.NoContent(status)
+		return
+	}
+	title := map[int]string{http.StatusNotFound: "Not found", http.StatusForbidden: "Forbidden"}[status]
+	switch {
+	case status >= 500:
+		title = "Something went wrong"
+	case title == "":
+		title = http.StatusText(status)
+	}
+	if err := s.render(c, status, views.ErrorPage(title, message)); err != nil {
+		s.log.Error("rendering the error page failed", "err", err)
+		c.String(status, title)
+	}
+}

@@ -1,0 +1,109 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/anxin-helpdesk/anxin"
+	"github.com/anxin-helpdesk/anxin/store"
+	"github.com/anxin-helpdesk/anxin/store/storetest"
+	"github.com/anxin-helpdesk/anxin/web"
+)
+
+var ctx = context.Background()
+
+// env is a running server over a real database file.
+type env struct {
+	t     testing.TB
+	store *store.Store
+	clock *anxin.ManualClock
+	web   *web.Server
+	srv   *httptest.Server
+}
+
+func newEnv(t testing.TB) *env {
+	t.Helper()
+	s, clock := storetest.MustOpen(t)
+	w := web.New(web.Config{
+		SessionKeys: [][]byte{[]byte("0123456789abcdef0123456789abcdef")},
+		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}, s)
+	srv := httptest.NewServer(w)
+	t.Cleanup(srv.Close)
+	return &env{t: t, store: s, clock: clock, web: w, srv: srv}
+}
+
+// client is one browser session: a cookie jar and the CSRF token of the last page.
+type client struct {
+	e    *env
+	http *http.Client
+	csrf string
+}
+
+func (e *env) client() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{e: e, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+}
+
+// get fetches a page and parses it, remembering its CSRF token.
+func (c *client) get(path string) (*http.Response, *goquery.Document) {
+	c.e.t.Helper()
+	res, err := c.http.Get(c.e.srv.URL + path)
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	doc, err := goquery.NewDocumentFromReader(res.Body)
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	if tok, ok := doc.Find(`input[name="_csrf"]`).First().Attr("value"); ok {
+		c.csrf = tok
+	}
+	return res, doc
+}
+
+// post submits a form as a browser would, with the CSRF token unless the
+// form sets _csrf itself.
+func (c *client) post(path string, form url.Values) (*http.Response, *goquery.Document) {
+	c.e.t.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	if _, ok := form["_csrf"]; !ok {
+		form.Set("_csrf", c.csrf)
+	}
+	req, _ := http.NewRequest(http.MethodPost, c.e.srv.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	doc, err := goquery.NewDocumentFromReader(res.Body)
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	return res, doc
+}
+
+// login logs the client in as the user (whose password is storetest.Password).
+func (c *client) login(u anxin.User) {
+	c.e.t.Helper()
+	c.get("/login")
+	res, _ := c.post("/login", url.Values{"email": {u.Email}, "password": {storetest.Password}})
+	if res.StatusCode != http.StatusSeeOther {
+		c.e.t.Fatalf("login as %s: %s", u.Email, res.Status)
+	}
+	c.get("/queue") // pick up the new session's CSRF token
+}
