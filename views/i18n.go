@@ -17,7 +17,8 @@ func NormalizeLang(s string) string {
 }
 
 // T translates an English UI string to the page's language. English strings
-// are the keys; zh holds their Simplified Chinese.
+// are the keys; zh holds their Simplified Chinese. Each area of the UI adds
+// its own strings from its own file with addZH.
 func T(ctx context.Context, s string) string {
 	if page(ctx).Lang == "en" {
 		return s
@@ -33,7 +34,25 @@ func Tf(ctx context.Context, format string, args ...any) string {
 	return fmt.Sprintf(T(ctx, format), args...)
 }
 
-var zh = map[string]string{
+var zh = map[string]string{}
+
+// addZH registers Simplified Chinese for English UI strings. It is called
+// from init functions, one per area of the UI, and panics on a key given
+// twice with different text (which a test of every page would show anyway).
+func addZH(m map[string]string) {
+	for k, v := range m {
+		if old, ok := zh[k]; ok && old != v {
+			panic("views: two translations of " + k)
+		}
+		zh[k] = v
+	}
+}
+
+func init() {
+	addZH(coreZH)
+}
+
+var coreZH = map[string]string{
 	// Shell
 	"After-sales helpdesk": "售后工作台",
 	"Anxin":                "安心",
