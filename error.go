@@ -20,6 +20,8 @@ const (
 	ENOTALLOWED = "not_allowed"
 	// EOVERREFUND: the amount exceeds what remains refundable.
 	EOVERREFUND = "over_refund"
+	// ECONFIRM: the decision pays more than the actor may pay unconfirmed.
+	ECONFIRM = "needs_confirmation"
 
 	// Eligibility refusals, each naming the rule that refused the claim.
 	EOUTSIDEWINDOW   = "outside_window"
@@ -35,6 +37,8 @@ const (
 type Error struct {
 	Code    string
 	Message string
+	// AmountFen is the amount at stake, for ECONFIRM and EOVERREFUND.
+	AmountFen int64
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("anxin: %s: %s", e.Code, e.Message) }

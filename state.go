@@ -244,3 +244,14 @@ func ActionsFor(s State, r Role, p Policy) []Action {
 	}
 	return out
 }
+
+// BuyerSide reports whether an action is the buyer's to take (an agent may
+// record it on the buyer's behalf), as the transition table says.
+func BuyerSide(a Action) bool {
+	for _, t := range Transitions {
+		if t.Action == a && t.Roles.has(RoleBuyer) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,6 +1,7 @@
 package anxin_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -263,5 +264,24 @@ func TestTransitionTable(t *testing.T) {
 		if got[i] != want[i] {
 			t.Fatalf("merchant actions on a pending ticket: %v, want %v", got, want)
 		}
+	}
+}
+
+func TestLargeRefundsNeedConfirmation(t *testing.T) {
+	_, p := policy(t, anxin.Damaged, nil)
+	tk := newTicket(p, received(300000, t0), 0, t0.Add(time.Hour))
+	d := anxin.Decision{Action: anxin.Approve, Actor: agent, ConfirmAboveFen: 200000}
+	_, err := tk.Decide(d, p, t0.Add(2*time.Hour))
+	var e *anxin.Error
+	if !errors.As(err, &e) || e.Code != anxin.ECONFIRM || e.AmountFen != 300000 {
+		t.Fatalf("a ¥3,000 approval without confirmation: %v", err)
+	}
+	d.Confirmed = true
+	if _, err := tk.Decide(d, p, t0.Add(2*time.Hour)); err != nil {
+		t.Fatalf("confirmed: %v", err)
+	}
+	d = anxin.Decision{Action: anxin.Refund, Actor: agent, AmountFen: 150000, ConfirmAboveFen: 200000}
+	if _, err := tk.Decide(d, p, t0.Add(2*time.Hour)); err != nil {
+		t.Fatalf("a partial refund under the threshold needs no confirmation: %v", err)
 	}
 }

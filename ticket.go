@@ -2,6 +2,7 @@ package anxin
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -72,6 +73,11 @@ type Decision struct {
 	Reason    string    // Reject, RefuseReturn, RuleForMerchant, ManualRefund (the proof), and optional elsewhere
 	Tracking  string    // ShipReturn
 	Slot      time.Time // BookPickup
+
+	// ConfirmAboveFen asks for a second press on payouts above it (0: never);
+	// Confirmed is that press.
+	ConfirmAboveFen int64
+	Confirmed       bool
 }
 
 // Change is what a decision does to a ticket: the store records it in one
@@ -109,7 +115,7 @@ func (t Ticket) Decide(d Decision, p Policy, now time.Time) (Change, error) {
 	switch tr.Needs {
 	case needReason:
 		if d.Reason == "" {
-			return Change{}, Errorf(EINVALID, "a reason is required to %s", d.Action)
+			return Change{}, Errorf(EINVALID, "a reason is required")
 		}
 	case needTracking:
 		if d.Tracking == "" {
@@ -144,6 +150,9 @@ func (t Ticket) Decide(d Decision, p Policy, now time.Time) (Change, error) {
 	pay, err := t.payment(tr.Refund, d.AmountFen)
 	if err != nil {
 		return Change{}, err
+	}
+	if d.ConfirmAboveFen > 0 && pay > d.ConfirmAboveFen && !d.Confirmed {
+		return Change{}, &Error{Code: ECONFIRM, Message: fmt.Sprintf("confirm the refund of %d fen", pay), AmountFen: pay}
 	}
 	c.PayFen = pay
 
@@ -279,4 +288,15 @@ type Evidence struct {
 	Label      string // the checklist item it shows, if known
 	UploadedBy string
 	CreatedAt  time.Time
+}
+
+// ParseTicketNumber reads "AX-000123", "ax123" or "123" as ticket id 123.
+func ParseTicketNumber(s string) (int64, bool) {
+	s = strings.TrimSpace(strings.ToUpper(s))
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "AX"), "-")
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, false
+	}
+	return id, true
 }

@@ -64,9 +64,11 @@ func (s *Store) AddEvidence(ctx context.Context, by anxin.Actor, e anxin.Evidenc
 	e.SHA256, e.Bytes, e.CreatedAt = sum, int64(len(jpeg)), s.now()
 	e.UploadedBy = by.Name
 	err = s.write(ctx, func(tx wtx) error {
-		if _, err := findTicket(ctx, tx, by.Scope(), e.TicketID); err != nil {
+		t, err := findTicket(ctx, tx, by.Scope(), e.TicketID)
+		if err != nil {
 			return err
 		}
+		tx.changed(t, ChangeEvidence)
 		res, err := tx.ExecContext(ctx, `INSERT INTO evidence (ticket_id, party, sha256, width, height, bytes, label,
 			uploaded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.TicketID, string(e.Party), e.SHA256,
 			e.Width, e.Height, e.Bytes, e.Label, e.UploadedBy, ms(e.CreatedAt))

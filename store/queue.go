@@ -91,21 +91,10 @@ func (f QueueFilter) where() (string, []any) {
 		add("t.due_at < ?", f.DueBefore.UnixMilli())
 	}
 	if q := strings.TrimSpace(f.Search); q != "" {
-		id := parseTicketNumber(q)
+		id, _ := anxin.ParseTicketNumber(q)
 		add("(t.id = ? OR t.order_id = ? OR t.buyer_phone = ?)", id, q, q)
 	}
 	return strings.Join(conds, " AND "), args
-}
-
-// parseTicketNumber reads "AX-000123", "ax123" or "123" as ticket id 123 (0 if none).
-func parseTicketNumber(q string) int64 {
-	q = strings.TrimPrefix(strings.ToUpper(q), "AX")
-	q = strings.TrimPrefix(q, "-")
-	id, err := strconv.ParseInt(q, 10, 64)
-	if err != nil || id <= 0 {
-		return 0
-	}
-	return id
 }
 
 // Queue returns a page of open tickets by nearest deadline (overdue first),
@@ -165,3 +154,19 @@ func scanWith(row interface{ Scan(...any) error }, extra ...any) scanFunc {
 type scanFunc func(dest ...any) error
 
 func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
+
+// Next returns the first ticket of the queue other than the one just handled,
+// to offer after an action; ok is false when the queue holds nothing else.
+func (s *Store) Next(ctx context.Context, f QueueFilter, after int64) (anxin.Ticket, bool, error) {
+	f.Limit = 2
+	page, _, err := s.Queue(ctx, f)
+	if err != nil {
+		return anxin.Ticket{}, false, err
+	}
+	for _, t := range page {
+		if t.ID != after {
+			return t, true, nil
+		}
+	}
+	return anxin.Ticket{}, false, nil
+}

@@ -41,6 +41,7 @@ type Store struct {
 	closeOnce  sync.Once
 	stmts      map[string]*sql.Stmt // the writer's prepared statements
 	reads      sync.Map             // query -> *sql.Stmt on the read pool
+	hub        changeHub
 	unprepared []string
 
 	Clock anxin.Clock

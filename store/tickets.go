@@ -41,8 +41,11 @@ func (s *Store) CreateTicket(ctx context.Context, c anxin.Claim) (anxin.Ticket, 
 		}
 		t.Number = anxin.TicketNumber(t.ID)
 		ev.TicketID = t.ID
-		_, err = insertEvent(ctx, tx, ev)
-		return err
+		if _, err = insertEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		tx.changed(t, ChangeCreated)
+		return nil
 	})
 	return t, err
 }
@@ -167,6 +170,7 @@ func (s *Store) Decide(ctx context.Context, id int64, d anxin.Decision) (anxin.T
 		if _, err := insertEvent(ctx, tx, c.Event); err != nil {
 			return err
 		}
+		tx.changed(t, ChangeState)
 		return recordRefund(ctx, tx, t, c, now)
 	})
 	return t, err
@@ -245,7 +249,17 @@ func (s *Store) Assign(ctx context.Context, id int64, assigneeID int64, by anxin
 			return err
 		}
 		t.AssigneeID, t.AssigneeName = assigneeID, name
+		tx.changed(t, ChangeAssigned)
 		return nil
 	})
 	return t, err
+}
+
+// TicketByNumber returns the ticket numbered like "AX-000123" if the scope may see it.
+func (s *Store) TicketByNumber(ctx context.Context, scope anxin.Scope, number string) (anxin.Ticket, error) {
+	id, ok := anxin.ParseTicketNumber(number)
+	if !ok {
+		return anxin.Ticket{}, notFound("ticket")
+	}
+	return s.Ticket(ctx, scope, id)
 }

@@ -62,9 +62,11 @@ func (s *Store) AddNote(ctx context.Context, ticketID int64, by anxin.Actor, bod
 		return n, anxin.Errorf(anxin.EINVALID, "a note is at most 10,000 characters")
 	}
 	err := s.write(ctx, func(tx wtx) error {
-		if _, err := findTicket(ctx, tx, by.Scope(), ticketID); err != nil {
+		t, err := findTicket(ctx, tx, by.Scope(), ticketID)
+		if err != nil {
 			return err
 		}
+		tx.changed(t, ChangeNote)
 		res, err := tx.ExecContext(ctx, `INSERT INTO notes (ticket_id, author_id, author_name, body, created_at)
 			VALUES (?, ?, ?, ?, ?)`, ticketID, by.UserID, by.Name, body, ms(n.CreatedAt))
 		if err != nil {

@@ -117,3 +117,23 @@ func sqliteCode(err error) int {
 	}
 	return 0
 }
+
+// Agents lists the enabled agents and admins, by name: the people a ticket
+// can be assigned to.
+func (s *Store) Agents(ctx context.Context) ([]anxin.User, error) {
+	rows, err := s.read().QueryContext(ctx, `SELECT `+userColumns+userFrom+
+		`WHERE u.role IN ('agent', 'admin') AND u.disabled_at IS NULL ORDER BY u.role DESC, u.name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []anxin.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}

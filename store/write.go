@@ -84,12 +84,15 @@ func (s *Store) commitBatch(batch []writeReq) {
 		return
 	}
 	ok := 0
+	var changes []Change
 	for i, r := range batch {
 		if errs[i] = r.ctx.Err(); errs[i] != nil {
 			continue
 		}
-		if errs[i] = savepoint(tx, func(tx *sql.Tx) error { return r.fn(wtx{tx, s}) }); errs[i] == nil {
+		var mine []Change
+		if errs[i] = savepoint(tx, func(tx *sql.Tx) error { return r.fn(wtx{tx, s, &mine}) }); errs[i] == nil {
 			ok++
+			changes = append(changes, mine...)
 		}
 	}
 	if ok == 0 {
@@ -102,7 +105,9 @@ func (s *Store) commitBatch(batch []writeReq) {
 				errs[i] = fmt.Errorf("commit: %w", err)
 			}
 		}
+		return
 	}
+	s.hub.publish(changes)
 }
 
 // savepoint runs fn inside a savepoint of tx, rolling back to it when fn
@@ -143,8 +148,9 @@ func (s *Store) exec(ctx context.Context, what, query string, args ...any) error
 // A statement first seen inside a transaction is prepared for it alone, and
 // kept for good by the writer once the batch is done and the connection free.
 type wtx struct {
-	tx *sql.Tx
-	s  *Store
+	tx      *sql.Tx
+	s       *Store
+	changes *[]Change // published once the write commits
 }
 
 func (w wtx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {

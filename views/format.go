@@ -97,3 +97,12 @@ func ServiceName(ctx context.Context, key anxin.ServiceKey) string {
 
 // StateName is the state's name in the page's language.
 func StateName(ctx context.Context, s anxin.State) string { return T(ctx, string(s)) }
+
+func int64Str(n int64) string { return fmt.Sprint(n) }
+
+func tabCurrent(active bool) string {
+	if active {
+		return "page"
+	}
+	return "false"
+}

@@ -26,3 +26,11 @@ func current(ctx context.Context, prefix string) string {
 	}
 	return "false"
 }
+
+// htmxConfig: no eval, no script tags, no inline styles (the CSP forbids
+// them), and the answers of refused or lost actions (409, 422) are swapped in
+// like any other: they carry the ticket as it now is and what happened.
+const htmxConfig = `{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false,` +
+	`"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},` +
+	`{"code":"409","swap":true,"error":false},{"code":"422","swap":true,"error":false},` +
+	`{"code":"[45]..","swap":false,"error":true}]}`

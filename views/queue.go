@@ -1,10 +1,111 @@
 package views
 
-import "github.com/anxin-helpdesk/anxin"
+import (
+	"net/url"
+	"strconv"
+
+	"github.com/anxin-helpdesk/anxin"
+)
+
+// Queue is a page of open tickets in deadline order, with its tabs and filters.
+type Queue struct {
+	Tickets   []anxin.Ticket
+	Filter    QueueFilter
+	Tabs      []Tab
+	Page      string // this page's URL (filter and cursor), which the live queue refreshes
+	Next      string // the next page's URL, "" on the last page
+	First     bool   // this is the first page
+	Merchants []anxin.Merchant
+	Services  []anxin.Service
+	Agents    []anxin.User
+	Staff     bool               // an agent or admin: bulk actions, assignee filter
+	Viewers   map[int64][]string // ticket id -> others who have it open
+	Bulk      []BulkResult       // what a bulk action did, per ticket
+	Policies  map[anxin.ServiceKey]anxin.Policy
+}
+
+// QueueFilter is the queue's filter as it stands in the URL, so a view can be
+// bookmarked and shared.
+type QueueFilter struct {
+	Tab      string // all, overdue, soon, mine, unassigned, arbitration
+	Merchant string // merchant id
+	Service  string
+	State    string
+	Assignee string // user id
+	Q        string // ticket number, order number or buyer phone
+}
+
+// Values encodes the filter for a URL, leaving out what is empty.
+func (f QueueFilter) Values() url.Values {
+	v := url.Values{}
+	for k, s := range map[string]string{"tab": f.Tab, "merchant": f.Merchant, "service": f.Service,
+		"state": f.State, "assignee": f.Assignee, "q": f.Q} {
+		if s != "" && !(k == "tab" && s == "all") {
+			v.Set(k, s)
+		}
+	}
+	return v
+}
+
+// URL is the queue's URL for the filter.
+func (f QueueFilter) URL() string {
+	if q := f.Values().Encode(); q != "" {
+		return "/queue?" + q
+	}
+	return "/queue"
+}
+
+// WithTab is the filter on another tab.
+func (f QueueFilter) WithTab(tab string) QueueFilter {
+	f.Tab = tab
+	return f
+}
+
+// Active reports whether any filter beyond the tab is set.
+func (f QueueFilter) Active() bool {
+	return f.Merchant != "" || f.Service != "" || f.State != "" || f.Assignee != "" || f.Q != ""
+}
+
+// Tab is one of the queue's tabs, with its count (capped: "999+").
+type Tab struct {
+	Key    string
+	Label  string
+	Count  int
+	Capped bool
+	Active bool
+	URL    string
+}
+
+// CountText shows a tab's count.
+func (t Tab) CountText() string {
+	if t.Capped {
+		return strconv.Itoa(t.Count) + "+"
+	}
+	return strconv.Itoa(t.Count)
+}
+
+// BulkResult is what a bulk action did to one ticket.
+type BulkResult struct {
+	Number  string
+	OK      bool
+	Message string
+}
 
 func deadlineAttr(t anxin.Ticket) string {
 	if t.Deadline.IsZero() {
 		return ""
 	}
 	return RFC3339(t.Deadline)
+}
+
+func idStr(id int64) string { return strconv.FormatInt(id, 10) }
+
+// canApprove reports whether the queue offers one-click approval on the row.
+func (q Queue) canApprove(t anxin.Ticket, role anxin.Role) bool {
+	for _, a := range anxin.ActionsFor(t.State, role, q.Policies[t.Service]) {
+		if a == anxin.Approve {
+			return true
+		}
+	}
+	return false
 }

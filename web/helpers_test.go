@@ -37,7 +37,10 @@ func newEnv(t testing.TB) *env {
 		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}, s)
 	srv := httptest.NewServer(w)
-	t.Cleanup(srv.Close)
+	t.Cleanup(func() {
+		w.Close() // end the live connections, or Close waits for open pages
+		srv.Close()
+	})
 	return &env{t: t, store: s, clock: clock, web: w, srv: srv}
 }
 

@@ -1,28 +1,226 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
+	"time"
 
+	"github.com/anxin-helpdesk/anxin"
 	"github.com/anxin-helpdesk/anxin/store"
 	"github.com/anxin-helpdesk/anxin/views"
 	"github.com/labstack/echo/v4"
 )
 
-// queue shows open tickets by nearest deadline, a page at a time.
+// tabCap is where tab counts stop counting: "999+".
+const tabCap = 999
+
+// queueTabs are the queue's tabs: what each selects, for whom.
+var queueTabs = []struct {
+	key, label string
+	staffOnly  bool
+	apply      func(f *store.QueueFilter, u *anxin.User, now time.Time)
+}{
+	{"all", "All open", false, func(*store.QueueFilter, *anxin.User, time.Time) {}},
+	{"overdue", "Overdue", false, func(f *store.QueueFilter, _ *anxin.User, now time.Time) { f.DueBefore = now }},
+	{"soon", "Due within 1 h", false, func(f *store.QueueFilter, _ *anxin.User, now time.Time) {
+		f.DueFrom, f.DueBefore = now, now.Add(time.Hour)
+	}},
+	{"mine", "Mine", true, func(f *store.QueueFilter, u *anxin.User, _ time.Time) { f.AssigneeID = u.ID }},
+	{"unassigned", "Unassigned", true, func(f *store.QueueFilter, _ *anxin.User, _ time.Time) { f.Unassigned = true }},
+	{"arbitration", "In arbitration", false, func(f *store.QueueFilter, _ *anxin.User, _ time.Time) { f.State = anxin.Arbitration }},
+}
+
+// queueFilter reads the queue's filter from the URL.
+func queueFilter(c echo.Context) views.QueueFilter {
+	f := views.QueueFilter{Tab: c.QueryParam("tab"), Merchant: c.QueryParam("merchant"), Service: c.QueryParam("service"),
+		State: c.QueryParam("state"), Assignee: c.QueryParam("assignee"), Q: strings.TrimSpace(c.QueryParam("q"))}
+	if f.Tab == "" {
+		f.Tab = "all"
+	}
+	return f
+}
+
+// storeFilter turns the URL's filter into the store's, within the user's scope.
+// Values that do not parse select nothing rather than everything.
+func storeFilter(f views.QueueFilter, u *anxin.User) store.QueueFilter {
+	sf := store.QueueFilter{Scope: u.Actor().Scope(), Service: anxin.ServiceKey(f.Service), State: anxin.State(f.State), Search: f.Q}
+	if f.Merchant != "" {
+		sf.MerchantID = parseID(f.Merchant)
+	}
+	if f.Assignee != "" {
+		sf.AssigneeID = parseID(f.Assignee)
+	}
+	return sf
+}
+
+func parseID(s string) int64 {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return -1 // no row has this id
+	}
+	return id
+}
+
+// queue shows open tickets by nearest deadline, a page at a time, with tabs
+// and filters in the URL. An htmx request for the live region gets just that.
 func (s *Server) queue(c echo.Context) error {
-	u := user(c)
-	after := store.ParseCursor(c.QueryParam("after"))
-	tickets, next, err := s.store.Queue(c.Request().Context(), store.QueueFilter{
-		Scope: u.Actor().Scope(),
-		After: after,
-	})
+	q, err := s.queueView(c, queueFilter(c))
 	if err != nil {
 		return err
 	}
-	q := views.Queue{Tickets: tickets, First: after.IsZero()}
-	if !next.IsZero() {
-		q.Next = "?" + url.Values{"after": {next.String()}}.Encode()
+	c.Response().Header().Add("Vary", "HX-Request")
+	if isHTMX(c) && c.Request().Header.Get("HX-Target") == "queue-live" {
+		return s.render(c, http.StatusOK, views.QueueLive(q))
 	}
 	return s.render(c, http.StatusOK, views.QueuePage(q))
+}
+
+func (s *Server) queueView(c echo.Context, f views.QueueFilter) (views.Queue, error) {
+	ctx := c.Request().Context()
+	u := user(c)
+	now := s.now()
+	staff := u.Role != anxin.RoleMerchant
+	base := storeFilter(f, u)
+	q := views.Queue{Filter: f, Staff: staff, Services: anxin.Catalog, Policies: map[anxin.ServiceKey]anxin.Policy{}}
+	for _, svc := range anxin.Catalog {
+		q.Policies[svc.Key] = svc.Default
+	}
+	sf := base
+	found := false
+	for _, tab := range queueTabs {
+		if tab.staffOnly && !staff {
+			continue
+		}
+		tf := base
+		tab.apply(&tf, u, now)
+		n, err := s.store.QueueCount(ctx, tf, tabCap+1)
+		if err != nil {
+			return q, err
+		}
+		active := f.Tab == tab.key
+		if active {
+			sf, found = tf, true
+		}
+		q.Tabs = append(q.Tabs, views.Tab{Key: tab.key, Label: tab.label, Count: min(n, tabCap), Capped: n > tabCap,
+			Active: active, URL: f.WithTab(tab.key).URL()})
+	}
+	if !found {
+		q.Filter.Tab = "all"
+		q.Tabs[0].Active = true
+	}
+	after := store.ParseCursor(c.QueryParam("after"))
+	sf.After = after
+	tickets, next, err := s.store.Queue(ctx, sf)
+	if err != nil {
+		return q, err
+	}
+	q.Tickets, q.First = tickets, after.IsZero()
+	q.Page = q.Filter.URL()
+	if !after.IsZero() {
+		q.Page = withParam(q.Page, "after", after.String())
+	}
+	if !next.IsZero() {
+		q.Next = withParam(q.Filter.URL(), "after", next.String())
+	}
+	q.Viewers = s.live.viewersOf(tickets, u.ID)
+	if staff {
+		if q.Merchants, err = s.store.Merchants(ctx, anxin.AllMerchants); err != nil {
+			return q, err
+		}
+		if q.Agents, err = s.store.Agents(ctx); err != nil {
+			return q, err
+		}
+	}
+	return q, nil
+}
+
+func withParam(u, k, v string) string {
+	sep := "?"
+	if strings.Contains(u, "?") {
+		sep = "&"
+	}
+	return u + sep + url.Values{k: {v}}.Encode()
+}
+
+// bulk approves or assigns the selected tickets, one decision each, and says
+// per ticket what happened.
+func (s *Server) bulk(c echo.Context) error {
+	ctx := c.Request().Context()
+	u := user(c)
+	form, err := c.FormParams()
+	if err != nil {
+		return err
+	}
+	action := form.Get("action")
+	lang := s.langCtx(c)
+	var results []views.BulkResult
+	for _, sel := range form["tickets"] {
+		number, v, _ := strings.Cut(sel, ":")
+		version, _ := strconv.ParseInt(v, 10, 64)
+		r := views.BulkResult{Number: number}
+		t, err := s.store.TicketByNumber(ctx, u.Actor().Scope(), number)
+		if err == nil {
+			switch action {
+			case "approve":
+				_, err = s.store.Decide(ctx, t.ID, anxin.Decision{Action: anxin.Approve, Actor: u.Actor(), Version: version,
+					ConfirmAboveFen: s.cfg.ConfirmRefundAboveFen})
+			case "assign":
+				var assignee int64
+				if assignee, err = strconv.ParseInt(form.Get("assignee"), 10, 64); err != nil {
+					err = anxin.Errorf(anxin.EINVALID, "choose whom to assign the tickets to")
+				} else {
+					_, err = s.store.Assign(ctx, t.ID, assignee, u.Actor())
+				}
+			default:
+				err = anxin.Errorf(anxin.EINVALID, "unknown bulk action")
+			}
+		}
+		r.OK, r.Message = err == nil, bulkMessage(lang, action, err)
+		results = append(results, r)
+	}
+	q, err := s.queueView(c, filterFromURL(form.Get("back")))
+	if err != nil {
+		return err
+	}
+	q.Bulk = results
+	return s.render(c, http.StatusOK, views.QueuePage(q))
+}
+
+// bulkMessage says what a bulk action did to one ticket, in the user's language.
+func bulkMessage(ctx context.Context, action string, err error) string {
+	var h *anxin.AlreadyHandled
+	var e *anxin.Error
+	switch {
+	case err == nil && action == "assign":
+		return views.T(ctx, "assigned")
+	case err == nil:
+		return views.T(ctx, "approved")
+	case asHandled(err, &h):
+		return views.Tf(ctx, "already handled by %s at %s", h.By, views.When(ctx, h.At))
+	case asError(err, &e) && e.Code == anxin.ECONFIRM:
+		return views.Tf(ctx, "pays %s: open the ticket to confirm", views.Money(e.AmountFen))
+	case asError(err, &e) && e.Code == anxin.ENOTALLOWED:
+		return views.T(ctx, "this action is not possible in the ticket's current state")
+	case asError(err, &e) && e.Code != anxin.EINTERNAL:
+		return views.T(ctx, e.Message)
+	}
+	return views.T(ctx, "failed; try again")
+}
+
+// filterFromURL reads a queue filter back from a queue URL ("/queue?tab=…").
+func filterFromURL(u string) views.QueueFilter {
+	parsed, err := url.Parse(u)
+	if err != nil {
+		return views.QueueFilter{Tab: "all"}
+	}
+	v := parsed.Query()
+	f := views.QueueFilter{Tab: v.Get("tab"), Merchant: v.Get("merchant"), Service: v.Get("service"),
+		State: v.Get("state"), Assignee: v.Get("assignee"), Q: v.Get("q")}
+	if f.Tab == "" {
+		f.Tab = "all"
+	}
+	return f
 }

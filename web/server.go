@@ -29,6 +29,9 @@ type Config struct {
 	// IdleTimeout and MaxSessionAge end sessions; defaults 12 h and 7 days.
 	IdleTimeout   time.Duration
 	MaxSessionAge time.Duration
+	// ConfirmRefundAboveFen asks for a second press before paying more than
+	// this; default ¥2,000. Negative: never ask.
+	ConfirmRefundAboveFen int64
 	Version       string
 	Logger        *slog.Logger
 }
@@ -41,6 +44,8 @@ type Server struct {
 	sessions *sessions.CookieStore
 	log      *slog.Logger
 	handler  http.Handler
+	live     *liveHub
+	unsub    func()
 }
 
 // New builds the server and its routes.
@@ -57,8 +62,17 @@ func New(cfg Config, st *store.Store) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{cfg: cfg, store: st, log: cfg.Logger}
+	switch {
+	case cfg.ConfirmRefundAboveFen == 0:
+		cfg.ConfirmRefundAboveFen = 200000
+	case cfg.ConfirmRefundAboveFen < 0:
+		cfg.ConfirmRefundAboveFen = 0
+	}
+	s := &Server{cfg: cfg, store: st, log: cfg.Logger, live: newLiveHub()}
 	s.sessions = newSessionStore(cfg)
+	changes, unsub := st.Subscribe()
+	s.unsub = unsub
+	go s.live.run(changes)
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -78,6 +92,9 @@ func New(cfg Config, st *store.Store) *Server {
 func (s *Server) routes() {
 	e := s.echo
 	e.GET("/healthz", s.healthz)
+	// livez answers without touching anything: the process is up. It is also
+	// the baseline the queue page's throughput is measured against.
+	e.GET("/livez", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
 	e.GET("/static/*", staticHandler())
 
 	// Middleware is listed per route rather than on groups: an echo group with
@@ -93,6 +110,21 @@ func (s *Server) routes() {
 	e.POST("/logout", s.logout, in...)
 	e.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/queue") }, in...)
 	e.GET("/queue", s.queue, in...)
+	e.POST("/queue/bulk", s.bulk, append(in, requireRole(anxin.RoleAgent))...)
+	e.GET("/events", s.events, in...)
+	e.GET("/tickets/:number", s.ticketPage, in...)
+	e.POST("/tickets/:number/actions/:action", s.ticketAction, in...)
+	e.POST("/tickets/:number/assign", s.assignTicket, append(in, requireRole(anxin.RoleAgent))...)
+	e.POST("/tickets/:number/notes", s.addNote, in...)
+	e.GET("/photos/:id/thumb", s.photo, in...)
+	e.GET("/photos/:id/display", s.photo, in...)
+}
+
+// Close ends the live connections and stops listening for changes; call it
+// when shutting down, so that open pages do not hold the shutdown up.
+func (s *Server) Close() {
+	s.live.close()
+	s.unsub()
 }
 
 // ServeHTTP makes the server an http.Handler.

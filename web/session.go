@@ -201,12 +201,7 @@ func (s *Server) page(c echo.Context) views.Page {
 		return p
 	}
 	p.CSRF, _ = sess.Values[valCSRF].(string)
-	if p.User != nil {
-		p.Lang = views.NormalizeLang(p.User.Lang)
-	} else {
-		lang, _ := sess.Values[valLang].(string)
-		p.Lang = views.NormalizeLang(lang)
-	}
+	p.Lang = s.lang(c)
 	if f, ok := sess.Values[valFlash].(string); ok {
 		kind, msg, _ := strings.Cut(f, "|")
 		p.Flash = views.Flash{Kind: kind, Message: msg}

@@ -1,0 +1,174 @@
+// Anxin workbench: keyboard, live updates and bulk selection. Loaded with
+// defer on every logged-in page; no inline script anywhere (CSP).
+(function () {
+  "use strict";
+
+  var zh = document.documentElement.lang !== "en";
+
+  function $(sel, root) { return (root || document).querySelector(sel); }
+  function $$(sel, root) { return (root || document).querySelectorAll(sel); }
+
+  // ---- The queue's current row -------------------------------------------
+  var currentNumber = null;
+
+  function rows() { return $$("#queue tbody tr[data-ticket-number]"); }
+
+  function setCurrent(i) {
+    var rs = rows();
+    if (!rs.length) return;
+    i = Math.max(0, Math.min(rs.length - 1, i));
+    for (var k = 0; k < rs.length; k++) rs[k].classList.remove("is-current");
+    rs[i].classList.add("is-current");
+    rs[i].scrollIntoView({ block: "nearest" });
+    currentNumber = rs[i].getAttribute("data-ticket-number");
+  }
+
+  function currentIndex() {
+    var rs = rows();
+    for (var k = 0; k < rs.length; k++) {
+      if (rs[k].getAttribute("data-ticket-number") === currentNumber) return k;
+    }
+    return -1;
+  }
+
+  function currentRow() {
+    var i = currentIndex();
+    return i < 0 ? null : rows()[i];
+  }
+
+  function restoreCurrent() {
+    var i = currentIndex();
+    if (i >= 0) rows()[i].classList.add("is-current");
+  }
+
+  // ---- Keyboard --------------------------------------------------------------
+  function typing(el) {
+    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  }
+
+  function click(sel) {
+    var el = $(sel);
+    if (el) { el.focus(); el.click(); return true; }
+    return false;
+  }
+
+  document.addEventListener("keydown", function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey || typing(document.activeElement)) return;
+    var onQueue = !!$("#queue"), onTicket = !!$("[data-live-ticket]"), row;
+    switch (e.key) {
+      case "/":
+        if ($("#q")) { e.preventDefault(); $("#q").focus(); $("#q").select(); }
+        return;
+      case "?":
+        var help = $("#keys-help");
+        if (help && help.showModal) { e.preventDefault(); help.showModal(); }
+        return;
+      case "j": if (onQueue) { setCurrent(currentIndex() + 1); e.preventDefault(); } return;
+      case "k": if (onQueue) { setCurrent(Math.max(0, currentIndex() - 1)); e.preventDefault(); } return;
+      case "Enter":
+        if (onQueue && (row = currentRow())) { e.preventDefault(); location.href = row.getAttribute("data-href"); }
+        return;
+      case "a":
+        if (onTicket) { if (click("#ticket [data-action=approve]")) e.preventDefault(); return; }
+        if (onQueue && (row = currentRow())) {
+          var form = document.getElementById("approve-" + row.getAttribute("data-ticket-number"));
+          if (form) { e.preventDefault(); form.requestSubmit(); }
+        }
+        return;
+      case "r":
+        if (onTicket) { if (click("#ticket [data-action=refund]")) e.preventDefault(); return; }
+        if (onQueue && (row = currentRow())) { e.preventDefault(); location.href = row.getAttribute("data-href") + "#actions-h"; }
+        return;
+      case "x":
+        if (onTicket) {
+          var reason = $("#ticket [data-reject-reason]");
+          if (reason) { e.preventDefault(); reason.scrollIntoView({ block: "center" }); reason.focus(); }
+          return;
+        }
+        if (onQueue && (row = currentRow())) { e.preventDefault(); location.href = row.getAttribute("data-href") + "#actions-h"; }
+        return;
+      case "n":
+        if (onTicket && click("#next-ticket")) e.preventDefault();
+        return;
+    }
+  });
+
+  // A click on a queue row (not on its links or buttons) makes it current.
+  document.addEventListener("click", function (e) {
+    var tr = e.target.closest && e.target.closest("#queue tbody tr[data-ticket-number]");
+    if (!tr || e.target.closest("a, button, input, label")) return;
+    currentNumber = tr.getAttribute("data-ticket-number");
+    for (var k = 0, rs = rows(); k < rs.length; k++) rs[k].classList.toggle("is-current", rs[k] === tr);
+  });
+
+  // ---- Bulk selection ----------------------------------------------------------
+  function countSelected() {
+    var n = $$("#queue tbody input[name=tickets]:checked").length;
+    var out = $("[data-selected-count]");
+    if (out) out.textContent = (zh ? "已选 " : "Selected: ") + n;
+  }
+
+  document.addEventListener("change", function (e) {
+    if (e.target.matches("[data-select-all]")) {
+      var boxes = $$("#queue tbody input[name=tickets]");
+      for (var k = 0; k < boxes.length; k++) boxes[k].checked = e.target.checked;
+    }
+    if (e.target.closest && e.target.closest("#queue")) countSelected();
+  });
+
+  // ---- Live updates (server-sent events) ----------------------------------------
+  var ownActionUntil = 0; // a change right after our own action is our own
+
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    if (e.target.closest && e.target.closest("#ticket")) ownActionUntil = Date.now() + 60000;
+  });
+  document.addEventListener("htmx:afterSettle", function (e) {
+    if (e.target.id === "ticket" || (e.target.closest && e.target.closest("#ticket"))) ownActionUntil = Date.now() + 1500;
+    if (e.target.id === "queue-live") { restoreCurrent(); countSelected(); }
+  });
+
+  function liveQueue() {
+    var live = $("#queue-live");
+    if (!live || !window.EventSource) return;
+    var timer = null;
+    var es = new EventSource("/events");
+    es.addEventListener("changed", function () {
+      if (timer) return;
+      timer = setTimeout(function () {
+        timer = null;
+        var region = $("#queue-live");
+        if (!region || !window.htmx) return;
+        // The page's own URL (filter and cursor) gives the rows this page shows.
+        htmx.ajax("GET", region.getAttribute("data-refresh"), { target: "#queue-live", swap: "outerHTML" });
+      }, 700);
+    });
+  }
+
+  function liveTicket() {
+    var t = $("[data-live-ticket]");
+    if (!t || !window.EventSource) return;
+    var es = new EventSource("/events?ticket=" + encodeURIComponent(t.getAttribute("data-live-ticket")));
+    es.addEventListener("changed", function () {
+      if (Date.now() < ownActionUntil) return;
+      var banner = $("#changed-banner");
+      if (banner) banner.hidden = false;
+    });
+    es.addEventListener("presence", function (e) {
+      var box = $("#presence");
+      if (!box) return;
+      var names = [];
+      try { names = JSON.parse(e.data) || []; } catch (err) { return; }
+      var tmpl = box.getAttribute("data-template") || "%s";
+      box.textContent = "";
+      names.forEach(function (name) {
+        var span = document.createElement("span");
+        span.className = "presence";
+        span.textContent = tmpl.replace("%s", name);
+        box.appendChild(span);
+      });
+    });
+  }
+
+  liveQueue();
+  liveTicket();
+})();

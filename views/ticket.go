@@ -1,0 +1,206 @@
+package views
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/anxin-helpdesk/anxin"
+)
+
+// TicketPage is everything the ticket page shows.
+type TicketPage struct {
+	Ticket   anxin.Ticket
+	Service  anxin.Service
+	Policy   anxin.Policy
+	Events   []anxin.Event
+	Notes    []anxin.Note
+	Evidence []anxin.Evidence
+	Refund   *anxin.RefundRecord
+	Actions  []anxin.Action // what the viewer may do in this state
+	Agents   []anxin.User   // whom the ticket may be assigned to (staff only)
+	Viewers  []string       // others who have the ticket open
+	Outcome  Outcome        // what the viewer's last action did
+	Next     *anxin.Ticket  // the ticket to offer after an action
+	Form     ActionForm     // the viewer's input, kept when an action was refused
+	Staff    bool
+}
+
+// Outcome is what became of an action, shown at the top of the ticket.
+type Outcome struct {
+	Kind      string // done, handled (someone else was first), refused, confirm
+	Action    anxin.Action
+	By        string    // handled: who was first
+	At        time.Time // handled: when
+	Message   string    // refused: why, in the user's words
+	AmountFen int64     // confirm: the amount to confirm
+}
+
+// ActionForm is the input of an action form.
+type ActionForm struct {
+	Action     anxin.Action
+	Amount     string
+	ReasonCode string
+	Reason     string
+	Tracking   string
+	Slot       string
+}
+
+// RejectReasons are the reasons offered when rejecting (plus free text).
+var RejectReasons = []string{
+	"Photos do not show the problem",
+	"Item used; it cannot be resold",
+	"Outside the after-sales window",
+	"Settled with the buyer",
+	"Other",
+}
+
+// Has reports whether the viewer may take the action.
+func (p TicketPage) Has(a anxin.Action) bool {
+	for _, x := range p.Actions {
+		if x == a {
+			return true
+		}
+	}
+	return false
+}
+
+// BuyerPhotos counts the buyer's photos, for the evidence check.
+func (p TicketPage) BuyerPhotos() int {
+	n := 0
+	for _, e := range p.Evidence {
+		if e.Party == anxin.PartyBuyer {
+			n++
+		}
+	}
+	return n
+}
+
+// ActionName is an action in the page's language.
+func ActionName(ctx context.Context, a anxin.Action) string { return T(ctx, string(a)) }
+
+// HumanDur formats a duration as days and hours in the page's language.
+func HumanDur(ctx context.Context, d time.Duration) string {
+	d = d.Truncate(time.Minute)
+	days, hours, mins := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour), int(d%time.Hour/time.Minute)
+	zh := page(ctx).Lang != "en"
+	switch {
+	case days > 0 && hours > 0 && zh:
+		return fmt.Sprintf("%d天%d小时", days, hours)
+	case days > 0 && hours > 0:
+		return fmt.Sprintf("%d d %d h", days, hours)
+	case days > 0 && zh:
+		return fmt.Sprintf("%d天", days)
+	case days > 0:
+		return fmt.Sprintf("%d d", days)
+	case hours > 0 && zh:
+		return fmt.Sprintf("%d小时", hours)
+	case hours > 0:
+		return fmt.Sprintf("%d h", hours)
+	case zh:
+		return fmt.Sprintf("%d分钟", mins)
+	}
+	return fmt.Sprintf("%d min", mins)
+}
+
+// WindowCheck says in words how the claim stood against its window when it was made.
+func WindowCheck(ctx context.Context, p TicketPage) (string, bool) {
+	u := p.Policy.WindowUse(p.Ticket.Order, p.Ticket.CreatedAt)
+	switch {
+	case u.From == anxin.UntilShipped && u.Open:
+		return T(ctx, "within window: requested before shipment"), true
+	case u.From == anxin.UntilShipped:
+		return T(ctx, "outside window: requested after shipment"), false
+	case u.Open:
+		return Tf(ctx, "within window: %s of %s used", HumanDur(ctx, u.Used), HumanDur(ctx, u.Window)), true
+	}
+	return Tf(ctx, "outside window: %s of %s (accepted by override)", HumanDur(ctx, u.Used), HumanDur(ctx, u.Window)), false
+}
+
+// EvidenceCheck says in words whether the buyer's photos meet the service's minimum.
+func EvidenceCheck(ctx context.Context, p TicketPage) (string, bool) {
+	if p.Policy.EvidenceMin == 0 {
+		return T(ctx, "evidence: none required"), true
+	}
+	n := p.BuyerPhotos()
+	return Tf(ctx, "evidence: %d of %d required", n, p.Policy.EvidenceMin), n >= p.Policy.EvidenceMin
+}
+
+// CompensationWords says what the service pays.
+func CompensationWords(ctx context.Context, c anxin.Compensation) string {
+	return T(ctx, "compensation:"+string(c))
+}
+
+// TimeoutWords says what happens when the merchant's clock runs out.
+func TimeoutWords(ctx context.Context, a anxin.TimeoutAction) string {
+	if a == anxin.NoAction {
+		return T(ctx, "nothing automatic")
+	}
+	return T(ctx, "timeout:"+string(a))
+}
+
+// ActorName names who took an action: the system and the buyer by role.
+func ActorName(ctx context.Context, a anxin.Actor) string {
+	switch a.Role {
+	case anxin.RoleSystem:
+		return T(ctx, "System")
+	case anxin.RoleBuyer:
+		return T(ctx, "Buyer")
+	}
+	return a.Name
+}
+
+// RoleName is a role in the page's language.
+func RoleName(ctx context.Context, r anxin.Role) string { return T(ctx, "role:"+string(r)) }
+
+// EventDetail is an event's detail in the page's language: the timeout action
+// it names, or the free text it carries.
+func EventDetail(ctx context.Context, e anxin.Event) string {
+	if e.Action == anxin.Timeout {
+		return TimeoutWords(ctx, anxin.TimeoutAction(e.Detail))
+	}
+	return e.Detail
+}
+
+// payable is what one press of a paying action pays by default.
+func payable(t anxin.Ticket) int64 { return min(t.RequestedFen, t.Refundable()) }
+
+func yuan(fen int64) string { return fmt.Sprintf("%d.%02d", fen/100, fen%100) }
+
+// keyFor is the keyboard shortcut of an action on the ticket page.
+func keyFor(a anxin.Action) string {
+	switch a {
+	case anxin.Approve:
+		return "a"
+	case anxin.Refund:
+		return "r"
+	case anxin.Reject:
+		return "x"
+	}
+	return ""
+}
+
+// actionPays is what pressing a paying action pays, shown on its button.
+func actionPays(p TicketPage, a anxin.Action) int64 {
+	c, err := p.Ticket.Decide(anxin.Decision{Action: a, Actor: anxin.Actor{Role: anxin.RoleAgent}}, p.Policy, p.Ticket.StateSince)
+	if err != nil {
+		return 0
+	}
+	return c.PayFen
+}
+
+func formAmount(p TicketPage, a anxin.Action) string {
+	if p.Form.Action == a {
+		return p.Form.Amount
+	}
+	return ""
+}
+
+func (p TicketPage) hasBuyerSide() bool {
+	for _, a := range p.Actions {
+		if anxin.BuyerSide(a) {
+			return true
+		}
+	}
+	return false
+}
