@@ -32,8 +32,8 @@ type Config struct {
 	// ConfirmRefundAboveFen asks for a second press before paying more than
 	// this; default ¥2,000. Negative: never ask.
 	ConfirmRefundAboveFen int64
-	Version       string
-	Logger        *slog.Logger
+	Version               string
+	Logger                *slog.Logger
 }
 
 // Server serves Anxin over HTTP.
