@@ -122,9 +122,19 @@
   document.addEventListener("htmx:beforeRequest", function (e) {
     if (e.target.closest && e.target.closest("#ticket")) ownActionUntil = Date.now() + 60000;
   });
+  // The queue's rows are swapped as a whole; the page must not move while
+  // the agent reads it, so the scroll position is held across the swap.
+  var heldScroll = null;
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    if (e.target.id === "queue-live") heldScroll = window.scrollY;
+  });
   document.addEventListener("htmx:afterSettle", function (e) {
     if (e.target.id === "ticket" || (e.target.closest && e.target.closest("#ticket"))) ownActionUntil = Date.now() + 1500;
-    if (e.target.id === "queue-live") { restoreCurrent(); countSelected(); }
+    if (e.target.id === "queue-live" || heldScroll !== null) {
+      if (heldScroll !== null) { window.scrollTo(0, heldScroll); heldScroll = null; }
+      restoreCurrent();
+      countSelected();
+    }
   });
 
   function liveQueue() {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -149,4 +150,168 @@ func TestBrowserQueue(t *testing.T) {
 func jsString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// browserText reads the text of the first element matching sel.
+func browserText(t testing.TB, ctx context.Context, sel string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		t.Fatalf("text of %s: %v", sel, err)
+	}
+	return s
+}
+
+// waitFor polls a JavaScript condition for up to five seconds.
+func waitFor(t testing.TB, ctx context.Context, what, cond string) {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](cond, chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+		t.Fatalf("waiting for %s: %v", what, err)
+	}
+}
+
+func TestBrowserOpenSeePhotosApprove(t *testing.T) {
+	ctx := newBrowser(t)
+	e := newEnv(t)
+	useRealClock(e)
+	m := storetest.MustMerchant(t, e.store, "破损测试商家")
+	tk := storetest.MustTicket(t, e.store, m.ID, anxin.Damaged, 5900)
+	storetest.MustPhoto(t, e.store, tk.ID, "parcel")
+	storetest.MustPhoto(t, e.store, tk.ID, "item")
+	later := storetest.MustTicket(t, e.store, m.ID, anxin.QualityReturn, 12900)
+	browserLogin(t, ctx, e.srv.URL, storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0))
+
+	// Keyboard: j makes the first row current, Enter opens it.
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("j"), chromedp.KeyEvent("\r"), chromedp.WaitVisible(chromedp.CSS("#ticket"))); err != nil {
+		t.Fatal(err)
+	}
+	if n := browserText(t, ctx, "#ticket h1 .mono"); n != tk.Number {
+		t.Fatalf("opened %s, want %s", n, tk.Number)
+	}
+	waitFor(t, ctx, "both photos to load",
+		`[...document.querySelectorAll(".thumbs img")].filter(i => i.complete && i.naturalWidth > 0).length === 2`)
+	screenshot(t, ctx, "ticket")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#ticket button[data-action=approve]"))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the approval on the timeline", `document.querySelector("#timeline li[data-action=approve]") !== null`)
+	if s := browserText(t, ctx, "#ticket-state"); s != "退款中" {
+		t.Fatalf("state after approving a damaged parcel: %q", s)
+	}
+	if href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#next-ticket").getAttribute("href")`)); err != nil || href != "/tickets/"+later.Number {
+		t.Fatalf("next ticket offered: %q %v", href, err)
+	}
+	screenshot(t, ctx, "ticket-approved")
+}
+
+func TestBrowserDoubleClickRefundPaysOnce(t *testing.T) {
+	ctx := newBrowser(t)
+	e := newEnv(t)
+	useRealClock(e)
+	m := storetest.MustMerchant(t, e.store, "玉颜美妆旗舰店")
+	tk := storetest.MustTicket(t, e.store, m.ID, anxin.QualityReturn, 36800)
+	browserLogin(t, ctx, e.srv.URL, storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0))
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(e.srv.URL+"/tickets/"+tk.Number),
+		chromedp.DoubleClick(chromedp.CSS("#ticket button[data-action=refund]")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the refund", `document.querySelector("#ticket-state").textContent === "退款中"`)
+	time.Sleep(300 * time.Millisecond) // let a second request, if any, land
+	if n := countRefunds(t, e, tk.ID); n != 1 {
+		t.Fatalf("%d refund rows", n)
+	}
+	events, _ := e.store.Timeline(ctx, anxin.AllMerchants, tk.ID)
+	if refunds := countActions(events, anxin.Refund); refunds != 1 {
+		t.Fatalf("%d refund events on the timeline", refunds)
+	}
+	if ok, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("h1").textContent.includes("出错")`)); ok {
+		t.Fatal("a double click showed an error page")
+	}
+}
+
+func countActions(events []anxin.Event, a anxin.Action) int {
+	n := 0
+	for _, e := range events {
+		if e.Action == a {
+			n++
+		}
+	}
+	return n
+}
+
+// TestBrowserTwoAgentsRefundOnce: two agents in two browsers have the same
+// ticket open and both press refund. One refund; the second page says who
+// handled it and shows the ticket as it now is.
+func TestBrowserTwoAgentsRefundOnce(t *testing.T) {
+	one, two := newBrowser(t), newBrowser(t)
+	e := newEnv(t)
+	useRealClock(e)
+	m := storetest.MustMerchant(t, e.store, "贵州茅乡名酒行")
+	tk := storetest.MustTicket(t, e.store, m.ID, anxin.QualityReturn, 109900)
+	browserLogin(t, one, e.srv.URL, storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0))
+	browserLogin(t, two, e.srv.URL, storetest.MustUser(t, e.store, anxin.RoleAgent, "陈静", 0))
+	for _, b := range []context.Context{one, two} {
+		if err := chromedp.Do(b, chromedp.Navigate(e.srv.URL+"/tickets/"+tk.Number), chromedp.WaitVisible(chromedp.CSS("#ticket"))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, two, "the presence marker", `document.querySelector("#presence").textContent.includes("王晓")`)
+	if err := chromedp.Do(one, chromedp.Click(chromedp.CSS("#ticket button[data-action=refund]"))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, one, "the first refund", `document.querySelector("#outcome[data-outcome=done]") !== null`)
+	if err := chromedp.Do(two, chromedp.Click(chromedp.CSS("#ticket button[data-action=refund]"))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, two, "the already-handled answer", `document.querySelector("#outcome[data-outcome=handled]") !== null`)
+	msg := browserText(t, two, "#outcome")
+	if !strings.Contains(msg, "已由 王晓 于") || browserText(t, two, "#ticket-state") != "退款中" {
+		t.Fatalf("the second agent sees %q", msg)
+	}
+	if n := countRefunds(t, e, tk.ID); n != 1 {
+		t.Fatalf("%d refund rows", n)
+	}
+	screenshot(t, two, "ticket-already-handled")
+}
+
+// TestBrowserLiveQueue: the queue updates itself when another agent acts,
+// keeping the agent's selection and scroll position.
+func TestBrowserLiveQueue(t *testing.T) {
+	ctx := newBrowser(t)
+	e := newEnv(t)
+	useRealClock(e)
+	m := storetest.MustMerchant(t, e.store, "义乌优品家居百货")
+	var tickets []anxin.Ticket
+	for range 40 {
+		tickets = append(tickets, storetest.MustTicket(t, e.store, m.ID, anxin.Damaged, 3990))
+	}
+	browserLogin(t, ctx, e.srv.URL, storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0))
+	picked := "#sel-" + tickets[2].Number
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(picked))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 400)`)); err != nil {
+		t.Fatal(err)
+	}
+	colleague := storetest.MustUser(t, e.store, anxin.RoleAgent, "陈静", 0)
+	if _, err := e.store.Decide(ctx, tickets[0].ID, anxin.Decision{Action: anxin.Reject, Actor: colleague.Actor(), Reason: "照片无法证明问题"}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the row to change by itself",
+		`document.querySelector("tr[data-ticket-number=`+tickets[0].Number+`] .badge").textContent === "已拒绝"`)
+	if checked, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("`+picked+`").checked`)); !checked {
+		t.Fatal("the live refresh lost the selection")
+	}
+	if y, _ := chromedp.Run(ctx, chromedp.Evaluate[float64](`window.scrollY`)); y != 400 {
+		t.Fatalf("the live refresh moved the page to %v", y)
+	}
+	fresh := storetest.MustTicket(t, e.store, m.ID, anxin.FreshSpoiled, 6800) // due sooner: goes to the top
+	waitFor(t, ctx, "the new ticket to arrive",
+		`document.querySelector("#queue tbody tr").dataset.ticketNumber === "`+fresh.Number+`"`)
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`)); err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, ctx, "queue")
 }

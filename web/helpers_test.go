@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -80,6 +81,7 @@ func (c *client) get(path string) (*http.Response, *goquery.Document) {
 // form sets _csrf itself.
 func (c *client) post(path string, form url.Values) (*http.Response, *goquery.Document) {
 	c.e.t.Helper()
+	form = maps.Clone(form) // the caller's values stay as they were
 	if form == nil {
 		form = url.Values{}
 	}

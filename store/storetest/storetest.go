@@ -3,7 +3,11 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/color"
+	"image/jpeg"
 	"fmt"
 	"path/filepath"
 	"sync/atomic"
@@ -83,4 +87,66 @@ func MustTicket(tb testing.TB, s *store.Store, merchantID int64, service anxin.S
 		tb.Fatal(err)
 	}
 	return t
+}
+
+// PathTo lists the decisions that take a new ticket on a service that takes
+// the goods back (quality_return) into the state.
+var PathTo = map[anxin.State][]anxin.Action{
+	anxin.PendingMerchant: nil,
+	anxin.NeedsEvidence:   {anxin.RequestEvidence},
+	anxin.Rejected:        {anxin.Reject},
+	anxin.AwaitingReturn:  {anxin.Approve},
+	anxin.AwaitingReceipt: {anxin.Approve, anxin.ShipReturn},
+	anxin.Arbitration:     {anxin.Reject, anxin.Appeal},
+	anxin.Refunding:       {anxin.Refund},
+	anxin.RefundFailed:    {anxin.Refund, anxin.RefundFailure},
+	anxin.Refunded:        {anxin.Refund, anxin.RefundSucceeded},
+	anxin.Closed:          {anxin.Cancel},
+}
+
+// MustTicketIn opens a quality-return ticket of the merchant and walks it
+// into the state through real decisions (by an agent, the buyer or the system).
+func MustTicketIn(tb testing.TB, s *store.Store, merchantID int64, state anxin.State, paid int64) anxin.Ticket {
+	tb.Helper()
+	t := MustTicket(tb, s, merchantID, anxin.QualityReturn, paid)
+	agent := anxin.Actor{Role: anxin.RoleAgent, Name: "fixture agent"}
+	for _, a := range PathTo[state] {
+		d := anxin.Decision{Action: a, Actor: agent, Version: t.Version, Reason: "fixture", Tracking: "SF0000000001"}
+		switch {
+		case anxin.BuyerSide(a):
+			d.Actor = anxin.Buyer
+		case a == anxin.RefundFailure || a == anxin.RefundSucceeded:
+			d.Actor = anxin.System
+		}
+		var err error
+		if t, err = s.Decide(context.Background(), t.ID, d); err != nil {
+			tb.Fatalf("walking a ticket to %s: %s: %v", state, a, err)
+		}
+	}
+	if t.State != state {
+		tb.Fatalf("walked to %s, want %s", t.State, state)
+	}
+	return t
+}
+
+// MustPhoto puts a small generated JPEG on the ticket as the buyer's photo.
+func MustPhoto(tb testing.TB, s *store.Store, ticketID int64, label string) anxin.Evidence {
+	tb.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 320, 240))
+	shade := uint8(seq.Add(1) * 37)
+	for y := range 240 {
+		for x := range 320 {
+			img.SetRGBA(x, y, color.RGBA{shade + uint8(x/2), uint8(y), 120, 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 85}); err != nil {
+		tb.Fatal(err)
+	}
+	e, err := s.AddEvidence(context.Background(), anxin.Buyer, anxin.Evidence{TicketID: ticketID, Party: anxin.PartyBuyer,
+		Width: 320, Height: 240, Label: label}, buf.Bytes())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return e
 }

@@ -1,0 +1,276 @@
+package web_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/anxin-helpdesk/anxin"
+	"github.com/anxin-helpdesk/anxin/store/storetest"
+)
+
+func rowNumbers(doc *goquery.Document) []string {
+	var out []string
+	doc.Find("#queue tbody tr").Each(func(_ int, s *goquery.Selection) {
+		out = append(out, s.AttrOr("data-ticket-number", ""))
+	})
+	return out
+}
+
+func tabCount(doc *goquery.Document, tab string) string {
+	return doc.Find(".tab[data-tab=" + tab + "] .count").Text()
+}
+
+func TestQueueTabsFiltersAndSearch(t *testing.T) {
+	e := newEnv(t)
+	flowers := storetest.MustMerchant(t, e.store, "昆明斗南鲜花园艺")
+	apparel := storetest.MustMerchant(t, e.store, "东莞虎门服装厂")
+	me := storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0)
+	fresh := storetest.MustTicket(t, e.store, flowers.ID, anxin.FreshSpoiled, 8990) // due in 24 h
+	coat := storetest.MustTicket(t, e.store, apparel.ID, anxin.QualityReturn, 45900)
+	arb := storetest.MustTicketIn(t, e.store, apparel.ID, anxin.Arbitration, 6900)
+	storetest.MustTicketIn(t, e.store, apparel.ID, anxin.Refunded, 6900) // not in any queue
+	if _, err := e.store.Assign(ctx, coat.ID, me.ID, me.Actor()); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(23*time.Hour + 30*time.Minute) // the fresh ticket is due within the hour
+
+	c := e.client()
+	c.login(me)
+	_, doc := c.get("/queue")
+	for tab, want := range map[string]string{"all": "3", "overdue": "0", "soon": "1", "mine": "1", "unassigned": "2", "arbitration": "1"} {
+		if got := tabCount(doc, tab); got != want {
+			t.Errorf("tab %s counts %s, want %s", tab, got, want)
+		}
+	}
+	for path, want := range map[string][]string{
+		"/queue?tab=soon":                            {fresh.Number},
+		"/queue?tab=mine":                            {coat.Number},
+		"/queue?tab=arbitration":                     {arb.Number},
+		"/queue?merchant=" + fmt.Sprint(apparel.ID): {coat.Number, arb.Number},
+		"/queue?service=fresh_spoiled":               {fresh.Number},
+		"/queue?state=arbitration&merchant=" + fmt.Sprint(apparel.ID): {arb.Number},
+		"/queue?q=" + url.QueryEscape(strings.ToLower(coat.Number)):   {coat.Number},
+		"/queue?q=" + coat.Order.ID:                                    {coat.Number},
+		"/queue?merchant=abc":                                          nil, // nonsense selects nothing
+	} {
+		_, doc := c.get(path)
+		if got := rowNumbers(doc); strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("%s shows %v, want %v", path, got, want)
+		}
+	}
+	// The filter stays in the URL of the tabs, so a view can be shared.
+	_, doc = c.get("/queue?service=fresh_spoiled&tab=soon")
+	if href := doc.Find(".tab[data-tab=mine]").AttrOr("href", ""); href != "/queue?service=fresh_spoiled&tab=mine" {
+		t.Errorf("the mine tab links to %q", href)
+	}
+	// Phones are searchable, and shown masked.
+	_, doc = c.get("/queue?q=13800138000")
+	if len(rowNumbers(doc)) != 3 || strings.Contains(doc.Find("#queue").Text(), "13800138000") {
+		t.Error("search by phone, or its masking, failed")
+	}
+}
+
+func TestQueuePagesByKeyset(t *testing.T) {
+	e := newEnv(t)
+	m := storetest.MustMerchant(t, e.store, "义乌优品家居百货")
+	for range 60 {
+		storetest.MustTicket(t, e.store, m.ID, anxin.Damaged, 3990)
+		e.clock.Advance(time.Minute)
+	}
+	c := e.client()
+	c.login(storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0))
+	_, doc := c.get("/queue")
+	first := rowNumbers(doc)
+	next := doc.Find("a[rel=next]").AttrOr("href", "")
+	if len(first) != 50 || next == "" {
+		t.Fatalf("first page %d rows, next %q", len(first), next)
+	}
+	_, doc = c.get(next)
+	second := rowNumbers(doc)
+	if len(second) != 10 || second[0] == first[49] || doc.Find("a[rel=next]").Length() != 0 {
+		t.Fatalf("second page %v", second)
+	}
+}
+
+func TestBulkApproveAndAssign(t *testing.T) {
+	e := newEnv(t)
+	m := storetest.MustMerchant(t, e.store, "昆明斗南鲜花园艺")
+	me := storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0)
+	a := storetest.MustTicket(t, e.store, m.ID, anxin.FreshSpoiled, 8990)
+	b := storetest.MustTicket(t, e.store, m.ID, anxin.Damaged, 6800)
+	big := storetest.MustTicket(t, e.store, m.ID, anxin.Damaged, 299900)
+	stale := storetest.MustTicket(t, e.store, m.ID, anxin.Damaged, 1200)
+	if _, err := e.store.Decide(ctx, stale.ID, anxin.Decision{Action: anxin.Reject, Actor: me.Actor(), Reason: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	c := e.client()
+	c.login(me)
+	sel := func(ts ...anxin.Ticket) url.Values {
+		v := url.Values{}
+		for _, t := range ts {
+			v.Add("tickets", fmt.Sprintf("%s:%d", t.Number, t.Version))
+		}
+		return v
+	}
+	form := sel(a, b, big, stale)
+	form.Set("action", "approve")
+	form.Set("back", "/queue?tab=all")
+	res, doc := c.post("/queue/bulk", form)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("bulk approve: %s", res.Status)
+	}
+	results := map[string]string{}
+	doc.Find("#bulk-results li").Each(func(_ int, s *goquery.Selection) {
+		results[s.AttrOr("data-ticket-number", "")] = s.AttrOr("class", "") + " " + s.Text()
+	})
+	for tk, want := range map[string]string{a.Number: "ok", b.Number: "ok", big.Number: "确认", stale.Number: "已由 王晓"} {
+		if !strings.Contains(results[tk], want) {
+			t.Errorf("bulk result for %s: %q, want %q", tk, results[tk], want)
+		}
+	}
+	if got, _ := e.store.Ticket(ctx, anxin.AllMerchants, big.ID); got.State != anxin.PendingMerchant {
+		t.Error("bulk approve paid a large refund without confirmation")
+	}
+	form = sel(big)
+	form.Set("action", "assign")
+	form.Set("assignee", fmt.Sprint(me.ID))
+	c.post("/queue/bulk", form)
+	if got, _ := e.store.Ticket(ctx, anxin.AllMerchants, big.ID); got.AssigneeID != me.ID {
+		t.Error("bulk assign did not assign")
+	}
+}
+
+func TestLiveRegionFragment(t *testing.T) {
+	e := newEnv(t)
+	m := storetest.MustMerchant(t, e.store, "m")
+	storetest.MustTicket(t, e.store, m.ID, anxin.Damaged, 100)
+	c := e.client()
+	c.login(storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0))
+	req, _ := http.NewRequest(http.MethodGet, e.srv.URL+"/queue?tab=all", nil)
+	req.Header.Set("HX-Request", "true")
+	req.Header.Set("HX-Target", "queue-live")
+	res, err := c.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := goquery.NewDocumentFromReader(res.Body)
+	res.Body.Close()
+	if doc.Find("#queue-live #queue tbody tr").Length() != 1 || doc.Find("header, .tabs").Length() != 0 {
+		t.Fatal("the live region is not the rows alone")
+	}
+	if doc.Find("#queue tbody input[type=checkbox][hx-preserve]").Length() != 1 {
+		t.Fatal("row checkboxes must survive a refresh (hx-preserve)")
+	}
+}
+
+// readEvents reads server-sent events from a live connection into a channel.
+func readEvents(t *testing.T, c *client, path string) (<-chan string, context.CancelFunc) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, c.e.srv.URL+path, nil)
+	res, err := c.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ct := res.Header.Get("Content-Type"); res.StatusCode != http.StatusOK || ct != "text/event-stream" {
+		t.Fatalf("events: %s %s", res.Status, ct)
+	}
+	out := make(chan string, 64)
+	go func() {
+		defer res.Body.Close()
+		sc := bufio.NewScanner(res.Body)
+		var event string
+		for sc.Scan() {
+			line := sc.Text()
+			switch {
+			case strings.HasPrefix(line, "event: "):
+				event = strings.TrimPrefix(line, "event: ")
+			case strings.HasPrefix(line, "data: "):
+				out <- event + " " + strings.TrimPrefix(line, "data: ")
+			}
+		}
+		close(out)
+	}()
+	return out, cancel
+}
+
+func expectEvent(t *testing.T, ch <-chan string, want string) {
+	t.Helper()
+	timeout := time.After(5 * time.Second)
+	for {
+		select {
+		case got := <-ch:
+			if got == want {
+				return
+			}
+		case <-timeout:
+			t.Fatalf("no event %q within 5 s", want)
+		}
+	}
+}
+
+func expectNoEvent(t *testing.T, ch <-chan string, unwanted string) {
+	t.Helper()
+	timeout := time.After(300 * time.Millisecond)
+	for {
+		select {
+		case got := <-ch:
+			if got == unwanted {
+				t.Fatalf("unexpected event %q", got)
+			}
+		case <-timeout:
+			return
+		}
+	}
+}
+
+func TestLiveEventsAreScopedAndShowPresence(t *testing.T) {
+	e := newEnv(t)
+	a := storetest.MustMerchant(t, e.store, "A")
+	b := storetest.MustMerchant(t, e.store, "B")
+	ta := storetest.MustTicket(t, e.store, a.ID, anxin.Damaged, 100)
+	tb := storetest.MustTicket(t, e.store, b.ID, anxin.Damaged, 100)
+	agent, colleague, merchantA := e.client(), e.client(), e.client()
+	agent.login(storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0))
+	colleague.login(storetest.MustUser(t, e.store, anxin.RoleAgent, "陈静", 0))
+	merchantA.login(storetest.MustUser(t, e.store, anxin.RoleMerchant, "林娜", a.ID))
+
+	queue, stop1 := readEvents(t, agent, "/events")
+	defer stop1()
+	mine, stop2 := readEvents(t, merchantA, "/events")
+	defer stop2()
+	if _, err := e.store.Decide(ctx, tb.ID, anxin.Decision{Action: anxin.Approve, Actor: anxin.Actor{Role: anxin.RoleAgent, Name: "x"}}); err != nil {
+		t.Fatal(err)
+	}
+	expectEvent(t, queue, "changed "+tb.Number)
+	expectNoEvent(t, mine, "changed "+tb.Number) // merchant A never hears of B's tickets
+
+	// A colleague opens ticket A: the agent viewing it is told, and sees the marker.
+	onTicket, stop3 := readEvents(t, agent, "/events?ticket="+ta.Number)
+	defer stop3()
+	expectEvent(t, onTicket, "presence []")
+	_, stop4 := readEvents(t, colleague, "/events?ticket="+ta.Number)
+	expectEvent(t, onTicket, `presence ["陈静"]`)
+	_, doc := agent.get("/tickets/" + ta.Number)
+	if !strings.Contains(doc.Find("#presence").Text(), "陈静 正在处理") {
+		t.Fatalf("presence marker %q", doc.Find("#presence").Text())
+	}
+	_, doc = agent.get("/queue")
+	if !strings.Contains(doc.Find("tr[data-ticket-number="+ta.Number+"] .presence").Text(), "陈静") {
+		t.Fatal("the queue row does not show who has the ticket open")
+	}
+	stop4()
+	expectEvent(t, onTicket, "presence []")
+
+	// Another merchant's ticket cannot be watched.
+	if res, _ := merchantA.get("/events?ticket=" + tb.Number); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("watching another merchant's ticket: %s", res.Status)
+	}
+}
