@@ -29,4 +29,4 @@ func (s *Server) langCtx(c echo.Context) context.Context {
 }
 
 func asHandled(err error, h **anxin.AlreadyHandled) bool { return errors.As(err, h) }
-func asError(err error, e **anxin.Error) bool           { return errors.As(err, e) }
+func asError(err error, e **anxin.Error) bool            { return errors.As(err, e) }

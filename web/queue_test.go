@@ -50,15 +50,15 @@ func TestQueueTabsFiltersAndSearch(t *testing.T) {
 		}
 	}
 	for path, want := range map[string][]string{
-		"/queue?tab=soon":                            {fresh.Number},
-		"/queue?tab=mine":                            {coat.Number},
-		"/queue?tab=arbitration":                     {arb.Number},
-		"/queue?merchant=" + fmt.Sprint(apparel.ID): {coat.Number, arb.Number},
-		"/queue?service=fresh_spoiled":               {fresh.Number},
+		"/queue?tab=soon":                                             {fresh.Number},
+		"/queue?tab=mine":                                             {coat.Number},
+		"/queue?tab=arbitration":                                      {arb.Number},
+		"/queue?merchant=" + fmt.Sprint(apparel.ID):                   {coat.Number, arb.Number},
+		"/queue?service=fresh_spoiled":                                {fresh.Number},
 		"/queue?state=arbitration&merchant=" + fmt.Sprint(apparel.ID): {arb.Number},
 		"/queue?q=" + url.QueryEscape(strings.ToLower(coat.Number)):   {coat.Number},
-		"/queue?q=" + coat.Order.ID:                                    {coat.Number},
-		"/queue?merchant=abc":                                          nil, // nonsense selects nothing
+		"/queue?q=" + coat.Order.ID:                                   {coat.Number},
+		"/queue?merchant=abc":                                         nil, // nonsense selects nothing
 	} {
 		_, doc := c.get(path)
 		if got := rowNumbers(doc); strings.Join(got, ",") != strings.Join(want, ",") {

@@ -5,10 +5,10 @@ package storetest
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
-	"fmt"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
