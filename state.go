@@ -227,6 +227,12 @@ func TimeoutOf(s State, p Policy) TimeoutAction {
 	return NoAction
 }
 
+// Allowed reports whether a role may take the action in state s under the policy.
+func Allowed(s State, a Action, r Role, p Policy) bool {
+	t, ok := Lookup(s, a, p)
+	return ok && a != Timeout && t.Allows(r)
+}
+
 // ActionsFor lists the actions a role may take on a ticket in state s under
 // the policy, in table order, without the system's own.
 func ActionsFor(s State, r Role, p Policy) []Action {

@@ -71,8 +71,8 @@
       case "a":
         if (onTicket) { if (click("#ticket [data-action=approve]")) e.preventDefault(); return; }
         if (onQueue && (row = currentRow())) {
-          var form = document.getElementById("approve-" + row.getAttribute("data-ticket-number"));
-          if (form) { e.preventDefault(); form.requestSubmit(); }
+          var approve = row.querySelector("button[data-action=approve]");
+          if (approve) { e.preventDefault(); approve.click(); }
         }
         return;
       case "r":

@@ -3,6 +3,8 @@ package views
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"unicode/utf8"
 	"strings"
 	"time"
 
@@ -11,28 +13,37 @@ import (
 
 // Money formats fen as yuan: 149000 -> ¥1,490.00.
 func Money(fen int64) string {
-	sign := ""
+	b := make([]byte, 0, 24)
 	if fen < 0 {
-		sign, fen = "-", -fen
+		b, fen = append(b, '-'), -fen
 	}
-	yuan := fmt.Sprint(fen / 100)
-	var b strings.Builder
-	for i, r := range yuan {
+	b = append(b, "¥"...)
+	yuan := strconv.FormatInt(fen/100, 10)
+	for i := range len(yuan) {
 		if i > 0 && (len(yuan)-i)%3 == 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		b.WriteRune(r)
+		b = append(b, yuan[i])
 	}
-	return fmt.Sprintf("%s¥%s.%02d", sign, b.String(), fen%100)
+	cents := fen % 100
+	return string(append(b, '.', byte('0'+cents/10), byte('0'+cents%10)))
 }
 
 // MaskPhone hides the middle of a phone number: 13800138000 -> 138****8000.
 func MaskPhone(p string) string {
-	r := []rune(p)
-	if len(r) < 7 {
-		return strings.Repeat("*", len(r))
+	if len(p) < 7 || !isDigits(p) {
+		return strings.Repeat("*", utf8.RuneCountInString(p))
 	}
-	return string(r[:3]) + strings.Repeat("*", len(r)-7) + string(r[len(r)-4:])
+	return p[:3] + strings.Repeat("*", len(p)-7) + p[len(p)-4:]
+}
+
+func isDigits(s string) bool {
+	for i := range len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // Countdown formats the time left until a deadline: under a day as 23:59:12,
@@ -98,7 +109,7 @@ func ServiceName(ctx context.Context, key anxin.ServiceKey) string {
 // StateName is the state's name in the page's language.
 func StateName(ctx context.Context, s anxin.State) string { return T(ctx, string(s)) }
 
-func int64Str(n int64) string { return fmt.Sprint(n) }
+func int64Str(n int64) string { return strconv.FormatInt(n, 10) }
 
 func tabCurrent(active bool) string {
 	if active {

@@ -102,10 +102,5 @@ func idStr(id int64) string { return strconv.FormatInt(id, 10) }
 
 // canApprove reports whether the queue offers one-click approval on the row.
 func (q Queue) canApprove(t anxin.Ticket, role anxin.Role) bool {
-	for _, a := range anxin.ActionsFor(t.State, role, q.Policies[t.Service]) {
-		if a == anxin.Approve {
-			return true
-		}
-	}
-	return false
+	return anxin.Allowed(t.State, anxin.Approve, role, q.Policies[t.Service])
 }

@@ -145,6 +145,19 @@ func TestBrowserQueue(t *testing.T) {
 		t.Fatalf("the countdown %q did not change within 2 s: %v", first, err)
 	}
 	screenshot(t, ctx, "queue-foundation")
+
+	// Keyboard: j j moves to the second row, a approves it in one press.
+	second, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelectorAll("#queue tbody tr")[1].dataset.ticketNumber`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("j"), chromedp.KeyEvent("j"), chromedp.KeyEvent("a"),
+		chromedp.WaitVisible(chromedp.CSS(".flash"))); err != nil {
+		t.Fatal(err)
+	}
+	if msg := browserText(t, ctx, ".flash"); !strings.Contains(msg, second+" · 同意") {
+		t.Fatalf("after j j a: %q, want the approval of %s", msg, second)
+	}
 }
 
 func jsString(s string) string {

@@ -51,9 +51,11 @@ func newLiveHub() *liveHub {
 	return &liveHub{clients: map[*liveClient]struct{}{}, done: make(chan struct{})}
 }
 
-// run forwards committed store changes to the pages that may see them.
-func (h *liveHub) run(changes <-chan []store.Change) {
+// run forwards committed store changes to the pages that may see them,
+// after dropping what the queue memo holds.
+func (h *liveHub) run(changes <-chan []store.Change, memo *memo) {
 	for batch := range changes {
+		memo.forget()
 		h.mu.Lock()
 		for c := range h.clients {
 			for _, ch := range batch {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -88,7 +89,7 @@ func (s *Server) queueView(c echo.Context, f views.QueueFilter) (views.Queue, er
 	for _, svc := range anxin.Catalog {
 		q.Policies[svc.Key] = svc.Default
 	}
-	sf := base
+	sf, key := base, memoKey("page", "all", base, u)
 	found := false
 	for _, tab := range queueTabs {
 		if tab.staffOnly && !staff {
@@ -96,15 +97,16 @@ func (s *Server) queueView(c echo.Context, f views.QueueFilter) (views.Queue, er
 		}
 		tf := base
 		tab.apply(&tf, u, now)
-		n, err := s.store.QueueCount(ctx, tf, tabCap+1)
+		n, err := s.memo.get(memoKey("count", tab.key, base, u), now, func() (any, error) { return s.store.QueueCount(ctx, tf, tabCap+1) })
 		if err != nil {
 			return q, err
 		}
 		active := f.Tab == tab.key
 		if active {
-			sf, found = tf, true
+			sf, found, key = tf, true, memoKey("page", tab.key, base, u)
 		}
-		q.Tabs = append(q.Tabs, views.Tab{Key: tab.key, Label: tab.label, Count: min(n, tabCap), Capped: n > tabCap,
+		count := n.(int)
+		q.Tabs = append(q.Tabs, views.Tab{Key: tab.key, Label: tab.label, Count: min(count, tabCap), Capped: count > tabCap,
 			Active: active, URL: f.WithTab(tab.key).URL()})
 	}
 	if !found {
@@ -113,10 +115,14 @@ func (s *Server) queueView(c echo.Context, f views.QueueFilter) (views.Queue, er
 	}
 	after := store.ParseCursor(c.QueryParam("after"))
 	sf.After = after
-	tickets, next, err := s.store.Queue(ctx, sf)
+	v, err := s.memo.get(key+" after "+after.String(), now, func() (any, error) {
+		tickets, next, err := s.store.Queue(ctx, sf)
+		return queuePage{tickets, next}, err
+	})
 	if err != nil {
 		return q, err
 	}
+	tickets, next := v.(queuePage).tickets, v.(queuePage).next
 	q.Tickets, q.First = tickets, after.IsZero()
 	q.Page = q.Filter.URL()
 	if !after.IsZero() {
@@ -127,14 +133,32 @@ func (s *Server) queueView(c echo.Context, f views.QueueFilter) (views.Queue, er
 	}
 	q.Viewers = s.live.viewersOf(tickets, u.ID)
 	if staff {
-		if q.Merchants, err = s.store.Merchants(ctx, anxin.AllMerchants); err != nil {
+		if v, err = s.memo.get("merchants", now, func() (any, error) { return s.store.Merchants(ctx, anxin.AllMerchants) }); err != nil {
 			return q, err
 		}
-		if q.Agents, err = s.store.Agents(ctx); err != nil {
+		q.Merchants = v.([]anxin.Merchant)
+		if v, err = s.memo.get("agents", now, func() (any, error) { return s.store.Agents(ctx) }); err != nil {
 			return q, err
 		}
+		q.Agents = v.([]anxin.User)
 	}
 	return q, nil
+}
+
+type queuePage struct {
+	tickets []anxin.Ticket
+	next    store.Cursor
+}
+
+// memoKey names a question the queue asks: the tab, the filter before the
+// tab's own conditions (the scope among them; the time-based ones follow
+// from the memo's second), and the user for the tab that depends on them.
+func memoKey(what, tab string, base store.QueueFilter, u *anxin.User) string {
+	who := int64(0)
+	if tab == "mine" {
+		who = u.ID
+	}
+	return fmt.Sprintf("%s %s %d %+v", what, tab, who, base)
 }
 
 func withParam(u, k, v string) string {

@@ -46,6 +46,7 @@ type Server struct {
 	handler  http.Handler
 	live     *liveHub
 	unsub    func()
+	memo     *memo
 }
 
 // New builds the server and its routes.
@@ -68,11 +69,11 @@ func New(cfg Config, st *store.Store) *Server {
 	case cfg.ConfirmRefundAboveFen < 0:
 		cfg.ConfirmRefundAboveFen = 0
 	}
-	s := &Server{cfg: cfg, store: st, log: cfg.Logger, live: newLiveHub()}
+	s := &Server{cfg: cfg, store: st, log: cfg.Logger, live: newLiveHub(), memo: newMemo()}
 	s.sessions = newSessionStore(cfg)
 	changes, unsub := st.Subscribe()
 	s.unsub = unsub
-	go s.live.run(changes)
+	go s.live.run(changes, s.memo)
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

@@ -275,3 +275,28 @@ func TestNotesAndAssignment(t *testing.T) {
 		t.Fatalf("a merchant assigning: %s", res.Status)
 	}
 }
+
+func TestOneClickApproveFromTheQueue(t *testing.T) {
+	e := newEnv(t)
+	m := storetest.MustMerchant(t, e.store, "昆明斗南鲜花园艺")
+	tk := storetest.MustTicket(t, e.store, m.ID, anxin.FreshSpoiled, 8990)
+	c := e.client()
+	c.login(storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0))
+	_, doc := c.get("/queue?tab=all")
+	btn := doc.Find("tr[data-ticket-number=" + tk.Number + "] button[data-action=approve]")
+	action, form := btn.AttrOr("formaction", ""), btn.AttrOr("form", "")
+	if action != "/tickets/"+tk.Number+"/actions/approve" || doc.Find("form#"+form).Length() != 1 {
+		t.Fatalf("the row's approve button posts to %q through form %q", action, form)
+	}
+	res, _ := c.post(action, url.Values{"version": {btn.AttrOr("value", "")}, "back": {doc.Find("form#" + form + " input[name=back]").AttrOr("value", "")}})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/queue" {
+		t.Fatalf("one-click approve: %s to %q", res.Status, res.Header.Get("Location"))
+	}
+	_, doc = c.get("/queue")
+	if !strings.Contains(doc.Find(".flash").Text(), tk.Number+" · 同意 ✓") {
+		t.Fatalf("no confirmation on the queue: %q", doc.Find(".flash").Text())
+	}
+	if got, _ := e.store.Ticket(ctx, anxin.AllMerchants, tk.ID); got.State != anxin.Refunding {
+		t.Fatalf("state %s", got.State)
+	}
+}
