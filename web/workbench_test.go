@@ -288,7 +288,7 @@ func TestOneClickApproveFromTheQueue(t *testing.T) {
 	if action != "/tickets/"+tk.Number+"/actions/approve" || doc.Find("form#"+form).Length() != 1 {
 		t.Fatalf("the row's approve button posts to %q through form %q", action, form)
 	}
-	res, _ := c.post(action, url.Values{"version": {btn.AttrOr("value", "")}, "back": {doc.Find("form#" + form + " input[name=back]").AttrOr("value", "")}})
+	res, _ := c.post(action, url.Values{"version": {btn.AttrOr("value", "")}, "back": {doc.Find("form#"+form+" input[name=back]").AttrOr("value", "")}})
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/queue" {
 		t.Fatalf("one-click approve: %s to %q", res.Status, res.Header.Get("Location"))
 	}
