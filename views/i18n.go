@@ -21,6 +21,9 @@ func NormalizeLang(s string) string {
 // its own strings from its own file with addZH.
 func T(ctx context.Context, s string) string {
 	if page(ctx).Lang == "en" {
+		if e, ok := en[s]; ok {
+			return e
+		}
 		return s
 	}
 	if z, ok := zh[s]; ok {
@@ -36,6 +39,10 @@ func Tf(ctx context.Context, format string, args ...any) string {
 
 var zh = map[string]string{}
 
+// en holds English for the keys that are not English already: the domain's
+// identifiers (states, actions, roles...), which the UI uses as keys.
+var en = map[string]string{}
+
 // addZH registers Simplified Chinese for English UI strings. It is called
 // from init functions, one per area of the UI, and panics on a key given
 // twice with different text (which a test of every page would show anyway).
@@ -48,8 +55,27 @@ func addZH(m map[string]string) {
 	}
 }
 
+// addEN registers English for keys that are identifiers.
+func addEN(m map[string]string) {
+	for k, v := range m {
+		en[k] = v
+	}
+}
+
 func init() {
 	addZH(coreZH)
+	addEN(map[string]string{
+		"pending_merchant": "Pending merchant",
+		"needs_evidence":   "Needs evidence",
+		"rejected":         "Rejected",
+		"awaiting_return":  "Awaiting return",
+		"awaiting_receipt": "Awaiting receipt",
+		"arbitration":      "In arbitration",
+		"refunding":        "Refunding",
+		"refund_failed":    "Refund failed",
+		"refunded":         "Refunded",
+		"closed":           "Closed",
+	})
 }
 
 var coreZH = map[string]string{

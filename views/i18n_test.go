@@ -65,5 +65,9 @@ func TestEveryStringHasChinese(t *testing.T) {
 		if _, ok := zh[k]; !ok && k != "%s" {
 			t.Errorf("no Chinese for %q (%s)", k, where)
 		}
+		// Keys that are identifiers rather than English need English too.
+		if _, ok := en[k]; !ok && (!strings.Contains(k, " ") && strings.ContainsAny(k, "_:") || where == "state" || where == "action") {
+			t.Errorf("no English for %q (%s)", k, where)
+		}
 	}
 }

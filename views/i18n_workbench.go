@@ -1,6 +1,53 @@
 package views
 
-func init() { addZH(workbenchZH) }
+func init() {
+	addZH(workbenchZH)
+	addEN(workbenchEN)
+}
+
+var workbenchEN = map[string]string{
+	"approve":                   "Approve",
+	"refund":                    "Refund",
+	"reject":                    "Reject",
+	"request_evidence":          "Request more evidence",
+	"evidence_added":            "Evidence added",
+	"cancel":                    "Buyer cancels",
+	"appeal":                    "Buyer appeals",
+	"escalate":                  "Escalate to arbitration",
+	"return_shipped":            "Return shipped",
+	"pickup_booked":             "Pickup booked",
+	"receive":                   "Confirm receipt",
+	"refuse_return":             "Refuse after inspection",
+	"rule_buyer":                "Rule for the buyer",
+	"rule_merchant":             "Rule for the merchant",
+	"refund_succeeded":          "Refund succeeded",
+	"refund_failed":             "Refund failed",
+	"retry_refund":              "Retry the refund",
+	"manual_refund":             "Refunded by hand",
+	"timeout":                   "Timed out",
+	"create":                    "Claim submitted",
+	"assign":                    "Assigned",
+	"role:admin":                "admin",
+	"role:agent":                "agent",
+	"role:merchant":             "merchant",
+	"role:buyer":                "buyer",
+	"role:system":               "system",
+	"party:buyer":               "buyer",
+	"party:merchant":            "merchant",
+	"refund:pending":            "refund pending",
+	"refund:succeeded":          "refund succeeded",
+	"refund:failed":             "refund failed",
+	"compensation:full":         "pays: a full refund",
+	"compensation:full_or_less": "pays: a full refund, or less by agreement",
+	"compensation:triple":       "pays: a refund plus 3x the price (at least ¥500)",
+	"compensation:difference":   "pays: the price difference",
+	"compensation:postage":      "pays: the return postage (up to ¥19.35)",
+	"timeout:auto_refund":       "refund automatically",
+	"timeout:auto_approve":      "approve automatically",
+	"timeout:escalate":          "escalate to arbitration",
+	"timeout:auto_receive":      "confirm receipt automatically",
+	"timeout:close":             "close",
+}
 
 var workbenchZH = map[string]string{
 	// Queue

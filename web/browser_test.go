@@ -328,3 +328,65 @@ func TestBrowserLiveQueue(t *testing.T) {
 	}
 	screenshot(t, ctx, "queue")
 }
+
+// axeViolation is what axe-core reports for one rule.
+type axeViolation struct {
+	ID     string   `json:"id"`
+	Impact string   `json:"impact"`
+	Help   string   `json:"help"`
+	Nodes  []string `json:"nodes"`
+}
+
+// checkAccessibility runs axe-core (web/testdata, from npm) on the page and
+// fails on any violation of the WCAG 2 A/AA rules.
+func checkAccessibility(t *testing.T, ctx context.Context, page string) {
+	t.Helper()
+	src, err := os.ReadFile(filepath.Join("testdata", "axe-4.14.1.min.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](string(src))); err != nil {
+		t.Fatalf("loading axe-core: %v", err)
+	}
+	vs, err := chromedp.Run(ctx, chromedp.Evaluate[[]axeViolation](`axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+		.then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))})))`,
+		chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("running axe-core on %s: %v", page, err)
+	}
+	for _, v := range vs {
+		t.Errorf("%s: %s (%s): %s at %v", page, v.ID, v.Impact, v.Help, v.Nodes)
+	}
+}
+
+func TestBrowserAccessibility(t *testing.T) {
+	ctx := newBrowser(t)
+	e := newEnv(t)
+	useRealClock(e)
+	m := storetest.MustMerchant(t, e.store, "昆明斗南鲜花园艺")
+	tk := storetest.MustTicket(t, e.store, m.ID, anxin.FreshSpoiled, 8990)
+	storetest.MustPhoto(t, e.store, tk.ID, "product")
+	storetest.MustTicketIn(t, e.store, m.ID, anxin.Arbitration, 12900)
+	agent := storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0)
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.srv.URL+"/login")); err != nil {
+		t.Fatal(err)
+	}
+	checkAccessibility(t, ctx, "login")
+	browserLogin(t, ctx, e.srv.URL, agent)
+	checkAccessibility(t, ctx, "queue")
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.srv.URL+"/tickets/"+tk.Number)); err != nil {
+		t.Fatal(err)
+	}
+	checkAccessibility(t, ctx, "ticket")
+	// The same pages in English, and at a tablet's width.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("button[name=lang][value=en]")), chromedp.WaitVisible(chromedp.CSS("#ticket"))); err != nil {
+		t.Fatal(err)
+	}
+	checkAccessibility(t, ctx, "ticket (en)")
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(768, 1024), chromedp.Navigate(e.srv.URL+"/queue")); err != nil {
+		t.Fatal(err)
+	}
+	checkAccessibility(t, ctx, "queue (en, tablet)")
+	screenshot(t, ctx, "queue-tablet-en")
+}
