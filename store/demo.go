@@ -50,28 +50,29 @@ type demoMerchant struct {
 	optIn      []anxin.ServiceKey
 	services   []anxin.ServiceKey
 	products   []demoProduct
-	dailyBase  int
+	dailyBase  int  // orders a day, the return rate's denominator
+	fast       bool // decides within minutes
 }
 
 var demoMerchants = []demoMerchant{
-	{code: "dounan-flowers", name: "昆明斗南鲜花园艺", dailyBase: 420,
+	{code: "dounan-flowers", name: "昆明斗南鲜花园艺", dailyBase: 6,
 		services: []anxin.ServiceKey{anxin.FreshSpoiled, anxin.FreshSpoiled, anxin.Damaged, anxin.UnshippedRefund, anxin.PriceProtect},
 		products: []demoProduct{{"云南鲜切玫瑰 卡罗拉 20枝", 8990, 350}, {"向日葵鲜花束 10枝", 6800, 48},
 			{"多头康乃馨 30枝 母亲节款", 7590, 330}, {"进口绣球鲜花 5枝", 12900, 220}}},
-	{code: "maoxiang-liquor", name: "贵州茅乡名酒行", dailyBase: 95,
+	{code: "maoxiang-liquor", name: "贵州茅乡名酒行", dailyBase: 4,
 		services: []anxin.ServiceKey{anxin.Authentic, anxin.Damaged, anxin.UnshippedRefund, anxin.PriceProtect, anxin.NoReason7d, anxin.ShippingInsurance},
 		products: []demoProduct{{"飞天茅台 53度 500ml", 149900, 5}, {"五粮液 第八代 52度 500ml", 109900, 30},
 			{"国窖1573 52度 500ml", 99900, 15}, {"汾酒 青花30 53度 500ml", 79900, 200}}},
-	{code: "humen-apparel", name: "东莞虎门服装厂", dailyBase: 610,
+	{code: "humen-apparel", name: "东莞虎门服装厂", dailyBase: 2,
 		services: []anxin.ServiceKey{anxin.NoReason7d, anxin.NoReason7d, anxin.QualityReturn, anxin.ShippingInsurance, anxin.UnshippedRefund, anxin.PriceProtect},
 		products: []demoProduct{{"女士双面羊绒大衣 驼色 M", 45900, 30}, {"纯棉圆领T恤 白色 XL", 6900, 210},
 			{"高腰直筒牛仔裤 蓝色 27", 15900, 225}, {"男士加厚卫衣 灰色 L", 12900, 0}}},
-	{code: "yuyan-beauty", name: "玉颜美妆旗舰店", dailyBase: 280,
+	{code: "yuyan-beauty", name: "玉颜美妆旗舰店", dailyBase: 5, fast: true,
 		optIn:    []anxin.ServiceKey{anxin.BeautyAllergy},
 		services: []anxin.ServiceKey{anxin.BeautyAllergy, anxin.BeautyAllergy, anxin.Authentic, anxin.NoReason7d, anxin.QualityReturn},
 		products: []demoProduct{{"玻尿酸修护精华液 30ml 礼盒装", 149000, 320}, {"积雪草舒缓修护面霜 50g", 36800, 120},
 			{"清透防晒乳 SPF50+ 60ml", 12900, 50}, {"氨基酸洁面乳 120g", 8900, 180}}},
-	{code: "yiwu-home", name: "义乌优品家居百货", dailyBase: 900,
+	{code: "yiwu-home", name: "义乌优品家居百货", dailyBase: 7,
 		services: []anxin.ServiceKey{anxin.Damaged, anxin.Damaged, anxin.NoReason7d, anxin.QualityReturn, anxin.UnshippedRefund, anxin.ShippingInsurance},
 		products: []demoProduct{{"玻璃密封收纳罐 6件套", 3990, 190}, {"316不锈钢保温杯 500ml", 5900, 260},
 			{"日式陶瓷餐具套装 16件", 19900, 30}, {"可折叠脏衣篮 大号", 2990, 100}}},
@@ -282,8 +283,12 @@ func (d *demo) ticket(ctx context.Context) error {
 		if action == anxin.Timeout {
 			at = t.Deadline.Add(d.between(0, 5*time.Minute))
 		} else {
+			gap := d.between(3*time.Minute, 20*time.Hour)
+			if i == 0 && dm.fast {
+				gap = d.between(time.Minute, 8*time.Minute) // answers in minutes, as the source's brand did
+			}
 			left := d.now.Sub(at)
-			at = at.Add(min(d.between(3*time.Minute, 20*time.Hour), left/time.Duration(len(path.steps)-i+1)))
+			at = at.Add(min(gap, left/time.Duration(len(path.steps)-i+1)))
 		}
 		d.clock.Set(at)
 		if t, err = d.s.Decide(ctx, t.ID, d.decision(action, t)); err != nil {
@@ -402,7 +407,7 @@ func (d *demo) orders(ctx context.Context) error {
 		base := demoMerchants[i].dailyBase
 		for day := range 60 {
 			date := d.now.AddDate(0, 0, -day).Format(time.DateOnly)
-			n := base + d.rng.IntN(base/3+1) - base/6
+			n := base + d.rng.IntN(base/2+2)
 			if err := d.s.AddDailyOrders(ctx, m.ID, date, n); err != nil {
 				return err
 			}

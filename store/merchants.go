@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/anxin-helpdesk/anxin"
@@ -12,6 +13,12 @@ import (
 
 // CreateMerchant stores a new merchant and returns it with its id.
 func (s *Store) CreateMerchant(ctx context.Context, m anxin.Merchant) (anxin.Merchant, error) {
+	return s.CreateMerchantBy(ctx, anxin.Actor{}, m)
+}
+
+// CreateMerchantBy is an admin's creation of a merchant, recorded in the audit
+// log (a zero actor records nothing: seeding and the command line).
+func (s *Store) CreateMerchantBy(ctx context.Context, by anxin.Actor, m anxin.Merchant) (anxin.Merchant, error) {
 	if err := m.Validate(); err != nil {
 		return m, err
 	}
@@ -26,9 +33,43 @@ func (s *Store) CreateMerchant(ctx context.Context, m anxin.Merchant) (anxin.Mer
 		if err != nil {
 			return fmt.Errorf("create merchant: %w", err)
 		}
-		m.ID, err = res.LastInsertId()
-		return err
+		if m.ID, err = res.LastInsertId(); err != nil || by.UserID == 0 {
+			return err
+		}
+		return audit(ctx, tx, by, m.CreatedAt, "create_merchant", "merchant "+m.Code, m.Name)
 	})
+	return m, err
+}
+
+// UpdateMerchant is an admin's change of a merchant's name and instant-refund
+// settings (the code is its stable identity and does not change).
+func (s *Store) UpdateMerchant(ctx context.Context, by anxin.Actor, m anxin.Merchant) error {
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	return s.write(ctx, func(tx wtx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE merchants SET name = ?, instant_refund_enabled = ?,
+			instant_refund_unshipped = ?, instant_refund_max_fen = ? WHERE id = ?`,
+			m.Name, m.InstantRefund.Enabled, m.InstantRefund.Unshipped, m.InstantRefund.MaxFen, m.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return notFound("merchant")
+		}
+		return audit(ctx, tx, by, s.now(), "update_merchant", "merchant "+m.Code,
+			fmt.Sprintf("%s; instant refund %v (unshipped %v, up to %d fen)", m.Name, m.InstantRefund.Enabled,
+				m.InstantRefund.Unshipped, m.InstantRefund.MaxFen))
+	})
+}
+
+// MerchantByID finds a merchant the scope may see.
+func (s *Store) MerchantByID(ctx context.Context, scope anxin.Scope, id int64) (anxin.Merchant, error) {
+	m, err := scanMerchant(s.read().QueryRowContext(ctx, `SELECT `+merchantColumns+` FROM merchants
+		WHERE id = ?1 AND (?2 = 0 OR id = ?2)`, id, scope.MerchantID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, notFound("merchant")
+	}
 	return m, err
 }
 
@@ -73,14 +114,69 @@ func (s *Store) Merchants(ctx context.Context, scope anxin.Scope) ([]anxin.Merch
 
 // SetPolicy stores a merchant's override of one service's defaults.
 func (s *Store) SetPolicy(ctx context.Context, merchantID int64, o anxin.PolicyOverride) error {
+	return s.SetPolicyBy(ctx, anxin.Actor{}, merchantID, o)
+}
+
+// SetPolicyBy is an admin's override, recorded in the audit log.
+func (s *Store) SetPolicyBy(ctx context.Context, by anxin.Actor, merchantID int64, o anxin.PolicyOverride) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}
-	return s.exec(ctx, "set policy", `INSERT INTO merchant_policies
+	return s.write(ctx, func(tx wtx) error {
+		if err := setPolicy(ctx, tx, merchantID, o); err != nil {
+			return err
+		}
+		if by.UserID == 0 {
+			return nil
+		}
+		var code string
+		tx.QueryRowContext(ctx, `SELECT code FROM merchants WHERE id = ?`, merchantID).Scan(&code)
+		return audit(ctx, tx, by, s.now(), "set_policy", "merchant "+code, describeOverride(o))
+	})
+}
+
+func setPolicy(ctx context.Context, tx wtx, merchantID int64, o anxin.PolicyOverride) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO merchant_policies
 		(merchant_id, service, enabled, window_ms, evidence_min, merchant_clock_ms) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (merchant_id, service) DO UPDATE SET enabled = excluded.enabled, window_ms = excluded.window_ms,
 		evidence_min = excluded.evidence_min, merchant_clock_ms = excluded.merchant_clock_ms`,
 		merchantID, string(o.Service), o.Enabled, durMS(o.Window), o.EvidenceMin, durMS(o.MerchantClock))
+	if isForeignKey(err) {
+		return notFound("merchant")
+	}
+	return err
+}
+
+func describeOverride(o anxin.PolicyOverride) string {
+	parts := []string{string(o.Service)}
+	if o.Enabled != nil {
+		parts = append(parts, fmt.Sprintf("enabled=%v", *o.Enabled))
+	}
+	if o.Window != nil {
+		parts = append(parts, "window="+o.Window.String())
+	}
+	if o.EvidenceMin != nil {
+		parts = append(parts, fmt.Sprintf("evidence=%d", *o.EvidenceMin))
+	}
+	if o.MerchantClock != nil {
+		parts = append(parts, "clock="+o.MerchantClock.String())
+	}
+	return strings.Join(parts, " ")
+}
+
+// Overrides returns a merchant's policy overrides by service.
+func (s *Store) Overrides(ctx context.Context, merchantID int64) (map[anxin.ServiceKey]anxin.PolicyOverride, error) {
+	out := map[anxin.ServiceKey]anxin.PolicyOverride{}
+	for _, svc := range anxin.Catalog {
+		o, ok, err := overrideFor(ctx, s.read(), merchantID, svc.Key)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out[svc.Key] = o
+		}
+	}
+	return out, nil
 }
 
 func durMS(d *time.Duration) any {
@@ -106,15 +202,23 @@ func policyFor(ctx context.Context, q queryer, merchantID int64, key anxin.Servi
 	if err != nil {
 		return svc, anxin.Policy{}, err
 	}
+	o, ok, err := overrideFor(ctx, q, merchantID, key)
+	if err != nil || !ok {
+		return svc, svc.PolicyFor(nil), err
+	}
+	return svc, svc.PolicyFor(&o), nil
+}
+
+func overrideFor(ctx context.Context, q queryer, merchantID int64, key anxin.ServiceKey) (anxin.PolicyOverride, bool, error) {
 	var enabled, windowMS, evidenceMin, clockMS sql.NullInt64
-	err = q.QueryRowContext(ctx, `SELECT enabled, window_ms, evidence_min, merchant_clock_ms
+	err := q.QueryRowContext(ctx, `SELECT enabled, window_ms, evidence_min, merchant_clock_ms
 		FROM merchant_policies WHERE merchant_id = ? AND service = ?`, merchantID, string(key)).
 		Scan(&enabled, &windowMS, &evidenceMin, &clockMS)
 	if errors.Is(err, sql.ErrNoRows) {
-		return svc, svc.PolicyFor(nil), nil
+		return anxin.PolicyOverride{}, false, nil
 	}
 	if err != nil {
-		return svc, anxin.Policy{}, fmt.Errorf("policy: %w", err)
+		return anxin.PolicyOverride{}, false, fmt.Errorf("policy: %w", err)
 	}
 	o := anxin.PolicyOverride{Service: key}
 	if enabled.Valid {
@@ -133,7 +237,7 @@ func policyFor(ctx context.Context, q queryer, merchantID int64, key anxin.Servi
 		d := time.Duration(clockMS.Int64) * time.Millisecond
 		o.MerchantClock = &d
 	}
-	return svc, svc.PolicyFor(&o), nil
+	return o, true, nil
 }
 
 // AddDailyOrders records a merchant's order count for a day (YYYY-MM-DD),

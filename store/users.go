@@ -15,6 +15,15 @@ import (
 
 // CreateUser stores a new user with the password hashed (bcrypt).
 func (s *Store) CreateUser(ctx context.Context, u anxin.User, password string) (anxin.User, error) {
+	return s.createUser(ctx, anxin.Actor{}, u, password)
+}
+
+// CreateUserBy is an admin's creation of a user, recorded in the audit log.
+func (s *Store) CreateUserBy(ctx context.Context, by anxin.Actor, u anxin.User, password string) (anxin.User, error) {
+	return s.createUser(ctx, by, u, password)
+}
+
+func (s *Store) createUser(ctx context.Context, by anxin.Actor, u anxin.User, password string) (anxin.User, error) {
 	u.Email = strings.TrimSpace(u.Email)
 	if u.Lang == "" {
 		u.Lang = "zh"
@@ -46,8 +55,10 @@ func (s *Store) CreateUser(ctx context.Context, u anxin.User, password string) (
 		case err != nil:
 			return fmt.Errorf("create user: %w", err)
 		}
-		u.ID, err = res.LastInsertId()
-		return err
+		if u.ID, err = res.LastInsertId(); err != nil || by.UserID == 0 {
+			return err
+		}
+		return audit(ctx, tx, by, u.CreatedAt, "create_user", "user "+u.Email, string(u.Role))
 	})
 	return u, err
 }

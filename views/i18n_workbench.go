@@ -218,4 +218,5 @@ var workbenchZH = map[string]string{
 	"timeout:auto_receive":      "自动确认收货",
 	"timeout:close":             "自动关闭",
 	"On the buyer's behalf":     "代买家操作",
+	"%d seconds":                "%d 秒",
 }

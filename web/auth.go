@@ -3,7 +3,9 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/anxin-helpdesk/anxin"
 	"github.com/anxin-helpdesk/anxin/views"
@@ -19,15 +21,28 @@ func (s *Server) loginForm(c echo.Context) error {
 
 func (s *Server) login(c echo.Context) error {
 	form := views.LoginForm{Email: strings.TrimSpace(c.FormValue("email")), Next: c.FormValue("next")}
+	now := s.now()
+	account, addr := "account:"+strings.ToLower(form.Email), "ip:"+c.RealIP()
+	// A throttled attempt is refused before the password is looked at.
+	if wait := max(s.logins.wait(account, now), s.addrs.wait(addr, now)); wait > 0 {
+		s.log.Warn("login throttled", "ip", c.RealIP())
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		form.Error = views.Tf(s.langCtx(c), "Too many attempts. Try again in %s.", s.waitWords(c, wait))
+		return s.render(c, http.StatusTooManyRequests, views.Login(form))
+	}
 	u, err := s.store.Authenticate(c.Request().Context(), form.Email, c.FormValue("password"))
 	if err != nil {
 		if anxin.ErrorCode(err) != anxin.EFORBIDDEN {
 			return err
 		}
+		s.logins.fail(account, now)
+		s.addrs.fail(addr, now)
 		s.log.Info("login failed", "ip", c.RealIP())
 		form.Error = "Wrong email or password"
 		return s.render(c, http.StatusUnauthorized, views.Login(form))
 	}
+	s.logins.succeed(account)
+	s.addrs.succeed(addr)
 	if err := s.startSession(c, u); err != nil {
 		return err
 	}
@@ -64,4 +79,13 @@ func (s *Server) setLang(c echo.Context) error {
 		back = ref.RequestURI()
 	}
 	return redirect(c, safeNext(back))
+}
+
+// waitWords says how long to wait, in the user's language.
+func (s *Server) waitWords(c echo.Context, d time.Duration) string {
+	ctx := s.langCtx(c)
+	if d < time.Minute {
+		return views.Tf(ctx, "%d seconds", int(d.Seconds())+1)
+	}
+	return views.HumanDur(ctx, d+time.Minute)
 }

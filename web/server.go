@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/anxin-helpdesk/anxin"
@@ -47,6 +48,8 @@ type Server struct {
 	live     *liveHub
 	unsub    func()
 	memo     *memo
+	logins   *throttle // failed logins per account
+	addrs    *throttle // failed logins per address
 }
 
 // New builds the server and its routes.
@@ -69,7 +72,11 @@ func New(cfg Config, st *store.Store) *Server {
 	case cfg.ConfirmRefundAboveFen < 0:
 		cfg.ConfirmRefundAboveFen = 0
 	}
-	s := &Server{cfg: cfg, store: st, log: cfg.Logger, live: newLiveHub(), memo: newMemo()}
+	s := &Server{cfg: cfg, store: st, log: cfg.Logger, live: newLiveHub(), memo: newMemo(),
+		// Five tries are free; then 30 s, 1 min, 2 min... up to 15 min. An
+		// address gets more tries: an office may share one.
+		logins: newThrottle(5, 15*time.Minute, 30*time.Second, 15*time.Minute),
+		addrs:  newThrottle(30, 15*time.Minute, 30*time.Second, 15*time.Minute)}
 	s.sessions = newSessionStore(cfg)
 	changes, unsub := st.Subscribe()
 	s.unsub = unsub
@@ -102,23 +109,34 @@ func (s *Server) routes() {
 	// middleware adds catch-all routes, which would turn unknown URLs into
 	// login redirects and hide them from the route list.
 	anon := []echo.MiddlewareFunc{s.session, s.csrf}
-	in := append(anon[:len(anon):len(anon)], s.requireLogin)
+	in := chain(anon, s.requireLogin)
+	// only is the logged-in chain plus a role check; each call makes its own
+	// slice, so that no route's chain shares an array with another's.
+	only := func(roles ...anxin.Role) []echo.MiddlewareFunc { return chain(in, requireRole(roles...)) }
 
 	e.GET("/login", s.loginForm, anon...)
 	e.POST("/login", s.login, anon...)
 	e.POST("/lang", s.setLang, anon...)
 
 	e.POST("/logout", s.logout, in...)
-	e.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/queue") }, in...)
+	e.GET("/", s.home, in...)
+	e.GET("/home", s.merchantHome, only(anxin.RoleMerchant)...)
+	e.GET("/merchants", s.merchants, only(anxin.RoleAgent)...)
+	e.GET("/merchants/:code", s.merchantPage, only(anxin.RoleAgent)...)
 	e.GET("/queue", s.queue, in...)
-	e.POST("/queue/bulk", s.bulk, append(in, requireRole(anxin.RoleAgent))...)
+	e.POST("/queue/bulk", s.bulk, only(anxin.RoleAgent)...)
 	e.GET("/events", s.events, in...)
 	e.GET("/tickets/:number", s.ticketPage, in...)
 	e.POST("/tickets/:number/actions/:action", s.ticketAction, in...)
-	e.POST("/tickets/:number/assign", s.assignTicket, append(in, requireRole(anxin.RoleAgent))...)
+	e.POST("/tickets/:number/assign", s.assignTicket, only(anxin.RoleAgent)...)
 	e.POST("/tickets/:number/notes", s.addNote, in...)
 	e.GET("/photos/:id/thumb", s.photo, in...)
 	e.GET("/photos/:id/display", s.photo, in...)
+}
+
+// chain is base followed by more, in a slice of its own.
+func chain(base []echo.MiddlewareFunc, more ...echo.MiddlewareFunc) []echo.MiddlewareFunc {
+	return append(slices.Clip(base), more...)
 }
 
 // Close ends the live connections and stops listening for changes; call it

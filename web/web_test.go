@@ -178,3 +178,44 @@ func TestStaticFilesAreEmbedded(t *testing.T) {
 		}
 	})
 }
+
+func TestLoginIsThrottled(t *testing.T) {
+	e := newEnv(t)
+	agent := storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0)
+	c := e.client()
+	c.get("/login")
+	try := func(email, password string) (*http.Response, string) {
+		res, doc := c.post("/login", url.Values{"email": {email}, "password": {password}})
+		return res, doc.Find("#login-error").Text()
+	}
+	for i := range 5 {
+		if res, _ := try(agent.Email, "wrong-password-"+strings.Repeat("x", i)); res.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: %s", i+1, res.Status)
+		}
+	}
+	// The 6th within the minute is not even checked, right password or not,
+	// and an unknown account gets the same answer after as many tries.
+	res, msg := try(agent.Email, storetest.Password)
+	if res.StatusCode != http.StatusTooManyRequests || !strings.Contains(msg, "尝试次数过多") || res.Header.Get("Retry-After") == "" {
+		t.Fatalf("6th attempt: %s %q", res.Status, msg)
+	}
+	for range 5 {
+		try("nobody@example.com", "whatever-password")
+	}
+	if res, msg2 := try("nobody@example.com", "whatever-password"); res.StatusCode != http.StatusTooManyRequests || msg2 != msg {
+		t.Fatalf("an unknown account is throttled differently: %s %q vs %q", res.Status, msg2, msg)
+	}
+	// The wait doubles: after 30 s one more failure earns a minute.
+	e.clock.Advance(31 * time.Second)
+	if res, _ := try(agent.Email, "wrong-again-password"); res.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("after the wait: %s", res.Status)
+	}
+	e.clock.Advance(31 * time.Second)
+	if res, _ := try(agent.Email, storetest.Password); res.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("after a 7th failure the wait is longer than 30 s: %s", res.Status)
+	}
+	e.clock.Advance(31 * time.Second)
+	if res, _ := try(agent.Email, storetest.Password); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the right password after the wait: %s", res.Status)
+	}
+}

@@ -1,0 +1,127 @@
+package anxin
+
+import (
+	"sort"
+	"time"
+)
+
+// Return-rate yardsticks from the source: past 20% the cost curve turns up
+// steeply; 15% or less is healthy.
+const (
+	ReturnRateRedLine = 0.20
+	ReturnRateTarget  = 0.15
+)
+
+// FigureDays is the period merchant figures cover: a rolling 30 days.
+const FigureDays = 30
+
+// Figures are a merchant's after-sales yardsticks over a period of days,
+// each with its daily series for a trend. The denominators are the orders
+// the merchant reported for each day.
+type Figures struct {
+	Days             []string // YYYY-MM-DD in the configured zone, oldest first
+	Orders           []int
+	Refunded         []int           // tickets ending in a refund (paid that day)
+	RefundFen        []int64         // what those refunds paid
+	ArbitrationsOpen []int           // complaints: arbitrations opened
+	ArbitrationsLost []int           // disputes: rulings against the merchant
+	Missed           []int           // merchant clocks that ran out into an automatic decision
+	FirstAction      []time.Duration // median time to the first decision, per day of creation
+
+	FirstActionAll []time.Duration // every ticket's time to its first decision
+	RefundsBy      map[ServiceKey]RefundTotal
+}
+
+// RefundTotal is what refunds on one service paid.
+type RefundTotal struct {
+	Count int
+	Fen   int64
+}
+
+// NewFigures makes empty figures for the days.
+func NewFigures(days []string) Figures {
+	n := len(days)
+	return Figures{Days: days, Orders: make([]int, n), Refunded: make([]int, n), RefundFen: make([]int64, n),
+		ArbitrationsOpen: make([]int, n), ArbitrationsLost: make([]int, n), Missed: make([]int, n),
+		FirstAction: make([]time.Duration, n), RefundsBy: map[ServiceKey]RefundTotal{}}
+}
+
+// DaysEnding lists the n calendar days ending with the day of `to` in the zone.
+func DaysEnding(to time.Time, zone *time.Location, n int) []string {
+	last := to.In(zone)
+	days := make([]string, n)
+	for i := range n {
+		days[n-1-i] = last.AddDate(0, 0, -i).Format(time.DateOnly)
+	}
+	return days
+}
+
+func sum[T int | int64](xs []T) T {
+	var s T
+	for _, x := range xs {
+		s += x
+	}
+	return s
+}
+
+func rate(n, orders int) float64 {
+	if orders == 0 {
+		return 0
+	}
+	return float64(n) / float64(orders)
+}
+
+// TotalOrders is the period's orders.
+func (f Figures) TotalOrders() int { return sum(f.Orders) }
+
+// ReturnRate is tickets ending in a refund over orders.
+func (f Figures) ReturnRate() float64 { return rate(sum(f.Refunded), f.TotalOrders()) }
+
+// ComplaintRate is arbitrations opened over orders.
+func (f Figures) ComplaintRate() float64 { return rate(sum(f.ArbitrationsOpen), f.TotalOrders()) }
+
+// DisputeRate is arbitrations ruled against the merchant over orders.
+func (f Figures) DisputeRate() float64 { return rate(sum(f.ArbitrationsLost), f.TotalOrders()) }
+
+// DeadlinesMissed is how many merchant clocks ran out.
+func (f Figures) DeadlinesMissed() int { return sum(f.Missed) }
+
+// RefundsPaid is the count and sum of refunds paid.
+func (f Figures) RefundsPaid() (int, int64) { return sum(f.Refunded), sum(f.RefundFen) }
+
+// MedianFirstAction is the median time from a ticket's creation to its first decision.
+func (f Figures) MedianFirstAction() time.Duration { return Median(f.FirstActionAll) }
+
+// DailyRate is a daily series of n over that day's orders.
+func (f Figures) DailyRate(n []int) []float64 {
+	out := make([]float64, len(n))
+	for i := range n {
+		out[i] = rate(n[i], f.Orders[i])
+	}
+	return out
+}
+
+// Health places a return rate against the yardsticks: "ok" at or under the
+// target, "warn" up to the red line, "bad" past it.
+func Health(returnRate float64) string {
+	switch {
+	case returnRate > ReturnRateRedLine:
+		return "bad"
+	case returnRate > ReturnRateTarget:
+		return "warn"
+	}
+	return "ok"
+}
+
+// Median of durations (0 for none).
+func Median(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}

@@ -1,0 +1,179 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/anxin-helpdesk/anxin"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// Every change below ends the user's sessions where it should: the session
+// cookie carries the session version, and a bumped version no longer matches.
+
+// ChangePassword sets a user's own password after checking the current one,
+// and ends every session of the user; it returns the user with the new
+// session version, so that the browser that made the change can stay in.
+func (s *Store) ChangePassword(ctx context.Context, userID int64, current, next string) (anxin.User, error) {
+	var hash string
+	err := s.read().QueryRowContext(ctx, `SELECT password_hash FROM users WHERE id = ?`, userID).Scan(&hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return anxin.User{}, notFound("user")
+	}
+	if err != nil {
+		return anxin.User{}, err
+	}
+	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(current)) != nil {
+		return anxin.User{}, anxin.Errorf(anxin.EINVALID, "the current password is wrong")
+	}
+	if err := s.setPassword(ctx, anxin.Actor{}, userID, next); err != nil {
+		return anxin.User{}, err
+	}
+	return s.UserByID(ctx, userID)
+}
+
+// ResetPassword is an admin's setting of another user's password.
+func (s *Store) ResetPassword(ctx context.Context, by anxin.Actor, userID int64, next string) error {
+	return s.setPassword(ctx, by, userID, next)
+}
+
+func (s *Store) setPassword(ctx context.Context, by anxin.Actor, userID int64, next string) error {
+	if err := anxin.ValidatePassword(next); err != nil {
+		return err
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(next), s.BcryptCost)
+	if err != nil {
+		return fmt.Errorf("hash password: %w", err)
+	}
+	return s.write(ctx, func(tx wtx) error {
+		if err := updateUser(ctx, tx, userID, `password_hash = ?`, string(hash)); err != nil {
+			return err
+		}
+		if by.UserID == 0 {
+			return nil // a user's own change is not an admin action
+		}
+		return audit(ctx, tx, by, s.now(), "reset_password", userTarget(ctx, tx, userID), "")
+	})
+}
+
+// SetDisabled disables a user (ending their sessions) or enables them again.
+func (s *Store) SetDisabled(ctx context.Context, by anxin.Actor, userID int64, disabled bool) error {
+	if disabled && by.UserID == userID {
+		return anxin.Errorf(anxin.EINVALID, "you cannot disable yourself")
+	}
+	now := s.now()
+	return s.write(ctx, func(tx wtx) error {
+		var at any
+		action := "enable_user"
+		if disabled {
+			at, action = ms(now), "disable_user"
+		}
+		if err := updateUser(ctx, tx, userID, `disabled_at = ?`, at); err != nil {
+			return err
+		}
+		return audit(ctx, tx, by, now, action, userTarget(ctx, tx, userID), "")
+	})
+}
+
+// SetRole changes a user's role (and merchant, for a merchant user), ending
+// their sessions so the new role takes effect at once.
+func (s *Store) SetRole(ctx context.Context, by anxin.Actor, userID int64, role anxin.Role, merchantID int64) error {
+	u := anxin.User{Email: "x@example.com", Name: "x", Role: role, MerchantID: merchantID}
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	if by.UserID == userID && role != anxin.RoleAdmin {
+		return anxin.Errorf(anxin.EINVALID, "you cannot take away your own admin role")
+	}
+	return s.write(ctx, func(tx wtx) error {
+		err := updateUser(ctx, tx, userID, `role = ?, merchant_id = ?`, string(role), nullID(merchantID))
+		if isForeignKey(err) {
+			return anxin.Errorf(anxin.EUNKNOWNMERCHANT, "unknown merchant")
+		}
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, by, s.now(), "change_role", userTarget(ctx, tx, userID), string(role))
+	})
+}
+
+// updateUser sets columns of a user and bumps the session version.
+func updateUser(ctx context.Context, tx wtx, userID int64, set string, args ...any) error {
+	res, err := tx.ExecContext(ctx, `UPDATE users SET `+set+`, session_version = session_version + 1 WHERE id = ?`,
+		append(args, userID)...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound("user")
+	}
+	return nil
+}
+
+func userTarget(ctx context.Context, tx wtx, userID int64) string {
+	var email string
+	tx.QueryRowContext(ctx, `SELECT email FROM users WHERE id = ?`, userID).Scan(&email)
+	return "user " + email
+}
+
+// Users lists every user, admins first, then by name.
+func (s *Store) Users(ctx context.Context) ([]anxin.User, error) {
+	rows, err := s.read().QueryContext(ctx, `SELECT `+userColumns+userFrom+
+		`ORDER BY CASE u.role WHEN 'admin' THEN 0 WHEN 'agent' THEN 1 ELSE 2 END, u.name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []anxin.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// AuditEntry is one admin action.
+type AuditEntry struct {
+	ID     int64
+	At     time.Time
+	Actor  string
+	Action string
+	Target string
+	Detail string
+}
+
+func audit(ctx context.Context, tx wtx, by anxin.Actor, at time.Time, action, target, detail string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (at, actor_id, actor_name, action, target, detail)
+		VALUES (?, ?, ?, ?, ?, ?)`, ms(at), nullID(by.UserID), by.Name, action, target, detail)
+	return err
+}
+
+// AuditLog returns admin actions, newest first, before the given id (0: the newest).
+func (s *Store) AuditLog(ctx context.Context, before int64, limit int) ([]AuditEntry, error) {
+	if before <= 0 {
+		before = 1 << 62
+	}
+	rows, err := s.read().QueryContext(ctx, `SELECT id, at, actor_name, action, target, detail FROM audit_log
+		WHERE id < ? ORDER BY id DESC LIMIT ?`, before, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		var at sql.NullInt64
+		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Target, &e.Detail); err != nil {
+			return nil, err
+		}
+		e.At = fromMS(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,71 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/anxin-helpdesk/anxin"
+	"github.com/anxin-helpdesk/anxin/store/storetest"
+)
+
+func TestFigures(t *testing.T) {
+	s, clock := storetest.MustOpen(t)
+	zone, _ := time.LoadLocation("Asia/Shanghai")
+	m := storetest.MustMerchant(t, s, "玉颜美妆旗舰店")
+	other := storetest.MustMerchant(t, s, "义乌优品家居百货")
+	agent := anxin.Actor{Role: anxin.RoleAgent, UserID: 0, Name: "王晓"}
+	today := clock.Now().In(zone).Format(time.DateOnly)
+	if err := s.AddDailyOrders(ctx, m.ID, today, 50); err != nil {
+		t.Fatal(err)
+	}
+
+	// Two refunds paid, one handled in 3 minutes; one merchant clock missed;
+	// one arbitration opened and lost. The other merchant's activity does not count.
+	paid := storetest.MustTicket(t, s, m.ID, anxin.Damaged, 5000)
+	clock.Advance(3 * time.Minute)
+	mustDecide(t, s, paid.ID, anxin.Decision{Action: anxin.Approve, Actor: agent})
+	mustDecide(t, s, paid.ID, anxin.Decision{Action: anxin.RefundSucceeded, Actor: anxin.System})
+
+	missed := storetest.MustTicket(t, s, m.ID, anxin.FreshSpoiled, 7000)
+	clock.Advance(25 * time.Hour)
+	mustDecide(t, s, missed.ID, anxin.Decision{Action: anxin.Timeout, Actor: anxin.System})
+	mustDecide(t, s, missed.ID, anxin.Decision{Action: anxin.RefundSucceeded, Actor: anxin.System})
+
+	lost := storetest.MustTicketIn(t, s, m.ID, anxin.Arbitration, 3000)
+	mustDecide(t, s, lost.ID, anxin.Decision{Action: anxin.RuleForBuyer, Actor: agent})
+
+	noise := storetest.MustTicket(t, s, other.ID, anxin.Damaged, 9900)
+	mustDecide(t, s, noise.ID, anxin.Decision{Action: anxin.Approve, Actor: agent})
+	mustDecide(t, s, noise.ID, anxin.Decision{Action: anxin.RefundSucceeded, Actor: anxin.System})
+
+	f, err := s.Figures(ctx, anxin.AllMerchants, m.ID, clock.Now(), zone, anxin.FigureDays)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, fen := f.RefundsPaid()
+	if n != 2 || fen != 12000 || f.TotalOrders() != 50 || f.ReturnRate() != 2.0/50 {
+		t.Fatalf("refunds %d (%d fen) over %d orders", n, fen, f.TotalOrders())
+	}
+	if f.DeadlinesMissed() != 1 || f.ComplaintRate() != 1.0/50 || f.DisputeRate() != 1.0/50 {
+		t.Fatalf("missed %d, complaint %v, dispute %v", f.DeadlinesMissed(), f.ComplaintRate(), f.DisputeRate())
+	}
+	if f.RefundsBy[anxin.Damaged].Fen != 5000 || f.RefundsBy[anxin.FreshSpoiled].Fen != 7000 {
+		t.Fatalf("by service %+v", f.RefundsBy)
+	}
+	if len(f.FirstActionAll) != 3 || f.FirstActionAll[0] != 3*time.Minute {
+		t.Fatalf("first actions %v", f.FirstActionAll)
+	}
+	if _, err := s.Figures(ctx, anxin.Scope{MerchantID: other.ID}, m.ID, clock.Now(), zone, 30); anxin.ErrorCode(err) != anxin.ENOTFOUND {
+		t.Fatalf("another merchant's figures: %v", err)
+	}
+}
+
+func mustDecide(t *testing.T, s interface {
+	Decide(context.Context, int64, anxin.Decision) (anxin.Ticket, error)
+}, id int64, d anxin.Decision) {
+	t.Helper()
+	if _, err := s.Decide(ctx, id, d); err != nil {
+		t.Fatalf("%s: %v", d.Action, err)
+	}
+}
