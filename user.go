@@ -92,3 +92,13 @@ func (m Merchant) Validate() error {
 	}
 	return nil
 }
+
+// AuditEntry is one admin action, as the audit log keeps it.
+type AuditEntry struct {
+	ID     int64
+	At     time.Time
+	Actor  string
+	Action string // create_user, disable_user, reset_password, set_policy...
+	Target string // "user a@b.c", "merchant yiwu-home"
+	Detail string
+}

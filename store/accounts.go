@@ -138,16 +138,6 @@ func (s *Store) Users(ctx context.Context) ([]anxin.User, error) {
 	return out, rows.Err()
 }
 
-// AuditEntry is one admin action.
-type AuditEntry struct {
-	ID     int64
-	At     time.Time
-	Actor  string
-	Action string
-	Target string
-	Detail string
-}
-
 func audit(ctx context.Context, tx wtx, by anxin.Actor, at time.Time, action, target, detail string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (at, actor_id, actor_name, action, target, detail)
 		VALUES (?, ?, ?, ?, ?, ?)`, ms(at), nullID(by.UserID), by.Name, action, target, detail)
@@ -155,7 +145,7 @@ func audit(ctx context.Context, tx wtx, by anxin.Actor, at time.Time, action, ta
 }
 
 // AuditLog returns admin actions, newest first, before the given id (0: the newest).
-func (s *Store) AuditLog(ctx context.Context, before int64, limit int) ([]AuditEntry, error) {
+func (s *Store) AuditLog(ctx context.Context, before int64, limit int) ([]anxin.AuditEntry, error) {
 	if before <= 0 {
 		before = 1 << 62
 	}
@@ -165,9 +155,9 @@ func (s *Store) AuditLog(ctx context.Context, before int64, limit int) ([]AuditE
 		return nil, err
 	}
 	defer rows.Close()
-	var out []AuditEntry
+	var out []anxin.AuditEntry
 	for rows.Next() {
-		var e AuditEntry
+		var e anxin.AuditEntry
 		var at sql.NullInt64
 		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Target, &e.Detail); err != nil {
 			return nil, err

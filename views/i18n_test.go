@@ -61,6 +61,9 @@ func TestEveryStringHasChinese(t *testing.T) {
 	for _, k := range RejectReasons {
 		keys[k] = "reason"
 	}
+	for _, a := range AuditActions {
+		keys["audit:"+a] = "audit"
+	}
 	for k, where := range keys {
 		if _, ok := zh[k]; !ok && k != "%s" {
 			t.Errorf("no Chinese for %q (%s)", k, where)

@@ -130,6 +130,23 @@ func (s *Server) routes() {
 	e.POST("/tickets/:number/actions/:action", s.ticketAction, in...)
 	e.POST("/tickets/:number/assign", s.assignTicket, only(anxin.RoleAgent)...)
 	e.POST("/tickets/:number/notes", s.addNote, in...)
+	e.GET("/account", s.account, in...)
+	e.POST("/account/password", s.changePassword, in...)
+
+	admin := only(anxin.RoleAdmin)
+	e.GET("/admin/users", s.adminUsers, admin...)
+	e.POST("/admin/users", s.createUser, admin...)
+	e.POST("/admin/users/:id/password", s.resetPassword, admin...)
+	e.POST("/admin/users/:id/disable", s.setDisabled(true), admin...)
+	e.POST("/admin/users/:id/enable", s.setDisabled(false), admin...)
+	e.POST("/admin/users/:id/role", s.setRole, admin...)
+	e.GET("/admin/merchants", s.adminMerchants, admin...)
+	e.POST("/admin/merchants", s.createMerchant, admin...)
+	e.GET("/admin/merchants/:code", s.adminMerchant, admin...)
+	e.POST("/admin/merchants/:code", s.updateMerchant, admin...)
+	e.POST("/admin/merchants/:code/policies/:service", s.setPolicy, admin...)
+	e.GET("/admin/audit", s.adminAudit, admin...)
+
 	e.GET("/photos/:id/thumb", s.photo, in...)
 	e.GET("/photos/:id/display", s.photo, in...)
 }
