@@ -253,3 +253,7 @@ func placeholders(n int) string {
 // notFound is the domain error for a missing row: a merchant asking for
 // another merchant's data gets the same answer as for data that does not exist.
 func notFound(what string) error { return anxin.Errorf(anxin.ENOTFOUND, "%s not found", what) }
+
+// ReadDB gives tests (and only tests) read access to the database, to check
+// what no method shows. The pool is read-only.
+func ReadDB(s *Store) *sql.DB { return s.rdb }

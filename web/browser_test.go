@@ -390,3 +390,53 @@ func TestBrowserAccessibility(t *testing.T) {
 	checkAccessibility(t, ctx, "queue (en, tablet)")
 	screenshot(t, ctx, "queue-tablet-en")
 }
+
+// TestBrowserMerchantApprovesAgentSeesIt: a merchant logs in, sees only its
+// own tickets, approves one within its deadline, and an agent's open queue
+// shows the change without a reload.
+func TestBrowserMerchantApprovesAgentSeesIt(t *testing.T) {
+	merchantTab, agentTab := newBrowser(t), newBrowser(t)
+	e := newEnv(t)
+	useRealClock(e)
+	mine := storetest.MustMerchant(t, e.store, "玉颜美妆旗舰店")
+	other := storetest.MustMerchant(t, e.store, "义乌优品家居百货")
+	tk := storetest.MustTicket(t, e.store, mine.ID, anxin.QualityReturn, 36800)
+	hidden := storetest.MustTicket(t, e.store, other.ID, anxin.Damaged, 3990)
+
+	browserLogin(t, agentTab, e.srv.URL, storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0))
+	if s := browserText(t, agentTab, "tr[data-ticket-number="+tk.Number+"] .badge"); s != "待商家处理" {
+		t.Fatalf("the agent sees %q", s)
+	}
+
+	merchant := storetest.MustUser(t, e.store, anxin.RoleMerchant, "林娜", mine.ID)
+	if err := chromedp.Do(merchantTab,
+		chromedp.Navigate(e.srv.URL+"/login"),
+		chromedp.SendKeys(chromedp.CSS("#email"), merchant.Email),
+		chromedp.SendKeys(chromedp.CSS("#password"), storetest.Password),
+		chromedp.Click(chromedp.CSS("form[action='/login'] button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#figures")), // a merchant lands on its store's figures
+		chromedp.Navigate(e.srv.URL+"/queue"),
+		chromedp.WaitVisible(chromedp.CSS("#queue")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	numbers, err := chromedp.Run(merchantTab, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#queue tbody tr")].map(r => r.dataset.ticketNumber)`))
+	if err != nil || len(numbers) != 1 || numbers[0] != tk.Number {
+		t.Fatalf("the merchant's queue shows %v (another merchant's %s must not be there)", numbers, hidden.Number)
+	}
+	if err := chromedp.Do(merchantTab,
+		chromedp.Click(chromedp.CSS("tr[data-ticket-number="+tk.Number+"] a[data-open]")),
+		chromedp.WaitVisible(chromedp.CSS("#ticket")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if over, _ := chromedp.Run(merchantTab, chromedp.Evaluate[bool](`new Date(document.querySelector("#ticket time.countdown").dataset.deadline) > new Date()`)); !over {
+		t.Fatal("the ticket is not within its deadline")
+	}
+	if err := chromedp.Do(merchantTab, chromedp.Click(chromedp.CSS("#ticket button[data-action=approve]"))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, merchantTab, "the approval", `document.querySelector("#ticket-state").textContent === "待买家退货"`)
+	waitFor(t, agentTab, "the agent's queue to show it", `document.querySelector("tr[data-ticket-number=`+tk.Number+`] .badge").textContent === "待买家退货"`)
+	screenshot(t, merchantTab, "merchant-ticket-approved")
+}

@@ -214,7 +214,7 @@ func (s *Server) page(c echo.Context) views.Page {
 // safeNext keeps a post-login redirect on this site.
 func safeNext(next string) string {
 	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/queue"
+		return "/" // where each role starts: the queue, or a merchant's home
 	}
 	return next
 }

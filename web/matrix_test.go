@@ -1,0 +1,184 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/anxin-helpdesk/anxin"
+	"github.com/anxin-helpdesk/anxin/store"
+	"github.com/anxin-helpdesk/anxin/store/storetest"
+)
+
+// world is two merchants with a ticket each (photo, note, refund), and who's who.
+type world struct {
+	e          *env
+	a, b       anxin.Merchant
+	ta, tb     anxin.Ticket
+	photoB     anxin.Evidence
+	userB      anxin.User
+	admin      anxin.User
+	secretsOfB []string // what must never appear in an answer to merchant A
+}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	e := newEnv(t)
+	w := &world{e: e}
+	w.a = storetest.MustMerchant(t, e.store, "玉颜美妆旗舰店")
+	w.b = storetest.MustMerchant(t, e.store, "义乌优品家居百货")
+	w.ta = storetest.MustTicket(t, e.store, w.a.ID, anxin.QualityReturn, 36800)
+	claim := storetest.Claim(w.b.ID, anxin.Damaged, 5900, e.clock.Now())
+	claim.Order.Product, claim.BuyerPhone, claim.Reason = "不锈钢保温杯B款", "13912345678", "杯身凹陷B"
+	var err error
+	if w.tb, err = e.store.CreateTicket(ctx, claim); err != nil {
+		t.Fatal(err)
+	}
+	w.photoB = storetest.MustPhoto(t, e.store, w.tb.ID, "parcel")
+	agent := storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0)
+	if _, err := e.store.AddNote(ctx, w.tb.ID, agent.Actor(), "B的内部备注"); err != nil {
+		t.Fatal(err)
+	}
+	w.userB = storetest.MustUser(t, e.store, anxin.RoleMerchant, "B店员", w.b.ID)
+	w.admin = storetest.MustUser(t, e.store, anxin.RoleAdmin, "管理员", 0)
+	w.secretsOfB = []string{w.tb.Number, w.b.Name, w.b.Code, claim.Order.Product, claim.Order.ID, "杯身凹陷B",
+		"B的内部备注", "139****5678", w.userB.Email, w.photoB.SHA256}
+	return w
+}
+
+// params fills a route's path parameters with B's resources. A parameter the
+// test does not know fails the test: a new route must say what it reaches.
+func (w *world) path(t *testing.T, route string) string {
+	t.Helper()
+	values := map[string]string{
+		":number":  w.tb.Number,
+		":id":      fmt.Sprint(w.photoB.ID),
+		":action":  string(anxin.Approve),
+		":code":    w.b.Code,
+		":service": string(anxin.BeautyAllergy),
+		"*":        "app.css",
+	}
+	if strings.HasPrefix(route, "/admin/users/") {
+		values[":id"] = fmt.Sprint(w.userB.ID)
+	}
+	out := regexp.MustCompile(`:[a-z_]+|\*`).ReplaceAllStringFunc(route, func(p string) string {
+		v, ok := values[p]
+		if !ok {
+			t.Fatalf("route %s: the matrix has no value for %s; add one", route, p)
+		}
+		return v
+	})
+	if route == "/events" {
+		out += "?ticket=" + w.tb.Number
+	}
+	return out
+}
+
+// fingerprint sums up everything a request could change.
+func fingerprint(t *testing.T, s *store.Store) string {
+	t.Helper()
+	var out []string
+	for _, q := range []string{
+		`SELECT count(*), coalesce(sum(version), 0), coalesce(sum(coalesce(assignee_id, 0)), 0) FROM tickets`,
+		`SELECT count(*), 0, 0 FROM ticket_events`, `SELECT count(*), 0, 0 FROM notes`, `SELECT count(*), 0, 0 FROM evidence`,
+		`SELECT count(*), 0, 0 FROM refunds`, `SELECT count(*), sum(session_version), sum(coalesce(disabled_at, 0)) FROM users`,
+		`SELECT count(*), 0, 0 FROM merchants`, `SELECT count(*), 0, 0 FROM merchant_policies`, `SELECT count(*), 0, 0 FROM audit_log`,
+		`SELECT count(*), 0, sum(length(lang)) FROM users`,
+	} {
+		var a, b, c int64
+		if err := store.ReadDB(s).QueryRow(q).Scan(&a, &b, &c); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		out = append(out, fmt.Sprint(a, b, c))
+	}
+	return strings.Join(out, "|")
+}
+
+// TestMerchantCannotReachAnotherMerchant walks every route of the router as
+// merchant A's user against merchant B's ticket, photo, note, user and figures.
+func TestMerchantCannotReachAnotherMerchant(t *testing.T) {
+	w := newWorld(t)
+	c := w.e.client()
+	c.login(storetest.MustUser(t, w.e.store, anxin.RoleMerchant, "A店员", w.a.ID))
+	before := fingerprint(t, w.e.store)
+	checked := 0
+	for _, r := range w.e.web.Routes() {
+		if r.Path == "/logout" {
+			continue // would end the walk; it reaches nothing of anyone's
+		}
+		path := w.path(t, r.Path)
+		form := url.Values{"_csrf": {c.csrf}, "version": {fmt.Sprint(w.tb.Version)}, "body": {"A was here"},
+			"assignee": {"0"}, "reason": {"x"}, "reason_code": {"Other"}, "lang": {"zh"}, "tickets": {w.tb.Number + ":1"},
+			"action": {"approve"}, "email": {"a-was-here@example.com"}, "password": {"whatever-password"}}
+		req, _ := http.NewRequest(r.Method, w.e.srv.URL+path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		res, err := c.http.Do(req.WithContext(rctx))
+		if err != nil {
+			cancel()
+			t.Fatalf("%s %s: %v", r.Method, path, err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		cancel()
+		reachesB := strings.ContainsAny(r.Path, ":")
+		switch {
+		case reachesB && r.Path != "/static/*" && res.StatusCode != http.StatusNotFound && res.StatusCode != http.StatusForbidden &&
+			!(strings.HasPrefix(r.Path, "/api/") && res.StatusCode == http.StatusUnauthorized):
+			t.Errorf("%s %s as merchant A: %s, want 404 or 403", r.Method, path, res.Status)
+		case r.Path == "/events" && res.StatusCode != http.StatusNotFound:
+			t.Errorf("%s %s as merchant A: %s, want 404", r.Method, path, res.Status)
+		}
+		for _, secret := range w.secretsOfB {
+			if strings.Contains(string(body), secret) {
+				t.Errorf("%s %s as merchant A leaks %q", r.Method, path, secret)
+			}
+		}
+		checked++
+	}
+	if after := fingerprint(t, w.e.store); after != before {
+		// The walk may change A's own language (POST /lang) and nothing else.
+		t.Errorf("merchant A's walk changed data:\n%s\n%s", before, after)
+	}
+	t.Logf("%d routes walked", checked)
+}
+
+// TestUnsafeRequestsWithoutCSRFChangeNothing sends every unsafe route, as an
+// admin (who may do the most), without a CSRF token and with a forged one.
+func TestUnsafeRequestsWithoutCSRFChangeNothing(t *testing.T) {
+	w := newWorld(t)
+	c := w.e.client()
+	c.login(w.admin)
+	before := fingerprint(t, w.e.store)
+	n := 0
+	for _, r := range w.e.web.Routes() {
+		if r.Method == http.MethodGet || r.Method == http.MethodHead || strings.HasPrefix(r.Path, "/api/") {
+			continue // safe methods; the API authenticates by bearer key, not by cookie
+		}
+		path := w.path(t, r.Path)
+		for _, token := range []string{"", "forged"} {
+			form := url.Values{"version": {fmt.Sprint(w.tb.Version)}, "body": {"note"}, "assignee": {"0"}, "lang": {"en"},
+				"tickets": {w.tb.Number + ":1"}, "action": {"approve"}, "role": {"agent"}, "code": {"new-shop"}, "name": {"x"},
+				"email": {w.admin.Email}, "password": {storetest.Password}}
+			form.Set("_csrf", token) // set, even empty: the client adds its real token only when the field is absent
+			res, _ := c.post(path, form)
+			if res.StatusCode != http.StatusForbidden {
+				t.Errorf("%s %s with CSRF token %q: %s, want 403", r.Method, path, token, res.Status)
+			}
+		}
+		n++
+	}
+	if after := fingerprint(t, w.e.store); after != before {
+		t.Errorf("requests without a valid CSRF token changed data:\n%s\n%s", before, after)
+	}
+	if !loggedIn(c) {
+		t.Error("a request without a CSRF token logged the admin out")
+	}
+	t.Logf("%d unsafe routes", n)
+}
