@@ -175,10 +175,10 @@ func browserText(t testing.TB, ctx context.Context, sel string) string {
 	return s
 }
 
-// waitFor polls a JavaScript condition for up to five seconds.
+// waitFor polls a JavaScript condition for up to ten seconds (the machine may be busy).
 func waitFor(t testing.TB, ctx context.Context, what, cond string) {
 	t.Helper()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](cond, chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](cond, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
 		t.Fatalf("waiting for %s: %v", what, err)
 	}
 }

@@ -14,14 +14,16 @@ import (
 // fresh read would not, except for the time a change takes to be published.
 type memo struct {
 	mu      sync.Mutex
-	second  int64 // the clock second the entries were read in
+	second  int64  // the clock second the entries were read in
+	gen     uint64 // bumped by every forget
 	entries map[string]any
 }
 
 func newMemo() *memo { return &memo{entries: map[string]any{}} }
 
 // get returns the value for key, reading it with fill when it is not there.
-// Concurrent misses of one key may both read; the last one is kept.
+// A read that a change overtook is returned but not kept: it may predate
+// the change. Concurrent misses of one key may both read.
 func (m *memo) get(key string, now time.Time, fill func() (any, error)) (any, error) {
 	sec := now.Unix()
 	m.mu.Lock()
@@ -30,6 +32,7 @@ func (m *memo) get(key string, now time.Time, fill func() (any, error)) (any, er
 		clear(m.entries)
 	}
 	v, ok := m.entries[key]
+	gen := m.gen
 	m.mu.Unlock()
 	if ok {
 		return v, nil
@@ -39,7 +42,7 @@ func (m *memo) get(key string, now time.Time, fill func() (any, error)) (any, er
 		return nil, err
 	}
 	m.mu.Lock()
-	if sec == m.second {
+	if sec == m.second && gen == m.gen {
 		m.entries[key] = v
 	}
 	m.mu.Unlock()
@@ -50,5 +53,6 @@ func (m *memo) get(key string, now time.Time, fill func() (any, error)) (any, er
 func (m *memo) forget() {
 	m.mu.Lock()
 	clear(m.entries)
+	m.gen++
 	m.mu.Unlock()
 }
