@@ -52,7 +52,7 @@ func EvidenceParty(a Actor) (Party, error) {
 	case RoleAgent, RoleAdmin, RoleBuyer:
 		return PartyBuyer, nil
 	}
-	return "", Errorf(EFORBIDDEN, "only the buyer's side and the merchant add photos")
+	return "", Errorf(EFORBIDDEN, "Only the buyer's side and the merchant add photos.")
 }
 
 // ChecklistLabels are the checklist items in the UI's English words (the

@@ -93,6 +93,11 @@ func (s *Server) routes() {
 	e.POST("/logout", s.logout, in...)
 	e.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/queue") }, in...)
 	e.GET("/queue", s.queue, in...)
+
+	// Photo evidence. The body limit comes first: the CSRF check reads the form.
+	e.POST("/tickets/:number/photos", s.addPhotos, append([]echo.MiddlewareFunc{s.photoBodyLimit}, in...)...)
+	e.GET("/photos/:id/thumb", s.servePhoto(store.Thumb), in...)
+	e.GET("/photos/:id/display", s.servePhoto(store.Display), in...)
 }
 
 // ServeHTTP makes the server an http.Handler.
