@@ -188,6 +188,9 @@ func TestPhotoAccessFollowsTheTicket(t *testing.T) {
 
 func TestPhotoUploadNeedsCSRFAndLimitsItsSize(t *testing.T) {
 	e := newEnv(t)
+	// A 1 MB limit per photo (set before the server answers anything), so
+	// that a body over nine of them is quick to make.
+	e.store.Photos.MaxBytes = 1 << 20
 	m := storetest.MustMerchant(t, e.store, "昆明斗南鲜花园艺")
 	tk := storetest.MustTicket(t, e.store, m.ID, anxin.FreshSpoiled, 8990)
 	c := e.client()
@@ -204,13 +207,11 @@ func TestPhotoUploadNeedsCSRFAndLimitsItsSize(t *testing.T) {
 		t.Fatalf("a forged upload stored %d photos", n)
 	}
 	// A body larger than nine photos of the limit is refused before it is read.
-	e.store.Photos.MaxBytes = 1 << 20
 	huge := []file{{"a.jpg", phototest.Huge(6 << 20)}, {"b.jpg", phototest.Huge(6 << 20)}}
 	if res, _ := c.upload(path, huge, nil, false); res.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Fatalf("a 12 MB body over a 10 MB limit: %s", res.Status)
 	}
 	// Too many files at once, and none at all, are answered in words.
-	e.store.Photos.MaxBytes = 10 << 20
 	var ten []file
 	for range 10 {
 		ten = append(ten, pic[0])
