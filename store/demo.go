@@ -521,7 +521,7 @@ func (d *demo) orders(ctx context.Context) error {
 	return nil
 }
 
-const demoPhotoW, demoPhotoH = 480, 360
+const demoPhotoW, demoPhotoH = 400, 300
 
 // demoPhoto draws a snapshot: a table (plain or patterned), sometimes a
 // parcel, the product in its colour with a label, uneven light and grain.
@@ -546,18 +546,26 @@ func demoPhoto(rng *rand.Rand, hue float64, variant int) *image.RGBA {
 	bx1, by1 := int(bcx+rx+20+rng.Float64()*60), int(bcy+ry+20+rng.Float64()*40)
 	lx0, ly0 := int(cx-rx*0.5), int(cy+ry*0.15)
 	lx1, ly1 := int(cx+rx*0.5), int(cy+ry*0.55)
-	// Something else on the table: a receipt, a phone, the packing slip.
-	other := hsl(rng.Float64()*360, 0.2, 0.1+rng.Float64()*0.8)
-	ox0, oy0 := int(rng.Float64()*w*0.8), int(rng.Float64()*h*0.8)
-	ox1, oy1 := ox0+30+rng.IntN(120), oy0+30+rng.IntN(90)
+	// Other things on the table: a receipt, a phone, the packing slip.
+	type thing struct {
+		c              color.RGBA
+		x0, y0, x1, y1 int
+	}
+	var things [2]thing
+	for i := range things {
+		x0, y0 := int(rng.Float64()*w*0.8), int(rng.Float64()*h*0.8)
+		things[i] = thing{hsl(rng.Float64()*360, 0.2, 0.1+rng.Float64()*0.8), x0, y0, x0 + 30 + rng.IntN(120), y0 + 30 + rng.IntN(90)}
+	}
 	for y := range h {
 		for x := range w {
 			c := table
 			if stripes && int((float64(x)*ca+float64(y)*sa)/period)%2 == 0 {
 				c = color.RGBA{clamp(float64(c.R) * 0.8), clamp(float64(c.G) * 0.8), clamp(float64(c.B) * 0.8), 255}
 			}
-			if x > ox0 && x < ox1 && y > oy0 && y < oy1 {
-				c = other
+			for _, o := range things {
+				if x > o.x0 && x < o.x1 && y > o.y0 && y < o.y1 {
+					c = o.c
+				}
 			}
 			if variant%2 == 0 && x > bx0 && x < bx1 && y > by0 && y < by1 {
 				c = box
