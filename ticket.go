@@ -276,18 +276,26 @@ const (
 	PartyMerchant Party = "merchant"
 )
 
-// Evidence is one photo on a ticket.
+// Evidence is one photo on a ticket: the re-encoded image that is served,
+// what its original said about it, and the other tickets it also appears on.
 type Evidence struct {
-	ID         int64
-	TicketID   int64
-	Party      Party
-	SHA256     string
-	Width      int
-	Height     int
-	Bytes      int64
-	Label      string // the checklist item it shows, if known
-	UploadedBy string
-	CreatedAt  time.Time
+	ID           int64
+	TicketID     int64
+	Party        Party
+	SHA256       string // of the display-size JPEG: its file name and ETag
+	Width        int    // of the display size
+	Height       int
+	Bytes        int64 // of the display size
+	ThumbSHA256  string
+	ThumbWidth   int
+	ThumbHeight  int
+	Label        string // the checklist item it shows, if known
+	UploadedBy   string
+	UploaderRole Role
+	CreatedAt    time.Time
+	Facts        PhotoFacts
+	PHash        uint64      // perceptual hash of the picture
+	Duplicates   []Duplicate // the same picture on other tickets
 }
 
 // ParseTicketNumber reads "AX-000123", "ax123" or "123" as ticket id 123.

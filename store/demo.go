@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/anxin-helpdesk/anxin"
+	"github.com/anxin-helpdesk/anxin/store/photo"
+	"github.com/disintegration/imaging"
 )
 
 // DemoPassword is the password of every demo login.
@@ -114,10 +116,12 @@ func SeedDemo(ctx context.Context, s *Store) (int, error) {
 	s.Clock = clock
 	defer func() { s.Clock = real }()
 
-	d := &demo{s: s, clock: clock, now: now, rng: rand.New(rand.NewPCG(2026, 1126))}
+	d := &demo{s: s, clock: clock, now: now, rng: rand.New(rand.NewPCG(2026, 1126)), photoRng: rand.New(rand.NewPCG(2026, 5))}
 	if err := d.people(ctx); err != nil {
 		return 0, err
 	}
+	d.startDrawing()
+	defer d.stopDrawing()
 	for i := range 320 {
 		if err := d.ticket(ctx); err != nil {
 			return i, fmt.Errorf("demo ticket %d: %w", i+1, err)
@@ -140,7 +144,10 @@ type demo struct {
 	merchants []anxin.Merchant
 	staff     map[int64]anxin.Actor // merchant id -> its demo user
 	agents    []anxin.Actor
-	jobs      []photoJob
+	jobs      []*photoJob
+	photoRng  *rand.Rand     // plans the photos' EXIF and copies
+	drawing   chan *photoJob // photos to draw while the tickets are made
+	drawn     sync.WaitGroup
 }
 
 func (d *demo) people(ctx context.Context) error {
@@ -348,17 +355,31 @@ func (d *demo) decision(a anxin.Action, t anxin.Ticket) anxin.Decision {
 
 // photoJob is a demo photo to draw once the tickets exist.
 type photoJob struct {
-	ticket  int64
-	at      time.Time
-	label   string
-	hue     float64
-	variant int
-	seed    uint64
-	jpeg    []byte
+	ticket   int64
+	merchant int64
+	at       time.Time
+	label    string
+	hue      float64
+	variant  int
+	seed     uint64
+	meta     photo.Meta
+	copyOf   *photoJob // an earlier job whose picture this reuses
+	exact    bool      // a byte-for-byte copy rather than a resized, recompressed one
+	jpeg     []byte
+	done     photo.Processed
+	err      error
 }
 
+// demoCameras are phones as their EXIF names them.
+var demoCameras = [][2]string{{"HUAWEI", "ALN-AL00"}, {"Xiaomi", "23127PN0CC"}, {"Apple", "iPhone 15 Pro"},
+	{"OPPO", "PHZ110"}, {"vivo", "V2309A"}, {"HONOR", "PGT-AN10"}}
+
 // queuePhotos plans the buyer's photos for a ticket: what its service requires,
-// sometimes one more.
+// sometimes one more. Most carry a phone's EXIF (taken between receipt and
+// the claim; now and then before receipt, which the gallery flags); some
+// reuse a photo from an earlier ticket of the merchant, the fraud pattern
+// the duplicate flags catch. Planning draws on its own random source, so the
+// tickets are the same whatever it does.
 func (d *demo) queuePhotos(t anxin.Ticket, p anxin.Policy, product demoProduct) {
 	n := p.EvidenceMin
 	if n > 0 && d.pick(3) == 0 {
@@ -370,36 +391,125 @@ func (d *demo) queuePhotos(t anxin.Ticket, p anxin.Policy, product demoProduct) 
 		if len(svc.Checklist) > 0 {
 			label = svc.Checklist[i%len(svc.Checklist)]
 		}
-		d.jobs = append(d.jobs, photoJob{ticket: t.ID, at: t.CreatedAt, label: label, hue: product.hue, variant: i, seed: d.rng.Uint64()})
+		j := &photoJob{ticket: t.ID, merchant: t.MerchantID, at: t.CreatedAt, label: label, hue: product.hue,
+			variant: i, seed: d.rng.Uint64()}
+		j.meta = d.photoMeta(t)
+		if i == 0 && d.photoRng.IntN(12) == 0 {
+			for k := len(d.jobs) - 1; k >= 0; k-- {
+				if o := d.jobs[k]; o.merchant == t.MerchantID && o.ticket != t.ID && o.copyOf == nil && d.photoRng.IntN(3) == 0 {
+					j.copyOf, j.exact = o, d.photoRng.IntN(2) == 0
+					break
+				}
+			}
+		}
+		d.jobs = append(d.jobs, j)
+		if j.copyOf == nil {
+			d.drawing <- j
+		}
 	}
 }
 
-// drawPhotos draws every planned photo, on every core, then records them in
-// order, each at its ticket's creation time.
-func (d *demo) drawPhotos(ctx context.Context) error {
-	var wg sync.WaitGroup
-	next := make(chan int)
+func (d *demo) photoMeta(t anxin.Ticket) photo.Meta {
+	r := d.photoRng
+	if r.IntN(4) == 0 { // sent through a chat app, which strips EXIF
+		return photo.Meta{}
+	}
+	cam := demoCameras[r.IntN(len(demoCameras))]
+	m := photo.Meta{Make: cam[0], Model: cam[1]}
+	from, until := t.Order.ReceivedAt, t.CreatedAt
+	if from.IsZero() {
+		from = t.Order.OrderedAt
+	}
+	cst := time.FixedZone("", 8*3600)
+	if span := until.Sub(from); span > 0 {
+		m.TakenAt = from.Add(time.Duration(r.Int64N(int64(span)))).In(cst).Truncate(time.Second)
+	}
+	if !t.Order.ReceivedAt.IsZero() && r.IntN(15) == 0 {
+		m.TakenAt = t.Order.ReceivedAt.Add(-time.Duration(2+r.IntN(60)) * time.Hour).In(cst).Truncate(time.Second)
+	}
+	if r.IntN(3) == 0 {
+		m.GPS = &[2]float64{24.8 + r.Float64(), 102.5 + r.Float64()} // around Kunming
+	}
+	return m
+}
+
+// startDrawing starts the workers that draw, process and store the photos
+// planned as tickets are made: on a machine of two cores that work runs
+// beside the ticket writes instead of after them.
+func (d *demo) startDrawing() {
+	d.drawing = make(chan *photoJob, 1024)
 	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			for i := range next {
-				j := &d.jobs[i]
-				j.jpeg = encodeJPEG(demoPhoto(rand.New(rand.NewPCG(j.seed, 7)), j.hue, j.variant))
+		d.drawn.Go(func() {
+			for j := range d.drawing {
+				if j.copyOf == nil {
+					j.jpeg, j.err = demoJPEG(demoPhoto(rand.New(rand.NewPCG(j.seed, 7)), j.hue, j.variant), j.meta)
+				} else if j.jpeg = j.copyOf.jpeg; !j.exact {
+					j.jpeg, j.err = recompress(j.jpeg)
+				}
+				if j.err == nil {
+					j.done, j.err = photo.Process(j.jpeg, d.s.Photos)
+				}
+				if j.err == nil {
+					j.err = d.s.putFiles(j.done)
+				}
 			}
 		})
 	}
-	for i := range d.jobs {
-		next <- i
+}
+
+// stopDrawing waits for the workers to finish what they were given.
+func (d *demo) stopDrawing() {
+	if d.drawing != nil {
+		close(d.drawing)
+		d.drawn.Wait()
+		d.drawing = nil
 	}
-	close(next)
-	wg.Wait()
+}
+
+// drawPhotos finishes the photos, the planted copies last, then records
+// them in order, each at its ticket's creation time, through the same
+// pipeline as an upload (validated, re-encoded, hashed, linked).
+func (d *demo) drawPhotos(ctx context.Context) error {
+	d.stopDrawing()
+	d.startDrawing()
 	for _, j := range d.jobs {
+		if j.copyOf != nil {
+			d.drawing <- j
+		}
+	}
+	d.stopDrawing()
+	for _, j := range d.jobs {
+		if j.err != nil {
+			return fmt.Errorf("demo photo: %w", j.err)
+		}
 		d.clock.Set(j.at)
-		if _, err := d.s.AddEvidence(ctx, anxin.Buyer, anxin.Evidence{TicketID: j.ticket, Party: anxin.PartyBuyer,
-			Width: demoPhotoW, Height: demoPhotoH, Label: j.label}, j.jpeg); err != nil {
+		if _, err := d.s.record(ctx, anxin.Buyer, anxin.PartyBuyer, Upload{TicketID: j.ticket, Label: j.label}, j.done, true); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// demoJPEG encodes a demo photo as a phone would save it, with its EXIF.
+func demoJPEG(img image.Image, m photo.Meta) ([]byte, error) {
+	b := encodeJPEG(img)
+	if m == (photo.Meta{}) {
+		return b, nil
+	}
+	return photo.WithEXIF(b, m)
+}
+
+// recompress is a copy of a photo as a fraudster makes it: scaled to 80%
+// and saved again at quality 60, without its EXIF.
+func recompress(b []byte) ([]byte, error) {
+	img, err := jpeg.Decode(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	r := img.Bounds()
+	var buf bytes.Buffer
+	err = jpeg.Encode(&buf, imaging.Resize(img, r.Dx()*8/10, r.Dy()*8/10, imaging.Linear), &jpeg.Options{Quality: 60})
+	return buf.Bytes(), err
 }
 
 func (d *demo) orders(ctx context.Context) error {
@@ -416,26 +526,52 @@ func (d *demo) orders(ctx context.Context) error {
 	return nil
 }
 
-const demoPhotoW, demoPhotoH = 480, 360
+const demoPhotoW, demoPhotoH = 400, 300
 
-// demoPhoto draws a snapshot: a table, a parcel, the product in its colour
-// with a label, uneven light and grain, so that no two are alike.
+// demoPhoto draws a snapshot: a table (plain or patterned), sometimes a
+// parcel, the product in its colour with a label, uneven light and grain.
+// Layout, light and surface vary enough that no two are alike to the
+// perceptual hash either: the duplicate flags in the demo come only from
+// the copies it plants.
 func demoPhoto(rng *rand.Rand, hue float64, variant int) *image.RGBA {
 	const w, h = demoPhotoW, demoPhotoH
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	table := hsl(30+rng.Float64()*20, 0.25, 0.55+rng.Float64()*0.15)
-	box := hsl(35, 0.45, 0.62)
-	prod := hsl(hue+rng.Float64()*12, 0.6, 0.45+rng.Float64()*0.1)
-	cx, cy := 150+rng.Float64()*180, 135+rng.Float64()*90
-	rx, ry := 70+rng.Float64()*45, 50+rng.Float64()*40
+	table := hsl(20+rng.Float64()*40, 0.15+rng.Float64()*0.25, 0.35+rng.Float64()*0.45)
+	stripes := rng.IntN(2) == 0
+	angle := rng.Float64() * math.Pi
+	sa, ca := math.Sin(angle), math.Cos(angle)
+	period := 30 + rng.Float64()*90
+	box := hsl(35, 0.45, 0.55+rng.Float64()*0.2)
+	prod := hsl(hue+rng.Float64()*12, 0.6, 0.25+rng.Float64()*0.45)
+	cx, cy := w*(0.2+rng.Float64()*0.6), h*(0.25+rng.Float64()*0.5)
+	rx, ry := 40+rng.Float64()*110, 40+rng.Float64()*80
 	lightX, lightY := rng.Float64()*w, rng.Float64()*h
-	bx0, by0 := int(cx-rx-40), int(cy-ry-30)
-	bx1, by1 := int(cx+rx+40), int(cy+ry+40)
+	bcx, bcy := cx+(rng.Float64()-0.5)*120, cy+(rng.Float64()-0.5)*90
+	bx0, by0 := int(bcx-rx-20-rng.Float64()*60), int(bcy-ry-20-rng.Float64()*40)
+	bx1, by1 := int(bcx+rx+20+rng.Float64()*60), int(bcy+ry+20+rng.Float64()*40)
 	lx0, ly0 := int(cx-rx*0.5), int(cy+ry*0.15)
 	lx1, ly1 := int(cx+rx*0.5), int(cy+ry*0.55)
+	// Other things on the table: a receipt, a phone, the packing slip.
+	type thing struct {
+		c              color.RGBA
+		x0, y0, x1, y1 int
+	}
+	var things [2]thing
+	for i := range things {
+		x0, y0 := int(rng.Float64()*w*0.8), int(rng.Float64()*h*0.8)
+		things[i] = thing{hsl(rng.Float64()*360, 0.2, 0.1+rng.Float64()*0.8), x0, y0, x0 + 30 + rng.IntN(120), y0 + 30 + rng.IntN(90)}
+	}
 	for y := range h {
 		for x := range w {
 			c := table
+			if stripes && int((float64(x)*ca+float64(y)*sa)/period)%2 == 0 {
+				c = color.RGBA{clamp(float64(c.R) * 0.8), clamp(float64(c.G) * 0.8), clamp(float64(c.B) * 0.8), 255}
+			}
+			for _, o := range things {
+				if x > o.x0 && x < o.x1 && y > o.y0 && y < o.y1 {
+					c = o.c
+				}
+			}
 			if variant%2 == 0 && x > bx0 && x < bx1 && y > by0 && y < by1 {
 				c = box
 			}
@@ -450,7 +586,7 @@ func demoPhoto(rng *rand.Rand, hue float64, variant int) *image.RGBA {
 				}
 			}
 			lx, ly := (float64(x)-lightX)/w, (float64(y)-lightY)/w
-			shade := 1.12 - 0.4*(lx*lx+ly*ly) + (rng.Float64()-0.5)*0.08
+			shade := 1.2 - 0.8*(lx*lx+ly*ly) + (rng.Float64()-0.5)*0.08
 			img.SetRGBA(x, y, color.RGBA{clamp(float64(c.R) * shade), clamp(float64(c.G) * shade), clamp(float64(c.B) * shade), 255})
 		}
 	}

@@ -58,17 +58,45 @@ func TestSeedDemo(t *testing.T) {
 			t.Errorf("demo login %s: %v", l.Email, err)
 		}
 	}
-	evs, _ := s.Evidence(ctx, anxin.AllMerchants, 1)
-	for _, e := range evs {
-		_, f, err := s.Photo(ctx, anxin.AllMerchants, e.ID)
+	// Demo photos went through the upload pipeline: both sizes exist and
+	// are clean JPEGs, most carry facts, and a few are flagged copies.
+	var withFacts, beforeReceipt, linked, thumbs int
+	db.QueryRow(`SELECT count(*) FROM evidence WHERE camera != '' AND taken_at IS NOT NULL`).Scan(&withFacts)
+	db.QueryRow(`SELECT count(*) FROM evidence e JOIN tickets t ON t.id = e.ticket_id
+		WHERE e.taken_at < t.received_at - ?`, anxin.ReceiptGrace.Milliseconds()).Scan(&beforeReceipt)
+	db.QueryRow(`SELECT count(*) FROM evidence_duplicates`).Scan(&linked)
+	db.QueryRow(`SELECT count(*) FROM evidence WHERE thumb_sha256 != sha256 AND phash IS NOT NULL`).Scan(&thumbs)
+	if withFacts < photos/2 || beforeReceipt == 0 || linked == 0 || thumbs != photos {
+		t.Fatalf("demo photos: %d of %d with facts, %d before receipt, %d duplicate links, %d with thumbnails",
+			withFacts, photos, beforeReceipt, linked, thumbs)
+	}
+	// Links come in pairs, between different tickets, and only from the
+	// planted copies (exact, or recompressed: within 4 bits); a link further
+	// apart would be two different demo drawings the hash cannot tell apart.
+	var oneWay, sameTicket, farthest int
+	db.QueryRow(`SELECT coalesce(max(distance), 0) FROM evidence_duplicates`).Scan(&farthest)
+	if farthest > 4 {
+		t.Fatalf("demo photos %d bits apart are linked: the drawings are too alike", farthest)
+	}
+	db.QueryRow(`SELECT count(*) FROM evidence_duplicates d WHERE NOT EXISTS (SELECT 1 FROM evidence_duplicates r
+		WHERE r.evidence_id = d.other_id AND r.other_id = d.evidence_id)`).Scan(&oneWay)
+	db.QueryRow(`SELECT count(*) FROM evidence_duplicates d JOIN evidence a ON a.id = d.evidence_id
+		JOIN evidence b ON b.id = d.other_id WHERE a.ticket_id = b.ticket_id`).Scan(&sameTicket)
+	if oneWay != 0 || sameTicket != 0 {
+		t.Fatalf("%d one-way links, %d links within a ticket", oneWay, sameTicket)
+	}
+	var id int64
+	db.QueryRow(`SELECT id FROM evidence ORDER BY id LIMIT 1`).Scan(&id)
+	for _, size := range []store.PhotoSize{store.Thumb, store.Display} {
+		_, f, err := s.Photo(ctx, anxin.AllMerchants, id, size)
 		if err != nil {
 			t.Fatal(err)
 		}
-		head := make([]byte, 3)
+		head := make([]byte, 4)
 		f.Read(head)
 		f.Close()
-		if string(head) != "\xff\xd8\xff" {
-			t.Fatalf("photo %d is not a JPEG", e.ID)
+		if string(head) != "\xff\xd8\xff\xdb" { // SOI then straight to a quantisation table: no APPn
+			t.Fatalf("photo %d %s starts %x", id, size, head)
 		}
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/anxin-helpdesk/anxin"
+	"github.com/anxin-helpdesk/anxin/store/photo"
 	"golang.org/x/crypto/bcrypt"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -45,6 +46,8 @@ type Store struct {
 	unprepared []string
 
 	Clock anxin.Clock
+	// Photos are the upload limits and the sizes photos are kept in.
+	Photos photo.Options
 	// BcryptCost is the cost of new password hashes; tests lower it.
 	BcryptCost int
 }
@@ -116,7 +119,7 @@ func open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: cannot open %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path, Clock: anxin.SystemClock{}, BcryptCost: bcrypt.DefaultCost}
+	s := &Store{db: db, path: path, Clock: anxin.SystemClock{}, Photos: photo.DefaultOptions(), BcryptCost: bcrypt.DefaultCost}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err

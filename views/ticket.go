@@ -16,6 +16,7 @@ type TicketPage struct {
 	Events   []anxin.Event
 	Notes    []anxin.Note
 	Evidence []anxin.Evidence
+	Photos   PhotosView // the gallery, its checklist and the upload form
 	Refund   *anxin.RefundRecord
 	Actions  []anxin.Action // what the viewer may do in this state
 	Agents   []anxin.User   // whom the ticket may be assigned to (staff only)
@@ -65,17 +66,6 @@ func (p TicketPage) Has(a anxin.Action) bool {
 	return false
 }
 
-// BuyerPhotos counts the buyer's photos, for the evidence check.
-func (p TicketPage) BuyerPhotos() int {
-	n := 0
-	for _, e := range p.Evidence {
-		if e.Party == anxin.PartyBuyer {
-			n++
-		}
-	}
-	return n
-}
-
 // ActionName is an action in the page's language.
 func ActionName(ctx context.Context, a anxin.Action) string { return T(ctx, string(a)) }
 
@@ -119,11 +109,11 @@ func WindowCheck(ctx context.Context, p TicketPage) (string, bool) {
 
 // EvidenceCheck says in words whether the buyer's photos meet the service's minimum.
 func EvidenceCheck(ctx context.Context, p TicketPage) (string, bool) {
-	if p.Policy.EvidenceMin == 0 {
+	c := p.Photos.Check
+	if c.Min == 0 {
 		return T(ctx, "evidence: none required"), true
 	}
-	n := p.BuyerPhotos()
-	return Tf(ctx, "evidence: %d of %d required", n, p.Policy.EvidenceMin), n >= p.Policy.EvidenceMin
+	return Tf(ctx, "evidence: %d of %d required", c.Photos, c.Min), c.Photos >= c.Min
 }
 
 // CompensationWords says what the service pays.

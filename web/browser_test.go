@@ -202,7 +202,7 @@ func TestBrowserOpenSeePhotosApprove(t *testing.T) {
 		t.Fatalf("opened %s, want %s", n, tk.Number)
 	}
 	waitFor(t, ctx, "both photos to load",
-		`[...document.querySelectorAll(".thumbs img")].filter(i => i.complete && i.naturalWidth > 0).length === 2`)
+		`[...document.querySelectorAll("#photos .photo-thumb img")].filter(i => i.complete && i.naturalWidth > 0).length === 2`)
 	screenshot(t, ctx, "ticket")
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#ticket button[data-action=approve]"))); err != nil {
 		t.Fatal(err)

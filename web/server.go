@@ -147,8 +147,10 @@ func (s *Server) routes() {
 	e.POST("/admin/merchants/:code/policies/:service", s.setPolicy, admin...)
 	e.GET("/admin/audit", s.adminAudit, admin...)
 
-	e.GET("/photos/:id/thumb", s.photo, in...)
-	e.GET("/photos/:id/display", s.photo, in...)
+	// Photo evidence. The body limit comes first: the CSRF check reads the form.
+	e.POST("/tickets/:number/photos", s.addPhotos, chain([]echo.MiddlewareFunc{s.photoBodyLimit}, in...)...)
+	e.GET("/photos/:id/thumb", s.servePhoto(store.Thumb), in...)
+	e.GET("/photos/:id/display", s.servePhoto(store.Display), in...)
 }
 
 // chain is base followed by more, in a slice of its own.

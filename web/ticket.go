@@ -54,9 +54,10 @@ func (s *Server) ticketView(c echo.Context, t anxin.Ticket) (views.TicketPage, e
 	if p.Notes, err = s.store.Notes(ctx, scope, t.ID); err != nil {
 		return p, err
 	}
-	if p.Evidence, err = s.store.Evidence(ctx, scope, t.ID); err != nil {
+	if p.Photos, err = s.photosView(ctx, u, t); err != nil {
 		return p, err
 	}
+	p.Evidence = p.Photos.Evidence
 	switch r, err := s.store.Refund(ctx, scope, t.ID); {
 	case err == nil:
 		p.Refund = &r

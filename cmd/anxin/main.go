@@ -18,6 +18,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	_ "time/tzdata" // the zone database, for hosts that have none
@@ -109,6 +110,15 @@ func (f flags) boolean(name string, def bool, help string) *bool {
 		def = v == "1" || strings.EqualFold(v, "true") || strings.EqualFold(v, "yes")
 	}
 	return f.Bool(name, def, help)
+}
+
+func (f flags) integer(name string, def int, help string) *int {
+	if v, ok := os.LookupEnv(envName(name)); ok {
+		if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
+			def = n
+		}
+	}
+	return f.Int(name, def, help)
 }
 
 func (f flags) parse(args []string) error {

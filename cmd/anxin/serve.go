@@ -27,8 +27,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	tz := f.str("tz", "Asia/Shanghai", "time zone in which times are shown")
 	secure := f.boolean("secure-cookies", false, "mark cookies Secure (set when serving behind TLS)")
 	logLevel := f.str("log-level", "info", "debug, info, warn or error")
+	photoMB := f.integer("photo-max-mb", 10, "largest photo upload, in MB")
+	photoMP := f.integer("photo-max-megapixels", 40, "largest photo, in megapixels (checked before it is decoded)")
+	photoN := f.integer("photo-max-per-party", 9, "photos per ticket from each side (buyer, merchant)")
 	if err := f.parse(args); err != nil {
 		return err
+	}
+	if *photoMB < 1 || *photoMP < 1 || *photoN < 1 {
+		return usageError{"serve: the photo limits must be at least 1"}
 	}
 	zone, err := time.LoadLocation(*tz)
 	if err != nil {
@@ -52,6 +58,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer st.Close()
+	st.Photos.MaxBytes, st.Photos.MaxPixels = int64(*photoMB)<<20, int64(*photoMP)*1_000_000
+	st.Photos.MaxPerParty, st.Photos.Zone = *photoN, zone
 	if *demo {
 		if err := seedDemo(ctx, st, stdout); err != nil {
 			return err

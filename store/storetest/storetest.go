@@ -143,8 +143,7 @@ func MustPhoto(tb testing.TB, s *store.Store, ticketID int64, label string) anxi
 	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 85}); err != nil {
 		tb.Fatal(err)
 	}
-	e, err := s.AddEvidence(context.Background(), anxin.Buyer, anxin.Evidence{TicketID: ticketID, Party: anxin.PartyBuyer,
-		Width: 320, Height: 240, Label: label}, buf.Bytes())
+	e, err := s.AddPhoto(context.Background(), anxin.Buyer, store.Upload{TicketID: ticketID, Label: label, Data: buf.Bytes()})
 	if err != nil {
 		tb.Fatal(err)
 	}

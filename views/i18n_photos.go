@@ -1,0 +1,80 @@
+package views
+
+func init() { addZH(photosZH) }
+
+// photosZH is the photo evidence area: the gallery, the checklist, the
+// upload form and the reasons an upload is refused (store/photo, store).
+var photosZH = map[string]string{
+	// Gallery
+	"Photo evidence": "照片凭证",
+	"Photo viewer":   "照片查看",
+	"Previous photo": "上一张",
+	"Next photo":     "下一张",
+	"Zoom":           "放大",
+	"Open image":     "新窗口打开",
+	"Close":          "关闭",
+	"← → next and previous · + − zoom · Esc close": "← → 切换 · + − 缩放 · Esc 关闭",
+	"Buyer's photos":                         "买家照片",
+	"Merchant's photos":                      "商家照片",
+	"No photos yet.":                         "暂无照片。",
+	"Buyer's photo %d":                       "买家照片 %d",
+	"Merchant's photo %d":                    "商家照片 %d",
+	"Taken":                                  "拍摄时间",
+	"Camera":                                 "拍摄设备",
+	"unknown (no capture time in the photo)": "未知（照片中没有拍摄时间）",
+	"Taken before the order was received":    "拍摄于签收之前",
+	"GPS location was present (removed)":     "原图含 GPS 位置（已移除）",
+	"Also submitted on":                      "同一照片也提交于",
+	"(the same image)":                       "（完全相同）",
+	"(a similar image)":                      "（高度相似）",
+	"Added by %s, %s":                        "%s 上传于 %s",
+
+	// Checklist
+	"Checklist":                     "凭证清单",
+	"This service needs no photos.": "该服务无需照片。",
+	"present":                       "已提供",
+	"missing":                       "缺少",
+	"%d of the %d photos required":  "已提供 %d 张，至少需要 %d 张",
+	"The product":                   "商品",
+	"The packing label":             "包装标签",
+	"The parcel as delivered":       "收到时的外包装",
+	"The item":                      "商品实物",
+	"The defect, close up":          "质量问题特写",
+	"The skin reaction":             "过敏部位",
+	"The appraisal report":          "鉴定报告",
+	"The return tracking slip":      "退货快递单",
+
+	// Upload
+	"Add counter-evidence":   "上传商家反证",
+	"Add the buyer's photos": "代买家上传照片",
+	"Photos":                 "照片",
+	"JPEG, PNG or WebP; up to %d MB and %d megapixels each; at most %d photos per side.": "支持 JPEG、PNG、WebP；每张不超过 %d MB、%d 百万像素；每方最多 %d 张。",
+	"What they show":                         "照片内容",
+	"Not specified":                          "未指定",
+	"Upload":                                 "上传",
+	"Added.":                                 "已添加。",
+	"Added; the same picture is also on %s.": "已添加；同一照片也出现在 %s。",
+	"Choose at least one photo.":             "请至少选择一张照片。",
+	"%d of %d photos added.":                 "已添加 %d 张照片（共 %d 张）。",
+	"Too many files at once: at most %d.":    "一次上传的文件过多：最多 %d 个。",
+	"The upload is too large.":               "上传的内容过大。",
+
+	// Refusals
+	"The file is empty.": "文件为空。",
+	"The file is larger than the size limit for one photo.":                                                            "文件超过单张照片的大小上限。",
+	"The image has more pixels than the limit allows.":                                                                 "图片像素超过上限。",
+	"HEIC and AVIF photos are not accepted: set the camera to JPEG (Most Compatible) or convert the photo first.":      "不支持 HEIC 和 AVIF 格式：请将相机格式设为“兼容性最佳”（JPEG），或先转换照片格式。",
+	"GIF images are not accepted: upload a JPEG, PNG or WebP photo.":                                                   "不支持 GIF 图片：请上传 JPEG、PNG 或 WebP 照片。",
+	"This file is a web page or a drawing (HTML or SVG), not a photo.":                                                 "该文件是网页或矢量图（HTML 或 SVG），不是照片。",
+	"This file is not a photo: only JPEG, PNG and WebP are accepted.":                                                  "该文件不是照片：仅支持 JPEG、PNG 和 WebP。",
+	"The photo is incomplete: the file was cut off.":                                                                   "照片不完整：文件被截断。",
+	"The file carries other data after the image (such as a web page or a script): only the photo itself is accepted.": "图片之后附带了其他数据（如网页或脚本）：只接受照片本身。",
+	"This is a motion photo with a video attached: share it as a still photo.":                                         "这是附带视频的动态照片：请以静态照片分享。",
+	"Animated images are not accepted: upload a still photo.":                                                          "不支持动图：请上传静态照片。",
+	"The photo is damaged and cannot be read.":                                                                         "照片已损坏，无法读取。",
+	"This side has already added as many photos to the ticket as are allowed.":                                         "该方在本工单上传的照片已达上限。",
+	"This photo is already on the ticket.":                                                                             "该照片已在本工单中。",
+	"This checklist item is not one of the service's.":                                                                 "该清单项不属于此服务。",
+	"Only the buyer's side and the merchant add photos.":                                                               "只有买家一方和商家可以上传照片。",
+	"The ticket is finished: no more photos can be added.":                                                             "工单已结束，不能再添加照片。",
+}
