@@ -43,6 +43,8 @@ type Store struct {
 	reads      sync.Map             // query -> *sql.Stmt on the read pool
 	unprepared []string
 
+	hooks hooks // wake-ups and caches of the API, webhooks and scheduler (join.go)
+
 	Clock anxin.Clock
 	// BcryptCost is the cost of new password hashes; tests lower it.
 	BcryptCost int

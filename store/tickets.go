@@ -41,8 +41,10 @@ func (s *Store) CreateTicket(ctx context.Context, c anxin.Claim) (anxin.Ticket, 
 		}
 		t.Number = anxin.TicketNumber(t.ID)
 		ev.TicketID = t.ID
-		_, err = insertEvent(ctx, tx, ev)
-		return err
+		if _, err = insertEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		return s.created(ctx, tx, t) // webhooks: outbox.go
 	})
 	return t, err
 }
@@ -167,7 +169,10 @@ func (s *Store) Decide(ctx context.Context, id int64, d anxin.Decision) (anxin.T
 		if _, err := insertEvent(ctx, tx, c.Event); err != nil {
 			return err
 		}
-		return recordRefund(ctx, tx, t, c, now)
+		if err := recordRefund(ctx, tx, t, c, now); err != nil {
+			return err
+		}
+		return s.decided(ctx, tx, t, c) // webhooks and refund wake-up: outbox.go
 	})
 	return t, err
 }
