@@ -285,3 +285,18 @@ func (s *Store) SetDailyOrders(ctx context.Context, merchantID int64, days []Day
 		return nil
 	})
 }
+
+// DecideView takes a decision like Decide and returns the ticket as the API
+// shows it, read in the same transaction.
+func (s *Store) DecideView(ctx context.Context, id int64, d anxin.Decision) (TicketView, error) {
+	var v TicketView
+	err := s.write(ctx, func(tx wtx) error {
+		if _, err := s.Decide(join(ctx, tx), id, d); err != nil {
+			return err
+		}
+		var err error
+		v, err = viewIn(ctx, tx, d.Actor.Scope(), id)
+		return err
+	})
+	return v, err
+}

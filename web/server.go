@@ -31,6 +31,9 @@ type Config struct {
 	MaxSessionAge time.Duration
 	Version       string
 	Logger        *slog.Logger
+	// APIRate limits each intake API key, in requests per second (bursts of
+	// twice that); 0 is DefaultAPIRate, a negative rate no limit.
+	APIRate float64
 }
 
 // Server serves Anxin over HTTP.
@@ -41,6 +44,7 @@ type Server struct {
 	sessions *sessions.CookieStore
 	log      *slog.Logger
 	handler  http.Handler
+	limits   *limiter // per API key (api.go)
 }
 
 // New builds the server and its routes.
@@ -57,7 +61,7 @@ func New(cfg Config, st *store.Store) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{cfg: cfg, store: st, log: cfg.Logger}
+	s := &Server{cfg: cfg, store: st, log: cfg.Logger, limits: newLimiter(cfg.APIRate)}
 	s.sessions = newSessionStore(cfg)
 
 	e := echo.New()
@@ -93,6 +97,9 @@ func (s *Server) routes() {
 	e.POST("/logout", s.logout, in...)
 	e.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/queue") }, in...)
 	e.GET("/queue", s.queue, in...)
+
+	s.apiRoutes()   // api.go: bearer keys, no session or CSRF
+	s.adminRoutes() // admin_api.go: API keys and webhooks
 }
 
 // ServeHTTP makes the server an http.Handler.
