@@ -121,3 +121,59 @@ func (k APIKey) Validate() error {
 	}
 	return nil
 }
+
+// DeliveryStatus is where a delivery stands.
+type DeliveryStatus string
+
+const (
+	DeliveryPending   DeliveryStatus = "pending"   // waiting for its next attempt
+	DeliveryDelivered DeliveryStatus = "delivered" // an attempt got a 2xx
+	DeliveryFailed    DeliveryStatus = "failed"    // given up after WebhookRetryFor
+)
+
+// Delivery is one event on its way to one endpoint: a row of the outbox,
+// written in the transaction of the change it tells of.
+type Delivery struct {
+	ID          int64
+	WebhookID   int64
+	URL         string // the endpoint's, for the sender
+	Secret      string
+	EventID     string // shared by the event's deliveries to every endpoint
+	Event       WebhookEvent
+	TicketID    int64
+	Body        []byte
+	Status      DeliveryStatus
+	Attempts    int
+	NextAt      time.Time // zero once delivered or given up
+	CreatedAt   time.Time
+	DeliveredAt time.Time
+	Tries       []DeliveryAttempt // when listed with its attempts
+}
+
+// DeliveryAttempt is one try at a delivery.
+type DeliveryAttempt struct {
+	At     time.Time
+	Status int // the HTTP status; 0 when none came back
+	Error  string
+	Took   time.Duration
+}
+
+// OK reports whether the endpoint took the delivery.
+func (a DeliveryAttempt) OK() bool { return a.Status >= 200 && a.Status < 300 }
+
+// Next is what becomes of a pending delivery after an attempt: delivered on
+// a 2xx; else retried after WebhookBackoff, unless that would come later
+// than WebhookRetryFor after the event, when it is given up.
+func (d Delivery) Next(a DeliveryAttempt) Delivery {
+	d.Attempts++
+	switch next := a.At.Add(WebhookBackoff(d.Attempts)); {
+	case a.OK():
+		d.Status, d.NextAt, d.DeliveredAt = DeliveryDelivered, time.Time{}, a.At
+	case next.After(d.CreatedAt.Add(WebhookRetryFor)):
+		d.Status, d.NextAt = DeliveryFailed, time.Time{}
+	default:
+		d.NextAt = next
+	}
+	d.Tries = append(d.Tries, a)
+	return d
+}

@@ -154,7 +154,7 @@ func TestWebhookRetriedAcrossRestart(t *testing.T) {
 		t.Fatalf("deliveries %+v %v", list, err)
 	}
 	d := list[0]
-	if d.Status != "delivered" || d.Attempts != 3 || len(d.Tries) != 3 ||
+	if d.Status != anxin.DeliveryDelivered || d.Attempts != 3 || len(d.Tries) != 3 ||
 		d.Tries[0].Status != 500 || d.Tries[1].Status != 500 || d.Tries[2].Status != 200 {
 		t.Fatalf("delivery %s after %d attempts: %+v", d.Status, d.Attempts, d.Tries)
 	}
@@ -173,7 +173,7 @@ func TestUnreachableEndpointIsRecorded(t *testing.T) {
 		t.Fatal(err)
 	}
 	list, _ := s.Deliveries(ctx, hook.ID, 10)
-	if len(list) != 1 || list[0].Status != "pending" || len(list[0].Tries) != 1 || list[0].Tries[0].Status != 0 || list[0].Tries[0].Error == "" {
+	if len(list) != 1 || list[0].Status != anxin.DeliveryPending || len(list[0].Tries) != 1 || list[0].Tries[0].Status != 0 || list[0].Tries[0].Error == "" {
 		t.Fatalf("delivery %+v", list)
 	}
 }

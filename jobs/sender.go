@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/anxin-helpdesk/anxin"
 	"github.com/anxin-helpdesk/anxin/store"
 )
 
@@ -79,7 +80,7 @@ func (s *Sender) Flush(ctx context.Context) (int, error) {
 		if err != nil {
 			return tried, err
 		}
-		var fresh []store.Delivery
+		var fresh []anxin.Delivery
 		for _, d := range due {
 			if !seen[d.ID] {
 				seen[d.ID] = true
@@ -111,11 +112,11 @@ func (s *Sender) Flush(ctx context.Context) (int, error) {
 }
 
 // deliver makes one attempt and records it.
-func (s *Sender) deliver(ctx context.Context, d store.Delivery) error {
+func (s *Sender) deliver(ctx context.Context, d anxin.Delivery) error {
 	at := s.st.Clock.Now()
 	start := time.Now()
 	status, err := s.post(ctx, d, at.Unix())
-	a := store.Attempt{At: at, Status: status, Took: time.Since(start)}
+	a := anxin.DeliveryAttempt{At: at, Status: status, Took: time.Since(start)}
 	if err != nil {
 		a.Error = err.Error()
 	}
@@ -127,9 +128,9 @@ func (s *Sender) deliver(ctx context.Context, d store.Delivery) error {
 		return fmt.Errorf("webhook delivery %d: %w", d.ID, rerr)
 	}
 	switch got.Status {
-	case "failed":
+	case anxin.DeliveryFailed:
 		s.log.Warn("webhook delivery given up", "delivery", d.ID, "url", d.URL, "event", d.Event, "attempts", got.Attempts, "err", a.Error)
-	case "pending":
+	case anxin.DeliveryPending:
 		s.log.Info("webhook delivery failed; will retry", "delivery", d.ID, "url", d.URL, "event", d.Event,
 			"attempt", got.Attempts, "next", got.NextAt, "err", a.Error)
 	}
@@ -137,7 +138,7 @@ func (s *Sender) deliver(ctx context.Context, d store.Delivery) error {
 }
 
 // post sends the delivery; a non-2xx answer is returned as an error too.
-func (s *Sender) post(ctx context.Context, d store.Delivery, ts int64) (int, error) {
+func (s *Sender) post(ctx context.Context, d anxin.Delivery, ts int64) (int, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, bytes.NewReader(d.Body))
 	if err != nil {
 		return 0, err

@@ -324,11 +324,11 @@ func TestRecordAttemptBacksOffForADay(t *testing.T) {
 			break
 		}
 		attempts++
-		d, err := s.RecordAttempt(ctx, due[0].ID, store.Attempt{At: clock.Now(), Status: 503, Error: "HTTP 503"})
+		d, err := s.RecordAttempt(ctx, due[0].ID, anxin.DeliveryAttempt{At: clock.Now(), Status: 503, Error: "HTTP 503"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d.Status == "failed" {
+		if d.Status == anxin.DeliveryFailed {
 			break
 		}
 		if want := clock.Now().Add(anxin.WebhookBackoff(attempts)); !d.NextAt.Equal(want) {
@@ -347,7 +347,7 @@ func TestRecordAttemptBacksOffForADay(t *testing.T) {
 		t.Fatal("a given-up delivery is due again")
 	}
 	list, err := s.Deliveries(ctx, 1, 10)
-	if err != nil || len(list) != 1 || len(list[0].Tries) != attempts || list[0].Status != "failed" {
+	if err != nil || len(list) != 1 || len(list[0].Tries) != attempts || list[0].Status != anxin.DeliveryFailed {
 		t.Fatalf("listed %+v, %v", list, err)
 	}
 }

@@ -10,40 +10,11 @@ import (
 	"github.com/anxin-helpdesk/anxin"
 )
 
-// Delivery is one event on its way to one endpoint.
-type Delivery struct {
-	ID          int64
-	WebhookID   int64
-	URL         string // the endpoint's, for the sender
-	Secret      string
-	EventID     string
-	Event       anxin.WebhookEvent
-	TicketID    int64
-	Body        []byte
-	Status      string // pending, delivered or failed (given up)
-	Attempts    int
-	NextAt      time.Time // zero once delivered or given up
-	CreatedAt   time.Time
-	DeliveredAt time.Time
-	Tries       []Attempt // filled by Deliveries
-}
-
-// Attempt is one try at a delivery.
-type Attempt struct {
-	At     time.Time
-	Status int // the HTTP status; 0 when none came back
-	Error  string
-	Took   time.Duration
-}
-
-// OK reports whether the endpoint took the delivery.
-func (a Attempt) OK() bool { return a.Status >= 200 && a.Status < 300 }
-
 const deliveryColumns = `d.id, d.webhook_id, w.url, w.secret, d.event_id, d.event, coalesce(d.ticket_id, 0), d.body,
 	d.status, d.attempts, d.next_at, d.created_at, d.delivered_at`
 
-func scanDelivery(row interface{ Scan(...any) error }) (Delivery, error) {
-	var d Delivery
+func scanDelivery(row interface{ Scan(...any) error }) (anxin.Delivery, error) {
+	var d anxin.Delivery
 	var next, created, delivered sql.NullInt64
 	err := row.Scan(&d.ID, &d.WebhookID, &d.URL, &d.Secret, &d.EventID, &d.Event, &d.TicketID, &d.Body,
 		&d.Status, &d.Attempts, &next, &created, &delivered)
@@ -53,7 +24,7 @@ func scanDelivery(row interface{ Scan(...any) error }) (Delivery, error) {
 
 // DueDeliveries lists up to limit deliveries due now to active endpoints,
 // in the order they fell due.
-func (s *Store) DueDeliveries(ctx context.Context, limit int) ([]Delivery, error) {
+func (s *Store) DueDeliveries(ctx context.Context, limit int) ([]anxin.Delivery, error) {
 	rows, err := s.read().QueryContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries d
 		CROSS JOIN webhooks w ON w.id = d.webhook_id WHERE d.next_at <= ? AND w.active = 1
 		ORDER BY d.next_at, d.id LIMIT ?`, ms(s.now()), limit)
@@ -63,9 +34,9 @@ func (s *Store) DueDeliveries(ctx context.Context, limit int) ([]Delivery, error
 	return collectDeliveries(rows)
 }
 
-func collectDeliveries(rows *sql.Rows) ([]Delivery, error) {
+func collectDeliveries(rows *sql.Rows) ([]anxin.Delivery, error) {
 	defer rows.Close()
-	var out []Delivery
+	var out []anxin.Delivery
 	for rows.Next() {
 		d, err := scanDelivery(rows)
 		if err != nil {
@@ -76,12 +47,10 @@ func collectDeliveries(rows *sql.Rows) ([]Delivery, error) {
 	return out, rows.Err()
 }
 
-// RecordAttempt keeps the outcome of a try and schedules the next: none
-// after a 2xx; after a failure the back-off of anxin.WebhookBackoff, until
-// the next try would come later than anxin.WebhookRetryFor after the event,
-// when the delivery is given up as failed.
-func (s *Store) RecordAttempt(ctx context.Context, id int64, a Attempt) (Delivery, error) {
-	var d Delivery
+// RecordAttempt keeps the outcome of a try and schedules the next, as
+// anxin.Delivery.Next says.
+func (s *Store) RecordAttempt(ctx context.Context, id int64, a anxin.DeliveryAttempt) (anxin.Delivery, error) {
+	var d anxin.Delivery
 	err := s.write(ctx, func(tx wtx) error {
 		var err error
 		d, err = scanDelivery(tx.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries d
@@ -92,24 +61,16 @@ func (s *Store) RecordAttempt(ctx context.Context, id int64, a Attempt) (Deliver
 		if err != nil {
 			return err
 		}
-		if d.Status != "pending" {
+		if d.Status != anxin.DeliveryPending {
 			return nil // sent twice by two workers: the first outcome stands
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_attempts (delivery_id, at, status, error, took_ms)
 			VALUES (?, ?, ?, ?, ?)`, id, ms(a.At), a.Status, a.Error, a.Took.Milliseconds()); err != nil {
 			return fmt.Errorf("attempt: %w", err)
 		}
-		d.Attempts++
-		switch next := a.At.Add(anxin.WebhookBackoff(d.Attempts)); {
-		case a.OK():
-			d.Status, d.NextAt, d.DeliveredAt = "delivered", time.Time{}, a.At
-		case next.After(d.CreatedAt.Add(anxin.WebhookRetryFor)):
-			d.Status, d.NextAt = "failed", time.Time{}
-		default:
-			d.NextAt = next
-		}
+		d = d.Next(a)
 		_, err = tx.ExecContext(ctx, `UPDATE webhook_deliveries SET status = ?, attempts = ?, next_at = ?,
-			delivered_at = ? WHERE id = ?`, d.Status, d.Attempts, ms(d.NextAt), ms(d.DeliveredAt), id)
+			delivered_at = ? WHERE id = ?`, string(d.Status), d.Attempts, ms(d.NextAt), ms(d.DeliveredAt), id)
 		return err
 	})
 	return d, err
@@ -117,7 +78,7 @@ func (s *Store) RecordAttempt(ctx context.Context, id int64, a Attempt) (Deliver
 
 // Deliveries lists an endpoint's latest deliveries, newest first, with
 // their attempts.
-func (s *Store) Deliveries(ctx context.Context, webhookID int64, limit int) ([]Delivery, error) {
+func (s *Store) Deliveries(ctx context.Context, webhookID int64, limit int) ([]anxin.Delivery, error) {
 	rows, err := s.read().QueryContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries d
 		CROSS JOIN webhooks w ON w.id = d.webhook_id WHERE d.webhook_id = ? ORDER BY d.id DESC LIMIT ?`, webhookID, limit)
 	if err != nil {
@@ -140,7 +101,7 @@ func (s *Store) Deliveries(ctx context.Context, webhookID int64, limit int) ([]D
 	for rows.Next() {
 		var id, took int64
 		var at sql.NullInt64
-		var a Attempt
+		var a anxin.DeliveryAttempt
 		if err := rows.Scan(&id, &at, &a.Status, &a.Error, &took); err != nil {
 			return nil, err
 		}
