@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+
+	"github.com/anxin-helpdesk/anxin"
 )
 
 // Composed writes. A use case that must be one transaction but is made of
@@ -27,14 +29,16 @@ func joined(ctx context.Context, s *Store) (wtx, bool) {
 	return tx, ok && tx.s == s
 }
 
-// writeEach runs fn(ctx, i) for i in [0, n) in order in one write, each in
-// its own savepoint; errs[i] is what fn i returned, err what the write did.
+// writeEach runs fn(ctx, i) for i in [0, n) in order in one write; the
+// writes fn makes with ctx each get their own savepoint (no extra one here:
+// every savepoint level costs a copy of each page it changes). errs[i] is
+// what fn i returned, err what the write did.
 func (s *Store) writeEach(ctx context.Context, n int, fn func(ctx context.Context, i int) error) (errs []error, err error) {
 	errs = make([]error, n)
 	err = s.write(ctx, func(tx wtx) error {
 		in := join(ctx, tx)
 		for i := range n {
-			errs[i] = s.write(in, func(wtx) error { return fn(in, i) })
+			errs[i] = fn(in, i)
 		}
 		return nil
 	})
@@ -56,8 +60,12 @@ type hooks struct {
 	refunds        chan struct{} // a commit recorded or retried a refund
 	pendingOutbox  atomic.Bool
 	pendingRefunds atomic.Bool
-	codes          sync.Map // merchant id -> code (codes never change)
 	keyTouched     sync.Map // API key id -> unix ms of the last recorded use
+	// webhooks caches the active endpoints for the outbox, which looks at
+	// them in every write. Webhooks change only through this store's writer,
+	// which drops the cache inside the changing write: the next write that
+	// needs it reads it again, within its own transaction.
+	webhooks atomic.Pointer[[]anxin.Webhook]
 }
 
 func (h *hooks) init() {
@@ -85,6 +93,10 @@ func (h *hooks) committed() {
 		}
 	}
 }
+
+// failed runs on the writer after a commit failed: what the batch cached
+// from its own writes is gone with them.
+func (h *hooks) failed() { h.webhooks.Store(nil) }
 
 // OutboxReady receives after a commit that wrote webhook deliveries.
 func (s *Store) OutboxReady() <-chan struct{} { s.hooks.init(); return s.hooks.outbox }

@@ -37,6 +37,7 @@ func (s *Store) CreateWebhook(ctx context.Context, w anxin.Webhook) (anxin.Webho
 		if err != nil {
 			return fmt.Errorf("create webhook: %w", err)
 		}
+		s.hooks.webhooks.Store(nil)
 		w.ID, err = res.LastInsertId()
 		return err
 	})
@@ -113,8 +114,22 @@ func (s *Store) SetWebhookActive(ctx context.Context, id int64, active bool) err
 		if n, _ := res.RowsAffected(); n == 0 {
 			return notFound("webhook")
 		}
+		s.hooks.webhooks.Store(nil)
 		return nil
 	})
+}
+
+// activeWebhooks are the endpoints that may hear of a change, cached.
+func (s *Store) activeWebhooks(ctx context.Context, tx wtx) ([]anxin.Webhook, error) {
+	if hooks := s.hooks.webhooks.Load(); hooks != nil {
+		return *hooks, nil
+	}
+	hooks, err := webhooksIn(ctx, tx, true)
+	if err != nil {
+		return nil, err
+	}
+	s.hooks.webhooks.Store(&hooks)
+	return hooks, nil
 }
 
 // created is CreateTicket's hook: ticket.created.
@@ -135,7 +150,7 @@ func (s *Store) decided(ctx context.Context, tx wtx, t anxin.Ticket, c anxin.Cha
 // it. The body is made once per event, from the ticket as the transaction
 // has it now, and is the same on every attempt.
 func (s *Store) emit(ctx context.Context, tx wtx, ticketID, merchantID int64, events []anxin.WebhookEvent, change *anxin.Event) error {
-	hooks, err := webhooksIn(ctx, tx, true)
+	hooks, err := s.activeWebhooks(ctx, tx)
 	if err != nil || len(hooks) == 0 {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/anxin-helpdesk/anxin"
@@ -16,9 +17,13 @@ type Due struct {
 	At      time.Time // its deadline (for refunds: when the refund was recorded)
 }
 
-// timeoutBatch is how many timeouts share a commit. It bounds how long the
-// writer is held for other writes (about 5 ms measured).
-const timeoutBatch = 32
+// The scheduler reads its work list a page at a time and decides it in
+// batches that share a commit. A batch bounds how long the writer is held
+// from other writes (about 10 ms); a page, how often the sweep stops to read.
+const (
+	timeoutBatch = 32
+	timeoutPage  = 1024
+)
 
 // DueTimeouts lists up to limit tickets whose deadline has passed at now and
 // whose state acts by itself, oldest deadline first, after the given one
@@ -94,16 +99,18 @@ func (s *Store) RunTimeouts(ctx context.Context) (Sweep, error) {
 	now := s.now()
 	var after Due
 	for {
-		due, err := s.DueTimeouts(ctx, now, after, timeoutBatch)
-		if err != nil || len(due) == 0 {
+		page, err := s.DueTimeouts(ctx, now, after, timeoutPage)
+		if err != nil || len(page) == 0 {
 			return sw, err
 		}
-		errs, err := s.DecideEach(ctx, due, anxin.Decision{Action: anxin.Timeout, Actor: anxin.System})
-		if err != nil {
-			return sw, err
+		for batch := range slices.Chunk(page, timeoutBatch) {
+			errs, err := s.DecideEach(ctx, batch, anxin.Decision{Action: anxin.Timeout, Actor: anxin.System})
+			if err != nil {
+				return sw, err
+			}
+			sw.add(batch, errs)
 		}
-		sw.add(due, errs)
-		after = due[len(due)-1]
+		after = page[len(page)-1]
 	}
 }
 

@@ -105,6 +105,7 @@ func (s *Store) commitBatch(batch []writeReq) {
 				errs[i] = fmt.Errorf("commit: %w", err)
 			}
 		}
+		s.hooks.failed()
 		return
 	}
 	s.hooks.committed()
