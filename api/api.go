@@ -61,18 +61,20 @@ type Refund struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
-// TicketOf shows a ticket with its merchant's code and its refund (nil for none).
+// TicketOf shows a ticket with its merchant's code and its refund (nil for
+// none). Times are shown to the millisecond, as they are stored, so a
+// ticket reads the same however it was obtained.
 func TicketOf(t anxin.Ticket, merchantCode string, r *anxin.RefundRecord) Ticket {
 	out := Ticket{
 		ID: t.ID, Number: t.Number, Merchant: merchantCode, MerchantName: t.MerchantName,
 		Service: string(t.Service), State: string(t.State), Version: t.Version,
-		StateSince: t.StateSince.UTC(), Deadline: timePtr(t.Deadline),
+		StateSince: ms(t.StateSince), Deadline: timePtr(t.Deadline),
 		Order: Order{ID: t.Order.ID, Product: t.Order.Product, PaidFen: t.Order.PaidFen,
-			OrderedAt: t.Order.OrderedAt.UTC(), ShippedAt: timePtr(t.Order.ShippedAt), ReceivedAt: timePtr(t.Order.ReceivedAt)},
+			OrderedAt: ms(t.Order.OrderedAt), ShippedAt: timePtr(t.Order.ShippedAt), ReceivedAt: timePtr(t.Order.ReceivedAt)},
 		Buyer:        Buyer{Name: t.BuyerName, Phone: t.BuyerPhone},
 		Reason:       t.Reason,
 		RequestedFen: t.RequestedFen, PayableFen: t.PayableFen, RefundedFen: t.RefundedFen,
-		CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC(),
+		CreatedAt: ms(t.CreatedAt), UpdatedAt: ms(t.UpdatedAt),
 	}
 	if r != nil && r.ID != 0 {
 		rf := RefundOf(*r)
@@ -84,16 +86,19 @@ func TicketOf(t anxin.Ticket, merchantCode string, r *anxin.RefundRecord) Ticket
 // RefundOf shows a refund.
 func RefundOf(r anxin.RefundRecord) Refund {
 	return Refund{Number: r.Number, TicketID: r.TicketID, AmountFen: r.AmountFen, Status: string(r.Status),
-		Attempts: r.Attempts, UpdatedAt: r.UpdatedAt.UTC()}
+		Attempts: r.Attempts, UpdatedAt: ms(r.UpdatedAt)}
 }
 
 func timePtr(t time.Time) *time.Time {
 	if t.IsZero() {
 		return nil
 	}
-	u := t.UTC()
+	u := ms(t)
 	return &u
 }
+
+// ms is a moment as the store keeps it: UTC, to the millisecond.
+func ms(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
 
 // CreateTicket is the body of POST /tickets.
 type CreateTicket struct {
@@ -167,7 +172,7 @@ type Evidence struct {
 // EvidenceOf shows a photo.
 func EvidenceOf(e anxin.Evidence) Evidence {
 	return Evidence{ID: e.ID, TicketID: e.TicketID, Party: string(e.Party), SHA256: e.SHA256, Width: e.Width,
-		Height: e.Height, Bytes: e.Bytes, Label: e.Label, CreatedAt: e.CreatedAt.UTC()}
+		Height: e.Height, Bytes: e.Bytes, Label: e.Label, CreatedAt: ms(e.CreatedAt)}
 }
 
 // EvidenceList answers an upload.
@@ -246,5 +251,5 @@ type Change struct {
 // ChangeOf shows a timeline event that changed the state.
 func ChangeOf(e anxin.Event) Change {
 	return Change{Action: string(e.Action), Actor: string(e.Actor.Role), From: string(e.From), To: string(e.To),
-		At: e.At.UTC(), AmountFen: e.AmountFen, Detail: e.Detail}
+		At: ms(e.At), AmountFen: e.AmountFen, Detail: e.Detail}
 }

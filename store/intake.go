@@ -122,42 +122,67 @@ func (s *Store) Intake(ctx context.Context, c anxin.Claim) (TicketView, error) {
 		if err != nil {
 			return err
 		}
-		if d, ok, err := instantRefund(ctx, tx, t); err != nil {
+		code, d, ok, err := instantRefund(ctx, tx, t)
+		if err != nil {
 			return err
-		} else if ok {
-			if _, err := s.Decide(in, t.ID, d); err != nil {
+		}
+		if ok {
+			if t, err = s.Decide(in, t.ID, d); err != nil {
 				return fmt.Errorf("instant refund of %s: %w", t.Number, err)
 			}
 		}
-		v, err = viewIn(ctx, tx, anxin.AllMerchants, t.ID)
+		// The transaction holds the ticket as it is now: no need to read it back.
+		v = TicketView{Ticket: t, MerchantCode: code}
+		if t.RefundedFen > 0 {
+			v.Refund, err = refundIn(ctx, tx, t.ID)
+		}
 		return err
 	})
 	return v, err
 }
 
 // instantRefund is the system's refund of a new ticket, if the merchant's
-// setting covers it. An open dispute is another ticket of the same buyer
-// (by phone) in arbitration.
-func instantRefund(ctx context.Context, tx wtx, t anxin.Ticket) (anxin.Decision, bool, error) {
+// setting covers it, and the merchant's code. An open dispute is another
+// ticket of the same buyer (by phone) in arbitration. The policy and the
+// disputes are looked at only for a claim the amount or order qualifies.
+func instantRefund(ctx context.Context, tx wtx, t anxin.Ticket) (string, anxin.Decision, bool, error) {
+	var code string
 	var r anxin.InstantRefund
-	if err := tx.QueryRowContext(ctx, `SELECT instant_refund_enabled, instant_refund_unshipped, instant_refund_max_fen
-		FROM merchants WHERE id = ?`, t.MerchantID).Scan(&r.Enabled, &r.Unshipped, &r.MaxFen); err != nil {
-		return anxin.Decision{}, false, fmt.Errorf("instant refund setting: %w", err)
+	if err := tx.QueryRowContext(ctx, `SELECT code, instant_refund_enabled, instant_refund_unshipped, instant_refund_max_fen
+		FROM merchants WHERE id = ?`, t.MerchantID).Scan(&code, &r.Enabled, &r.Unshipped, &r.MaxFen); err != nil {
+		return "", anxin.Decision{}, false, fmt.Errorf("instant refund setting: %w", err)
+	}
+	if !r.Qualifies(t.Order, t.RequestedFen, false) {
+		return code, anxin.Decision{}, false, nil
 	}
 	_, p, err := policyFor(ctx, tx, t.MerchantID, t.Service)
 	if err != nil {
-		return anxin.Decision{}, false, err
+		return code, anxin.Decision{}, false, err
 	}
 	if _, ok := r.Decision(t, p, false); !ok {
-		return anxin.Decision{}, false, nil
+		return code, anxin.Decision{}, false, nil
 	}
 	var dispute bool
 	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM tickets
 		WHERE buyer_phone = ? AND state = 'arbitration' AND id != ?)`, t.BuyerPhone, t.ID).Scan(&dispute); err != nil {
-		return anxin.Decision{}, false, fmt.Errorf("open disputes: %w", err)
+		return code, anxin.Decision{}, false, fmt.Errorf("open disputes: %w", err)
 	}
 	d, ok := r.Decision(t, p, dispute)
-	return d, ok, nil
+	return code, d, ok, nil
+}
+
+// refundIn reads a ticket's refund in a transaction.
+func refundIn(ctx context.Context, q queryer, ticketID int64) (anxin.RefundRecord, error) {
+	var r anxin.RefundRecord
+	var created, updated sql.NullInt64
+	err := q.QueryRowContext(ctx, `SELECT id, number, ticket_id, amount_fen, status, attempts, created_at, updated_at
+		FROM refunds WHERE ticket_id = ?`, ticketID).
+		Scan(&r.ID, &r.Number, &r.TicketID, &r.AmountFen, &r.Status, &r.Attempts, &created, &updated)
+	if err != nil {
+		return r, fmt.Errorf("refund of ticket %d: %w", ticketID, err)
+	}
+	r.CreatedAt, r.UpdatedAt = fromMS(created), fromMS(updated)
+	return r, nil
 }
 
 // Response is an answer kept for an Idempotency-Key.

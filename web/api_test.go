@@ -603,3 +603,19 @@ type received struct {
 	event string
 	body  []byte
 }
+
+// TestAPICreatedTicketReadsBackTheSame: the answer to POST /tickets is built
+// inside the intake transaction; a GET afterwards reads the same bytes, with
+// a clock that has nanoseconds and with an instant refund.
+func TestAPICreatedTicketReadsBackTheSame(t *testing.T) {
+	e := newAPIEnv(t)
+	e.clock.Advance(123456789 * time.Nanosecond)
+	for _, paid := range []int64{39900, 8990} {
+		res := e.call("POST", "/api/v1/tickets", e.claim(paid))
+		tk := res.ticket(t)
+		got := e.call("GET", fmt.Sprintf("/api/v1/tickets/%d", tk.ID), nil)
+		if !bytes.Equal(res.body, got.body) {
+			t.Fatalf("paid %d: POST answered\n%s\nGET reads\n%s", paid, res.body, got.body)
+		}
+	}
+}
