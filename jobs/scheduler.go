@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
+	"github.com/anxin-helpdesk/anxin"
 	"github.com/anxin-helpdesk/anxin/store"
 )
 
@@ -91,6 +93,7 @@ func (s *Scheduler) report(what string, sw store.Sweep) {
 // Run does rounds until ctx ends: one at once (the catch-up after downtime),
 // then every interval, or sooner when a refund is recorded.
 func (s *Scheduler) Run(ctx context.Context) {
+	s.checkProvider(ctx)
 	var wake <-chan struct{}
 	if s.cfg.RefundProvider == ProviderBuiltin {
 		wake = s.st.RefundsReady()
@@ -100,4 +103,23 @@ func (s *Scheduler) Run(ctx context.Context) {
 			s.log.Error("scheduler round failed", "err", err)
 		}
 	})
+}
+
+// checkProvider warns when refunds are to go to payment systems that no
+// endpoint stands for: they would wait in refunding for good.
+func (s *Scheduler) checkProvider(ctx context.Context) {
+	if s.cfg.RefundProvider != ProviderWebhook {
+		return
+	}
+	hooks, err := s.st.Webhooks(ctx)
+	if err != nil {
+		return
+	}
+	for _, w := range hooks {
+		if w.Active && slices.Contains(w.Events, anxin.EventRefundRequested) {
+			return
+		}
+	}
+	s.log.Warn("the refund provider is webhook but no active webhook listens to refund.requested: " +
+		"refunds will wait until one does (add it at /admin/webhooks)")
 }
