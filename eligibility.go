@@ -135,3 +135,18 @@ func (r InstantRefund) Qualifies(o Order, amount int64, openDispute bool) bool {
 	}
 	return !openDispute && amount > 0 && amount <= r.MaxFen
 }
+
+// InstantRefundReason is the detail an instant refund is recorded with.
+const InstantRefundReason = "instant_refund"
+
+// Decision is the system's refund of a ticket just opened, when the merchant's
+// setting covers the claim (openDispute: the buyer has a ticket in
+// arbitration). Only refund-only services qualify: the state machine has no
+// way yet to keep tracking a return still owed once the refund is issued, so
+// a claim that needs the goods back waits for the merchant as usual.
+func (r InstantRefund) Decision(t Ticket, p Policy, openDispute bool) (Decision, bool) {
+	if t.State != PendingMerchant || p.NeedsReturn || !r.Qualifies(t.Order, t.RequestedFen, openDispute) {
+		return Decision{}, false
+	}
+	return Decision{Action: Refund, Actor: System, Version: t.Version, Reason: InstantRefundReason}, true
+}

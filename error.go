@@ -30,6 +30,11 @@ const (
 	ENOTOPTEDIN      = "not_opted_in"
 	EUNKNOWNSERVICE  = "unknown_service"
 	EUNKNOWNMERCHANT = "unknown_merchant"
+
+	// EUNAUTHORIZED: a missing, unknown or revoked API key.
+	EUNAUTHORIZED = "unauthorized"
+	// EIDEMPOTENCYREUSED: an Idempotency-Key already used for another request.
+	EIDEMPOTENCYREUSED = "idempotency_key_reused"
 )
 
 // Error is a domain error: a code for programs and a message for people.

@@ -151,13 +151,15 @@ var (
 	agents    = rolesOf(RoleAgent)
 	buyerSide = rolesOf(RoleBuyer, RoleAgent) // the buyer, or an agent on the buyer's behalf
 	system    = rolesOf(RoleSystem)
+	// instant: staff, or the system issuing an instant refund (极速退款) at intake.
+	instant = rolesOf(RoleAgent, RoleMerchant, RoleSystem)
 )
 
 // Transitions is the state machine of the spec, as one table.
 var Transitions = []Transition{
 	{From: PendingMerchant, Action: Approve, When: needsReturn, To: AwaitingReturn, Roles: staff, Sets: BuyerReturn},
 	{From: PendingMerchant, Action: Approve, When: refundOnly, To: Refunding, Roles: staff, Refund: payRequested},
-	{From: PendingMerchant, Action: Refund, To: Refunding, Roles: staff, Refund: payChosen},
+	{From: PendingMerchant, Action: Refund, To: Refunding, Roles: instant, Refund: payChosen},
 	{From: PendingMerchant, Action: Reject, To: Rejected, Roles: staff, Sets: BuyerAppeal, Needs: needReason},
 	{From: PendingMerchant, Action: RequestEvidence, To: NeedsEvidence, Roles: staff, Sets: BuyerEvidence},
 	{From: PendingMerchant, Action: Cancel, To: Closed, Roles: buyerSide},

@@ -45,6 +45,8 @@ type Store struct {
 	hub        changeHub
 	unprepared []string
 
+	hooks hooks // wake-ups and caches of the API, webhooks and scheduler (join.go)
+
 	Clock anxin.Clock
 	// Photos are the upload limits and the sizes photos are kept in.
 	Photos photo.Options
@@ -60,6 +62,8 @@ func dsn(path string, write bool) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)") // refunds must survive a power cut
 	q.Add("_pragma", "foreign_keys(ON)")
+	q.Add("_pragma", "temp_store(MEMORY)")        // savepoint sub-journals: group commit gives every write one
+	q.Add("_pragma", "wal_autocheckpoint(10000)") // 40 MB of WAL between checkpoints: each copies scattered pages and fsyncs the file
 	if write {
 		q.Set("_txlock", "immediate")
 	} else {

@@ -45,7 +45,7 @@ func (s *Store) CreateTicket(ctx context.Context, c anxin.Claim) (anxin.Ticket, 
 			return err
 		}
 		tx.changed(t, ChangeCreated)
-		return nil
+		return s.created(ctx, tx, t) // webhooks: outbox.go
 	})
 	return t, err
 }
@@ -171,7 +171,10 @@ func (s *Store) Decide(ctx context.Context, id int64, d anxin.Decision) (anxin.T
 			return err
 		}
 		tx.changed(t, ChangeState)
-		return recordRefund(ctx, tx, t, c, now)
+		if err := recordRefund(ctx, tx, t, c, now); err != nil {
+			return err
+		}
+		return s.decided(ctx, tx, t, c) // webhooks and refund wake-up: outbox.go
 	})
 	return t, err
 }

@@ -31,6 +31,9 @@ type writeReq struct {
 // gone when it returns an error. fn must do nothing but database work: no
 // network calls, no waiting.
 func (s *Store) write(ctx context.Context, fn func(wtx) error) error {
+	if tx, ok := joined(ctx, s); ok { // a write made inside another (join.go)
+		return savepoint(tx.tx, func(*sql.Tx) error { return fn(tx) })
+	}
 	req := writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
 	case s.writes <- req:
@@ -105,8 +108,10 @@ func (s *Store) commitBatch(batch []writeReq) {
 				errs[i] = fmt.Errorf("commit: %w", err)
 			}
 		}
+		s.hooks.failed()
 		return
 	}
+	s.hooks.committed()
 	s.hub.publish(changes)
 }
 

@@ -39,7 +39,6 @@ var adminZH = map[string]string{
 	"(no merchant)":                     "（无商家）",
 	"Save":                              "保存",
 	"disabled":                          "已停用",
-	"active":                            "正常",
 	"Reset password":                    "重置密码",
 	"Enable":                            "启用",
 	"Disable":                           "停用",

@@ -16,8 +16,10 @@ func statusOf(code string) int {
 		return http.StatusNotFound
 	case anxin.EFORBIDDEN:
 		return http.StatusForbidden
-	case anxin.ECONFLICT, anxin.ENOTALLOWED:
+	case anxin.ECONFLICT, anxin.ENOTALLOWED, anxin.EIDEMPOTENCYREUSED:
 		return http.StatusConflict
+	case anxin.EUNAUTHORIZED:
+		return http.StatusUnauthorized
 	case anxin.EINVALID, anxin.EOVERREFUND, anxin.EOUTSIDEWINDOW, anxin.ENOTRECEIVED, anxin.EALREADYSHIPPED,
 		anxin.ENOTOPTEDIN, anxin.EUNKNOWNSERVICE, anxin.EUNKNOWNMERCHANT:
 		return http.StatusUnprocessableEntity
@@ -29,6 +31,10 @@ func statusOf(code string) int {
 // message; internal errors are logged with the request and shown generically.
 func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
+		return
+	}
+	if isAPI(c) { // JSON errors for API clients (api.go)
+		s.apiError(err, c)
 		return
 	}
 	status, message := http.StatusInternalServerError, ""

@@ -35,6 +35,9 @@ type Config struct {
 	ConfirmRefundAboveFen int64
 	Version               string
 	Logger                *slog.Logger
+	// APIRate limits each intake API key, in requests per second (bursts of
+	// twice that); 0 is DefaultAPIRate, a negative rate no limit.
+	APIRate float64
 }
 
 // Server serves Anxin over HTTP.
@@ -50,6 +53,7 @@ type Server struct {
 	memo     *memo
 	logins   *throttle // failed logins per account
 	addrs    *throttle // failed logins per address
+	limits   *limiter  // per API key (api.go)
 }
 
 // New builds the server and its routes.
@@ -76,7 +80,8 @@ func New(cfg Config, st *store.Store) *Server {
 		// Five tries are free; then 30 s, 1 min, 2 min... up to 15 min. An
 		// address gets more tries: an office may share one.
 		logins: newThrottle(5, 15*time.Minute, 30*time.Second, 15*time.Minute),
-		addrs:  newThrottle(30, 15*time.Minute, 30*time.Second, 15*time.Minute)}
+		addrs:  newThrottle(30, 15*time.Minute, 30*time.Second, 15*time.Minute),
+		limits: newLimiter(cfg.APIRate)}
 	s.sessions = newSessionStore(cfg)
 	changes, unsub := st.Subscribe()
 	s.unsub = unsub
@@ -151,6 +156,9 @@ func (s *Server) routes() {
 	e.POST("/tickets/:number/photos", s.addPhotos, chain([]echo.MiddlewareFunc{s.photoBodyLimit}, in...)...)
 	e.GET("/photos/:id/thumb", s.servePhoto(store.Thumb), in...)
 	e.GET("/photos/:id/display", s.servePhoto(store.Display), in...)
+
+	s.apiRoutes()        // api.go: bearer keys, no session or CSRF
+	s.adminRoutes(admin) // admin_api.go: API keys and webhooks
 }
 
 // chain is base followed by more, in a slice of its own.

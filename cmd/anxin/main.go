@@ -5,6 +5,7 @@
 //	anxin migrate [--db PATH]
 //	anxin seed --demo [--db PATH]
 //	anxin user add --email E --role agent|merchant|admin [--merchant CODE] [--name N]
+//	anxin apikey create --name NAME | list | revoke --id N
 //	anxin version
 //
 // Every flag has an ANXIN_* environment equivalent (--db is ANXIN_DB).
@@ -44,10 +45,11 @@ func main() {
 const usage = `usage: anxin <command> [flags]
 
 commands:
-  serve     start the helpdesk (--addr, --db, --demo)
+  serve     start the helpdesk (--addr, --db, --demo, --refund-provider, --api-rate, ...)
   migrate   bring the database schema up to date (--db)
   seed      fill an empty database with demo data (--demo, --db)
   user add  create a login (--email, --role, --merchant, --name); password from stdin or generated
+  apikey    intake API keys: create --name NAME (printed once), list, revoke --id N
   version   print the version
 
 Every flag has an ANXIN_* environment equivalent, e.g. ANXIN_DB for --db.`
@@ -74,6 +76,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return usageError{`the user command takes "add"`}
 		}
 		return userAdd(ctx, rest[1:], stdin, stdout)
+	case "apikey":
+		return apikey(ctx, rest, stdout)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "anxin", version)
 		return nil

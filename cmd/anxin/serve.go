@@ -12,10 +12,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/anxin-helpdesk/anxin/store"
+	"github.com/anxin-helpdesk/anxin/store/jobs"
 	"github.com/anxin-helpdesk/anxin/web"
 )
 
@@ -30,11 +32,23 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	photoMB := f.integer("photo-max-mb", 10, "largest photo upload, in MB")
 	photoMP := f.integer("photo-max-megapixels", 40, "largest photo, in megapixels (checked before it is decoded)")
 	photoN := f.integer("photo-max-per-party", 9, "photos per ticket from each side (buyer, merchant)")
+	provider := f.str("refund-provider", jobs.ProviderBuiltin, "who pays refunds: builtin (at once) or webhook (the payment system)")
+	apiRate := f.str("api-rate", "50", "intake API requests per second per key (0: no limit)")
 	if err := f.parse(args); err != nil {
 		return err
 	}
 	if *photoMB < 1 || *photoMP < 1 || *photoN < 1 {
 		return usageError{"serve: the photo limits must be at least 1"}
+	}
+	if *provider != jobs.ProviderBuiltin && *provider != jobs.ProviderWebhook {
+		return usageError{fmt.Sprintf("serve: --refund-provider must be builtin or webhook, not %q", *provider)}
+	}
+	rate, err := strconv.ParseFloat(*apiRate, 64)
+	if err != nil || rate < 0 {
+		return usageError{fmt.Sprintf("serve: --api-rate must be a number of requests per second, not %q", *apiRate)}
+	}
+	if rate == 0 {
+		rate = -1 // web: a negative rate is no limit
 	}
 	zone, err := time.LoadLocation(*tz)
 	if err != nil {
@@ -75,7 +89,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Zone:          zone,
 		Version:       version,
 		Logger:        log,
+		APIRate:       rate,
 	}, st)
+	// The scheduler (its first round catches up on deadlines that passed
+	// while Anxin was down) and the webhook sender; stopped after the HTTP
+	// server, before the store closes.
+	workers, err := jobs.Start(context.WithoutCancel(ctx), st, jobs.Config{RefundProvider: *provider, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer workers.Stop()
 	hs := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -102,6 +125,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	workers.Stop()
 	return nil
 }
 

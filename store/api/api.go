@@ -1,0 +1,255 @@
+// Package api holds the JSON shapes of the intake API v1 and of the webhook
+// events: the one definition both the HTTP handlers (web) and the outbox
+// (store) write, so that a ticket reads the same in a response and in an
+// event. web/openapi.json documents them; a test holds the two together.
+package api
+
+import (
+	"time"
+
+	"github.com/anxin-helpdesk/anxin"
+)
+
+// Ticket is a ticket as the API shows it. Times are RFC 3339 in UTC; money
+// is integer fen; a state without a clock has a null deadline.
+type Ticket struct {
+	ID           int64      `json:"id"`
+	Number       string     `json:"number"`
+	Merchant     string     `json:"merchant"`
+	MerchantName string     `json:"merchant_name"`
+	Service      string     `json:"service"`
+	State        string     `json:"state"`
+	Version      int64      `json:"version"`
+	StateSince   time.Time  `json:"state_since"`
+	Deadline     *time.Time `json:"deadline"`
+	Order        Order      `json:"order"`
+	Buyer        Buyer      `json:"buyer"`
+	Reason       string     `json:"reason"`
+	RequestedFen int64      `json:"requested_fen"`
+	PayableFen   int64      `json:"payable_fen"`
+	RefundedFen  int64      `json:"refunded_fen"`
+	Refund       *Refund    `json:"refund"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
+}
+
+// Order is the order snapshot of a claim; shipped_at and received_at are
+// null while the order is not shipped or received.
+type Order struct {
+	ID         string     `json:"id"`
+	Product    string     `json:"product"`
+	PaidFen    int64      `json:"paid_fen"`
+	OrderedAt  time.Time  `json:"ordered_at"`
+	ShippedAt  *time.Time `json:"shipped_at"`
+	ReceivedAt *time.Time `json:"received_at"`
+}
+
+// Buyer is who makes the claim.
+type Buyer struct {
+	Name  string `json:"name"`
+	Phone string `json:"phone"`
+}
+
+// Refund is a ticket's refund: its number is what the payment system pays
+// under, the same on every retry.
+type Refund struct {
+	Number    string    `json:"number"`
+	TicketID  int64     `json:"ticket_id"`
+	AmountFen int64     `json:"amount_fen"`
+	Status    string    `json:"status"`
+	Attempts  int       `json:"attempts"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// TicketOf shows a ticket with its merchant's code and its refund (nil for
+// none). Times are shown to the millisecond, as they are stored, so a
+// ticket reads the same however it was obtained.
+func TicketOf(t anxin.Ticket, merchantCode string, r *anxin.RefundRecord) Ticket {
+	out := Ticket{
+		ID: t.ID, Number: t.Number, Merchant: merchantCode, MerchantName: t.MerchantName,
+		Service: string(t.Service), State: string(t.State), Version: t.Version,
+		StateSince: ms(t.StateSince), Deadline: timePtr(t.Deadline),
+		Order: Order{ID: t.Order.ID, Product: t.Order.Product, PaidFen: t.Order.PaidFen,
+			OrderedAt: ms(t.Order.OrderedAt), ShippedAt: timePtr(t.Order.ShippedAt), ReceivedAt: timePtr(t.Order.ReceivedAt)},
+		Buyer:        Buyer{Name: t.BuyerName, Phone: t.BuyerPhone},
+		Reason:       t.Reason,
+		RequestedFen: t.RequestedFen, PayableFen: t.PayableFen, RefundedFen: t.RefundedFen,
+		CreatedAt: ms(t.CreatedAt), UpdatedAt: ms(t.UpdatedAt),
+	}
+	if r != nil && r.ID != 0 {
+		rf := RefundOf(*r)
+		out.Refund = &rf
+	}
+	return out
+}
+
+// RefundOf shows a refund.
+func RefundOf(r anxin.RefundRecord) Refund {
+	return Refund{Number: r.Number, TicketID: r.TicketID, AmountFen: r.AmountFen, Status: string(r.Status),
+		Attempts: r.Attempts, UpdatedAt: ms(r.UpdatedAt)}
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := ms(t)
+	return &u
+}
+
+// ms is a moment as the store keeps it: UTC, to the millisecond.
+func ms(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
+
+// CreateTicket is the body of POST /tickets.
+type CreateTicket struct {
+	Merchant     string `json:"merchant"`
+	Service      string `json:"service"`
+	Order        Order  `json:"order"`
+	Buyer        Buyer  `json:"buyer"`
+	Reason       string `json:"reason"`
+	RequestedFen int64  `json:"requested_fen"` // 0 or absent: the service's full compensation
+}
+
+// Claim is the request as a domain claim by the buyer.
+func (c CreateTicket) Claim(merchantID int64) anxin.Claim {
+	return anxin.Claim{
+		MerchantID: merchantID,
+		Service:    anxin.ServiceKey(c.Service),
+		Order: anxin.Order{ID: c.Order.ID, Product: c.Order.Product, PaidFen: c.Order.PaidFen,
+			OrderedAt: c.Order.OrderedAt.UTC(), ShippedAt: deref(c.Order.ShippedAt), ReceivedAt: deref(c.Order.ReceivedAt)},
+		BuyerName:    c.Buyer.Name,
+		BuyerPhone:   c.Buyer.Phone,
+		Reason:       c.Reason,
+		RequestedFen: c.RequestedFen,
+		Actor:        anxin.Buyer,
+	}
+}
+
+func deref(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+// TicketEvent is the body of POST /tickets/{id}/events: something the buyer did.
+type TicketEvent struct {
+	Type     string     `json:"type"`
+	Tracking string     `json:"tracking,omitempty"` // return_shipped
+	Slot     *time.Time `json:"slot,omitempty"`     // pickup_booked
+	Reason   string     `json:"reason,omitempty"`
+	Version  int64      `json:"version,omitempty"` // the version the buyer saw; 0: the current one
+}
+
+// EventTypes maps the buyer's event types to domain actions.
+var EventTypes = map[string]anxin.Action{
+	"return_shipped": anxin.ShipReturn,
+	"pickup_booked":  anxin.BookPickup,
+	"cancelled":      anxin.Cancel,
+	"appeal":         anxin.Appeal,
+	"evidence_added": anxin.AddEvidence,
+}
+
+// TicketList is a page of tickets; next_cursor is null on the last page.
+type TicketList struct {
+	Tickets    []Ticket `json:"tickets"`
+	NextCursor *string  `json:"next_cursor"`
+}
+
+// Evidence is one photo on a ticket.
+type Evidence struct {
+	ID        int64     `json:"id"`
+	TicketID  int64     `json:"ticket_id"`
+	Party     string    `json:"party"`
+	SHA256    string    `json:"sha256"`
+	Width     int       `json:"width"`
+	Height    int       `json:"height"`
+	Bytes     int64     `json:"bytes"`
+	Label     string    `json:"label"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// EvidenceOf shows a photo.
+func EvidenceOf(e anxin.Evidence) Evidence {
+	return Evidence{ID: e.ID, TicketID: e.TicketID, Party: string(e.Party), SHA256: e.SHA256, Width: e.Width,
+		Height: e.Height, Bytes: e.Bytes, Label: e.Label, CreatedAt: ms(e.CreatedAt)}
+}
+
+// EvidenceList answers an upload.
+type EvidenceList struct {
+	Evidence []Evidence `json:"evidence"`
+}
+
+// DailyOrders is the body of POST /merchants/{code}/orders.
+type DailyOrders struct {
+	Days []DayOrders `json:"days"`
+}
+
+// DayOrders is one day's order count (the day in YYYY-MM-DD).
+type DayOrders struct {
+	Day    string `json:"day"`
+	Orders int    `json:"orders"`
+}
+
+// DailyOrdersSaved answers POST /merchants/{code}/orders.
+type DailyOrdersSaved struct {
+	Merchant string `json:"merchant"`
+	Days     int    `json:"days"`
+}
+
+// RefundResult is the payment system's answer: POST /refunds/{number}/result.
+type RefundResult struct {
+	Result  string `json:"result"` // succeeded or failed
+	Message string `json:"message,omitempty"`
+}
+
+// RefundState answers a refund result: the refund and its ticket as they are now.
+type RefundState struct {
+	Refund Refund `json:"refund"`
+	Ticket Ticket `json:"ticket"`
+}
+
+// Error is every error answer.
+type Error struct {
+	Error ErrorBody `json:"error"`
+}
+
+// ErrorBody names the rule that refused the request (code) in words (message).
+type ErrorBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Event is the body of a webhook delivery. Its id is the same on every
+// retry, so a receiver can drop duplicates.
+type Event struct {
+	ID        string    `json:"id"`
+	Type      string    `json:"type"`
+	CreatedAt time.Time `json:"created_at"`
+	Data      EventData `json:"data"`
+}
+
+// EventData is what an event is about: always the ticket as the change left
+// it; the change for ticket.state_changed; the refund for refund.* events.
+type EventData struct {
+	Ticket Ticket  `json:"ticket"`
+	Change *Change `json:"change,omitempty"`
+	Refund *Refund `json:"refund,omitempty"`
+}
+
+// Change is one state change of a ticket.
+type Change struct {
+	Action    string    `json:"action"`
+	Actor     string    `json:"actor"` // the actor's role: buyer, agent, merchant, admin or system
+	From      string    `json:"from"`
+	To        string    `json:"to"`
+	At        time.Time `json:"at"`
+	AmountFen int64     `json:"amount_fen"`
+	Detail    string    `json:"detail"`
+}
+
+// ChangeOf shows a timeline event that changed the state.
+func ChangeOf(e anxin.Event) Change {
+	return Change{Action: string(e.Action), Actor: string(e.Actor.Role), From: string(e.From), To: string(e.To),
+		At: ms(e.At), AmountFen: e.AmountFen, Detail: e.Detail}
+}

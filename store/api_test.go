@@ -1,0 +1,392 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/anxin-helpdesk/anxin"
+	"github.com/anxin-helpdesk/anxin/store"
+	"github.com/anxin-helpdesk/anxin/store/api"
+	"github.com/anxin-helpdesk/anxin/store/storetest"
+)
+
+func TestIntakeInstantRefund(t *testing.T) {
+	s, clock := storetest.MustOpen(t)
+	m := storetest.MustMerchant(t, s, "昆明斗南鲜花园艺") // the default setting: unshipped, or up to ¥200
+
+	small := storetest.Claim(m.ID, anxin.FreshSpoiled, 8990, clock.Now())
+	v, err := s.Intake(ctx, small)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.State != anxin.Refunding || v.Refund.ID == 0 || v.Refund.AmountFen != 8990 || v.MerchantCode != m.Code {
+		t.Fatalf("a ¥89.90 spoiled-fresh claim: %s, refund %+v", v.State, v.Refund)
+	}
+	events, _ := s.Timeline(ctx, anxin.AllMerchants, v.ID)
+	if len(events) != 2 || events[1].Actor.Role != anxin.RoleSystem || events[1].Detail != anxin.InstantRefundReason ||
+		!events[1].At.Equal(events[0].At) {
+		t.Fatalf("timeline %+v", events)
+	}
+
+	big, err := s.Intake(ctx, storetest.Claim(m.ID, anxin.FreshSpoiled, 39900, clock.Now()))
+	if err != nil || big.State != anxin.PendingMerchant || big.Refund.ID != 0 {
+		t.Fatalf("a ¥399 claim on a received order waits for the merchant: %s %v", big.State, err)
+	}
+	// A buyer whose other claim is in arbitration has an open dispute.
+	agent := storetest.MustUser(t, s, anxin.RoleAgent, "王晓", 0).Actor()
+	if _, err := s.Decide(ctx, big.ID, anxin.Decision{Action: anxin.EscalateToArb, Actor: agent}); err != nil {
+		t.Fatal(err)
+	}
+	disputed, err := s.Intake(ctx, storetest.Claim(m.ID, anxin.FreshSpoiled, 5000, clock.Now()))
+	if err != nil || disputed.State != anxin.PendingMerchant {
+		t.Fatalf("a buyer with an open dispute: %s %v", disputed.State, err)
+	}
+	unshipped, err := s.Intake(ctx, storetest.Claim(m.ID, anxin.UnshippedRefund, 99900, clock.Now()))
+	if err != nil || unshipped.State != anxin.Refunding {
+		t.Fatalf("an unshipped order, whatever the amount: %s %v", unshipped.State, err)
+	}
+	// A refused claim leaves nothing behind.
+	late := storetest.Claim(m.ID, anxin.FreshSpoiled, 5000, clock.Now().Add(-48*time.Hour))
+	before := countRows(t, s, "tickets")
+	if _, err := s.Intake(ctx, late); anxin.ErrorCode(err) != anxin.EOUTSIDEWINDOW {
+		t.Fatalf("a late claim: %v", err)
+	}
+	if countRows(t, s, "tickets") != before {
+		t.Fatal("a refused claim left a ticket")
+	}
+}
+
+func TestIdempotent(t *testing.T) {
+	s, clock := storetest.MustOpen(t)
+	m := storetest.MustMerchant(t, s, "义乌优品")
+	key, _, err := s.CreateAPIKey(ctx, "shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	claim := storetest.Claim(m.ID, anxin.Damaged, 3990, clock.Now())
+	calls := 0
+	create := func(ctx context.Context) (store.Response, error) {
+		calls++
+		v, err := s.Intake(ctx, claim)
+		if err != nil {
+			return store.Response{Status: 422, Body: []byte(anxin.ErrorCode(err))}, nil
+		}
+		return store.Response{Status: 201, Body: []byte(v.Number)}, nil
+	}
+	// Racing retries of one request: one ticket, one answer.
+	var wg sync.WaitGroup
+	resps := make([]store.Response, 10)
+	replays := make([]bool, 10)
+	for i := range resps {
+		wg.Go(func() {
+			var err error
+			resps[i], replays[i], err = s.Idempotent(ctx, key.ID, "k1", "hash-a", create)
+			if err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	replayed := 0
+	for i, r := range resps {
+		if r.Status != 201 || string(r.Body) != string(resps[0].Body) {
+			t.Fatalf("answer %d: %d %s, want the first", i, r.Status, r.Body)
+		}
+		if replays[i] {
+			replayed++
+		}
+	}
+	if calls != 1 || replayed != 9 || countRows(t, s, "tickets") != 1 {
+		t.Fatalf("%d calls, %d replays, %d tickets", calls, replayed, countRows(t, s, "tickets"))
+	}
+	if _, _, err := s.Idempotent(ctx, key.ID, "k1", "hash-b", create); anxin.ErrorCode(err) != anxin.EIDEMPOTENCYREUSED {
+		t.Fatalf("the key with another request: %v", err)
+	}
+	// Another API key has its own keys.
+	other, _, _ := s.CreateAPIKey(ctx, "erp")
+	if _, replay, _ := s.Idempotent(ctx, other.ID, "k1", "hash-b", create); replay {
+		t.Fatal("a key replayed another API key's answer")
+	}
+	// Kept 24 h, then purged: the key may be used afresh.
+	clock.Advance(store.IdempotencyTTL - time.Minute)
+	if _, replay, _ := s.Idempotent(ctx, key.ID, "k1", "hash-a", create); !replay {
+		t.Fatal("the answer was not kept 24 h")
+	}
+	clock.Advance(2 * time.Minute)
+	if err := s.Purge(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := countRows(t, s, "idempotency_keys"); n != 0 {
+		t.Fatalf("%d idempotency records after the purge, want 0", n)
+	}
+	if _, replay, err := s.Idempotent(ctx, key.ID, "k1", "hash-b", create); replay || err != nil {
+		t.Fatalf("a purged key used afresh: replayed %v, %v", replay, err)
+	}
+	// An internal failure records nothing.
+	boom := errors.New("boom")
+	if _, _, err := s.Idempotent(ctx, key.ID, "k2", "h", func(context.Context) (store.Response, error) {
+		return store.Response{}, boom
+	}); !errors.Is(err, boom) {
+		t.Fatal(err)
+	}
+	if _, replay, _ := s.Idempotent(ctx, key.ID, "k2", "h", create); replay {
+		t.Fatal("a failed request was recorded")
+	}
+}
+
+func TestAPIKeys(t *testing.T) {
+	s, clock := storetest.MustOpen(t)
+	k, secret, err := s.CreateAPIKey(ctx, "  抖店对接  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k.Name != "抖店对接" || len(secret) < 30 || secret[:len(k.Prefix)] != k.Prefix {
+		t.Fatalf("key %+v, secret %q", k, secret)
+	}
+	var stored string
+	store.DB(s).QueryRow(`SELECT hash FROM api_keys WHERE id = ?`, k.ID).Scan(&stored)
+	if stored == secret || len(stored) != 64 {
+		t.Fatal("the key is not stored hashed")
+	}
+	if got, err := s.APIKeyBySecret(ctx, secret); err != nil || got.ID != k.ID {
+		t.Fatalf("lookup: %v", err)
+	}
+	for _, bad := range []string{"", secret + "x", "axk_" + secret[4:len(secret)-1], "Bearer " + secret} {
+		if _, err := s.APIKeyBySecret(ctx, bad); err != store.ErrBadAPIKey {
+			t.Fatalf("%q: %v", bad, err)
+		}
+	}
+	if err := s.TouchAPIKey(ctx, k.ID); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Second)
+	s.TouchAPIKey(ctx, k.ID) // within a minute: not written again
+	keys, _ := s.APIKeys(ctx)
+	if len(keys) != 1 || !keys[0].LastUsedAt.Equal(clock.Now().Add(-time.Second)) {
+		t.Fatalf("keys %+v", keys)
+	}
+	if _, err := s.RevokeAPIKey(ctx, k.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.APIKeyBySecret(ctx, secret); err != store.ErrBadAPIKey {
+		t.Fatalf("a revoked key: %v", err)
+	}
+	if _, err := s.RevokeAPIKey(ctx, 999); anxin.ErrorCode(err) != anxin.ENOTFOUND {
+		t.Fatalf("revoke unknown: %v", err)
+	}
+	if _, _, err := s.CreateAPIKey(ctx, " "); anxin.ErrorCode(err) != anxin.EINVALID {
+		t.Fatalf("a nameless key: %v", err)
+	}
+}
+
+func TestListTickets(t *testing.T) {
+	s, clock := storetest.MustOpen(t)
+	a := storetest.MustMerchant(t, s, "A")
+	b := storetest.MustMerchant(t, s, "B")
+	var made []anxin.Ticket
+	for i := range 9 {
+		m := a.ID
+		if i%3 == 0 {
+			m = b.ID
+		}
+		made = append(made, storetest.MustTicket(t, s, m, anxin.Damaged, 1000))
+		if i%2 == 0 { // pairs share a creation time: the id breaks the tie
+			clock.Advance(time.Minute)
+		}
+	}
+	if _, err := s.Decide(ctx, made[4].ID, anxin.Decision{Action: anxin.Cancel, Actor: anxin.Buyer}); err != nil {
+		t.Fatal(err)
+	}
+	var got []int64
+	var cur store.Cursor
+	for {
+		page, next, err := s.ListTickets(ctx, store.TicketFilter{After: cur, Limit: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range page {
+			got = append(got, v.ID)
+		}
+		if next.IsZero() {
+			break
+		}
+		cur = store.ParseCursor(next.String())
+	}
+	if len(got) != 9 {
+		t.Fatalf("listed %v, want all 9 (closed too)", got)
+	}
+	for i, id := range got {
+		if id != made[8-i].ID {
+			t.Fatalf("listed %v, want newest first", got)
+		}
+	}
+	page, _, _ := s.ListTickets(ctx, store.TicketFilter{MerchantID: b.ID})
+	closed, _, _ := s.ListTickets(ctx, store.TicketFilter{State: anxin.Closed})
+	if len(page) != 3 || len(closed) != 1 || closed[0].ID != made[4].ID {
+		t.Fatalf("merchant filter %d, state filter %d", len(page), len(closed))
+	}
+}
+
+// webhookFor registers an endpoint for the events on every merchant.
+func webhookFor(t *testing.T, s *store.Store, merchantID int64, events ...anxin.WebhookEvent) anxin.Webhook {
+	t.Helper()
+	w, err := s.CreateWebhook(ctx, anxin.Webhook{URL: "http://127.0.0.1:9/hook", Secret: "whsec-0123456789abcdef",
+		Events: events, MerchantID: merchantID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func outbox(t *testing.T, s *store.Store) []api.Event {
+	t.Helper()
+	rows, err := store.DB(s).Query(`SELECT body FROM webhook_deliveries ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []api.Event
+	for rows.Next() {
+		var body []byte
+		rows.Scan(&body)
+		var e api.Event
+		if err := json.Unmarshal(body, &e); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func TestOutboxIsWrittenWithTheChange(t *testing.T) {
+	s, _ := storetest.MustOpen(t)
+	m := storetest.MustMerchant(t, s, "茅乡名酒")
+	other := storetest.MustMerchant(t, s, "别家")
+	agent := storetest.MustUser(t, s, anxin.RoleAgent, "陈静", 0).Actor()
+	webhookFor(t, s, 0, anxin.EventTicketCreated, anxin.EventStateChanged, anxin.EventRefundRequested)
+	webhookFor(t, s, other.ID, anxin.EventTicketCreated)
+
+	tk := storetest.MustTicket(t, s, m.ID, anxin.Damaged, 149900)
+	// A refused decision writes nothing.
+	if _, err := s.Decide(ctx, tk.ID, anxin.Decision{Action: anxin.Reject, Actor: agent}); anxin.ErrorCode(err) != anxin.EINVALID {
+		t.Fatalf("reject without reason: %v", err)
+	}
+	if _, err := s.Decide(ctx, tk.ID, anxin.Decision{Action: anxin.Approve, Actor: agent, Version: tk.Version}); err != nil {
+		t.Fatal(err)
+	}
+	events := outbox(t, s)
+	types := []string{}
+	for _, e := range events {
+		types = append(types, e.Type)
+	}
+	if len(events) != 3 || types[0] != "ticket.created" || types[1] != "ticket.state_changed" || types[2] != "refund.requested" {
+		t.Fatalf("outbox %v, want created, state_changed, refund.requested (and nothing for the other merchant's endpoint)", types)
+	}
+	created, changed, refund := events[0], events[1], events[2]
+	if created.Data.Ticket.State != "pending_merchant" || created.Data.Ticket.Merchant != m.Code || created.Data.Ticket.Refund != nil {
+		t.Fatalf("ticket.created: %+v", created.Data.Ticket)
+	}
+	if c := changed.Data.Change; c == nil || c.From != "pending_merchant" || c.To != "refunding" || c.Actor != "agent" || c.AmountFen != 149900 {
+		t.Fatalf("ticket.state_changed change: %+v", changed.Data.Change)
+	}
+	if r := refund.Data.Refund; r == nil || r.Number != anxin.RefundNumber(tk.ID) || r.Status != "pending" || r.AmountFen != 149900 {
+		t.Fatalf("refund.requested refund: %+v", refund.Data.Refund)
+	}
+	if changed.ID == refund.ID || changed.ID == "" {
+		t.Fatal("each event has its own id")
+	}
+	// A write rolled back takes its deliveries with it.
+	if _, err := s.Decide(ctx, tk.ID, anxin.Decision{Action: anxin.Approve, Actor: agent, Version: tk.Version}); err == nil {
+		t.Fatal("a stale approval succeeded")
+	}
+	if n := len(outbox(t, s)); n != 3 {
+		t.Fatalf("a refused decision wrote %d deliveries", n-3)
+	}
+}
+
+func TestRecordAttemptBacksOffForADay(t *testing.T) {
+	s, clock := storetest.MustOpen(t)
+	m := storetest.MustMerchant(t, s, "m")
+	webhookFor(t, s, 0, anxin.EventTicketCreated)
+	storetest.MustTicket(t, s, m.ID, anxin.Damaged, 1000)
+	created := clock.Now()
+	attempts := 0
+	for {
+		due, err := s.DueDeliveries(ctx, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(due) == 0 {
+			break
+		}
+		attempts++
+		d, err := s.RecordAttempt(ctx, due[0].ID, anxin.DeliveryAttempt{At: clock.Now(), Status: 503, Error: "HTTP 503"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Status == anxin.DeliveryFailed {
+			break
+		}
+		if want := clock.Now().Add(anxin.WebhookBackoff(attempts)); !d.NextAt.Equal(want) {
+			t.Fatalf("attempt %d: next at %v, want %v", attempts, d.NextAt, want)
+		}
+		if due, _ := s.DueDeliveries(ctx, 10); len(due) != 0 {
+			t.Fatal("a failed delivery is due again before its back-off")
+		}
+		clock.Set(d.NextAt)
+	}
+	if clock.Now().Sub(created) > anxin.WebhookRetryFor || attempts < 20 {
+		t.Fatalf("gave up after %d attempts, %v after the event", attempts, clock.Now().Sub(created))
+	}
+	clock.Advance(48 * time.Hour)
+	if due, _ := s.DueDeliveries(ctx, 10); len(due) != 0 {
+		t.Fatal("a given-up delivery is due again")
+	}
+	list, err := s.Deliveries(ctx, 1, 10)
+	if err != nil || len(list) != 1 || len(list[0].Tries) != attempts || list[0].Status != anxin.DeliveryFailed {
+		t.Fatalf("listed %+v, %v", list, err)
+	}
+}
+
+func TestDeadlineSoonOncePerState(t *testing.T) {
+	s, clock := storetest.MustOpen(t)
+	m := storetest.MustMerchant(t, s, "m")
+	staff := storetest.MustUser(t, s, anxin.RoleMerchant, "staff", m.ID).Actor()
+	tk := storetest.MustTicket(t, s, m.ID, anxin.FreshSpoiled, 1000) // 24 h clock
+	if n, _ := s.NoticeDeadlines(ctx); n != 0 {
+		t.Fatal("a notice with no endpoint asking for it")
+	}
+	webhookFor(t, s, 0, anxin.EventDeadlineSoon)
+	clock.Advance(23*time.Hour - time.Second)
+	if n, _ := s.NoticeDeadlines(ctx); n != 0 {
+		t.Fatal("a notice more than an hour before the deadline")
+	}
+	clock.Advance(time.Second)
+	for i, want := range []int{1, 0} {
+		if n, err := s.NoticeDeadlines(ctx); err != nil || n != want {
+			t.Fatalf("round %d: %d notices, %v; want %d", i, n, err, want)
+		}
+	}
+	// A new state with its own clock gets its own notice.
+	if _, err := s.Decide(ctx, tk.ID, anxin.Decision{Action: anxin.RequestEvidence, Actor: staff}); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(72*time.Hour - 30*time.Minute)
+	if n, _ := s.NoticeDeadlines(ctx); n != 1 {
+		t.Fatalf("%d notices for the evidence deadline", n)
+	}
+	events := outbox(t, s)
+	if len(events) != 2 || events[0].Type != "ticket.deadline_soon" || events[1].Data.Ticket.State != "needs_evidence" {
+		t.Fatalf("outbox %+v", events)
+	}
+	// A deadline already passed (the scheduler was down) gets none.
+	storetest.MustTicket(t, s, m.ID, anxin.FreshSpoiled, 1000)
+	clock.Advance(25 * time.Hour)
+	if n, _ := s.NoticeDeadlines(ctx); n != 0 {
+		t.Fatal("a notice for a passed deadline")
+	}
+}

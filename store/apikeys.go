@@ -1,0 +1,126 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/anxin-helpdesk/anxin"
+)
+
+// apiKeyPrefix starts every intake API key, so that one found in a log or a
+// repository is recognisable.
+const apiKeyPrefix = "axk_"
+
+// hashAPIKey is how a key is stored: keys carry 130 random bits, so a fast
+// hash is as good as a slow one and keeps every API request cheap.
+func hashAPIKey(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// CreateAPIKey makes a new intake API key and returns it with its secret,
+// which is not stored and cannot be shown again.
+func (s *Store) CreateAPIKey(ctx context.Context, name string) (anxin.APIKey, string, error) {
+	k := anxin.APIKey{Name: strings.TrimSpace(name), CreatedAt: s.now()}
+	if err := k.Validate(); err != nil {
+		return k, "", err
+	}
+	secret := apiKeyPrefix + rand.Text()
+	k.Prefix = secret[:len(apiKeyPrefix)+6]
+	err := s.write(ctx, func(tx wtx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO api_keys (name, prefix, hash, created_at) VALUES (?, ?, ?, ?)`,
+			k.Name, k.Prefix, hashAPIKey(secret), ms(k.CreatedAt))
+		if err != nil {
+			return fmt.Errorf("create API key: %w", err)
+		}
+		k.ID, err = res.LastInsertId()
+		return err
+	})
+	if err != nil {
+		return k, "", err
+	}
+	return k, secret, nil
+}
+
+const apiKeyColumns = `id, name, prefix, created_at, last_used_at, revoked_at`
+
+func scanAPIKey(row interface{ Scan(...any) error }) (anxin.APIKey, error) {
+	var k anxin.APIKey
+	var created, used, revoked sql.NullInt64
+	err := row.Scan(&k.ID, &k.Name, &k.Prefix, &created, &used, &revoked)
+	k.CreatedAt, k.LastUsedAt, k.RevokedAt = fromMS(created), fromMS(used), fromMS(revoked)
+	return k, err
+}
+
+// APIKeys lists every key, revoked ones too, newest first.
+func (s *Store) APIKeys(ctx context.Context) ([]anxin.APIKey, error) {
+	rows, err := s.read().QueryContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys ORDER BY id DESC`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []anxin.APIKey
+	for rows.Next() {
+		k, err := scanAPIKey(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// RevokeAPIKey ends a key for good. Revoking a revoked key changes nothing.
+func (s *Store) RevokeAPIKey(ctx context.Context, id int64) (anxin.APIKey, error) {
+	var k anxin.APIKey
+	err := s.write(ctx, func(tx wtx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`,
+			ms(s.now()), id); err != nil {
+			return fmt.Errorf("revoke API key: %w", err)
+		}
+		var err error
+		k, err = scanAPIKey(tx.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("API key")
+		}
+		return err
+	})
+	return k, err
+}
+
+// ErrBadAPIKey is the one answer to a missing, unknown or revoked key.
+var ErrBadAPIKey = anxin.Errorf(anxin.EUNAUTHORIZED, "a valid API key is required: Authorization: Bearer <key>")
+
+// APIKeyBySecret returns the live key whose secret this is.
+func (s *Store) APIKeyBySecret(ctx context.Context, secret string) (anxin.APIKey, error) {
+	if !strings.HasPrefix(secret, apiKeyPrefix) {
+		return anxin.APIKey{}, ErrBadAPIKey
+	}
+	k, err := scanAPIKey(s.read().QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys
+		WHERE hash = ? AND revoked_at IS NULL`, hashAPIKey(secret)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return k, ErrBadAPIKey
+	}
+	return k, err
+}
+
+// keyUseEvery is how often a key's last use is written: at most once a
+// minute per key, not on every request.
+const keyUseEvery = time.Minute
+
+// TouchAPIKey records that the key was just used.
+func (s *Store) TouchAPIKey(ctx context.Context, id int64) error {
+	now := s.now()
+	if last, ok := s.hooks.keyTouched.Load(id); ok && now.Sub(time.UnixMilli(last.(int64))) < keyUseEvery {
+		return nil
+	}
+	s.hooks.keyTouched.Store(id, now.UnixMilli())
+	return s.exec(ctx, "touch API key", `UPDATE api_keys SET last_used_at = ? WHERE id = ?`, ms(now), id)
+}

@@ -1,0 +1,114 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/anxin-helpdesk/anxin"
+)
+
+const deliveryColumns = `d.id, d.webhook_id, w.url, w.secret, d.event_id, d.event, coalesce(d.ticket_id, 0), d.body,
+	d.status, d.attempts, d.next_at, d.created_at, d.delivered_at`
+
+func scanDelivery(row interface{ Scan(...any) error }) (anxin.Delivery, error) {
+	var d anxin.Delivery
+	var next, created, delivered sql.NullInt64
+	err := row.Scan(&d.ID, &d.WebhookID, &d.URL, &d.Secret, &d.EventID, &d.Event, &d.TicketID, &d.Body,
+		&d.Status, &d.Attempts, &next, &created, &delivered)
+	d.NextAt, d.CreatedAt, d.DeliveredAt = fromMS(next), fromMS(created), fromMS(delivered)
+	return d, err
+}
+
+// DueDeliveries lists up to limit deliveries due now to active endpoints,
+// in the order they fell due.
+func (s *Store) DueDeliveries(ctx context.Context, limit int) ([]anxin.Delivery, error) {
+	rows, err := s.read().QueryContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries d
+		CROSS JOIN webhooks w ON w.id = d.webhook_id WHERE d.next_at <= ? AND w.active = 1
+		ORDER BY d.next_at, d.id LIMIT ?`, ms(s.now()), limit)
+	if err != nil {
+		return nil, fmt.Errorf("due deliveries: %w", err)
+	}
+	return collectDeliveries(rows)
+}
+
+func collectDeliveries(rows *sql.Rows) ([]anxin.Delivery, error) {
+	defer rows.Close()
+	var out []anxin.Delivery
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// RecordAttempt keeps the outcome of a try and schedules the next, as
+// anxin.Delivery.Next says.
+func (s *Store) RecordAttempt(ctx context.Context, id int64, a anxin.DeliveryAttempt) (anxin.Delivery, error) {
+	var d anxin.Delivery
+	err := s.write(ctx, func(tx wtx) error {
+		var err error
+		d, err = scanDelivery(tx.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries d
+			CROSS JOIN webhooks w ON w.id = d.webhook_id WHERE d.id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("delivery")
+		}
+		if err != nil {
+			return err
+		}
+		if d.Status != anxin.DeliveryPending {
+			return nil // sent twice by two workers: the first outcome stands
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_attempts (delivery_id, at, status, error, took_ms)
+			VALUES (?, ?, ?, ?, ?)`, id, ms(a.At), a.Status, a.Error, a.Took.Milliseconds()); err != nil {
+			return fmt.Errorf("attempt: %w", err)
+		}
+		d = d.Next(a)
+		_, err = tx.ExecContext(ctx, `UPDATE webhook_deliveries SET status = ?, attempts = ?, next_at = ?,
+			delivered_at = ? WHERE id = ?`, string(d.Status), d.Attempts, ms(d.NextAt), ms(d.DeliveredAt), id)
+		return err
+	})
+	return d, err
+}
+
+// Deliveries lists an endpoint's latest deliveries, newest first, with
+// their attempts.
+func (s *Store) Deliveries(ctx context.Context, webhookID int64, limit int) ([]anxin.Delivery, error) {
+	rows, err := s.read().QueryContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries d
+		CROSS JOIN webhooks w ON w.id = d.webhook_id WHERE d.webhook_id = ? ORDER BY d.id DESC LIMIT ?`, webhookID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("deliveries: %w", err)
+	}
+	out, err := collectDeliveries(rows)
+	if err != nil || len(out) == 0 {
+		return out, err
+	}
+	index := make(map[int64]int, len(out))
+	for i := range out {
+		index[out[i].ID] = i
+	}
+	rows, err = s.read().QueryContext(ctx, `SELECT delivery_id, at, status, error, took_ms FROM webhook_attempts
+		WHERE delivery_id BETWEEN ? AND ? ORDER BY id`, out[len(out)-1].ID, out[0].ID)
+	if err != nil {
+		return nil, fmt.Errorf("attempts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, took int64
+		var at sql.NullInt64
+		var a anxin.DeliveryAttempt
+		if err := rows.Scan(&id, &at, &a.Status, &a.Error, &took); err != nil {
+			return nil, err
+		}
+		if i, ok := index[id]; ok {
+			a.At, a.Took = fromMS(at), time.Duration(took)*time.Millisecond
+			out[i].Tries = append(out[i].Tries, a)
+		}
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,179 @@
+package jobs
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/anxin-helpdesk/anxin"
+	"github.com/anxin-helpdesk/anxin/store"
+)
+
+// Webhook request headers. The signature is HMAC-SHA256, keyed with the
+// endpoint's secret, over the timestamp, a dot and the body:
+//
+//	X-Anxin-Signature: sha256=hex(HMAC(secret, X-Anxin-Timestamp + "." + body))
+//
+// A receiver recomputes it, compares in constant time, and refuses a
+// timestamp far from its clock (replays).
+const (
+	HeaderEvent     = "X-Anxin-Event"
+	HeaderEventID   = "X-Anxin-Event-Id"
+	HeaderDelivery  = "X-Anxin-Delivery"
+	HeaderTimestamp = "X-Anxin-Timestamp"
+	HeaderSignature = "X-Anxin-Signature"
+)
+
+// Sign is the X-Anxin-Signature of a body sent at the unix time ts.
+func Sign(secret string, ts int64, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(strconv.FormatInt(ts, 10)))
+	m.Write([]byte("."))
+	m.Write(body)
+	return "sha256=" + hex.EncodeToString(m.Sum(nil))
+}
+
+// sendBatch and sendParallel bound a flush: deliveries listed at once, and
+// sent at once.
+const (
+	sendBatch    = 32
+	sendParallel = 4
+)
+
+// Sender delivers the webhook outbox, each delivery signed, retried with
+// back-off by the store's schedule until 24 h after its event.
+type Sender struct {
+	st  *store.Store
+	cfg Config
+	log *slog.Logger
+	mu  sync.Mutex // one flush at a time
+}
+
+// NewSender returns a sender over the store.
+func NewSender(st *store.Store, cfg Config) (*Sender, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	return &Sender{st: st, cfg: cfg, log: cfg.Logger}, nil
+}
+
+// Flush sends every delivery due now, once each, and records the attempts.
+// It returns how many it tried.
+func (s *Sender) Flush(ctx context.Context) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tried := 0
+	seen := map[int64]bool{}
+	for ctx.Err() == nil {
+		due, err := s.st.DueDeliveries(ctx, sendBatch)
+		if err != nil {
+			return tried, err
+		}
+		var fresh []anxin.Delivery
+		for _, d := range due {
+			if !seen[d.ID] {
+				seen[d.ID] = true
+				fresh = append(fresh, d)
+			}
+		}
+		if len(fresh) == 0 {
+			return tried, nil
+		}
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, sendParallel)
+		errs := make([]error, len(fresh))
+		for i, d := range fresh {
+			sem <- struct{}{}
+			wg.Go(func() {
+				defer func() { <-sem }()
+				errs[i] = s.deliver(ctx, d)
+			})
+		}
+		wg.Wait()
+		tried += len(fresh)
+		for _, err := range errs {
+			if err != nil {
+				return tried, err
+			}
+		}
+	}
+	return tried, ctx.Err()
+}
+
+// deliver makes one attempt and records it.
+func (s *Sender) deliver(ctx context.Context, d anxin.Delivery) error {
+	at := s.st.Clock.Now()
+	start := time.Now()
+	status, err := s.post(ctx, d, at.Unix())
+	a := anxin.DeliveryAttempt{At: at, Status: status, Took: time.Since(start)}
+	if err != nil {
+		a.Error = err.Error()
+	}
+	if ctx.Err() != nil {
+		return ctx.Err() // shutting down: the delivery stays due, untried
+	}
+	got, rerr := s.st.RecordAttempt(context.WithoutCancel(ctx), d.ID, a)
+	if rerr != nil {
+		return fmt.Errorf("webhook delivery %d: %w", d.ID, rerr)
+	}
+	switch got.Status {
+	case anxin.DeliveryFailed:
+		s.log.Warn("webhook delivery given up", "delivery", d.ID, "url", d.URL, "event", d.Event, "attempts", got.Attempts, "err", a.Error)
+	case anxin.DeliveryPending:
+		s.log.Info("webhook delivery failed; will retry", "delivery", d.ID, "url", d.URL, "event", d.Event,
+			"attempt", got.Attempts, "next", got.NextAt, "err", a.Error)
+	}
+	return nil
+}
+
+// post sends the delivery; a non-2xx answer is returned as an error too.
+func (s *Sender) post(ctx context.Context, d anxin.Delivery, ts int64) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, bytes.NewReader(d.Body))
+	if err != nil {
+		return 0, err
+	}
+	h := req.Header
+	h.Set("Content-Type", "application/json")
+	h.Set("User-Agent", "Anxin-Webhooks/1")
+	h.Set(HeaderEvent, string(d.Event))
+	h.Set(HeaderEventID, d.EventID)
+	h.Set(HeaderDelivery, strconv.FormatInt(d.ID, 10))
+	h.Set(HeaderTimestamp, strconv.FormatInt(ts, 10))
+	h.Set(HeaderSignature, Sign(d.Secret, ts, d.Body))
+	res, err := s.cfg.Client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	head, _ := io.ReadAll(io.LimitReader(res.Body, 512))
+	io.Copy(io.Discard, io.LimitReader(res.Body, 1<<20))
+	if res.StatusCode < 200 || res.StatusCode > 299 {
+		msg := strings.TrimSpace(string(head))
+		if len(msg) > 200 {
+			msg = msg[:200]
+		}
+		return res.StatusCode, fmt.Errorf("HTTP %d %s", res.StatusCode, msg)
+	}
+	return res.StatusCode, nil
+}
+
+// Run flushes until ctx ends: at once, every interval, and whenever a
+// commit writes to the outbox.
+func (s *Sender) Run(ctx context.Context) {
+	loop(ctx, s.cfg.Interval, s.st.OutboxReady(), func(ctx context.Context) {
+		if _, err := s.Flush(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("webhook flush failed", "err", err)
+		}
+	})
+}

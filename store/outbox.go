@@ -1,0 +1,217 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/anxin-helpdesk/anxin"
+	"github.com/anxin-helpdesk/anxin/store/api"
+)
+
+// Webhooks and their outbox. A change that other systems are to hear of
+// writes one delivery per endpoint that wants it, in the same transaction as
+// the change: a change is never lost to a crash between the commit and the
+// call, and nothing is sent for a change that rolled back. A worker
+// (package jobs) sends them, signed, and records every attempt here.
+
+// CreateWebhook stores an endpoint.
+func (s *Store) CreateWebhook(ctx context.Context, w anxin.Webhook) (anxin.Webhook, error) {
+	w.URL = strings.TrimSpace(w.URL)
+	if err := w.Validate(); err != nil {
+		return w, err
+	}
+	w.Active, w.CreatedAt = true, s.now()
+	err := s.write(ctx, func(tx wtx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO webhooks (url, secret, events, merchant_id, active, created_at)
+			VALUES (?, ?, ?, ?, 1, ?)`, w.URL, w.Secret, joinEvents(w.Events), nullID(w.MerchantID), ms(w.CreatedAt))
+		if isForeignKey(err) {
+			return anxin.Errorf(anxin.EUNKNOWNMERCHANT, "unknown merchant")
+		}
+		if err != nil {
+			return fmt.Errorf("create webhook: %w", err)
+		}
+		s.hooks.webhooks.Store(nil)
+		w.ID, err = res.LastInsertId()
+		return err
+	})
+	return w, err
+}
+
+func joinEvents(es []anxin.WebhookEvent) string {
+	out := make([]string, len(es))
+	for i, e := range es {
+		out[i] = string(e)
+	}
+	return strings.Join(out, " ")
+}
+
+func splitEvents(s string) []anxin.WebhookEvent {
+	var out []anxin.WebhookEvent
+	for _, e := range strings.Fields(s) {
+		out = append(out, anxin.WebhookEvent(e))
+	}
+	return out
+}
+
+const webhookColumns = `w.id, w.url, w.secret, w.events, coalesce(w.merchant_id, 0), coalesce(m.name, ''), w.active, w.created_at`
+const webhookFrom = ` FROM webhooks w LEFT JOIN merchants m ON m.id = w.merchant_id `
+
+func scanWebhook(row interface{ Scan(...any) error }) (anxin.Webhook, error) {
+	var w anxin.Webhook
+	var events string
+	var created sql.NullInt64
+	err := row.Scan(&w.ID, &w.URL, &w.Secret, &events, &w.MerchantID, &w.MerchantName, &w.Active, &created)
+	w.Events, w.CreatedAt = splitEvents(events), fromMS(created)
+	return w, err
+}
+
+// Webhooks lists the endpoints, active ones first.
+func (s *Store) Webhooks(ctx context.Context) ([]anxin.Webhook, error) {
+	return webhooksIn(ctx, s.read(), false)
+}
+
+func webhooksIn(ctx context.Context, q queryer, activeOnly bool) ([]anxin.Webhook, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+webhookColumns+webhookFrom+`WHERE (?1 = 0 OR w.active = 1)
+		ORDER BY w.active DESC, w.id`, activeOnly)
+	if err != nil {
+		return nil, fmt.Errorf("webhooks: %w", err)
+	}
+	defer rows.Close()
+	var out []anxin.Webhook
+	for rows.Next() {
+		w, err := scanWebhook(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
+
+// Webhook returns one endpoint.
+func (s *Store) Webhook(ctx context.Context, id int64) (anxin.Webhook, error) {
+	w, err := scanWebhook(s.read().QueryRowContext(ctx, `SELECT `+webhookColumns+webhookFrom+`WHERE w.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return w, notFound("webhook")
+	}
+	return w, err
+}
+
+// SetWebhookActive turns an endpoint off (its pending deliveries wait) or on.
+func (s *Store) SetWebhookActive(ctx context.Context, id int64, active bool) error {
+	return s.write(ctx, func(tx wtx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE webhooks SET active = ? WHERE id = ?`, active, id)
+		if err != nil {
+			return fmt.Errorf("webhook: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return notFound("webhook")
+		}
+		s.hooks.webhooks.Store(nil)
+		return nil
+	})
+}
+
+// activeWebhooks are the endpoints that may hear of a change, cached.
+func (s *Store) activeWebhooks(ctx context.Context, tx wtx) ([]anxin.Webhook, error) {
+	if hooks := s.hooks.webhooks.Load(); hooks != nil {
+		return *hooks, nil
+	}
+	hooks, err := webhooksIn(ctx, tx, true)
+	if err != nil {
+		return nil, err
+	}
+	s.hooks.webhooks.Store(&hooks)
+	return hooks, nil
+}
+
+// created is CreateTicket's hook: ticket.created.
+func (s *Store) created(ctx context.Context, tx wtx, t anxin.Ticket) error {
+	return s.emit(ctx, tx, t.ID, t.MerchantID, []anxin.WebhookEvent{anxin.EventTicketCreated}, nil)
+}
+
+// decided is Decide's hook: ticket.state_changed and the refund events the
+// change makes; it also wakes the built-in refund provider for a new refund.
+func (s *Store) decided(ctx context.Context, tx wtx, t anxin.Ticket, c anxin.Change) error {
+	if c.PayFen > 0 || c.Event.Action == anxin.RetryRefund {
+		s.hooks.pendingRefunds.Store(true)
+	}
+	return s.emit(ctx, tx, t.ID, t.MerchantID, c.WebhookEvents(), &c.Event)
+}
+
+// emit writes a delivery of each event to each active endpoint that wants
+// it. The body is made once per event, from the ticket as the transaction
+// has it now, and is the same on every attempt.
+func (s *Store) emit(ctx context.Context, tx wtx, ticketID, merchantID int64, events []anxin.WebhookEvent, change *anxin.Event) error {
+	hooks, err := s.activeWebhooks(ctx, tx)
+	if err != nil || len(hooks) == 0 {
+		return err
+	}
+	var view *TicketView
+	now := s.now()
+	for _, e := range events {
+		var to []int64
+		for _, w := range hooks {
+			if w.Wants(e, merchantID) {
+				to = append(to, w.ID)
+			}
+		}
+		if len(to) == 0 {
+			continue
+		}
+		if view == nil {
+			v, err := viewIn(ctx, tx, anxin.AllMerchants, ticketID)
+			if err != nil {
+				return err
+			}
+			view = &v
+		}
+		eventID := newEventID()
+		body, err := eventBody(eventID, e, now, *view, change)
+		if err != nil {
+			return err
+		}
+		for _, id := range to {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (webhook_id, event_id, event, ticket_id,
+				body, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+				id, eventID, string(e), ticketID, body, ms(now), ms(now)); err != nil {
+				return fmt.Errorf("outbox: %w", err)
+			}
+		}
+		s.hooks.pendingOutbox.Store(true)
+	}
+	return nil
+}
+
+// eventBody renders an event. Its id is shared by the deliveries of the
+// event to every endpoint and by every attempt, so receivers can drop repeats.
+func eventBody(id string, e anxin.WebhookEvent, now time.Time, v TicketView, change *anxin.Event) ([]byte, error) {
+	ev := api.Event{ID: id, Type: string(e), CreatedAt: now.UTC(),
+		Data: api.EventData{Ticket: api.TicketOf(v.Ticket, v.MerchantCode, &v.Refund)}}
+	if e == anxin.EventStateChanged && change != nil {
+		c := api.ChangeOf(*change)
+		ev.Data.Change = &c
+	}
+	if strings.HasPrefix(string(e), "refund.") && v.Refund.ID != 0 {
+		r := api.RefundOf(v.Refund)
+		ev.Data.Refund = &r
+	}
+	b, err := json.Marshal(ev)
+	if err != nil {
+		return nil, fmt.Errorf("event body: %w", err)
+	}
+	return b, nil
+}
+
+func newEventID() string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return "evt_" + hex.EncodeToString(b)
+}

@@ -1,0 +1,247 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/anxin-helpdesk/anxin"
+)
+
+// Due is a ticket the system is to act on, at the version it was listed with.
+type Due struct {
+	ID      int64
+	Version int64
+	At      time.Time // its deadline (for refunds: when the refund was recorded)
+}
+
+// The scheduler reads its work list a page at a time and decides it in
+// batches that share a commit. A batch bounds how long the writer is held
+// from other writes (about 10 ms); a page, how often the sweep stops to read.
+const (
+	timeoutBatch = 32
+	timeoutPage  = 1024
+)
+
+// DueTimeouts lists up to limit tickets whose deadline has passed at now and
+// whose state acts by itself, oldest deadline first, after the given one
+// (keyset on the tickets_auto index).
+func (s *Store) DueTimeouts(ctx context.Context, now time.Time, after Due, limit int) ([]Due, error) {
+	rows, err := s.read().QueryContext(ctx, `SELECT id, version, auto_at FROM tickets
+		WHERE auto_at <= ? AND (auto_at, id) > (?, ?) ORDER BY auto_at, id LIMIT ?`,
+		ms(now), after.At.UnixMilli(), after.ID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("due timeouts: %w", err)
+	}
+	defer rows.Close()
+	var out []Due
+	for rows.Next() {
+		var d Due
+		var at int64
+		if err := rows.Scan(&d.ID, &d.Version, &at); err != nil {
+			return nil, err
+		}
+		d.At = time.UnixMilli(at).UTC()
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// DecideEach takes the same decision on each ticket, in the order given,
+// compare-and-set on the version each was listed with: each decision in its
+// own savepoint, a batch sharing one commit (what group commit does with
+// writes that queue together, but in this order). errs[i] is ticket i's.
+func (s *Store) DecideEach(ctx context.Context, due []Due, d anxin.Decision) ([]error, error) {
+	return s.writeEach(ctx, len(due), func(ctx context.Context, i int) error {
+		d := d
+		d.Version = due[i].Version
+		_, err := s.Decide(ctx, due[i].ID, d)
+		return err
+	})
+}
+
+// Sweep is what one pass over a work list did.
+type Sweep struct {
+	Done   int // decided
+	Lost   int // changed by someone else first: they won, cleanly
+	Failed []SweepError
+}
+
+// SweepError is a ticket the system could not act on.
+type SweepError struct {
+	Ticket int64
+	Err    error
+}
+
+func (sw *Sweep) add(due []Due, errs []error) {
+	for i, err := range errs {
+		var h *anxin.AlreadyHandled
+		switch {
+		case err == nil:
+			sw.Done++
+		case errors.As(err, &h):
+			sw.Lost++
+		default:
+			sw.Failed = append(sw.Failed, SweepError{due[i].ID, err})
+		}
+	}
+}
+
+// RunTimeouts applies every passed deadline's timeout action, oldest
+// deadline first, with the system as actor: auto-approve, auto-refund,
+// auto-receive, close or escalate, as the state and policy say. It walks the
+// work list once (a ticket that fails is passed over until the next run) and
+// catches up any backlog, however large, in batches.
+func (s *Store) RunTimeouts(ctx context.Context) (Sweep, error) {
+	var sw Sweep
+	now := s.now()
+	var after Due
+	for {
+		page, err := s.DueTimeouts(ctx, now, after, timeoutPage)
+		if err != nil || len(page) == 0 {
+			return sw, err
+		}
+		for batch := range slices.Chunk(page, timeoutBatch) {
+			errs, err := s.DecideEach(ctx, batch, anxin.Decision{Action: anxin.Timeout, Actor: anxin.System})
+			if err != nil {
+				return sw, err
+			}
+			sw.add(batch, errs)
+		}
+		after = page[len(page)-1]
+	}
+}
+
+// PendingRefunds lists refunds waiting for the payment provider, oldest
+// first, after the refund with id after: tickets in refunding whose refund
+// is pending. last is the id of the last refund listed.
+func (s *Store) PendingRefunds(ctx context.Context, after int64, limit int) (due []Due, last int64, err error) {
+	rows, err := s.read().QueryContext(ctx, `SELECT r.id, t.id, t.version, r.updated_at FROM refunds r
+		CROSS JOIN tickets t ON t.id = r.ticket_id WHERE r.status = 'pending' AND r.id > ? AND t.state = 'refunding'
+		ORDER BY r.id LIMIT ?`, after, limit)
+	if err != nil {
+		return nil, 0, fmt.Errorf("pending refunds: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d Due
+		var at int64
+		if err := rows.Scan(&last, &d.ID, &d.Version, &at); err != nil {
+			return nil, 0, err
+		}
+		d.At = time.UnixMilli(at).UTC()
+		due = append(due, d)
+	}
+	return due, last, rows.Err()
+}
+
+// PayPendingRefunds is the built-in payment provider, for demos and small
+// deploys whose refunds are paid by hand elsewhere: every pending refund
+// succeeds at once, decided by the system.
+func (s *Store) PayPendingRefunds(ctx context.Context) (Sweep, error) {
+	var sw Sweep
+	var after int64
+	for {
+		due, last, err := s.PendingRefunds(ctx, after, timeoutBatch)
+		if err != nil || len(due) == 0 {
+			return sw, err
+		}
+		errs, err := s.DecideEach(ctx, due, anxin.Decision{Action: anxin.RefundSucceeded, Actor: anxin.System})
+		if err != nil {
+			return sw, err
+		}
+		sw.add(due, errs)
+		after = last
+	}
+}
+
+// NoticeDeadlines sends ticket.deadline_soon for open tickets whose
+// deadline is at most anxin.DeadlineSoonBefore away, once per ticket and
+// version, when an active endpoint asks for the event. A deadline found
+// already passed (after downtime) gets no notice: its timeout is the news.
+func (s *Store) NoticeDeadlines(ctx context.Context) (int, error) {
+	hooks, err := webhooksIn(ctx, s.read(), true)
+	if err != nil {
+		return 0, err
+	}
+	wanted := false
+	for _, w := range hooks {
+		wanted = wanted || w.Wants(anxin.EventDeadlineSoon, w.MerchantID)
+	}
+	if !wanted {
+		return 0, nil
+	}
+	now := s.now()
+	rows, err := s.read().QueryContext(ctx, `SELECT t.id, t.version, t.merchant_id FROM tickets t
+		WHERE t.due_at >= ? AND t.due_at <= ? AND NOT EXISTS (SELECT 1 FROM deadline_notices n
+		WHERE n.ticket_id = t.id AND n.version = t.version) ORDER BY t.due_at, t.id LIMIT 500`,
+		ms(now), ms(now.Add(anxin.DeadlineSoonBefore)))
+	if err != nil {
+		return 0, fmt.Errorf("deadlines soon: %w", err)
+	}
+	type soon struct{ id, version, merchant int64 }
+	var list []soon
+	for rows.Next() {
+		var x soon
+		if err := rows.Scan(&x.id, &x.version, &x.merchant); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		list = append(list, x)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(list) == 0 {
+		return 0, err
+	}
+	sent := 0
+	_, err = s.writeEach(ctx, len(list), func(ctx context.Context, i int) error {
+		x := list[i]
+		tx, _ := joined(ctx, s)
+		res, err := tx.ExecContext(ctx, `INSERT INTO deadline_notices (ticket_id, version, sent_at)
+			SELECT id, version, ? FROM tickets WHERE id = ? AND version = ? ON CONFLICT DO NOTHING`, ms(now), x.id, x.version)
+		if err != nil {
+			return fmt.Errorf("deadline notice: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // changed meanwhile, or already told
+		}
+		if err := s.emit(ctx, tx, x.id, x.merchant, []anxin.WebhookEvent{anxin.EventDeadlineSoon}, nil); err != nil {
+			return err
+		}
+		sent++
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return sent, nil
+}
+
+// deliveryKeep is how long finished deliveries stay listed.
+const deliveryKeep = 30 * 24 * time.Hour
+
+// Purge deletes what is kept only for a while: idempotency records past
+// IdempotencyTTL, deadline notices of states long left, and deliveries
+// finished more than 30 days ago with their attempts.
+func (s *Store) Purge(ctx context.Context) error {
+	now := s.now()
+	return s.write(ctx, func(tx wtx) error {
+		for _, q := range []struct {
+			sql string
+			arg any
+		}{
+			{`DELETE FROM idempotency_keys WHERE created_at <= ?`, ms(now.Add(-IdempotencyTTL))},
+			{`DELETE FROM deadline_notices WHERE sent_at <= ?`, ms(now.Add(-deliveryKeep))},
+			{`DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries
+				WHERE next_at IS NULL AND created_at <= ?)`, ms(now.Add(-deliveryKeep))},
+			{`DELETE FROM webhook_deliveries WHERE next_at IS NULL AND created_at <= ?`, ms(now.Add(-deliveryKeep))},
+		} {
+			if _, err := tx.ExecContext(ctx, q.sql, q.arg); err != nil {
+				return fmt.Errorf("purge: %w", err)
+			}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,60 @@
+package store_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/anxin-helpdesk/anxin/store"
+	"github.com/anxin-helpdesk/anxin/store/storetest"
+)
+
+// dueTickets is the size of the catch-up benchmark: 100,000 deadlines passed
+// during an outage (goal: caught up within 60 s, synchronous=FULL).
+const dueTickets = 100_000
+
+// BenchmarkSchedulerCatchUp opens a copy of a database whose 100,000 open
+// tickets are all past their deadline and times the scheduler's first sweep,
+// which applies every timeout action, oldest first, each compare-and-set
+// with its event and (when it pays) its refund row.
+func BenchmarkSchedulerCatchUp(b *testing.B) {
+	dir := os.Getenv("ANXIN_BENCH_DIR")
+	if dir == "" {
+		b.Skip("set ANXIN_BENCH_DIR (make bench does) to build the 100,000-deadline database")
+	}
+	src, err := storetest.DueDatabase(ctx, dir, dueTickets)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var elapsed, cpu time.Duration
+	for range b.N {
+		b.StopTimer()
+		path := filepath.Join(b.TempDir(), "anxin.db")
+		if err := copyFile(src, path); err != nil {
+			b.Fatal(err)
+		}
+		s, err := store.Open(ctx, path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		start, cpu0 := time.Now(), storetest.CPUTime()
+		b.StartTimer()
+		sw, err := s.RunTimeouts(ctx)
+		b.StopTimer()
+		elapsed += time.Since(start)
+		cpu += storetest.CPUTime() - cpu0
+		if err != nil || sw.Done != dueTickets || len(sw.Failed) > 0 {
+			b.Fatalf("caught up %d of %d (%d failed: %v), %v", sw.Done, dueTickets, len(sw.Failed), sw.Failed, err)
+		}
+		var left int
+		store.DB(s).QueryRow(`SELECT count(*) FROM tickets WHERE auto_at <= ?`, time.Now().UnixMilli()).Scan(&left)
+		if left != 0 {
+			b.Fatalf("%d deadlines left behind", left)
+		}
+		s.Close()
+	}
+	b.ReportMetric(elapsed.Seconds()/float64(b.N), "s/catch-up")
+	b.ReportMetric(float64(dueTickets*b.N)/elapsed.Seconds(), "deadlines/s")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(dueTickets*b.N), "cpu-µs/deadline")
+}

@@ -1,0 +1,179 @@
+package anxin
+
+import (
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// WebhookEvent names a change that other systems hear of through webhooks.
+type WebhookEvent string
+
+const (
+	EventTicketCreated   WebhookEvent = "ticket.created"
+	EventStateChanged    WebhookEvent = "ticket.state_changed"
+	EventDeadlineSoon    WebhookEvent = "ticket.deadline_soon"
+	EventRefundRequested WebhookEvent = "refund.requested"
+	EventRefundSucceeded WebhookEvent = "refund.succeeded"
+	EventRefundFailed    WebhookEvent = "refund.failed"
+)
+
+// WebhookEvents lists every event an endpoint may ask for.
+var WebhookEvents = []WebhookEvent{EventTicketCreated, EventStateChanged, EventDeadlineSoon,
+	EventRefundRequested, EventRefundSucceeded, EventRefundFailed}
+
+// DeadlineSoonBefore is how long before a deadline ticket.deadline_soon is
+// sent: once per ticket and state (version), for every state that runs a
+// clock, and only while the deadline is still ahead.
+const DeadlineSoonBefore = time.Hour
+
+// WebhookEvents lists the events a state change sends, in order:
+// ticket.state_changed always, then the refund event the transition makes.
+// A refund is "requested" when it is recorded or retried (the payment system
+// is to pay it), and succeeds or fails by the provider's answer or an agent's
+// manual refund.
+func (c Change) WebhookEvents() []WebhookEvent {
+	out := []WebhookEvent{EventStateChanged}
+	switch a := c.Event.Action; {
+	case c.PayFen > 0 || a == RetryRefund:
+		out = append(out, EventRefundRequested)
+	case a == RefundSucceeded || a == ManualRefund:
+		out = append(out, EventRefundSucceeded)
+	case a == RefundFailure:
+		out = append(out, EventRefundFailed)
+	}
+	return out
+}
+
+// Webhook is an endpoint that hears of the events it asks for, signed with
+// its secret.
+type Webhook struct {
+	ID           int64
+	URL          string
+	Secret       string
+	Events       []WebhookEvent
+	MerchantID   int64 // 0: every merchant's tickets
+	MerchantName string
+	Active       bool
+	CreatedAt    time.Time
+}
+
+// MinWebhookSecret is the shortest secret an endpoint may sign with.
+const MinWebhookSecret = 16
+
+// Validate checks an endpoint before it is stored.
+func (w Webhook) Validate() error {
+	u, err := url.Parse(strings.TrimSpace(w.URL))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		return Errorf(EINVALID, "the webhook URL must be an http or https URL without credentials")
+	}
+	if len(w.Secret) < MinWebhookSecret {
+		return Errorf(EINVALID, "the webhook secret must be at least %d characters", MinWebhookSecret)
+	}
+	if len(w.Events) == 0 {
+		return Errorf(EINVALID, "choose at least one event")
+	}
+	for _, e := range w.Events {
+		if !slices.Contains(WebhookEvents, e) {
+			return Errorf(EINVALID, "unknown webhook event %q", e)
+		}
+	}
+	return nil
+}
+
+// Wants reports whether the endpoint is to hear of event on a ticket of the merchant.
+func (w Webhook) Wants(e WebhookEvent, merchantID int64) bool {
+	return w.Active && (w.MerchantID == 0 || w.MerchantID == merchantID) && slices.Contains(w.Events, e)
+}
+
+// WebhookRetryFor is how long a delivery is retried after the change it tells of.
+const WebhookRetryFor = 24 * time.Hour
+
+// WebhookBackoff is the wait after the given failed attempt (1 for the
+// first): 10 s, doubling each time, at most an hour. Within 24 h an
+// endpoint that stays down is tried about 30 times.
+func WebhookBackoff(attempt int) time.Duration {
+	if attempt < 1 {
+		attempt = 1
+	}
+	if attempt > 10 {
+		return time.Hour
+	}
+	return min(10*time.Second<<(attempt-1), time.Hour)
+}
+
+// APIKey is a key of the intake API. Only a hash of the key is kept; the
+// prefix identifies it in lists.
+type APIKey struct {
+	ID         int64
+	Name       string
+	Prefix     string
+	CreatedAt  time.Time
+	LastUsedAt time.Time
+	RevokedAt  time.Time
+}
+
+// Validate checks a key before it is stored.
+func (k APIKey) Validate() error {
+	if n := len([]rune(strings.TrimSpace(k.Name))); n == 0 || n > 64 {
+		return Errorf(EINVALID, "an API key needs a name of 1 to 64 characters")
+	}
+	return nil
+}
+
+// DeliveryStatus is where a delivery stands.
+type DeliveryStatus string
+
+const (
+	DeliveryPending   DeliveryStatus = "pending"   // waiting for its next attempt
+	DeliveryDelivered DeliveryStatus = "delivered" // an attempt got a 2xx
+	DeliveryFailed    DeliveryStatus = "failed"    // given up after WebhookRetryFor
+)
+
+// Delivery is one event on its way to one endpoint: a row of the outbox,
+// written in the transaction of the change it tells of.
+type Delivery struct {
+	ID          int64
+	WebhookID   int64
+	URL         string // the endpoint's, for the sender
+	Secret      string
+	EventID     string // shared by the event's deliveries to every endpoint
+	Event       WebhookEvent
+	TicketID    int64
+	Body        []byte
+	Status      DeliveryStatus
+	Attempts    int
+	NextAt      time.Time // zero once delivered or given up
+	CreatedAt   time.Time
+	DeliveredAt time.Time
+	Tries       []DeliveryAttempt // when listed with its attempts
+}
+
+// DeliveryAttempt is one try at a delivery.
+type DeliveryAttempt struct {
+	At     time.Time
+	Status int // the HTTP status; 0 when none came back
+	Error  string
+	Took   time.Duration
+}
+
+// OK reports whether the endpoint took the delivery.
+func (a DeliveryAttempt) OK() bool { return a.Status >= 200 && a.Status < 300 }
+
+// Next is what becomes of a pending delivery after an attempt: delivered on
+// a 2xx; else retried after WebhookBackoff, unless that would come later
+// than WebhookRetryFor after the event, when it is given up.
+func (d Delivery) Next(a DeliveryAttempt) Delivery {
+	d.Attempts++
+	switch next := a.At.Add(WebhookBackoff(d.Attempts)); {
+	case a.OK():
+		d.Status, d.NextAt, d.DeliveredAt = DeliveryDelivered, time.Time{}, a.At
+	case next.After(d.CreatedAt.Add(WebhookRetryFor)):
+		d.Status, d.NextAt = DeliveryFailed, time.Time{}
+	default:
+		d.NextAt = next
+	}
+	d.Tries = append(d.Tries, a)
+	return d
+}
