@@ -62,8 +62,9 @@ const (
 	Timeout         Action = "timeout"
 
 	// Timeline-only actions.
-	Create Action = "create"
-	Assign Action = "assign"
+	Create     Action = "create"
+	Assign     Action = "assign"
+	PhotoAdded Action = "photo_added"
 )
 
 // Timer names the deadline a state runs: who owes the next move and how long

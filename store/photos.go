@@ -195,12 +195,26 @@ func (s *Store) record(ctx context.Context, by anxin.Actor, party anxin.Party, u
 				}
 			}
 		}
-		return nil
+		return s.photoOnTimeline(ctx, tx, t, by, party, e, backdated)
 	})
 	if err != nil {
 		return anxin.Evidence{}, err
 	}
 	return e, nil
+}
+
+// photoOnTimeline records an added photo on the ticket's timeline. The
+// buyer's photo on a ticket waiting for evidence is the evidence: it takes
+// the ticket back to the merchant, whose clock resumes with the time it had
+// left (a transition of the table, run inside this write). Demo photos,
+// recorded after their tickets moved on, are only noted.
+func (s *Store) photoOnTimeline(ctx context.Context, tx wtx, t anxin.Ticket, by anxin.Actor, party anxin.Party, e anxin.Evidence, backdated bool) error {
+	if party == anxin.PartyBuyer && t.State == anxin.NeedsEvidence && !backdated {
+		_, err := s.Decide(join(ctx, tx), t.ID, anxin.Decision{Action: anxin.AddEvidence, Actor: by, Version: t.Version, Reason: e.Label})
+		return err
+	}
+	_, err := insertEvent(ctx, tx, anxin.Event{TicketID: t.ID, At: e.CreatedAt, Actor: by, Action: anxin.PhotoAdded, Detail: e.Label})
+	return err
 }
 
 // quarters splits a perceptual hash into its four 16-bit quarters, high first.

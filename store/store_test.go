@@ -1,8 +1,12 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"image"
+	"image/jpeg"
 	"os"
 	"path/filepath"
 	"strings"
@@ -310,5 +314,57 @@ func TestAuthenticate(t *testing.T) {
 	}
 	if _, err := s.CreateUser(ctx, anxin.User{Email: "m@example.com", Name: "x", Role: anxin.RoleMerchant, MerchantID: 999}, storetest.Password); anxin.ErrorCode(err) != anxin.EUNKNOWNMERCHANT {
 		t.Fatalf("merchant user of an unknown merchant: %v", err)
+	}
+}
+
+// TestBuyerPhotoResumesTheMerchantClock: on a ticket waiting for evidence, the
+// buyer's photo (here added by an agent from a call) is the evidence: the
+// ticket goes back to the merchant with the time its clock had left. Other
+// photos are only noted on the timeline.
+func TestBuyerPhotoResumesTheMerchantClock(t *testing.T) {
+	s, clock := storetest.MustOpen(t)
+	m := storetest.MustMerchant(t, s, "昆明斗南鲜花园艺")
+	agent := storetest.MustUser(t, s, anxin.RoleAgent, "王晓", 0).Actor()
+	staff := storetest.MustUser(t, s, anxin.RoleMerchant, "小李", m.ID).Actor()
+	tk := storetest.MustTicket(t, s, m.ID, anxin.FreshSpoiled, 8990) // 24 h merchant clock
+	clock.Advance(10 * time.Hour)
+	tk, err := s.Decide(ctx, tk.ID, anxin.Decision{Action: anxin.RequestEvidence, Actor: staff, Version: tk.Version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(5 * time.Hour)
+	storetest.MustPhoto(t, s, tk.ID, "label") // the buyer's, through the API
+	got, _ := s.Ticket(ctx, anxin.AllMerchants, tk.ID)
+	if got.State != anxin.PendingMerchant || !got.Deadline.Equal(clock.Now().Add(14*time.Hour)) {
+		t.Fatalf("after the buyer's photo: %s due %v, want pending_merchant due in 14 h", got.State, got.Deadline)
+	}
+	photoAs(t, s, staff, tk.ID) // the merchant's counter-evidence
+	clock.Advance(time.Minute)
+	tk2 := storetest.MustTicketIn(t, s, m.ID, anxin.NeedsEvidence, 3000)
+	photoAs(t, s, agent, tk2.ID)
+	events, _ := s.Timeline(ctx, anxin.AllMerchants, tk.ID)
+	var seen []string
+	for _, e := range events[2:] {
+		seen = append(seen, fmt.Sprintf("%s/%s/%s", e.Action, e.Actor.Role, e.To))
+	}
+	if strings.Join(seen, " ") != "evidence_added/buyer/pending_merchant photo_added/merchant/" {
+		t.Fatalf("timeline after the photos: %v", seen)
+	}
+	if got, _ := s.Ticket(ctx, anxin.AllMerchants, tk2.ID); got.State != anxin.PendingMerchant {
+		t.Fatalf("an agent's photo for the buyer left the ticket %s", got.State)
+	}
+}
+
+// photoAs adds a generated photo as the actor.
+func photoAs(t *testing.T, s *store.Store, by anxin.Actor, ticketID int64) {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 200, 150))
+	for i := range img.Pix {
+		img.Pix[i] = byte(i*7 + int(ticketID)*31)
+	}
+	var buf bytes.Buffer
+	jpeg.Encode(&buf, img, nil)
+	if _, err := s.AddPhoto(ctx, by, store.Upload{TicketID: ticketID, Data: buf.Bytes()}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -27,6 +27,7 @@ var workbenchEN = map[string]string{
 	"timeout":                   "Timed out",
 	"create":                    "Claim submitted",
 	"assign":                    "Assigned",
+	"photo_added":               "Photo added",
 	"role:admin":                "admin",
 	"role:agent":                "agent",
 	"role:merchant":             "merchant",
@@ -194,6 +195,7 @@ var workbenchZH = map[string]string{
 	"timeout":          "超时自动处理",
 	"create":           "提交申请",
 	"assign":           "指派",
+	"photo_added":      "上传照片",
 
 	// Actors, parties, refunds, policy words
 	"System":                    "系统",

@@ -146,8 +146,11 @@ func RoleName(ctx context.Context, r anxin.Role) string { return T(ctx, "role:"+
 // EventDetail is an event's detail in the page's language: the timeout action
 // it names, or the free text it carries.
 func EventDetail(ctx context.Context, e anxin.Event) string {
-	if e.Action == anxin.Timeout {
+	switch {
+	case e.Action == anxin.Timeout:
 		return TimeoutWords(ctx, anxin.TimeoutAction(e.Detail))
+	case e.Action == anxin.PhotoAdded && e.Detail != "", e.Action == anxin.AddEvidence && anxin.ChecklistLabels[e.Detail] != "":
+		return T(ctx, anxin.ChecklistLabel(e.Detail))
 	}
 	return e.Detail
 }
