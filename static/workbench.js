@@ -39,6 +39,16 @@
   function restoreCurrent() {
     var i = currentIndex();
     if (i >= 0) rows()[i].classList.add("is-current");
+    hideOwnPresence();
+  }
+
+  // The queue's rows are shared by everyone who sees the view; each page
+  // hides the "being handled by" marker that is about its own user.
+  function hideOwnPresence() {
+    var me = document.body.getAttribute("data-user-id");
+    if (!me) return;
+    var marks = $$('.presence[data-viewer="' + me + '"]');
+    for (var k = 0; k < marks.length; k++) marks[k].hidden = true;
   }
 
   // ---- Keyboard --------------------------------------------------------------
@@ -179,6 +189,7 @@
     });
   }
 
+  hideOwnPresence();
   liveQueue();
   liveTicket();
 })();

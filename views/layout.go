@@ -34,3 +34,12 @@ const htmxConfig = `{"includeIndicatorStyles":false,"allowEval":false,"allowScri
 	`"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},` +
 	`{"code":"409","swap":true,"error":false},{"code":"422","swap":true,"error":false},` +
 	`{"code":"[45]..","swap":false,"error":true}]}`
+
+// userID is the logged-in user's id, for the page's script (it hides the
+// user's own presence markers); "" when logged out.
+func userID(ctx context.Context) string {
+	if u := currentUser(ctx); u != nil {
+		return idStr(u.ID)
+	}
+	return ""
+}

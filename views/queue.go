@@ -19,9 +19,17 @@ type Queue struct {
 	Services  []anxin.Service
 	Agents    []anxin.User
 	Staff     bool               // an agent or admin: bulk actions, assignee filter
-	Viewers   map[int64][]string // ticket id -> others who have it open
+	Role      anxin.Role         // the viewer's role, for the rows' one-click actions
+	Viewers   map[int64][]Viewer // ticket id -> who has it open (the page hides its own user)
+	LiveHTML  string             // the live region, rendered already (shared by every viewer of the view)
 	Bulk      []BulkResult       // what a bulk action did, per ticket
 	Policies  map[anxin.ServiceKey]anxin.Policy
+}
+
+// Viewer is someone who has a ticket open.
+type Viewer struct {
+	UserID int64
+	Name   string
 }
 
 // QueueFilter is the queue's filter as it stands in the URL, so a view can be

@@ -1,15 +1,18 @@
 package web
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"sync"
 	"time"
 
 	"github.com/anxin-helpdesk/anxin"
 	"github.com/anxin-helpdesk/anxin/store"
+	"github.com/anxin-helpdesk/anxin/views"
 	"github.com/labstack/echo/v4"
 )
 
@@ -45,17 +48,18 @@ type liveHub struct {
 	clients map[*liveClient]struct{}
 	closed  bool
 	done    chan struct{}
+	memo    *memo // dropped on every change the pages hear of
 }
 
-func newLiveHub() *liveHub {
-	return &liveHub{clients: map[*liveClient]struct{}{}, done: make(chan struct{})}
+func newLiveHub(m *memo) *liveHub {
+	return &liveHub{clients: map[*liveClient]struct{}{}, done: make(chan struct{}), memo: m}
 }
 
 // run forwards committed store changes to the pages that may see them,
 // after dropping what the queue memo holds.
-func (h *liveHub) run(changes <-chan []store.Change, memo *memo) {
+func (h *liveHub) run(changes <-chan []store.Change) {
 	for batch := range changes {
-		memo.forget()
+		h.memo.forget()
 		h.mu.Lock()
 		for c := range h.clients {
 			for _, ch := range batch {
@@ -97,6 +101,7 @@ func (h *liveHub) remove(c *liveClient) {
 // presenceChanged tells a ticket's viewers who else is there, and queue
 // pages to refresh their "being handled by" markers. h.mu is held.
 func (h *liveHub) presenceChanged(ticket int64) {
+	h.memo.forget() // the shared queue rows show who is where
 	for c := range h.clients {
 		switch {
 		case c.ticket == ticket:
@@ -128,13 +133,21 @@ func (h *liveHub) viewersLocked(ticket, except int64) []string {
 	return names
 }
 
-// viewersOf maps each ticket to the others who have it open.
-func (h *liveHub) viewersOf(tickets []anxin.Ticket, except int64) map[int64][]string {
-	out := map[int64][]string{}
+// viewersOf maps each ticket to who has it open (everyone: the live region is
+// shared, and each page hides its own user).
+func (h *liveHub) viewersOf(tickets []anxin.Ticket) map[int64][]views.Viewer {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := map[int64][]views.Viewer{}
 	for _, t := range tickets {
-		if v := h.viewers(t.ID, except); len(v) > 0 {
-			out[t.ID] = v
+		seen := map[int64]bool{}
+		for c := range h.clients {
+			if c.ticket == t.ID && !seen[c.userID] {
+				seen[c.userID] = true
+				out[t.ID] = append(out[t.ID], views.Viewer{UserID: c.userID, Name: c.name})
+			}
 		}
+		slices.SortFunc(out[t.ID], func(a, b views.Viewer) int { return cmp.Compare(a.Name, b.Name) })
 	}
 	return out
 }

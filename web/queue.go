@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -74,7 +75,8 @@ func (s *Server) queue(c echo.Context) error {
 	}
 	c.Response().Header().Add("Vary", "HX-Request")
 	if isHTMX(c) && c.Request().Header.Get("HX-Target") == "queue-live" {
-		return s.render(c, http.StatusOK, views.QueueLive(q))
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return c.HTML(http.StatusOK, q.LiveHTML)
 	}
 	return s.render(c, http.StatusOK, views.QueuePage(q))
 }
@@ -131,7 +133,20 @@ func (s *Server) queueView(c echo.Context, f views.QueueFilter) (views.Queue, er
 	if !next.IsZero() {
 		q.Next = withParam(q.Filter.URL(), "after", next.String())
 	}
-	q.Viewers = s.live.viewersOf(tickets, u.ID)
+	q.Viewers, q.Role = s.live.viewersOf(tickets), u.Role
+	// The rows are the same for everyone who sees this view in this language
+	// (no session token, no "you" in them): rendered once for all of them,
+	// until a ticket or a viewer changes or the second moves on.
+	lang := s.lang(c)
+	v, err = s.memo.get(fmt.Sprintf("%s after %s live %s %s", key, after, lang, u.Role), now, func() (any, error) {
+		var buf bytes.Buffer
+		err := views.QueueLive(q).Render(views.WithPage(ctx, views.Page{Lang: lang, Zone: s.cfg.Zone, Now: now}), &buf)
+		return buf.String(), err
+	})
+	if err != nil {
+		return q, err
+	}
+	q.LiveHTML = v.(string)
 	if staff {
 		if v, err = s.memo.get("merchants", now, func() (any, error) { return s.store.Merchants(ctx, anxin.AllMerchants) }); err != nil {
 			return q, err

@@ -76,16 +76,17 @@ func New(cfg Config, st *store.Store) *Server {
 	case cfg.ConfirmRefundAboveFen < 0:
 		cfg.ConfirmRefundAboveFen = 0
 	}
-	s := &Server{cfg: cfg, store: st, log: cfg.Logger, live: newLiveHub(), memo: newMemo(),
+	s := &Server{cfg: cfg, store: st, log: cfg.Logger, memo: newMemo(),
 		// Five tries are free; then 30 s, 1 min, 2 min... up to 15 min. An
 		// address gets more tries: an office may share one.
 		logins: newThrottle(5, 15*time.Minute, 30*time.Second, 15*time.Minute),
 		addrs:  newThrottle(30, 15*time.Minute, 30*time.Second, 15*time.Minute),
 		limits: newLimiter(cfg.APIRate)}
+	s.live = newLiveHub(s.memo)
 	s.sessions = newSessionStore(cfg)
 	changes, unsub := st.Subscribe()
 	s.unsub = unsub
-	go s.live.run(changes, s.memo)
+	go s.live.run(changes)
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
