@@ -121,21 +121,7 @@ func userTarget(ctx context.Context, tx wtx, userID int64) string {
 
 // Users lists every user, admins first, then by name.
 func (s *Store) Users(ctx context.Context) ([]anxin.User, error) {
-	rows, err := s.read().QueryContext(ctx, `SELECT `+userColumns+userFrom+
-		`ORDER BY CASE u.role WHEN 'admin' THEN 0 WHEN 'agent' THEN 1 ELSE 2 END, u.name`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []anxin.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return s.users(ctx, `ORDER BY CASE u.role WHEN 'admin' THEN 0 WHEN 'agent' THEN 1 ELSE 2 END, u.name`)
 }
 
 func audit(ctx context.Context, tx wtx, by anxin.Actor, at time.Time, action, target, detail string) error {

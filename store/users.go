@@ -132,19 +132,17 @@ func sqliteCode(err error) int {
 // Agents lists the enabled agents and admins, by name: the people a ticket
 // can be assigned to.
 func (s *Store) Agents(ctx context.Context) ([]anxin.User, error) {
-	rows, err := s.read().QueryContext(ctx, `SELECT `+userColumns+userFrom+
-		`WHERE u.role IN ('agent', 'admin') AND u.disabled_at IS NULL ORDER BY u.role DESC, u.name`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+	return s.users(ctx, `WHERE u.role IN ('agent', 'admin') AND u.disabled_at IS NULL ORDER BY u.role DESC, u.name`)
+}
+
+// users lists the users a clause (a WHERE and an ORDER BY) selects.
+func (s *Store) users(ctx context.Context, clause string) ([]anxin.User, error) {
 	var out []anxin.User
-	for rows.Next() {
+	rows, err := s.read().QueryContext(ctx, `SELECT `+userColumns+userFrom+clause)
+	err = eachRow(rows, err, func(rows *sql.Rows) error {
 		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
 		out = append(out, u)
-	}
-	return out, rows.Err()
+		return err
+	})
+	return out, err
 }

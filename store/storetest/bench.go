@@ -20,10 +20,20 @@ import (
 // to 50 merchants, over the nine services, and an agent (user 1) exists.
 func BenchDatabase(ctx context.Context, dir string, n int) (string, error) {
 	path := filepath.Join(dir, fmt.Sprintf("anxin-%d.db", n))
+	return buildOnce(ctx, path, "bench", func(tmp string, merchants []int64) error {
+		return fillBench(ctx, tmp, merchants, n)
+	})
+}
+
+// buildOnce returns path, first building it if it is not there: a database
+// with 50 merchants (codes prefix-00…) and the benchmark agent, which fill
+// then fills. It is built beside path and renamed into place, so a build
+// that stops half-way is never taken for a finished one.
+func buildOnce(ctx context.Context, path, prefix string, fill func(tmp string, merchants []int64) error) (string, error) {
 	if _, err := os.Stat(path); err == nil {
 		return path, nil
 	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return "", err
 	}
 	tmp := path + ".building"
@@ -36,7 +46,7 @@ func BenchDatabase(ctx context.Context, dir string, n int) (string, error) {
 	}
 	var merchants []int64
 	for i := range 50 {
-		m, err := s.CreateMerchant(ctx, anxin.Merchant{Code: fmt.Sprintf("bench-%02d", i), Name: fmt.Sprintf("压测商家 %02d", i)})
+		m, err := s.CreateMerchant(ctx, anxin.Merchant{Code: fmt.Sprintf("%s-%02d", prefix, i), Name: fmt.Sprintf("压测商家 %02d", i)})
 		if err != nil {
 			s.Close()
 			return "", err
@@ -48,7 +58,7 @@ func BenchDatabase(ctx context.Context, dir string, n int) (string, error) {
 		return "", err
 	}
 	s.Close()
-	if err := fillBench(ctx, tmp, merchants, n); err != nil {
+	if err := fill(tmp, merchants); err != nil {
 		return "", err
 	}
 	return path, os.Rename(tmp, path)

@@ -5,12 +5,10 @@ import (
 	"database/sql"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/anxin-helpdesk/anxin"
-	"github.com/anxin-helpdesk/anxin/store"
 )
 
 // DueDatabase returns dir/anxin-due-<n>.db, a database of n open tickets
@@ -21,34 +19,9 @@ import (
 // or the buyer (close).
 func DueDatabase(ctx context.Context, dir string, n int) (string, error) {
 	path := filepath.Join(dir, fmt.Sprintf("anxin-due-%d.db", n))
-	if _, err := os.Stat(path); err == nil {
-		return path, nil
-	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return "", err
-	}
-	tmp := path + ".building"
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		os.Remove(tmp + suffix)
-	}
-	s, err := store.Open(ctx, tmp)
-	if err != nil {
-		return "", err
-	}
-	var merchants []int64
-	for i := range 50 {
-		m, err := s.CreateMerchant(ctx, anxin.Merchant{Code: fmt.Sprintf("due-%02d", i), Name: fmt.Sprintf("商家 %02d", i)})
-		if err != nil {
-			s.Close()
-			return "", err
-		}
-		merchants = append(merchants, m.ID)
-	}
-	s.Close()
-	if err := fillDue(ctx, tmp, merchants, n); err != nil {
-		return "", err
-	}
-	return path, os.Rename(tmp, path)
+	return buildOnce(ctx, path, "due", func(tmp string, merchants []int64) error {
+		return fillDue(ctx, tmp, merchants, n)
+	})
 }
 
 func fillDue(ctx context.Context, path string, merchants []int64, n int) error {
