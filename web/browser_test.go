@@ -68,14 +68,6 @@ func newBrowser(t testing.TB) context.Context {
 	return ctx
 }
 
-// newTab opens another tab of the same browser: the same cookies, another page.
-func newTab(t testing.TB, browser context.Context) context.Context {
-	t.Helper()
-	ctx, cancel := chromedp.NewContext(browser)
-	t.Cleanup(cancel)
-	return ctx
-}
-
 // browserLogin logs in through the login form.
 func browserLogin(t testing.TB, ctx context.Context, base string, u anxin.User) {
 	t.Helper()
