@@ -16,8 +16,13 @@
     return pad(h) + ":" + pad(m) + ":" + pad(s % 60);
   }
 
+  // The server's clock is the one deadlines are kept by: the page says what
+  // it read when it was made, and the countdowns run on from there.
+  var skew = Date.parse(document.documentElement.getAttribute("data-now") || "") - Date.now();
+  if (isNaN(skew)) skew = 0;
+
   function tick() {
-    var now = Date.now();
+    var now = Date.now() + skew;
     var els = document.querySelectorAll(".countdown[data-deadline]");
     for (var i = 0; i < els.length; i++) {
       var el = els[i];

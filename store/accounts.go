@@ -44,7 +44,7 @@ func (s *Store) setPassword(ctx context.Context, by anxin.Actor, userID int64, n
 	if err := anxin.ValidatePassword(next); err != nil {
 		return err
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(next), s.BcryptCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(next), s.cfg.BcryptCost)
 	if err != nil {
 		return fmt.Errorf("hash password: %w", err)
 	}

@@ -34,12 +34,7 @@ func benchDB(b *testing.B) string {
 
 func openBench(b *testing.B, path string) *store.Store {
 	b.Helper()
-	s, err := store.Open(context.Background(), path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { s.Close() })
-	return s
+	return storetest.MustOpenWith(b, path, storetest.Config(anxin.NewManualClock(storetest.Epoch)))
 }
 
 func BenchmarkQueueFirstPage(b *testing.B) {
@@ -168,11 +163,7 @@ func TestBenchDatabaseShape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := storetest.MustOpenWith(t, path, storetest.Config(anxin.NewManualClock(storetest.Epoch)))
 	page, _, err := s.Queue(ctx, store.QueueFilter{Limit: 50})
 	if err != nil || len(page) != 50 {
 		t.Fatalf("queue over the bench data: %d rows, %v", len(page), err)

@@ -20,7 +20,7 @@ import (
 // is submitted. Each photo is kept in two sizes made at upload, both fresh
 // JPEGs without metadata; the uploaded original is never written to disk.
 func (s *Store) photoPath(sum string) string {
-	return filepath.Join(s.Dir(), "photos", sum[:2], sum+".jpg")
+	return filepath.Join(s.cfg.PhotoDir, sum[:2], sum+".jpg")
 }
 
 // putFile writes an image under its hash, atomically (a temporary file
@@ -60,6 +60,10 @@ type Upload struct {
 	TicketID int64
 	Label    string // the checklist item it shows, or ""
 	Data     []byte // the file as uploaded; its name and Content-Type are not trusted
+	// Backdated marks a photo imported after its ticket moved on (demo data,
+	// an import): it may go on a finished ticket, and is only noted on the
+	// timeline, never taken as the evidence a waiting ticket asked for.
+	Backdated bool
 }
 
 // maxDuplicateLinks bounds the other tickets one photo is linked to (the
@@ -81,28 +85,38 @@ func (s *Store) AddPhoto(ctx context.Context, by anxin.Actor, up Upload) (anxin.
 		return anxin.Evidence{}, err
 	}
 	// Refuse what cannot be added before the work of processing it.
-	if _, err := s.mayAddPhoto(ctx, s.read(), by, party, up, false); err != nil {
+	if _, err := s.mayAddPhoto(ctx, s.read(), by, party, up); err != nil {
 		return anxin.Evidence{}, err
 	}
-	p, err := photo.Process(up.Data, s.Photos)
+	p, err := photo.Process(up.Data, s.cfg.Photos)
+	if err != nil {
+		return anxin.Evidence{}, err
+	}
+	return s.RecordPhoto(ctx, by, up, p)
+}
+
+// RecordPhoto adds a photo already processed (photo.Process with the
+// store's Photos options) to a ticket: its files, then its row. up.Data is
+// not looked at. Importers that process many photos in parallel use it.
+func (s *Store) RecordPhoto(ctx context.Context, by anxin.Actor, up Upload, p photo.Processed) (anxin.Evidence, error) {
+	party, err := anxin.EvidenceParty(by)
 	if err != nil {
 		return anxin.Evidence{}, err
 	}
 	if err := s.putFiles(p); err != nil {
 		return anxin.Evidence{}, err
 	}
-	return s.record(ctx, by, party, up, p, false)
+	return s.record(ctx, by, party, up, p)
 }
 
-// mayAddPhoto checks the ticket, the label and the per-party limit. Demo
-// data records photos after their tickets have moved on (backdated to the
-// tickets' creation), so it may add them to a finished ticket.
-func (s *Store) mayAddPhoto(ctx context.Context, q queryer, by anxin.Actor, party anxin.Party, up Upload, backdated bool) (anxin.Ticket, error) {
+// mayAddPhoto checks the ticket, the label and the per-party limit. A
+// backdated photo (demo data, an import) may go on a finished ticket.
+func (s *Store) mayAddPhoto(ctx context.Context, q queryer, by anxin.Actor, party anxin.Party, up Upload) (anxin.Ticket, error) {
 	t, err := findTicket(ctx, q, by.Scope(), up.TicketID)
 	if err != nil {
 		return t, err
 	}
-	if t.State.Terminal() && !backdated {
+	if t.State.Terminal() && !up.Backdated {
 		return t, anxin.Errorf(anxin.ENOTALLOWED, "The ticket is finished: no more photos can be added.")
 	}
 	svc, err := anxin.LookupService(t.Service)
@@ -117,7 +131,7 @@ func (s *Store) mayAddPhoto(ctx context.Context, q queryer, by anxin.Actor, part
 		up.TicketID, string(party)).Scan(&n); err != nil {
 		return t, fmt.Errorf("count photos: %w", err)
 	}
-	if n >= s.Photos.MaxPerParty {
+	if n >= s.cfg.Photos.MaxPerParty {
 		return t, anxin.Errorf(anxin.EINVALID, "This side has already added as many photos to the ticket as are allowed.")
 	}
 	return t, nil
@@ -141,7 +155,7 @@ func (s *Store) putFiles(p photo.Processed) error {
 // approval queued behind it, should not wait for. Inside the write only the
 // photos recorded since then are checked, by id range: usually none. So two
 // copies uploaded to two tickets at the same moment still find each other.
-func (s *Store) record(ctx context.Context, by anxin.Actor, party anxin.Party, up Upload, p photo.Processed, backdated bool) (anxin.Evidence, error) {
+func (s *Store) record(ctx context.Context, by anxin.Actor, party anxin.Party, up Upload, p photo.Processed) (anxin.Evidence, error) {
 	e := anxin.Evidence{TicketID: up.TicketID, Party: party, Label: up.Label,
 		SHA256: p.Display.SHA256, Width: p.Display.Width, Height: p.Display.Height, Bytes: int64(len(p.Display.JPEG)),
 		ThumbSHA256: p.Thumb.SHA256, ThumbWidth: p.Thumb.Width, ThumbHeight: p.Thumb.Height,
@@ -157,7 +171,7 @@ func (s *Store) record(ctx context.Context, by anxin.Actor, party anxin.Party, u
 		return anxin.Evidence{}, err
 	}
 	err = s.write(ctx, func(tx wtx) error {
-		t, err := s.mayAddPhoto(ctx, tx, by, party, up, backdated)
+		t, err := s.mayAddPhoto(ctx, tx, by, party, up)
 		if err != nil {
 			return err
 		}
@@ -195,7 +209,7 @@ func (s *Store) record(ctx context.Context, by anxin.Actor, party anxin.Party, u
 				}
 			}
 		}
-		return s.photoOnTimeline(ctx, tx, t, by, party, e, backdated)
+		return s.photoOnTimeline(ctx, tx, t, by, party, e, up.Backdated)
 	})
 	if err != nil {
 		return anxin.Evidence{}, err

@@ -30,7 +30,16 @@ type photoFixture struct {
 
 func newPhotoFixture(t *testing.T) *photoFixture {
 	t.Helper()
-	s, clock := storetest.MustOpen(t)
+	return newPhotoFixtureWith(t, photo.Options{})
+}
+
+// newPhotoFixtureWith is a photo fixture whose store takes photos with opt.
+func newPhotoFixtureWith(t *testing.T, opt photo.Options) *photoFixture {
+	t.Helper()
+	clock := anxin.NewManualClock(storetest.Epoch)
+	cfg := storetest.Config(clock)
+	cfg.Photos = opt
+	s := storetest.MustOpenWith(t, filepath.Join(t.TempDir(), "anxin.db"), cfg)
 	m := storetest.MustMerchant(t, s, "义乌优品家居百货")
 	return &photoFixture{s: s, clock: clock, merchant: m,
 		staff:  storetest.MustUser(t, s, anxin.RoleMerchant, "老陈", m.ID).Actor(),
@@ -242,8 +251,7 @@ func equal(a, b []string) bool {
 }
 
 func TestPhotoRules(t *testing.T) {
-	f := newPhotoFixture(t)
-	f.s.Photos.MaxPerParty = 2
+	f := newPhotoFixtureWith(t, photo.Options{Limits: photo.Limits{MaxPerParty: 2}})
 	pic := func(seed uint64) []byte { return phototest.JPEG(phototest.Scene(seed, 160, 120), 80) }
 	f.add(t, f.agent, f.ticket, pic(1))
 	f.add(t, f.agent, f.ticket, pic(2))

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/anxin-helpdesk/anxin"
 	"github.com/anxin-helpdesk/anxin/store"
 	"github.com/anxin-helpdesk/anxin/store/storetest"
 )
@@ -34,7 +35,8 @@ func BenchmarkSchedulerCatchUp(b *testing.B) {
 		if err := copyFile(src, path); err != nil {
 			b.Fatal(err)
 		}
-		s, err := store.Open(ctx, path)
+		clock := anxin.NewManualClock(storetest.Epoch)
+		s, err := store.Open(ctx, path, storetest.Config(clock))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -48,7 +50,7 @@ func BenchmarkSchedulerCatchUp(b *testing.B) {
 			b.Fatalf("caught up %d of %d (%d failed: %v), %v", sw.Done, dueTickets, len(sw.Failed), sw.Failed, err)
 		}
 		var left int
-		store.DB(s).QueryRow(`SELECT count(*) FROM tickets WHERE auto_at <= ?`, time.Now().UnixMilli()).Scan(&left)
+		store.DB(s).QueryRow(`SELECT count(*) FROM tickets WHERE auto_at <= ?`, clock.Now().UnixMilli()).Scan(&left)
 		if left != 0 {
 			b.Fatalf("%d deadlines left behind", left)
 		}

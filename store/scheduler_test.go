@@ -136,12 +136,7 @@ func TestCatchUpAfterOutage(t *testing.T) {
 	path := s.Path()
 	s.Close()
 	clock.Set(start.Add(3 * 24 * time.Hour))
-	s, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	s.Clock = clock
+	s = storetest.MustOpenWith(t, path, storetest.Config(clock))
 
 	sw := runTimeouts(t, s)
 	if sw.Done != len(made) {

@@ -46,11 +46,36 @@ type Store struct {
 
 	hooks hooks // wake-ups and caches of the API, webhooks and scheduler (join.go)
 
+	cfg Config
+}
+
+// Config is how a store runs. It is given to Open and never changes
+// afterwards; its zero value is a store for production.
+type Config struct {
+	// Clock is where every "now" comes from; default the wall clock.
 	Clock anxin.Clock
-	// Photos are the upload limits and the sizes photos are kept in.
+	// Photos are the upload limits and the sizes photos are kept in;
+	// zero fields take photo.DefaultOptions().
 	Photos photo.Options
-	// BcryptCost is the cost of new password hashes; tests lower it.
+	// PhotoDir is where photos are kept; default "photos" beside the database.
+	PhotoDir string
+	// BcryptCost is the cost of new password hashes; default
+	// bcrypt.DefaultCost (tests lower it).
 	BcryptCost int
+}
+
+func (c Config) withDefaults(dbPath string) Config {
+	if c.Clock == nil {
+		c.Clock = anxin.SystemClock{}
+	}
+	c.Photos = c.Photos.WithDefaults()
+	if c.PhotoDir == "" {
+		c.PhotoDir = filepath.Join(filepath.Dir(dbPath), "photos")
+	}
+	if c.BcryptCost == 0 {
+		c.BcryptCost = bcrypt.DefaultCost
+	}
+	return c
 }
 
 // dsn builds the connection string. Pragmas in the DSN run on every pooled
@@ -74,7 +99,7 @@ func dsn(path string, write bool) string {
 // Open opens (creating if needed) the database at path and brings its schema
 // up to date. A path that cannot be created or a file that is not an SQLite
 // database is an error, and leaves nothing behind that was not there before.
-func Open(ctx context.Context, path string) (*Store, error) {
+func Open(ctx context.Context, path string, cfg Config) (*Store, error) {
 	if path == "" {
 		return nil, fmt.Errorf("store: no database path given")
 	}
@@ -93,7 +118,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	_, statErr := os.Stat(path)
 	existed := statErr == nil
-	s, err := open(ctx, path)
+	s, err := open(ctx, path, cfg.withDefaults(path))
 	if err != nil {
 		if !existed {
 			for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
@@ -108,7 +133,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	return s, nil
 }
 
-func open(ctx context.Context, path string) (*Store, error) {
+func open(ctx context.Context, path string, cfg Config) (*Store, error) {
 	if err := checkHeader(path); err != nil {
 		return nil, err
 	}
@@ -122,7 +147,7 @@ func open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: cannot open %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path, Clock: anxin.SystemClock{}, Photos: photo.DefaultOptions(), BcryptCost: bcrypt.DefaultCost}
+	s := &Store{db: db, path: path, cfg: cfg}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -179,8 +204,14 @@ func (s *Store) Close() error {
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
 
-// Dir is the directory beside the database where files (photos) are kept.
+// Dir is the directory the database is in.
 func (s *Store) Dir() string { return filepath.Dir(s.path) }
+
+// Clock is the store's clock, where every "now" comes from.
+func (s *Store) Clock() anxin.Clock { return s.cfg.Clock }
+
+// Photos are the store's upload limits and photo sizes.
+func (s *Store) Photos() photo.Options { return s.cfg.Photos }
 
 // Ping checks the database answers.
 func (s *Store) Ping(ctx context.Context) error {
@@ -188,7 +219,7 @@ func (s *Store) Ping(ctx context.Context) error {
 	return s.rdb.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }
 
-func (s *Store) now() time.Time { return s.Clock.Now().UTC() }
+func (s *Store) now() time.Time { return s.cfg.Clock.Now().UTC() }
 
 // migrate applies the embedded migrations not yet applied, in name order,
 // each in its own transaction.
@@ -254,7 +285,3 @@ func fromMS(v sql.NullInt64) time.Time {
 // notFound is the domain error for a missing row: a merchant asking for
 // another merchant's data gets the same answer as for data that does not exist.
 func notFound(what string) error { return anxin.Errorf(anxin.ENOTFOUND, "%s not found", what) }
-
-// ReadDB gives tests (and only tests) read access to the database, to check
-// what no method shows. The pool is read-only.
-func ReadDB(s *Store) *sql.DB { return s.rdb }

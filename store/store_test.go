@@ -38,7 +38,7 @@ func TestOpenRefusesBadLocations(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			before, _ := os.ReadDir(dir)
-			if _, err := store.Open(ctx, path); err == nil {
+			if _, err := store.Open(ctx, path, storetest.Config(anxin.NewManualClock(storetest.Epoch))); err == nil {
 				t.Fatal("Open succeeded")
 			}
 			after, _ := os.ReadDir(dir)
@@ -62,7 +62,8 @@ func names(es []os.DirEntry) []string {
 
 func TestOpenCreatesDirectoryAndReopens(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "nested", "data", "anxin.db")
-	s, err := store.Open(ctx, path)
+	cfg := storetest.Config(anxin.NewManualClock(storetest.Epoch))
+	s, err := store.Open(ctx, path, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +72,7 @@ func TestOpenCreatesDirectoryAndReopens(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	s, err = store.Open(ctx, path) // migrations already applied: a no-op
+	s, err = store.Open(ctx, path, cfg) // migrations already applied: a no-op
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,7 @@ func (s *Store) createUser(ctx context.Context, by anxin.Actor, u anxin.User, pa
 	if err := anxin.ValidatePassword(password); err != nil {
 		return u, err
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.BcryptCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.cfg.BcryptCost)
 	if err != nil {
 		return u, fmt.Errorf("hash password: %w", err)
 	}

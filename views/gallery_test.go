@@ -18,7 +18,7 @@ func render(t *testing.T, lang string, v views.PhotosView) *goquery.Document {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := views.WithPage(context.Background(), views.Page{Lang: lang, Zone: zone, CSRF: "tok", Now: time.Now()})
+	ctx := views.WithPage(context.Background(), views.Page{Lang: lang, Zone: zone, CSRF: "tok", Now: time.Date(2026, 11, 26, 1, 0, 0, 0, time.UTC)})
 	var buf bytes.Buffer
 	if err := views.Photos(v).Render(ctx, &buf); err != nil {
 		t.Fatal(err)

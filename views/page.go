@@ -41,3 +41,8 @@ func page(ctx context.Context) *Page {
 }
 
 func currentUser(ctx context.Context) *anxin.User { return page(ctx).User }
+
+// serverNow is the server's "now" as the page is made: countdowns run from
+// it (app.js), so that they agree with the deadlines the server acts on
+// whatever the clock of the agent's computer says.
+func serverNow(ctx context.Context) string { return page(ctx).Now.UTC().Format(time.RFC3339Nano) }

@@ -38,11 +38,7 @@ func BenchmarkAPICreateTicket(b *testing.B) {
 }
 
 func benchCreate(b *testing.B, mixed bool) {
-	s, err := store.Open(ctx, filepath.Join(b.TempDir(), "anxin.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
+	s := storetest.MustOpenWith(b, filepath.Join(b.TempDir(), "anxin.db"), storetest.Config(anxin.NewManualClock(storetest.Epoch)))
 	var codes []string
 	for i := range 20 {
 		m, err := s.CreateMerchant(ctx, anxin.Merchant{Code: fmt.Sprintf("shop-%02d", i), Name: "商家",
@@ -66,7 +62,7 @@ func benchCreate(b *testing.B, mixed bool) {
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), APIRate: -1}, s))
 	defer srv.Close()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128}}
-	now := time.Now().UTC()
+	now := storetest.Epoch
 	ordered, shipped, received := now.Add(-72*time.Hour).Format(time.RFC3339), now.Add(-48*time.Hour).Format(time.RFC3339),
 		now.Add(-time.Hour).Format(time.RFC3339)
 	var seq atomic.Int64

@@ -194,7 +194,7 @@ func (s *Server) apiEvidence(c echo.Context) error {
 	// whole request and adds nothing; each is then processed and recorded by
 	// the photo pipeline (re-encoded, its facts kept, duplicates flagged).
 	for i, data := range photos {
-		if _, err := photo.Validate(data, s.store.Photos.Limits); err != nil {
+		if _, err := photo.Validate(data, s.store.Photos().Limits); err != nil {
 			return anxin.Errorf(anxin.EINVALID, "photo %d: %s", i+1, anxin.ErrorMessage(err))
 		}
 	}

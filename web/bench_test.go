@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/anxin-helpdesk/anxin/store"
+	"github.com/anxin-helpdesk/anxin"
 	"github.com/anxin-helpdesk/anxin/store/storetest"
 	"github.com/anxin-helpdesk/anxin/web"
 )
@@ -35,11 +35,7 @@ func BenchmarkQueuePageHTTP(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	st, err := store.Open(context.Background(), path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
+	st := storetest.MustOpenWith(b, path, storetest.Config(anxin.NewManualClock(storetest.Epoch)))
 	w := web.New(web.Config{SessionKeys: [][]byte{[]byte("0123456789abcdef0123456789abcdef")},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, st)
 	srv := httptest.NewServer(w)

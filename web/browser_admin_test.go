@@ -19,7 +19,6 @@ import (
 func TestBrowserAdminIntegrations(t *testing.T) {
 	ctx := newBrowser(t)
 	e := newEnv(t)
-	useRealClock(e)
 	m := storetest.MustMerchant(t, e.store, "昆明斗南鲜花园艺")
 	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "payment system down", http.StatusServiceUnavailable)

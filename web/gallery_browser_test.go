@@ -28,12 +28,11 @@ import (
 func TestBrowserGallery(t *testing.T) {
 	ctx := newBrowser(t)
 	e := newEnv(t)
-	useRealClock(e)
 	m := storetest.MustMerchant(t, e.store, "义乌优品家居百货")
 	tk := storetest.MustTicket(t, e.store, m.ID, anxin.Damaged, 19900)
 	agent := storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0)
 	staff := storetest.MustUser(t, e.store, anxin.RoleMerchant, "老陈", m.ID)
-	taken := time.Now().Add(-2 * time.Hour).Truncate(time.Second)
+	taken := e.clock.Now().Add(-2 * time.Hour).Truncate(time.Second)
 	withEXIF, _ := photo.WithEXIF(phototest.JPEG(phototest.Scene(21, 1600, 1200), 88),
 		photo.Meta{Make: "HUAWEI", Model: "ALN-AL00", TakenAt: taken, GPS: &[2]float64{25.04, 102.71}})
 	var ids []int64
@@ -65,7 +64,7 @@ func TestBrowserGallery(t *testing.T) {
 		}
 		svc, p, _ := e.store.Policy(r.Context(), m.ID, tk.Service)
 		v := views.PhotosView{Ticket: tk, Evidence: evs, Check: anxin.CheckEvidence(svc, p, evs)}
-		pctx := views.WithPage(r.Context(), views.Page{Lang: "zh", Zone: zone, Now: time.Now(), User: &agent})
+		pctx := views.WithPage(r.Context(), views.Page{Lang: "zh", Zone: zone, Now: e.clock.Now(), User: &agent})
 		w.Header().Set("Content-Security-Policy", csp)
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		views.Layout("gallery").Render(templ.WithChildren(pctx, views.Photos(v)), w)

@@ -9,12 +9,14 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/anxin-helpdesk/anxin"
 	"github.com/anxin-helpdesk/anxin/store"
+	"github.com/anxin-helpdesk/anxin/store/photo"
 	"github.com/anxin-helpdesk/anxin/store/storetest"
 	"github.com/anxin-helpdesk/anxin/web"
 )
@@ -32,7 +34,16 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	s, clock := storetest.MustOpen(t)
+	return newEnvWith(t, photo.Options{})
+}
+
+// newEnvWith is an env whose store takes photos with opt.
+func newEnvWith(t testing.TB, opt photo.Options) *env {
+	t.Helper()
+	clock := anxin.NewManualClock(storetest.Epoch)
+	cfg := storetest.Config(clock)
+	cfg.Photos = opt
+	s := storetest.MustOpenWith(t, filepath.Join(t.TempDir(), "anxin.db"), cfg)
 	w := web.New(web.Config{
 		SessionKeys: [][]byte{[]byte("0123456789abcdef0123456789abcdef")},
 		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),

@@ -38,7 +38,7 @@ func (s *Server) photosView(ctx context.Context, u *anxin.User, t anxin.Ticket) 
 		return views.PhotosView{}, err
 	}
 	party, err := anxin.EvidenceParty(u.Actor())
-	lim := s.store.Photos
+	lim := s.store.Photos()
 	return views.PhotosView{Ticket: t, Evidence: evs, Check: anxin.CheckEvidence(svc, p, evs),
 		Upload: views.UploadForm{Allowed: err == nil && !t.State.Terminal(), Party: party, Labels: svc.Checklist,
 			MaxMB: lim.MaxBytes >> 20, MaxMP: lim.MaxPixels / 1_000_000, MaxPerParty: lim.MaxPerParty}}, nil
@@ -49,7 +49,7 @@ func (s *Server) photosView(ctx context.Context, u *anxin.User, t anxin.Ticket) 
 // of one that does not say its length.
 func (s *Server) photoBodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		lim := s.store.Photos.MaxBytes*int64(s.store.Photos.MaxPerParty) + 1<<20
+		lim := s.store.Photos().MaxBytes*int64(s.store.Photos().MaxPerParty) + 1<<20
 		r := c.Request()
 		if r.ContentLength > lim {
 			return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "The upload is too large.")
@@ -80,7 +80,7 @@ func (s *Server) addPhotos(c echo.Context) error {
 	if err == nil {
 		files = form.File["photos"]
 	}
-	switch n := s.store.Photos.MaxPerParty; {
+	switch n := s.store.Photos().MaxPerParty; {
 	case len(files) == 0:
 		return s.photosAnswer(c, u, t, nil, s.tr(c, "Choose at least one photo."))
 	case len(files) > n:
@@ -155,7 +155,7 @@ func (s *Server) addPhoto(ctx context.Context, by anxin.Actor, ticketID int64, l
 		return anxin.Evidence{}, fmt.Errorf("open upload: %w", err)
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, s.store.Photos.MaxBytes+1))
+	data, err := io.ReadAll(io.LimitReader(f, s.store.Photos().MaxBytes+1))
 	if err != nil {
 		return anxin.Evidence{}, fmt.Errorf("read upload: %w", err)
 	}

@@ -187,10 +187,8 @@ func TestPhotoAccessFollowsTheTicket(t *testing.T) {
 }
 
 func TestPhotoUploadNeedsCSRFAndLimitsItsSize(t *testing.T) {
-	e := newEnv(t)
-	// A 1 MB limit per photo (set before the server answers anything), so
-	// that a body over nine of them is quick to make.
-	e.store.Photos.MaxBytes = 1 << 20
+	// A 1 MB limit per photo, so that a body over nine of them is quick to make.
+	e := newEnvWith(t, photo.Options{Limits: photo.Limits{MaxBytes: 1 << 20}})
 	m := storetest.MustMerchant(t, e.store, "昆明斗南鲜花园艺")
 	tk := storetest.MustTicket(t, e.store, m.ID, anxin.FreshSpoiled, 8990)
 	c := e.client()

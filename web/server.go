@@ -190,7 +190,7 @@ func (s *Server) healthz(c echo.Context) error {
 	return c.String(http.StatusOK, "ok\n")
 }
 
-func (s *Server) now() time.Time { return s.store.Clock.Now() }
+func (s *Server) now() time.Time { return s.store.Clock().Now() }
 
 // user is the logged-in user of the request (requireLogin guarantees one).
 func user(c echo.Context) *anxin.User { return anxin.UserFromContext(c.Request().Context()) }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/anxin-helpdesk/anxin"
+	"github.com/anxin-helpdesk/anxin/demo"
 	"github.com/anxin-helpdesk/anxin/store"
 )
 
@@ -19,7 +20,7 @@ func migrate(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, *dbPath) // Open applies the migrations
+	st, err := store.Open(ctx, *dbPath, store.Config{}) // Open applies the migrations
 	if err != nil {
 		return err
 	}
@@ -31,33 +32,28 @@ func migrate(ctx context.Context, args []string, stdout io.Writer) error {
 func seed(ctx context.Context, args []string, stdout io.Writer) error {
 	f := newFlags("seed")
 	dbPath := f.str("db", "./data/anxin.db", "database file")
-	demo := f.boolean("demo", false, "the demo data set (the only one there is)")
+	withDemo := f.boolean("demo", false, "the demo data set (the only one there is)")
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	if !*demo {
+	if !*withDemo {
 		return usageError{"seed: say --demo to seed the demo data"}
 	}
-	st, err := store.Open(ctx, *dbPath)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	return seedDemo(ctx, st, stdout)
+	return seedDemo(ctx, *dbPath, store.Config{}, stdout)
 }
 
 // seedDemo fills an empty database with the demo data and prints the logins;
 // on a database that has data already it only prints them.
-func seedDemo(ctx context.Context, st *store.Store, stdout io.Writer) error {
-	n, err := store.SeedDemo(ctx, st)
+func seedDemo(ctx context.Context, path string, cfg store.Config, stdout io.Writer) error {
+	n, err := demo.Seed(ctx, path, cfg)
 	if err != nil {
 		return fmt.Errorf("seeding demo data: %w", err)
 	}
 	if n > 0 {
 		fmt.Fprintf(stdout, "seeded %d demo tickets\n", n)
 	}
-	fmt.Fprintln(stdout, "demo logins (password "+store.DemoPassword+"):")
-	for _, l := range store.DemoLogins {
+	fmt.Fprintln(stdout, "demo logins (password "+demo.Password+"):")
+	for _, l := range demo.Logins {
 		fmt.Fprintf(stdout, "  %-9s %-26s %s\n", l.Role, l.Email, l.Name)
 	}
 	return nil
@@ -90,7 +86,7 @@ func userAdd(ctx context.Context, args []string, stdin io.Reader, stdout io.Writ
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, *dbPath)
+	st, err := store.Open(ctx, *dbPath, store.Config{})
 	if err != nil {
 		return err
 	}

@@ -39,7 +39,7 @@ func apikeyCreate(ctx context.Context, args []string, stdout io.Writer) error {
 	if *name == "" {
 		return usageError{"apikey create: --name is required"}
 	}
-	st, err := store.Open(ctx, *dbPath)
+	st, err := store.Open(ctx, *dbPath, store.Config{})
 	if err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ func apikeyList(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, *dbPath)
+	st, err := store.Open(ctx, *dbPath, store.Config{})
 	if err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func apikeyRevoke(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil || id <= 0 {
 		return usageError{"apikey revoke: --id must be a key's id (see apikey list)"}
 	}
-	st, err := store.Open(ctx, *dbPath)
+	st, err := store.Open(ctx, *dbPath, store.Config{})
 	if err != nil {
 		return err
 	}

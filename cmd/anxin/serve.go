@@ -18,6 +18,7 @@ import (
 
 	"github.com/anxin-helpdesk/anxin/store"
 	"github.com/anxin-helpdesk/anxin/store/jobs"
+	"github.com/anxin-helpdesk/anxin/store/photo"
 	"github.com/anxin-helpdesk/anxin/web"
 )
 
@@ -25,7 +26,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	f := newFlags("serve")
 	addr := f.str("addr", "127.0.0.1:8080", "address to listen on")
 	dbPath := f.str("db", "./data/anxin.db", "database file (created if missing)")
-	demo := f.boolean("demo", false, "seed demo data into an empty database and print the demo logins")
+	withDemo := f.boolean("demo", false, "seed demo data into an empty database and print the demo logins")
 	tz := f.str("tz", "Asia/Shanghai", "time zone in which times are shown")
 	secure := f.boolean("secure-cookies", false, "mark cookies Secure (set when serving behind TLS)")
 	logLevel := f.str("log-level", "info", "debug, info, warn or error")
@@ -67,18 +68,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("cannot listen on %s: %w", *addr, err)
 	}
 	defer ln.Close()
-	st, err := store.Open(ctx, *dbPath)
+	cfg := store.Config{Photos: photo.Options{Zone: zone, Limits: photo.Limits{
+		MaxBytes: int64(*photoMB) << 20, MaxPixels: int64(*photoMP) * 1_000_000, MaxPerParty: *photoN}}}
+	if *withDemo {
+		if err := seedDemo(ctx, *dbPath, cfg, stdout); err != nil {
+			return err
+		}
+	}
+	st, err := store.Open(ctx, *dbPath, cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	st.Photos.MaxBytes, st.Photos.MaxPixels = int64(*photoMB)<<20, int64(*photoMP)*1_000_000
-	st.Photos.MaxPerParty, st.Photos.Zone = *photoN, zone
-	if *demo {
-		if err := seedDemo(ctx, st, stdout); err != nil {
-			return err
-		}
-	}
 	keys, err := sessionKeys(st.Dir())
 	if err != nil {
 		return err

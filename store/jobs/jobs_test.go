@@ -111,12 +111,7 @@ func TestWebhookRetriedAcrossRestart(t *testing.T) {
 	// Restart: close the store and open it again, with new workers.
 	path := s.Path()
 	s.Close()
-	s, err = store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	s.Clock = clock
+	s = storetest.MustOpenWith(t, path, storetest.Config(clock))
 
 	if n := flush(s); n != 0 {
 		t.Fatal("retried before the back-off")

@@ -66,7 +66,7 @@ func (s *Scheduler) Tick(ctx context.Context) (Round, error) {
 	if r.Notices, err = s.st.NoticeDeadlines(ctx); err != nil {
 		errs = append(errs, err)
 	}
-	if now := s.st.Clock.Now(); now.Sub(s.lastPurge) >= purgeEvery {
+	if now := s.st.Clock().Now(); now.Sub(s.lastPurge) >= purgeEvery {
 		if err := s.st.Purge(ctx); err != nil {
 			errs = append(errs, err)
 		} else {

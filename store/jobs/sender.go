@@ -113,7 +113,7 @@ func (s *Sender) Flush(ctx context.Context) (int, error) {
 
 // deliver makes one attempt and records it.
 func (s *Sender) deliver(ctx context.Context, d anxin.Delivery) error {
-	at := s.st.Clock.Now()
+	at := s.st.Clock().Now()
 	start := time.Now()
 	status, err := s.post(ctx, d, at.Unix())
 	a := anxin.DeliveryAttempt{At: at, Status: status, Took: time.Since(start)}

@@ -57,7 +57,8 @@ func DefaultOptions() Options {
 	return Options{Limits: DefaultLimits, Zone: time.FixedZone("CST", 8*3600), DisplayEdge: 1600, ThumbEdge: 320}
 }
 
-func (o Options) withDefaults() Options {
+// WithDefaults fills the zero fields from DefaultOptions.
+func (o Options) WithDefaults() Options {
 	d := DefaultOptions()
 	if o.MaxBytes <= 0 {
 		o.MaxBytes = d.MaxBytes
@@ -124,7 +125,7 @@ type Info struct {
 // original is never stored or served, and the re-encoded image carries none
 // of it.
 func Validate(data []byte, lim Limits) (Info, error) {
-	lim = Options{Limits: lim}.withDefaults().Limits
+	lim = Options{Limits: lim}.WithDefaults().Limits
 	info := Info{Bytes: int64(len(data))}
 	switch {
 	case len(data) == 0:

@@ -47,7 +47,7 @@ type Processed struct {
 // with no metadata; the thumbnail is made from the display size. Refusals
 // are the Err* values (code anxin.EINVALID).
 func Process(data []byte, opt Options) (Processed, error) {
-	opt = opt.withDefaults()
+	opt = opt.WithDefaults()
 	var p Processed
 	info, err := Validate(data, opt.Limits)
 	if err != nil {

@@ -40,7 +40,7 @@ func buildOnce(ctx context.Context, path, prefix string, fill func(tmp string, m
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		os.Remove(tmp + suffix)
 	}
-	s, err := store.Open(ctx, tmp)
+	s, err := store.Open(ctx, tmp, Config(anxin.NewManualClock(Epoch)))
 	if err != nil {
 		return "", err
 	}
@@ -85,7 +85,7 @@ func fillBench(ctx context.Context, path string, merchants []int64, n int) error
 	}
 	defer stmt.Close()
 	rng := rand.New(rand.NewPCG(1, 2))
-	now := time.Now().UnixMilli()
+	now := Epoch.UnixMilli()
 	open := []anxin.State{anxin.PendingMerchant, anxin.PendingMerchant, anxin.PendingMerchant, anxin.AwaitingReturn,
 		anxin.AwaitingReceipt, anxin.NeedsEvidence, anxin.Rejected, anxin.Arbitration}
 	const hour = int64(time.Hour / time.Millisecond)

@@ -45,7 +45,7 @@ func fillDue(ctx context.Context, path string, merchants []int64, n int) error {
 	}
 	defer stmt.Close()
 	rng := rand.New(rand.NewPCG(3, 4))
-	now := time.Now().UnixMilli()
+	now := Epoch.UnixMilli()
 	const hour = int64(time.Hour / time.Millisecond)
 	// Services whose claims need no opt-in; the order is received.
 	services := []anxin.ServiceKey{anxin.NoReason7d, anxin.QualityReturn, anxin.Damaged, anxin.FreshSpoiled,

@@ -5,6 +5,7 @@ package storetest
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"image"
 	"image/color"
@@ -28,15 +29,38 @@ const Password = "correct-horse-battery"
 // MustOpen opens a fresh database in t.TempDir(), with a ManualClock at Epoch.
 func MustOpen(tb testing.TB) (*store.Store, *anxin.ManualClock) {
 	tb.Helper()
-	s, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "anxin.db"))
+	clock := anxin.NewManualClock(Epoch)
+	return MustOpenWith(tb, filepath.Join(tb.TempDir(), "anxin.db"), Config(clock)), clock
+}
+
+// Config is the configuration tests open stores with: the clock given, and
+// the cheapest password hashes.
+func Config(clock anxin.Clock) store.Config {
+	return store.Config{Clock: clock, BcryptCost: bcrypt.MinCost}
+}
+
+// MustOpenWith opens (or reopens) the database at path with cfg, and closes
+// it when the test ends.
+func MustOpenWith(tb testing.TB, path string, cfg store.Config) *store.Store {
+	tb.Helper()
+	s, err := store.Open(context.Background(), path, cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	clock := anxin.NewManualClock(Epoch)
-	s.Clock = clock
-	s.BcryptCost = bcrypt.MinCost
 	tb.Cleanup(func() { s.Close() })
-	return s, clock
+	return s
+}
+
+// DB opens the store's database file read-only, for tests that check what
+// no method shows. It is closed when the test ends.
+func DB(tb testing.TB, s *store.Store) *sql.DB {
+	tb.Helper()
+	db, err := sql.Open("sqlite", "file:"+s.Path()+"?mode=ro&_pragma=busy_timeout(5000)")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
 }
 
 var seq atomic.Int64
@@ -82,7 +106,7 @@ func Claim(merchantID int64, service anxin.ServiceKey, paid int64, now time.Time
 // MustTicket opens a ticket on a received order of the merchant.
 func MustTicket(tb testing.TB, s *store.Store, merchantID int64, service anxin.ServiceKey, paid int64) anxin.Ticket {
 	tb.Helper()
-	t, err := s.CreateTicket(context.Background(), Claim(merchantID, service, paid, s.Clock.Now()))
+	t, err := s.CreateTicket(context.Background(), Claim(merchantID, service, paid, s.Clock().Now()))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -1,31 +1,38 @@
-package store_test
+package demo_test
 
 import (
+	"context"
+	"path/filepath"
 	"testing"
 
 	"github.com/anxin-helpdesk/anxin"
+	"github.com/anxin-helpdesk/anxin/demo"
 	"github.com/anxin-helpdesk/anxin/store"
 	"github.com/anxin-helpdesk/anxin/store/storetest"
 )
 
+var ctx = context.Background()
+
 func TestSeedDemo(t *testing.T) {
-	s, clock := storetest.MustOpen(t)
-	n, err := store.SeedDemo(ctx, s)
+	clock := anxin.NewManualClock(storetest.Epoch)
+	path := filepath.Join(t.TempDir(), "anxin.db")
+	n, err := demo.Seed(ctx, path, storetest.Config(clock))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n < 200 {
 		t.Fatalf("seeded %d tickets, want a few hundred", n)
 	}
-	if s.Clock != clock {
-		t.Fatal("seeding must give the store its clock back")
+	if !clock.Now().Equal(storetest.Epoch) {
+		t.Fatal("seeding moved the clock it was given")
 	}
-	again, err := store.SeedDemo(ctx, s)
+	again, err := demo.Seed(ctx, path, storetest.Config(clock))
 	if err != nil || again != 0 {
 		t.Fatalf("seeding a second time: %d, %v", again, err)
 	}
 
-	db := store.DB(s)
+	s := storetest.MustOpenWith(t, path, storetest.Config(clock))
+	db := storetest.DB(t, s)
 	states := map[anxin.State]int{}
 	rows, err := db.Query(`SELECT state, count(*) FROM tickets GROUP BY state`)
 	if err != nil {
@@ -53,8 +60,8 @@ func TestSeedDemo(t *testing.T) {
 		t.Fatalf("demo data: %d services, %d overdue, %d due in over 2 days, %d photos, %d refunds",
 			services, overdue, ahead, photos, refunds)
 	}
-	for _, l := range store.DemoLogins {
-		if _, err := s.Authenticate(ctx, l.Email, store.DemoPassword); err != nil {
+	for _, l := range demo.Logins {
+		if _, err := s.Authenticate(ctx, l.Email, demo.Password); err != nil {
 			t.Errorf("demo login %s: %v", l.Email, err)
 		}
 	}

@@ -1,4 +1,8 @@
-package store
+// Package demo fills an empty database with demo data: five merchants, their
+// logins and agents', and a few hundred tickets in every state, walked through
+// real decisions on a moving clock. `anxin seed --demo` and `anxin serve
+// --demo` use it; nothing else does.
+package demo
 
 import (
 	"bytes"
@@ -14,23 +18,24 @@ import (
 	"time"
 
 	"github.com/anxin-helpdesk/anxin"
+	"github.com/anxin-helpdesk/anxin/store"
 	"github.com/anxin-helpdesk/anxin/store/photo"
 	"github.com/disintegration/imaging"
 )
 
-// DemoPassword is the password of every demo login.
-const DemoPassword = "anxin-demo-2026"
+// Password is the password of every demo login.
+const Password = "anxin-demo-2026"
 
-// DemoLogin is one of the demo accounts that `make run` prints.
-type DemoLogin struct {
+// Login is one of the demo accounts that `make run` prints.
+type Login struct {
 	Role     anxin.Role
 	Email    string
 	Name     string
 	Merchant string // code, for merchant users
 }
 
-// DemoLogins are the demo accounts: one admin, two agents, one per merchant.
-var DemoLogins = []DemoLogin{
+// Logins are the demo accounts: one admin, two agents, one per merchant.
+var Logins = []Login{
 	{anxin.RoleAdmin, "admin@anxin.demo", "系统管理员", ""},
 	{anxin.RoleAgent, "agent1@anxin.demo", "王晓", ""},
 	{anxin.RoleAgent, "agent2@anxin.demo", "陈静", ""},
@@ -97,25 +102,29 @@ var (
 	demoRejectReasons = []string{"照片无法看出质量问题", "商品已使用，影响二次销售", "超出售后期限", "已与买家协商一致"}
 )
 
-// SeedDemo fills an empty database with the demo merchants, logins and a few
-// hundred tickets in every state, walked through real decisions on a moving
-// clock so their timelines, refunds and deadlines are genuine. It returns
-// the number of tickets made, or 0 when the database already has merchants.
-// Call it before serving: it moves the store's clock while it works.
-func SeedDemo(ctx context.Context, s *Store) (int, error) {
-	var n int
-	if err := s.read().QueryRowContext(ctx, `SELECT count(*) FROM merchants`).Scan(&n); err != nil {
+// Seed fills the database at path, if it has no merchants yet, with the
+// demo merchants, logins and a few hundred tickets in every state, walked
+// through real decisions so that their timelines, refunds and deadlines are
+// genuine. It opens the store itself, on a clock of its own that moves
+// through the 60 days before cfg.Clock's now, and closes it before it
+// returns: open the store to serve afterwards. It returns the number of
+// tickets made, or 0 when the database already had merchants.
+func Seed(ctx context.Context, path string, cfg store.Config) (int, error) {
+	now := anxin.SystemClock{}.Now()
+	if cfg.Clock != nil {
+		now = cfg.Clock.Now()
+	}
+	clock := anxin.NewManualClock(now.Add(-60 * 24 * time.Hour))
+	cfg.Clock = clock
+	s, err := store.Open(ctx, path, cfg)
+	if err != nil {
 		return 0, err
 	}
-	if n > 0 {
-		return 0, nil
+	defer s.Close()
+	ms, err := s.Merchants(ctx, anxin.AllMerchants)
+	if err != nil || len(ms) > 0 {
+		return 0, err
 	}
-	real := s.Clock
-	now := real.Now()
-	clock := anxin.NewManualClock(now.Add(-60 * 24 * time.Hour))
-	s.Clock = clock
-	defer func() { s.Clock = real }()
-
 	d := &demo{s: s, clock: clock, now: now, rng: rand.New(rand.NewPCG(2026, 1126)), photoRng: rand.New(rand.NewPCG(2026, 5))}
 	if err := d.people(ctx); err != nil {
 		return 0, err
@@ -137,7 +146,7 @@ func SeedDemo(ctx context.Context, s *Store) (int, error) {
 }
 
 type demo struct {
-	s         *Store
+	s         *store.Store
 	clock     *anxin.ManualClock
 	now       time.Time
 	rng       *rand.Rand
@@ -167,8 +176,8 @@ func (d *demo) people(ctx context.Context) error {
 		d.merchants = append(d.merchants, m)
 		byCode[dm.code] = m.ID
 	}
-	for _, l := range DemoLogins {
-		u, err := d.s.CreateUser(ctx, anxin.User{Email: l.Email, Name: l.Name, Role: l.Role, MerchantID: byCode[l.Merchant]}, DemoPassword)
+	for _, l := range Logins {
+		u, err := d.s.CreateUser(ctx, anxin.User{Email: l.Email, Name: l.Name, Role: l.Role, MerchantID: byCode[l.Merchant]}, Password)
 		if err != nil {
 			return err
 		}
@@ -232,7 +241,7 @@ func (d *demo) ticket(ctx context.Context) error {
 	var choices []choice
 	for mi, dm := range demoMerchants {
 		for _, svc := range dm.services {
-			_, p, err := policyFor(ctx, d.s.read(), d.merchants[mi].ID, svc)
+			_, p, err := d.s.Policy(ctx, d.merchants[mi].ID, svc)
 			if err != nil {
 				return err
 			}
@@ -447,10 +456,7 @@ func (d *demo) startDrawing() {
 					j.jpeg, j.err = recompress(j.jpeg)
 				}
 				if j.err == nil {
-					j.done, j.err = photo.Process(j.jpeg, d.s.Photos)
-				}
-				if j.err == nil {
-					j.err = d.s.putFiles(j.done)
+					j.done, j.err = photo.Process(j.jpeg, d.s.Photos())
 				}
 			}
 		})
@@ -483,7 +489,8 @@ func (d *demo) drawPhotos(ctx context.Context) error {
 			return fmt.Errorf("demo photo: %w", j.err)
 		}
 		d.clock.Set(j.at)
-		if _, err := d.s.record(ctx, anxin.Buyer, anxin.PartyBuyer, Upload{TicketID: j.ticket, Label: j.label}, j.done, true); err != nil {
+		up := store.Upload{TicketID: j.ticket, Label: j.label, Backdated: true}
+		if _, err := d.s.RecordPhoto(ctx, anxin.Buyer, up, j.done); err != nil {
 			return err
 		}
 	}
