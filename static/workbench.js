@@ -134,14 +134,20 @@
   });
   // The queue's rows are swapped as a whole; the page must not move while
   // the agent reads it, so the scroll position is held across the swap.
+  // While the old rows are out, the page is short and the browser pulls the
+  // scroll position up: it is put back in afterSwap, in the same task as the
+  // swap, before anything is painted (afterSettle comes 20 ms later, after a
+  // frame that showed the page jumped to the top).
   var heldScroll = null;
   document.addEventListener("htmx:beforeSwap", function (e) {
     if (e.target.id === "queue-live") heldScroll = window.scrollY;
   });
+  document.addEventListener("htmx:afterSwap", function () {
+    if (heldScroll !== null) { window.scrollTo(0, heldScroll); heldScroll = null; }
+  });
   document.addEventListener("htmx:afterSettle", function (e) {
     if (e.target.id === "ticket" || (e.target.closest && e.target.closest("#ticket"))) ownActionUntil = Date.now() + 1500;
-    if (e.target.id === "queue-live" || heldScroll !== null) {
-      if (heldScroll !== null) { window.scrollTo(0, heldScroll); heldScroll = null; }
+    if (e.target.id === "queue-live") {
       restoreCurrent();
       countSelected();
     }

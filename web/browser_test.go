@@ -301,7 +301,8 @@ func TestBrowserLiveQueue(t *testing.T) {
 	}
 	browserLogin(t, ctx, e.srv.URL, storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0))
 	picked := "#sel-" + tickets[2].Number
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(picked))); err != nil {
+	// "j" makes the first row the current one; then a ticket is picked.
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("j"), chromedp.Click(chromedp.CSS(picked))); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 400)`)); err != nil {
@@ -319,6 +320,8 @@ func TestBrowserLiveQueue(t *testing.T) {
 	if y, _ := chromedp.Run(ctx, chromedp.Evaluate[float64](`window.scrollY`)); y != 400 {
 		t.Fatalf("the live refresh moved the page to %v", y)
 	}
+	waitFor(t, ctx, "the current row to stay current",
+		`document.querySelector("#queue tbody tr.is-current")?.dataset.ticketNumber === "`+tickets[0].Number+`"`)
 	fresh := storetest.MustTicket(t, e.store, m.ID, anxin.FreshSpoiled, 6800) // due sooner: goes to the top
 	waitFor(t, ctx, "the new ticket to arrive",
 		`document.querySelector("#queue tbody tr").dataset.ticketNumber === "`+fresh.Number+`"`)
