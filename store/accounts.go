@@ -48,14 +48,14 @@ func (s *Store) setPassword(ctx context.Context, by anxin.Actor, userID int64, n
 	if err != nil {
 		return fmt.Errorf("hash password: %w", err)
 	}
-	return s.write(ctx, func(tx wtx) error {
+	return s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		if err := updateUser(ctx, tx, userID, `password_hash = ?`, string(hash)); err != nil {
 			return err
 		}
 		if by.UserID == 0 {
 			return nil // a user's own change is not an admin action
 		}
-		return audit(ctx, tx, by, s.now(), "reset_password", userTarget(ctx, tx, userID), "")
+		return audit(ctx, tx, by, tx.now, "reset_password", userTarget(ctx, tx, userID), "")
 	})
 }
 
@@ -64,8 +64,8 @@ func (s *Store) SetDisabled(ctx context.Context, by anxin.Actor, userID int64, d
 	if disabled && by.UserID == userID {
 		return anxin.Errorf(anxin.EINVALID, "you cannot disable yourself")
 	}
-	now := s.now()
-	return s.write(ctx, func(tx wtx) error {
+	return s.write(ctx, func(ctx context.Context, tx *wtx) error {
+		now := tx.now
 		var at any
 		action := "enable_user"
 		if disabled {
@@ -88,7 +88,7 @@ func (s *Store) SetRole(ctx context.Context, by anxin.Actor, userID int64, role 
 	if by.UserID == userID && role != anxin.RoleAdmin {
 		return anxin.Errorf(anxin.EINVALID, "you cannot take away your own admin role")
 	}
-	return s.write(ctx, func(tx wtx) error {
+	return s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		err := updateUser(ctx, tx, userID, `role = ?, merchant_id = ?`, string(role), nullID(merchantID))
 		if isForeignKey(err) {
 			return anxin.Errorf(anxin.EUNKNOWNMERCHANT, "unknown merchant")
@@ -96,12 +96,12 @@ func (s *Store) SetRole(ctx context.Context, by anxin.Actor, userID int64, role 
 		if err != nil {
 			return err
 		}
-		return audit(ctx, tx, by, s.now(), "change_role", userTarget(ctx, tx, userID), string(role))
+		return audit(ctx, tx, by, tx.now, "change_role", userTarget(ctx, tx, userID), string(role))
 	})
 }
 
 // updateUser sets columns of a user and bumps the session version.
-func updateUser(ctx context.Context, tx wtx, userID int64, set string, args ...any) error {
+func updateUser(ctx context.Context, tx *wtx, userID int64, set string, args ...any) error {
 	res, err := tx.ExecContext(ctx, `UPDATE users SET `+set+`, session_version = session_version + 1 WHERE id = ?`,
 		append(args, userID)...)
 	if err != nil {
@@ -113,7 +113,7 @@ func updateUser(ctx context.Context, tx wtx, userID int64, set string, args ...a
 	return nil
 }
 
-func userTarget(ctx context.Context, tx wtx, userID int64) string {
+func userTarget(ctx context.Context, tx *wtx, userID int64) string {
 	var email string
 	tx.QueryRowContext(ctx, `SELECT email FROM users WHERE id = ?`, userID).Scan(&email)
 	return "user " + email
@@ -124,7 +124,7 @@ func (s *Store) Users(ctx context.Context) ([]anxin.User, error) {
 	return s.users(ctx, `ORDER BY CASE u.role WHEN 'admin' THEN 0 WHEN 'agent' THEN 1 ELSE 2 END, u.name`)
 }
 
-func audit(ctx context.Context, tx wtx, by anxin.Actor, at time.Time, action, target, detail string) error {
+func audit(ctx context.Context, tx *wtx, by anxin.Actor, at time.Time, action, target, detail string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (at, actor_id, actor_name, action, target, detail)
 		VALUES (?, ?, ?, ?, ?, ?)`, ms(at), nullID(by.UserID), by.Name, action, target, detail)
 	return err

@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"sync"
@@ -19,7 +18,7 @@ func TestIntakeInstantRefund(t *testing.T) {
 	m := storetest.MustMerchant(t, s, "昆明斗南鲜花园艺") // the default setting: unshipped, or up to ¥200
 
 	small := storetest.Claim(m.ID, anxin.FreshSpoiled, 8990, clock.Now())
-	v, err := s.Intake(ctx, small)
+	v, err := intake(s, m, small)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +31,7 @@ func TestIntakeInstantRefund(t *testing.T) {
 		t.Fatalf("timeline %+v", events)
 	}
 
-	big, err := s.Intake(ctx, storetest.Claim(m.ID, anxin.FreshSpoiled, 39900, clock.Now()))
+	big, err := intake(s, m, storetest.Claim(m.ID, anxin.FreshSpoiled, 39900, clock.Now()))
 	if err != nil || big.State != anxin.PendingMerchant || big.Refund.ID != 0 {
 		t.Fatalf("a ¥399 claim on a received order waits for the merchant: %s %v", big.State, err)
 	}
@@ -41,23 +40,29 @@ func TestIntakeInstantRefund(t *testing.T) {
 	if _, err := s.Decide(ctx, big.ID, anxin.Decision{Action: anxin.EscalateToArb, Actor: agent}); err != nil {
 		t.Fatal(err)
 	}
-	disputed, err := s.Intake(ctx, storetest.Claim(m.ID, anxin.FreshSpoiled, 5000, clock.Now()))
+	disputed, err := intake(s, m, storetest.Claim(m.ID, anxin.FreshSpoiled, 5000, clock.Now()))
 	if err != nil || disputed.State != anxin.PendingMerchant {
 		t.Fatalf("a buyer with an open dispute: %s %v", disputed.State, err)
 	}
-	unshipped, err := s.Intake(ctx, storetest.Claim(m.ID, anxin.UnshippedRefund, 99900, clock.Now()))
+	unshipped, err := intake(s, m, storetest.Claim(m.ID, anxin.UnshippedRefund, 99900, clock.Now()))
 	if err != nil || unshipped.State != anxin.Refunding {
 		t.Fatalf("an unshipped order, whatever the amount: %s %v", unshipped.State, err)
 	}
 	// A refused claim leaves nothing behind.
 	late := storetest.Claim(m.ID, anxin.FreshSpoiled, 5000, clock.Now().Add(-48*time.Hour))
 	before := countRows(t, s, "tickets")
-	if _, err := s.Intake(ctx, late); anxin.ErrorCode(err) != anxin.EOUTSIDEWINDOW {
+	if _, err := intake(s, m, late); anxin.ErrorCode(err) != anxin.EOUTSIDEWINDOW {
 		t.Fatalf("a late claim: %v", err)
 	}
 	if countRows(t, s, "tickets") != before {
 		t.Fatal("a refused claim left a ticket")
 	}
+}
+
+// intake is an API intake without an Idempotency-Key.
+func intake(s *store.Store, m anxin.Merchant, c anxin.Claim) (store.TicketView, error) {
+	v, _, err := s.Intake(ctx, m.Code, c, store.IdempotencyKey{})
+	return v, err
 }
 
 func TestIdempotent(t *testing.T) {
@@ -67,24 +72,18 @@ func TestIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	claim := storetest.Claim(m.ID, anxin.Damaged, 3990, clock.Now())
-	calls := 0
-	create := func(ctx context.Context) (store.Response, error) {
-		calls++
-		v, err := s.Intake(ctx, claim)
-		if err != nil {
-			return store.Response{Status: 422, Body: []byte(anxin.ErrorCode(err))}, nil
-		}
-		return store.Response{Status: 201, Body: []byte(v.Number)}, nil
+	claim := storetest.Claim(m.ID, anxin.Damaged, 39900, clock.Now()) // over ¥200: waits for the merchant
+	idem := func(apiKey int64, k, hash string) store.IdempotencyKey {
+		return store.IdempotencyKey{APIKeyID: apiKey, Key: k, RequestHash: hash}
 	}
 	// Racing retries of one request: one ticket, one answer.
 	var wg sync.WaitGroup
-	resps := make([]store.Response, 10)
+	views := make([]store.TicketView, 10)
 	replays := make([]bool, 10)
-	for i := range resps {
+	for i := range views {
 		wg.Go(func() {
 			var err error
-			resps[i], replays[i], err = s.Idempotent(ctx, key.ID, "k1", "hash-a", create)
+			views[i], replays[i], err = s.Intake(ctx, m.Code, claim, idem(key.ID, "k1", "hash-a"))
 			if err != nil {
 				t.Error(err)
 			}
@@ -92,28 +91,45 @@ func TestIdempotent(t *testing.T) {
 	}
 	wg.Wait()
 	replayed := 0
-	for i, r := range resps {
-		if r.Status != 201 || string(r.Body) != string(resps[0].Body) {
-			t.Fatalf("answer %d: %d %s, want the first", i, r.Status, r.Body)
+	for i, v := range views {
+		if v.ID == 0 || v.ID != views[0].ID || v.Number != views[0].Number || v.State != anxin.PendingMerchant ||
+			!v.CreatedAt.Equal(views[0].CreatedAt) || v.MerchantCode != m.Code {
+			t.Fatalf("answer %d: %+v, want the first %+v", i, v, views[0])
 		}
 		if replays[i] {
 			replayed++
 		}
 	}
-	if calls != 1 || replayed != 9 || countRows(t, s, "tickets") != 1 {
-		t.Fatalf("%d calls, %d replays, %d tickets", calls, replayed, countRows(t, s, "tickets"))
+	if replayed != 9 || countRows(t, s, "tickets") != 1 {
+		t.Fatalf("%d replays, %d tickets", replayed, countRows(t, s, "tickets"))
 	}
-	if _, _, err := s.Idempotent(ctx, key.ID, "k1", "hash-b", create); anxin.ErrorCode(err) != anxin.EIDEMPOTENCYREUSED {
+	// The first answer is given again as it was, whatever happened since.
+	agent := storetest.MustUser(t, s, anxin.RoleAgent, "王晓", 0).Actor()
+	if _, err := s.Decide(ctx, views[0].ID, anxin.Decision{Action: anxin.Approve, Actor: agent}); err != nil {
+		t.Fatal(err)
+	}
+	if v, replay, err := s.Intake(ctx, m.Code, claim, idem(key.ID, "k1", "hash-a")); err != nil || !replay || v.State != anxin.PendingMerchant {
+		t.Fatalf("a retry after the ticket moved on: %s, replayed %v, %v", v.State, replay, err)
+	}
+	if _, _, err := s.Intake(ctx, m.Code, claim, idem(key.ID, "k1", "hash-b")); anxin.ErrorCode(err) != anxin.EIDEMPOTENCYREUSED {
 		t.Fatalf("the key with another request: %v", err)
 	}
 	// Another API key has its own keys.
 	other, _, _ := s.CreateAPIKey(ctx, "erp")
-	if _, replay, _ := s.Idempotent(ctx, other.ID, "k1", "hash-b", create); replay {
+	if _, replay, _ := s.Intake(ctx, m.Code, claim, idem(other.ID, "k1", "hash-b")); replay {
 		t.Fatal("a key replayed another API key's answer")
+	}
+	// A refusal is an answer too: kept, and given again with its code.
+	late := storetest.Claim(m.ID, anxin.FreshSpoiled, 5000, clock.Now().Add(-48*time.Hour))
+	for i := range 2 {
+		_, replay, err := s.Intake(ctx, m.Code, late, idem(key.ID, "late", "hash-late"))
+		if anxin.ErrorCode(err) != anxin.EOUTSIDEWINDOW || replay != (i == 1) {
+			t.Fatalf("a late claim, try %d: replayed %v, %v", i+1, replay, err)
+		}
 	}
 	// Kept 24 h, then purged: the key may be used afresh.
 	clock.Advance(store.IdempotencyTTL - time.Minute)
-	if _, replay, _ := s.Idempotent(ctx, key.ID, "k1", "hash-a", create); !replay {
+	if _, replay, _ := s.Intake(ctx, m.Code, claim, idem(key.ID, "k1", "hash-a")); !replay {
 		t.Fatal("the answer was not kept 24 h")
 	}
 	clock.Advance(2 * time.Minute)
@@ -123,17 +139,20 @@ func TestIdempotent(t *testing.T) {
 	if n := countRows(t, s, "idempotency_keys"); n != 0 {
 		t.Fatalf("%d idempotency records after the purge, want 0", n)
 	}
-	if _, replay, err := s.Idempotent(ctx, key.ID, "k1", "hash-b", create); replay || err != nil {
+	claim = storetest.Claim(m.ID, anxin.Damaged, 3990, clock.Now())
+	if _, replay, err := s.Intake(ctx, m.Code, claim, idem(key.ID, "k1", "hash-b")); replay || err != nil {
 		t.Fatalf("a purged key used afresh: replayed %v, %v", replay, err)
 	}
-	// An internal failure records nothing.
+	// An internal failure records nothing, and writes nothing.
 	boom := errors.New("boom")
-	if _, _, err := s.Idempotent(ctx, key.ID, "k2", "h", func(context.Context) (store.Response, error) {
-		return store.Response{}, boom
-	}); !errors.Is(err, boom) {
+	before := countRows(t, s, "tickets")
+	if _, _, err := store.IdempotentFailing(s, ctx, idem(key.ID, "k2", "h"), claim, boom); !errors.Is(err, boom) {
 		t.Fatal(err)
 	}
-	if _, replay, _ := s.Idempotent(ctx, key.ID, "k2", "h", create); replay {
+	if countRows(t, s, "tickets") != before {
+		t.Fatal("a request that failed left its ticket")
+	}
+	if _, replay, _ := s.Intake(ctx, m.Code, claim, idem(key.ID, "k2", "h")); replay {
 		t.Fatal("a failed request was recorded")
 	}
 }

@@ -28,13 +28,14 @@ func hashAPIKey(secret string) string {
 // CreateAPIKey makes a new intake API key and returns it with its secret,
 // which is not stored and cannot be shown again.
 func (s *Store) CreateAPIKey(ctx context.Context, name string) (anxin.APIKey, string, error) {
-	k := anxin.APIKey{Name: strings.TrimSpace(name), CreatedAt: s.now()}
+	k := anxin.APIKey{Name: strings.TrimSpace(name)}
 	if err := k.Validate(); err != nil {
 		return k, "", err
 	}
 	secret := apiKeyPrefix + rand.Text()
 	k.Prefix = secret[:len(apiKeyPrefix)+6]
-	err := s.write(ctx, func(tx wtx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *wtx) error {
+		k.CreatedAt = tx.now
 		res, err := tx.ExecContext(ctx, `INSERT INTO api_keys (name, prefix, hash, created_at) VALUES (?, ?, ?, ?)`,
 			k.Name, k.Prefix, hashAPIKey(secret), ms(k.CreatedAt))
 		if err != nil {
@@ -80,9 +81,9 @@ func (s *Store) APIKeys(ctx context.Context) ([]anxin.APIKey, error) {
 // RevokeAPIKey ends a key for good. Revoking a revoked key changes nothing.
 func (s *Store) RevokeAPIKey(ctx context.Context, id int64) (anxin.APIKey, error) {
 	var k anxin.APIKey
-	err := s.write(ctx, func(tx wtx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`,
-			ms(s.now()), id); err != nil {
+			ms(tx.now), id); err != nil {
 			return fmt.Errorf("revoke API key: %w", err)
 		}
 		var err error

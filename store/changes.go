@@ -2,8 +2,6 @@ package store
 
 import (
 	"sync"
-
-	"github.com/anxin-helpdesk/anxin"
 )
 
 // Change says that a ticket changed: the workbench's live queue and ticket
@@ -67,10 +65,4 @@ func (h *changeHub) publish(changes []Change) {
 		default: // a slow listener misses this batch
 		}
 	}
-}
-
-// changed records, inside a write, that a ticket changed; the writer
-// publishes it once the write commits.
-func (w wtx) changed(t anxin.Ticket, kind ChangeKind) {
-	*w.changes = append(*w.changes, Change{TicketID: t.ID, MerchantID: t.MerchantID, Kind: kind})
 }

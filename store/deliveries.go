@@ -51,7 +51,7 @@ func collectDeliveries(rows *sql.Rows) ([]anxin.Delivery, error) {
 // anxin.Delivery.Next says.
 func (s *Store) RecordAttempt(ctx context.Context, id int64, a anxin.DeliveryAttempt) (anxin.Delivery, error) {
 	var d anxin.Delivery
-	err := s.write(ctx, func(tx wtx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		var err error
 		d, err = scanDelivery(tx.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries d
 			CROSS JOIN webhooks w ON w.id = d.webhook_id WHERE d.id = ?`, id))

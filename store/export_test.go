@@ -3,9 +3,12 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
+	"sync"
 
 	"github.com/anxin-helpdesk/anxin"
+	"modernc.org/sqlite"
 )
 
 // DB exposes the write pool to tests that check what no method reveals.
@@ -38,4 +41,56 @@ func InsertHashes(s *Store, ticketID int64, hashes []uint64) error {
 		}
 	}
 	return tx.Commit()
+}
+
+// IdempotentFailing runs, once per key, a use case that opens a ticket from
+// the claim and then fails with err, as an internal failure would.
+func IdempotentFailing(s *Store, ctx context.Context, key IdempotencyKey, c anxin.Claim, err error) (TicketView, bool, error) {
+	return s.idempotent(ctx, key, func(ctx context.Context, tx *wtx) (TicketView, error) {
+		if _, cerr := createTicket(ctx, tx, c); cerr != nil {
+			return TicketView{}, cerr
+		}
+		return TicketView{}, err
+	})
+}
+
+// NestedWrite makes a write that asks, from inside, for another.
+func NestedWrite(s *Store, ctx context.Context) error {
+	return s.write(ctx, func(ctx context.Context, tx *wtx) error {
+		_, err := s.CreateMerchant(ctx, anxin.Merchant{Code: "nested", Name: "嵌套"})
+		return err
+	})
+}
+
+// sqlHooks are what anxin_test_hook(name) calls, by name: a statement that
+// calls it runs Go code of a test at that point of its execution.
+var sqlHooks sync.Map // name -> func()
+
+func init() {
+	sqlite.MustRegisterScalarFunction("anxin_test_hook", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		if name, ok := args[0].(string); ok {
+			if fn, ok := sqlHooks.Load(name); ok {
+				fn.(func())()
+			}
+		}
+		return int64(0), nil
+	})
+}
+
+// OnSQLHook sets what anxin_test_hook(name) does.
+func OnSQLHook(name string, fn func()) { sqlHooks.Store(name, fn) }
+
+// HookedWrite is a write of its own (through the writer, batched with
+// others) whose first statement calls anxin_test_hook(hook) as it starts,
+// then runs on for a few hundred thousand rows (long enough for an
+// interrupt to land inside it) and records a merchant with the code.
+func HookedWrite(s *Store, ctx context.Context, hook, code string) error {
+	return s.write(ctx, func(ctx context.Context, tx *wtx) error {
+		// An interrupted INSERT, UPDATE or DELETE (not a SELECT) makes
+		// SQLite roll back the whole transaction it is in.
+		_, err := tx.ExecContext(ctx, `WITH RECURSIVE c(x) AS (SELECT anxin_test_hook(?)
+			UNION ALL SELECT x + 1 FROM c WHERE x < 300000)
+			INSERT INTO merchants (code, name, created_at) SELECT ?, ?, 0 FROM c WHERE x = 300000`, hook, code, code)
+		return err
+	})
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -113,62 +114,63 @@ func (s *Store) ListTickets(ctx context.Context, f TicketFilter) ([]TicketView, 
 // Intake opens a ticket from a buyer's claim through the API and, when the
 // merchant's instant refund (极速退款) covers it, refunds it at once with the
 // system as actor: both in one transaction, so a client never sees the
-// ticket without the refund it qualified for.
-func (s *Store) Intake(ctx context.Context, c anxin.Claim) (TicketView, error) {
-	var v TicketView
-	err := s.write(ctx, func(tx wtx) error {
-		in := join(ctx, tx)
-		t, err := s.CreateTicket(in, c)
-		if err != nil {
-			return err
-		}
-		code, d, ok, err := instantRefund(ctx, tx, t)
-		if err != nil {
-			return err
-		}
-		if ok {
-			if t, err = s.Decide(in, t.ID, d); err != nil {
-				return fmt.Errorf("instant refund of %s: %w", t.Number, err)
-			}
-		}
-		// The transaction holds the ticket as it is now: no need to read it back.
-		v = TicketView{Ticket: t, MerchantCode: code}
-		if t.RefundedFen > 0 {
-			v.Refund, err = refundIn(ctx, tx, t.ID)
-		}
-		return err
+// ticket without the refund it qualified for. The claim names its merchant
+// by code.
+func (s *Store) Intake(ctx context.Context, merchantCode string, c anxin.Claim, key IdempotencyKey) (TicketView, bool, error) {
+	return s.idempotent(ctx, key, func(ctx context.Context, tx *wtx) (TicketView, error) {
+		return intake(ctx, tx, merchantCode, c)
 	})
+}
+
+func intake(ctx context.Context, tx *wtx, merchantCode string, c anxin.Claim) (TicketView, error) {
+	m, err := merchantByCode(ctx, tx, merchantCode)
+	if err != nil {
+		return TicketView{}, err
+	}
+	c.MerchantID = m.ID
+	t, err := createTicket(ctx, tx, c)
+	if err != nil {
+		return TicketView{}, err
+	}
+	d, ok, err := instantRefund(ctx, tx, t, m.InstantRefund)
+	if err != nil {
+		return TicketView{}, err
+	}
+	if ok {
+		if t, err = decide(ctx, tx, t.ID, d); err != nil {
+			return TicketView{}, fmt.Errorf("instant refund of %s: %w", t.Number, err)
+		}
+	}
+	// The transaction holds the ticket as it is now: no need to read it back.
+	v := TicketView{Ticket: t, MerchantCode: m.Code}
+	if t.RefundedFen > 0 {
+		v.Refund, err = refundIn(ctx, tx, t.ID)
+	}
 	return v, err
 }
 
 // instantRefund is the system's refund of a new ticket, if the merchant's
-// setting covers it, and the merchant's code. An open dispute is another
-// ticket of the same buyer (by phone) in arbitration. The policy and the
-// disputes are looked at only for a claim the amount or order qualifies.
-func instantRefund(ctx context.Context, tx wtx, t anxin.Ticket) (string, anxin.Decision, bool, error) {
-	var code string
-	var r anxin.InstantRefund
-	if err := tx.QueryRowContext(ctx, `SELECT code, instant_refund_enabled, instant_refund_unshipped, instant_refund_max_fen
-		FROM merchants WHERE id = ?`, t.MerchantID).Scan(&code, &r.Enabled, &r.Unshipped, &r.MaxFen); err != nil {
-		return "", anxin.Decision{}, false, fmt.Errorf("instant refund setting: %w", err)
-	}
+// setting covers it. An open dispute is another ticket of the same buyer
+// (by phone) in arbitration. The policy and the disputes are looked at only
+// for a claim the amount or order qualifies.
+func instantRefund(ctx context.Context, tx *wtx, t anxin.Ticket, r anxin.InstantRefund) (anxin.Decision, bool, error) {
 	if !r.Qualifies(t.Order, t.RequestedFen, false) {
-		return code, anxin.Decision{}, false, nil
+		return anxin.Decision{}, false, nil
 	}
 	_, p, err := policyFor(ctx, tx, t.MerchantID, t.Service)
 	if err != nil {
-		return code, anxin.Decision{}, false, err
+		return anxin.Decision{}, false, err
 	}
 	if _, ok := r.Decision(t, p, false); !ok {
-		return code, anxin.Decision{}, false, nil
+		return anxin.Decision{}, false, nil
 	}
 	var dispute bool
 	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM tickets
 		WHERE buyer_phone = ? AND state = 'arbitration' AND id != ?)`, t.BuyerPhone, t.ID).Scan(&dispute); err != nil {
-		return code, anxin.Decision{}, false, fmt.Errorf("open disputes: %w", err)
+		return anxin.Decision{}, false, fmt.Errorf("open disputes: %w", err)
 	}
 	d, ok := r.Decision(t, p, dispute)
-	return code, d, ok, nil
+	return d, ok, nil
 }
 
 // refundIn reads a ticket's refund in a transaction.
@@ -185,51 +187,137 @@ func refundIn(ctx context.Context, q queryer, ticketID int64) (anxin.RefundRecor
 	return r, nil
 }
 
-// Response is an answer kept for an Idempotency-Key.
-type Response struct {
-	Status int
-	Body   []byte
+// IdempotencyKey is a client's Idempotency-Key on an API request: the API
+// key it came with, the key, and a hash of the request. The zero value is a
+// request without one, which runs every time.
+type IdempotencyKey struct {
+	APIKeyID    int64
+	Key         string
+	RequestHash string
 }
 
 // IdempotencyTTL is how long an Idempotency-Key's first answer is kept.
 const IdempotencyTTL = 24 * time.Hour
 
-// Idempotent runs fn once per API key and idempotency key. The first time,
-// fn runs inside one transaction with the record of its answer (its writes
-// must use the context it is given); a retry of the same request (the same
-// hash) gets that answer back with replayed set, a different request under
-// the key an EIDEMPOTENCYREUSED error. Two requests racing with one key
-// queue for the writer, so the second sees the first's record. fn returns an
-// error only for failures that must not be kept (nothing is recorded then).
-func (s *Store) Idempotent(ctx context.Context, apiKeyID int64, key, requestHash string,
-	fn func(ctx context.Context) (Response, error)) (resp Response, replayed bool, err error) {
-	err = s.write(ctx, func(tx wtx) error {
-		now := s.now()
-		var hash string
-		err := tx.QueryRowContext(ctx, `SELECT request_hash, status, body FROM idempotency_keys
-			WHERE api_key_id = ? AND key = ? AND created_at > ?`, apiKeyID, key, ms(now.Add(-IdempotencyTTL))).
-			Scan(&hash, &resp.Status, &resp.Body)
-		switch {
-		case err == nil && hash != requestHash:
-			return anxin.Errorf(anxin.EIDEMPOTENCYREUSED,
-				"the Idempotency-Key %q was used for a different request; use a new key for a new request", key)
-		case err == nil:
-			replayed = true
-			return nil
-		case !errors.Is(err, sql.ErrNoRows):
-			return fmt.Errorf("idempotency key: %w", err)
-		}
-		if resp, err = fn(join(ctx, tx)); err != nil {
+// KeptResponse is the answer to a request first made before answers were
+// kept as use-case outcomes (migration 0005): an HTTP status and body, to be
+// sent as they are. Such records are at most IdempotencyTTL old.
+type KeptResponse struct {
+	Status int
+	Body   []byte
+}
+
+func (r *KeptResponse) Error() string { return fmt.Sprintf("kept response %d", r.Status) }
+
+// answer is a use case's outcome as an idempotency record keeps it.
+type answer struct {
+	View    *TicketView `json:"view,omitempty"`
+	Code    string      `json:"code,omitempty"`
+	Message string      `json:"message,omitempty"`
+}
+
+// idempotent runs a use case once per Idempotency-Key, in one transaction
+// with the record of its outcome: the ticket it returned, or the domain
+// error that refused it (both are kept and given again to a retry of the
+// same request, with replayed set). A different request under the key is
+// refused with EIDEMPOTENCYREUSED. Internal failures are not kept: nothing
+// of the request is. Two requests racing with one key queue for the
+// writer, so the second sees the first's record.
+func (s *Store) idempotent(ctx context.Context, key IdempotencyKey,
+	run func(ctx context.Context, tx *wtx) (TicketView, error)) (v TicketView, replayed bool, err error) {
+	var refused error // the use case's refusal, kept with the record
+	err = s.write(ctx, func(ctx context.Context, tx *wtx) error {
+		if key.Key == "" {
+			var err error
+			v, err = run(ctx, tx)
 			return err
 		}
+		kept, found, err := findAnswer(ctx, tx, key)
+		if err != nil || found {
+			replayed = found
+			v = kept.view()
+			if err == nil {
+				err = kept.err()
+			}
+			return err
+		}
+		refused = tx.savepoint(ctx, func() (err error) {
+			v, err = run(ctx, tx)
+			return err
+		})
+		a := answer{View: &v}
+		if refused != nil {
+			if code := anxin.ErrorCode(refused); code == anxin.EINTERNAL || errors.Is(refused, errBroken) {
+				return refused
+			}
+			a = answer{Code: anxin.ErrorCode(refused), Message: anxin.ErrorMessage(refused)}
+		}
+		body, err := json.Marshal(a)
+		if err != nil {
+			return fmt.Errorf("idempotency key: %w", err)
+		}
 		_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO idempotency_keys (api_key_id, key, request_hash, status,
-			body, created_at) VALUES (?, ?, ?, ?, ?, ?)`, apiKeyID, key, requestHash, resp.Status, resp.Body, ms(now))
+			body, answer, created_at) VALUES (?, ?, ?, 0, x'', ?, ?)`, key.APIKeyID, key.Key, key.RequestHash, body, ms(tx.now))
 		if err != nil {
 			return fmt.Errorf("idempotency key: %w", err)
 		}
 		return nil
 	})
-	return resp, replayed, err
+	if err == nil {
+		err = refused
+	}
+	return v, replayed, err
+}
+
+// kept is an idempotency record's answer: the use case's (answer) or, from
+// before migration 0005, an HTTP response.
+type kept struct {
+	answer
+	response *KeptResponse
+}
+
+func (k kept) view() TicketView {
+	if k.View == nil {
+		return TicketView{}
+	}
+	return *k.View
+}
+
+func (k kept) err() error {
+	switch {
+	case k.response != nil:
+		return k.response
+	case k.Code != "":
+		return anxin.Errorf(k.Code, "%s", k.Message)
+	}
+	return nil
+}
+
+// findAnswer reads the live record of an idempotency key, if there is one.
+func findAnswer(ctx context.Context, tx *wtx, key IdempotencyKey) (kept, bool, error) {
+	var k kept
+	var hash string
+	var status int
+	var body, raw []byte
+	err := tx.QueryRowContext(ctx, `SELECT request_hash, status, body, answer FROM idempotency_keys
+		WHERE api_key_id = ? AND key = ? AND created_at > ?`, key.APIKeyID, key.Key, ms(tx.now.Add(-IdempotencyTTL))).
+		Scan(&hash, &status, &body, &raw)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return k, false, nil
+	case err != nil:
+		return k, false, fmt.Errorf("idempotency key: %w", err)
+	case hash != key.RequestHash:
+		return k, false, anxin.Errorf(anxin.EIDEMPOTENCYREUSED,
+			"the Idempotency-Key %q was used for a different request; use a new key for a new request", key.Key)
+	case raw == nil:
+		k.response = &KeptResponse{Status: status, Body: body}
+		return k, true, nil
+	}
+	if err := json.Unmarshal(raw, &k.answer); err != nil {
+		return k, false, fmt.Errorf("idempotency key: %w", err)
+	}
+	return k, true, nil
 }
 
 // RefundByNumber finds a refund by the number the payment system knows it by.
@@ -258,34 +346,38 @@ func refundByNumber(ctx context.Context, q queryer, number string) (anxin.Refund
 // changes nothing (providers retry their callbacks); an answer that
 // contradicts a settled refund is a conflict.
 func (s *Store) SettleRefund(ctx context.Context, number string, succeeded bool, message string) (TicketView, error) {
+	var v TicketView
+	err := s.write(ctx, func(ctx context.Context, tx *wtx) (err error) {
+		v, err = settleRefund(ctx, tx, number, succeeded, message)
+		return err
+	})
+	return v, err
+}
+
+func settleRefund(ctx context.Context, tx *wtx, number string, succeeded bool, message string) (TicketView, error) {
 	want, action := anxin.RefundPaid, anxin.RefundSucceeded
 	if !succeeded {
 		want, action = anxin.RefundDeclined, anxin.RefundFailure
 	}
-	var v TicketView
-	err := s.write(ctx, func(tx wtx) error {
-		r, err := refundByNumber(ctx, tx, number)
-		if err != nil {
-			return err
-		}
-		if v, err = viewIn(ctx, tx, anxin.AllMerchants, r.TicketID); err != nil {
-			return err
-		}
-		switch {
-		case r.Status == want:
-			return nil
-		case r.Status != anxin.RefundPending || v.State != anxin.Refunding:
-			return anxin.Errorf(anxin.ECONFLICT, "refund %s is %s (ticket %s is %s), not awaiting a result",
-				number, r.Status, v.Number, v.State)
-		}
-		d := anxin.Decision{Action: action, Actor: anxin.System, Version: v.Version, Reason: strings.TrimSpace(message)}
-		if _, err := s.Decide(join(ctx, tx), r.TicketID, d); err != nil {
-			return err
-		}
-		v, err = viewIn(ctx, tx, anxin.AllMerchants, r.TicketID)
-		return err
-	})
-	return v, err
+	r, err := refundByNumber(ctx, tx, number)
+	if err != nil {
+		return TicketView{}, err
+	}
+	v, err := viewIn(ctx, tx, anxin.AllMerchants, r.TicketID)
+	switch {
+	case err != nil:
+		return v, err
+	case r.Status == want:
+		return v, nil
+	case r.Status != anxin.RefundPending || v.State != anxin.Refunding:
+		return v, anxin.Errorf(anxin.ECONFLICT, "refund %s is %s (ticket %s is %s), not awaiting a result",
+			number, r.Status, v.Number, v.State)
+	}
+	d := anxin.Decision{Action: action, Actor: anxin.System, Version: v.Version, Reason: strings.TrimSpace(message)}
+	if _, err := decide(ctx, tx, r.TicketID, d); err != nil {
+		return v, err
+	}
+	return viewIn(ctx, tx, anxin.AllMerchants, r.TicketID)
 }
 
 // DayOrders is a merchant's order count for a day (YYYY-MM-DD).
@@ -300,10 +392,9 @@ func (s *Store) SetDailyOrders(ctx context.Context, merchantID int64, days []Day
 	if len(days) == 0 || len(days) > 366 {
 		return anxin.Errorf(anxin.EINVALID, "give from 1 to 366 days of order counts")
 	}
-	return s.write(ctx, func(tx wtx) error {
-		in := join(ctx, tx)
+	return s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		for _, d := range days {
-			if err := s.AddDailyOrders(in, merchantID, d.Day, d.Orders); err != nil {
+			if err := setDailyOrders(ctx, tx, merchantID, d); err != nil {
 				return err
 			}
 		}
@@ -311,17 +402,14 @@ func (s *Store) SetDailyOrders(ctx context.Context, merchantID int64, days []Day
 	})
 }
 
-// DecideView takes a decision like Decide and returns the ticket as the API
-// shows it, read in the same transaction.
-func (s *Store) DecideView(ctx context.Context, id int64, d anxin.Decision) (TicketView, error) {
-	var v TicketView
-	err := s.write(ctx, func(tx wtx) error {
-		if _, err := s.Decide(join(ctx, tx), id, d); err != nil {
-			return err
+// BuyerEvent takes a decision the buyer made (reported by the platform) and
+// returns the ticket as the API shows it, read in the same transaction, once
+// per Idempotency-Key.
+func (s *Store) BuyerEvent(ctx context.Context, id int64, d anxin.Decision, key IdempotencyKey) (TicketView, bool, error) {
+	return s.idempotent(ctx, key, func(ctx context.Context, tx *wtx) (TicketView, error) {
+		if _, err := decide(ctx, tx, id, d); err != nil {
+			return TicketView{}, err
 		}
-		var err error
-		v, err = viewIn(ctx, tx, d.Actor.Scope(), id)
-		return err
+		return viewIn(ctx, tx, d.Actor.Scope(), id)
 	})
-	return v, err
 }

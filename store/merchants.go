@@ -22,8 +22,8 @@ func (s *Store) CreateMerchantBy(ctx context.Context, by anxin.Actor, m anxin.Me
 	if err := m.Validate(); err != nil {
 		return m, err
 	}
-	m.CreatedAt = s.now()
-	err := s.write(ctx, func(tx wtx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *wtx) error {
+		m.CreatedAt = tx.now
 		res, err := tx.ExecContext(ctx, `INSERT INTO merchants (code, name, instant_refund_enabled,
 			instant_refund_unshipped, instant_refund_max_fen, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			m.Code, m.Name, m.InstantRefund.Enabled, m.InstantRefund.Unshipped, m.InstantRefund.MaxFen, ms(m.CreatedAt))
@@ -47,7 +47,7 @@ func (s *Store) UpdateMerchant(ctx context.Context, by anxin.Actor, m anxin.Merc
 	if err := m.Validate(); err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx wtx) error {
+	return s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE merchants SET name = ?, instant_refund_enabled = ?,
 			instant_refund_unshipped = ?, instant_refund_max_fen = ? WHERE id = ?`,
 			m.Name, m.InstantRefund.Enabled, m.InstantRefund.Unshipped, m.InstantRefund.MaxFen, m.ID)
@@ -57,7 +57,7 @@ func (s *Store) UpdateMerchant(ctx context.Context, by anxin.Actor, m anxin.Merc
 		if n, _ := res.RowsAffected(); n == 0 {
 			return notFound("merchant")
 		}
-		return audit(ctx, tx, by, s.now(), "update_merchant", "merchant "+m.Code,
+		return audit(ctx, tx, by, tx.now, "update_merchant", "merchant "+m.Code,
 			fmt.Sprintf("%s; instant refund %v (unshipped %v, up to %d fen)", m.Name, m.InstantRefund.Enabled,
 				m.InstantRefund.Unshipped, m.InstantRefund.MaxFen))
 	})
@@ -86,7 +86,11 @@ func scanMerchant(row interface{ Scan(...any) error }) (anxin.Merchant, error) {
 
 // MerchantByCode finds a merchant by its code.
 func (s *Store) MerchantByCode(ctx context.Context, code string) (anxin.Merchant, error) {
-	m, err := scanMerchant(s.read().QueryRowContext(ctx, `SELECT `+merchantColumns+` FROM merchants WHERE code = ?`, code))
+	return merchantByCode(ctx, s.read(), code)
+}
+
+func merchantByCode(ctx context.Context, q queryer, code string) (anxin.Merchant, error) {
+	m, err := scanMerchant(q.QueryRowContext(ctx, `SELECT `+merchantColumns+` FROM merchants WHERE code = ?`, code))
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, anxin.Errorf(anxin.EUNKNOWNMERCHANT, "unknown merchant %q", code)
 	}
@@ -122,7 +126,7 @@ func (s *Store) SetPolicyBy(ctx context.Context, by anxin.Actor, merchantID int6
 	if err := o.Validate(); err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx wtx) error {
+	return s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		if err := setPolicy(ctx, tx, merchantID, o); err != nil {
 			return err
 		}
@@ -131,11 +135,11 @@ func (s *Store) SetPolicyBy(ctx context.Context, by anxin.Actor, merchantID int6
 		}
 		var code string
 		tx.QueryRowContext(ctx, `SELECT code FROM merchants WHERE id = ?`, merchantID).Scan(&code)
-		return audit(ctx, tx, by, s.now(), "set_policy", "merchant "+code, describeOverride(o))
+		return audit(ctx, tx, by, tx.now, "set_policy", "merchant "+code, describeOverride(o))
 	})
 }
 
-func setPolicy(ctx context.Context, tx wtx, merchantID int64, o anxin.PolicyOverride) error {
+func setPolicy(ctx context.Context, tx *wtx, merchantID int64, o anxin.PolicyOverride) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO merchant_policies
 		(merchant_id, service, enabled, window_ms, evidence_min, merchant_clock_ms) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (merchant_id, service) DO UPDATE SET enabled = excluded.enabled, window_ms = excluded.window_ms,
@@ -243,12 +247,22 @@ func overrideFor(ctx context.Context, q queryer, merchantID int64, key anxin.Ser
 // AddDailyOrders records a merchant's order count for a day (YYYY-MM-DD),
 // replacing what was recorded for that day before.
 func (s *Store) AddDailyOrders(ctx context.Context, merchantID int64, day string, orders int) error {
-	if _, err := time.Parse(time.DateOnly, day); err != nil {
-		return anxin.Errorf(anxin.EINVALID, "%q is not a day (YYYY-MM-DD)", day)
+	return s.write(ctx, func(ctx context.Context, tx *wtx) error {
+		return setDailyOrders(ctx, tx, merchantID, DayOrders{Day: day, Orders: orders})
+	})
+}
+
+func setDailyOrders(ctx context.Context, tx *wtx, merchantID int64, d DayOrders) error {
+	if _, err := time.Parse(time.DateOnly, d.Day); err != nil {
+		return anxin.Errorf(anxin.EINVALID, "%q is not a day (YYYY-MM-DD)", d.Day)
 	}
-	if orders < 0 {
+	if d.Orders < 0 {
 		return anxin.Errorf(anxin.EINVALID, "an order count cannot be negative")
 	}
-	return s.exec(ctx, "daily orders", `INSERT INTO merchant_daily_orders (merchant_id, day, orders) VALUES (?, ?, ?)
-		ON CONFLICT (merchant_id, day) DO UPDATE SET orders = excluded.orders`, merchantID, day, orders)
+	_, err := tx.ExecContext(ctx, `INSERT INTO merchant_daily_orders (merchant_id, day, orders) VALUES (?, ?, ?)
+		ON CONFLICT (merchant_id, day) DO UPDATE SET orders = excluded.orders`, merchantID, d.Day, d.Orders)
+	if err != nil {
+		return fmt.Errorf("daily orders: %w", err)
+	}
+	return nil
 }

@@ -27,8 +27,9 @@ func (s *Store) CreateWebhook(ctx context.Context, w anxin.Webhook) (anxin.Webho
 	if err := w.Validate(); err != nil {
 		return w, err
 	}
-	w.Active, w.CreatedAt = true, s.now()
-	err := s.write(ctx, func(tx wtx) error {
+	w.Active = true
+	err := s.write(ctx, func(ctx context.Context, tx *wtx) error {
+		w.CreatedAt = tx.now
 		res, err := tx.ExecContext(ctx, `INSERT INTO webhooks (url, secret, events, merchant_id, active, created_at)
 			VALUES (?, ?, ?, ?, 1, ?)`, w.URL, w.Secret, joinEvents(w.Events), nullID(w.MerchantID), ms(w.CreatedAt))
 		if isForeignKey(err) {
@@ -37,7 +38,7 @@ func (s *Store) CreateWebhook(ctx context.Context, w anxin.Webhook) (anxin.Webho
 		if err != nil {
 			return fmt.Errorf("create webhook: %w", err)
 		}
-		s.hooks.webhooks.Store(nil)
+		tx.s.hooks.webhooks.Store(nil)
 		w.ID, err = res.LastInsertId()
 		return err
 	})
@@ -106,7 +107,7 @@ func (s *Store) Webhook(ctx context.Context, id int64) (anxin.Webhook, error) {
 
 // SetWebhookActive turns an endpoint off (its pending deliveries wait) or on.
 func (s *Store) SetWebhookActive(ctx context.Context, id int64, active bool) error {
-	return s.write(ctx, func(tx wtx) error {
+	return s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE webhooks SET active = ? WHERE id = ?`, active, id)
 		if err != nil {
 			return fmt.Errorf("webhook: %w", err)
@@ -114,48 +115,33 @@ func (s *Store) SetWebhookActive(ctx context.Context, id int64, active bool) err
 		if n, _ := res.RowsAffected(); n == 0 {
 			return notFound("webhook")
 		}
-		s.hooks.webhooks.Store(nil)
+		tx.s.hooks.webhooks.Store(nil)
 		return nil
 	})
 }
 
 // activeWebhooks are the endpoints that may hear of a change, cached.
-func (s *Store) activeWebhooks(ctx context.Context, tx wtx) ([]anxin.Webhook, error) {
-	if hooks := s.hooks.webhooks.Load(); hooks != nil {
+func activeWebhooks(ctx context.Context, tx *wtx) ([]anxin.Webhook, error) {
+	if hooks := tx.s.hooks.webhooks.Load(); hooks != nil {
 		return *hooks, nil
 	}
 	hooks, err := webhooksIn(ctx, tx, true)
 	if err != nil {
 		return nil, err
 	}
-	s.hooks.webhooks.Store(&hooks)
+	tx.s.hooks.webhooks.Store(&hooks)
 	return hooks, nil
-}
-
-// created is CreateTicket's hook: ticket.created.
-func (s *Store) created(ctx context.Context, tx wtx, t anxin.Ticket) error {
-	return s.emit(ctx, tx, t.ID, t.MerchantID, []anxin.WebhookEvent{anxin.EventTicketCreated}, nil)
-}
-
-// decided is Decide's hook: ticket.state_changed and the refund events the
-// change makes; it also wakes the built-in refund provider for a new refund.
-func (s *Store) decided(ctx context.Context, tx wtx, t anxin.Ticket, c anxin.Change) error {
-	if c.PayFen > 0 || c.Event.Action == anxin.RetryRefund {
-		s.hooks.pendingRefunds.Store(true)
-	}
-	return s.emit(ctx, tx, t.ID, t.MerchantID, c.WebhookEvents(), &c.Event)
 }
 
 // emit writes a delivery of each event to each active endpoint that wants
 // it. The body is made once per event, from the ticket as the transaction
 // has it now, and is the same on every attempt.
-func (s *Store) emit(ctx context.Context, tx wtx, ticketID, merchantID int64, events []anxin.WebhookEvent, change *anxin.Event) error {
-	hooks, err := s.activeWebhooks(ctx, tx)
+func emit(ctx context.Context, tx *wtx, ticketID, merchantID int64, events []anxin.WebhookEvent, change *anxin.Event) error {
+	hooks, err := activeWebhooks(ctx, tx)
 	if err != nil || len(hooks) == 0 {
 		return err
 	}
 	var view *TicketView
-	now := s.now()
 	for _, e := range events {
 		var to []int64
 		for _, w := range hooks {
@@ -174,18 +160,18 @@ func (s *Store) emit(ctx context.Context, tx wtx, ticketID, merchantID int64, ev
 			view = &v
 		}
 		eventID := newEventID()
-		body, err := eventBody(eventID, e, now, *view, change)
+		body, err := eventBody(eventID, e, tx.now, *view, change)
 		if err != nil {
 			return err
 		}
 		for _, id := range to {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (webhook_id, event_id, event, ticket_id,
 				body, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-				id, eventID, string(e), ticketID, body, ms(now), ms(now)); err != nil {
+				id, eventID, string(e), ticketID, body, ms(tx.now), ms(tx.now)); err != nil {
 				return fmt.Errorf("outbox: %w", err)
 			}
 		}
-		s.hooks.pendingOutbox.Store(true)
+		tx.wake |= wakeOutbox
 	}
 	return nil
 }

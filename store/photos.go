@@ -170,13 +170,13 @@ func (s *Store) record(ctx context.Context, by anxin.Actor, party anxin.Party, u
 	if err != nil {
 		return anxin.Evidence{}, err
 	}
-	err = s.write(ctx, func(tx wtx) error {
+	err = s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		t, err := s.mayAddPhoto(ctx, tx, by, party, up)
 		if err != nil {
 			return err
 		}
 		tx.changed(t, ChangeEvidence)
-		e.CreatedAt = s.now()
+		e.CreatedAt = tx.now
 		q := quarters(e.PHash)
 		res, err := tx.ExecContext(ctx, `INSERT INTO evidence (ticket_id, party, sha256, width, height, bytes, label,
 			uploaded_by, created_at, thumb_sha256, thumb_width, thumb_height, uploader_role, format, orig_width,
@@ -209,7 +209,7 @@ func (s *Store) record(ctx context.Context, by anxin.Actor, party anxin.Party, u
 				}
 			}
 		}
-		return s.photoOnTimeline(ctx, tx, t, by, party, e, up.Backdated)
+		return photoOnTimeline(ctx, tx, t, by, party, e, up.Backdated)
 	})
 	if err != nil {
 		return anxin.Evidence{}, err
@@ -222,9 +222,9 @@ func (s *Store) record(ctx context.Context, by anxin.Actor, party anxin.Party, u
 // the ticket back to the merchant, whose clock resumes with the time it had
 // left (a transition of the table, run inside this write). Demo photos,
 // recorded after their tickets moved on, are only noted.
-func (s *Store) photoOnTimeline(ctx context.Context, tx wtx, t anxin.Ticket, by anxin.Actor, party anxin.Party, e anxin.Evidence, backdated bool) error {
+func photoOnTimeline(ctx context.Context, tx *wtx, t anxin.Ticket, by anxin.Actor, party anxin.Party, e anxin.Evidence, backdated bool) error {
 	if party == anxin.PartyBuyer && t.State == anxin.NeedsEvidence && !backdated {
-		_, err := s.Decide(join(ctx, tx), t.ID, anxin.Decision{Action: anxin.AddEvidence, Actor: by, Version: t.Version, Reason: e.Label})
+		_, err := decide(ctx, tx, t.ID, anxin.Decision{Action: anxin.AddEvidence, Actor: by, Version: t.Version, Reason: e.Label})
 		return err
 	}
 	_, err := insertEvent(ctx, tx, anxin.Event{TicketID: t.ID, At: e.CreatedAt, Actor: by, Action: anxin.PhotoAdded, Detail: e.Label})

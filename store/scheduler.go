@@ -51,15 +51,38 @@ func (s *Store) DueTimeouts(ctx context.Context, now time.Time, after Due, limit
 
 // DecideEach takes the same decision on each ticket, in the order given,
 // compare-and-set on the version each was listed with: each decision in its
-// own savepoint, a batch sharing one commit (what group commit does with
-// writes that queue together, but in this order). errs[i] is ticket i's.
-func (s *Store) DecideEach(ctx context.Context, due []Due, d anxin.Decision) ([]error, error) {
-	return s.writeEach(ctx, len(due), func(ctx context.Context, i int) error {
-		d := d
-		d.Version = due[i].Version
-		_, err := s.Decide(ctx, due[i].ID, d)
-		return err
+// own savepoint of one background write (see write.go), sharing its commit.
+// errs[i] is ticket i's; err is the write's, when it failed as a whole.
+func (s *Store) DecideEach(ctx context.Context, due []Due, d anxin.Decision) (errs []error, err error) {
+	errs = make([]error, len(due))
+	err = s.writeBackground(ctx, func(ctx context.Context, tx *wtx) error {
+		for i, x := range due {
+			d := d
+			d.Version = x.Version
+			errs[i] = tx.savepoint(ctx, func() error {
+				_, err := decide(ctx, tx, x.ID, d)
+				return err
+			})
+			if errors.Is(errs[i], errBroken) {
+				return errs[i]
+			}
+		}
+		return nil
 	})
+	return allFailed(errs, err), err
+}
+
+// allFailed gives err to every item that had none, when the write that
+// held them all failed: nothing of it was kept.
+func allFailed(errs []error, err error) []error {
+	if err != nil {
+		for i := range errs {
+			if errs[i] == nil {
+				errs[i] = err
+			}
+		}
+	}
+	return errs
 }
 
 // Sweep is what one pass over a work list did.
@@ -196,27 +219,41 @@ func (s *Store) NoticeDeadlines(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	sent := 0
-	_, err = s.writeEach(ctx, len(list), func(ctx context.Context, i int) error {
-		x := list[i]
-		tx, _ := joined(ctx, s)
-		res, err := tx.ExecContext(ctx, `INSERT INTO deadline_notices (ticket_id, version, sent_at)
-			SELECT id, version, ? FROM tickets WHERE id = ? AND version = ? ON CONFLICT DO NOTHING`, ms(now), x.id, x.version)
-		if err != nil {
-			return fmt.Errorf("deadline notice: %w", err)
+	err = s.writeBackground(ctx, func(ctx context.Context, tx *wtx) error {
+		sent = 0
+		for _, x := range list {
+			err := tx.savepoint(ctx, func() error { return noticeDeadline(ctx, tx, x.id, x.version, x.merchant) })
+			switch {
+			case errors.Is(err, errBroken):
+				return err
+			case errors.Is(err, errNoNotice):
+			case err != nil:
+				return err
+			default:
+				sent++
+			}
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil // changed meanwhile, or already told
-		}
-		if err := s.emit(ctx, tx, x.id, x.merchant, []anxin.WebhookEvent{anxin.EventDeadlineSoon}, nil); err != nil {
-			return err
-		}
-		sent++
 		return nil
 	})
 	if err != nil {
 		return 0, err
 	}
 	return sent, nil
+}
+
+// errNoNotice: the ticket changed meanwhile, or was told already.
+var errNoNotice = errors.New("no notice")
+
+func noticeDeadline(ctx context.Context, tx *wtx, id, version, merchant int64) error {
+	res, err := tx.ExecContext(ctx, `INSERT INTO deadline_notices (ticket_id, version, sent_at)
+		SELECT id, version, ? FROM tickets WHERE id = ? AND version = ? ON CONFLICT DO NOTHING`, ms(tx.now), id, version)
+	if err != nil {
+		return fmt.Errorf("deadline notice: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return errNoNotice
+	}
+	return emit(ctx, tx, id, merchant, []anxin.WebhookEvent{anxin.EventDeadlineSoon}, nil)
 }
 
 // deliveryKeep is how long finished deliveries stay listed.
@@ -226,8 +263,8 @@ const deliveryKeep = 30 * 24 * time.Hour
 // IdempotencyTTL, deadline notices of states long left, and deliveries
 // finished more than 30 days ago with their attempts.
 func (s *Store) Purge(ctx context.Context) error {
-	now := s.now()
-	return s.write(ctx, func(tx wtx) error {
+	return s.writeBackground(ctx, func(ctx context.Context, tx *wtx) error {
+		now := tx.now
 		for _, q := range []struct {
 			sql string
 			arg any

@@ -35,7 +35,8 @@ type Store struct {
 	rdb  *sql.DB // the read pool
 	path string
 
-	writes     chan writeReq
+	writes     chan writeReq // people's writes
+	background chan writeReq // the system's own, taken when no person waits
 	closing    chan struct{}
 	writerDone chan struct{}
 	closeOnce  sync.Once
@@ -44,7 +45,7 @@ type Store struct {
 	hub        changeHub
 	unprepared []string
 
-	hooks hooks // wake-ups and caches of the API, webhooks and scheduler (join.go)
+	hooks *hooks // wake-ups and caches of the API, webhooks and scheduler
 
 	cfg Config
 }
@@ -62,6 +63,9 @@ type Config struct {
 	// BcryptCost is the cost of new password hashes; default
 	// bcrypt.DefaultCost (tests lower it).
 	BcryptCost int
+	// MaxBatch is how many writes may share a commit (group commit, see
+	// write.go); default DefaultMaxBatch, 1 for a transaction each.
+	MaxBatch int
 }
 
 func (c Config) withDefaults(dbPath string) Config {
@@ -74,6 +78,9 @@ func (c Config) withDefaults(dbPath string) Config {
 	}
 	if c.BcryptCost == 0 {
 		c.BcryptCost = bcrypt.DefaultCost
+	}
+	if c.MaxBatch <= 0 {
+		c.MaxBatch = DefaultMaxBatch
 	}
 	return c
 }
@@ -147,7 +154,7 @@ func open(ctx context.Context, path string, cfg Config) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: cannot open %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path, cfg: cfg}
+	s := &Store{db: db, path: path, cfg: cfg, hooks: newHooks()}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -160,7 +167,8 @@ func open(ctx context.Context, path string, cfg Config) (*Store, error) {
 	rdb.SetMaxOpenConns(8)
 	rdb.SetMaxIdleConns(8)
 	s.rdb = rdb
-	s.writes, s.closing, s.writerDone = make(chan writeReq), make(chan struct{}), make(chan struct{})
+	s.writes, s.background = make(chan writeReq), make(chan writeReq)
+	s.closing, s.writerDone = make(chan struct{}), make(chan struct{})
 	s.stmts = map[string]*sql.Stmt{}
 	go s.writer()
 	return s, nil

@@ -19,38 +19,43 @@ const noDeadline int64 = math.MaxInt64
 // the ticket and its first event are written in one transaction.
 func (s *Store) CreateTicket(ctx context.Context, c anxin.Claim) (anxin.Ticket, error) {
 	var t anxin.Ticket
-	err := s.write(ctx, func(tx wtx) error {
-		var merchantName string
-		if err := tx.QueryRowContext(ctx, `SELECT name FROM merchants WHERE id = ?`, c.MerchantID).Scan(&merchantName); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return anxin.Errorf(anxin.EUNKNOWNMERCHANT, "unknown merchant")
-			}
-			return err
-		}
-		svc, p, err := policyFor(ctx, tx, c.MerchantID, c.Service)
-		if err != nil {
-			return err
-		}
-		var ev anxin.Event
-		if t, ev, err = c.Open(svc, p, s.now()); err != nil {
-			return err
-		}
-		t.MerchantName = merchantName
-		if t.ID, err = insertTicket(ctx, tx, t, p); err != nil {
-			return err
-		}
-		t.Number = anxin.TicketNumber(t.ID)
-		ev.TicketID = t.ID
-		if _, err = insertEvent(ctx, tx, ev); err != nil {
-			return err
-		}
-		tx.changed(t, ChangeCreated)
-		return s.created(ctx, tx, t) // webhooks: outbox.go
+	err := s.write(ctx, func(ctx context.Context, tx *wtx) (err error) {
+		t, err = createTicket(ctx, tx, c)
+		return err
 	})
 	return t, err
 }
 
-func insertTicket(ctx context.Context, tx wtx, t anxin.Ticket, p anxin.Policy) (int64, error) {
+func createTicket(ctx context.Context, tx *wtx, c anxin.Claim) (anxin.Ticket, error) {
+	var merchantName string
+	if err := tx.QueryRowContext(ctx, `SELECT name FROM merchants WHERE id = ?`, c.MerchantID).Scan(&merchantName); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return anxin.Ticket{}, anxin.Errorf(anxin.EUNKNOWNMERCHANT, "unknown merchant")
+		}
+		return anxin.Ticket{}, err
+	}
+	svc, p, err := policyFor(ctx, tx, c.MerchantID, c.Service)
+	if err != nil {
+		return anxin.Ticket{}, err
+	}
+	t, ev, err := c.Open(svc, p, tx.now)
+	if err != nil {
+		return t, err
+	}
+	t.MerchantName = merchantName
+	if t.ID, err = insertTicket(ctx, tx, t, p); err != nil {
+		return t, err
+	}
+	t.Number = anxin.TicketNumber(t.ID)
+	ev.TicketID = t.ID
+	if _, err = insertEvent(ctx, tx, ev); err != nil {
+		return t, err
+	}
+	tx.changed(t, ChangeCreated)
+	return t, emit(ctx, tx, t.ID, t.MerchantID, []anxin.WebhookEvent{anxin.EventTicketCreated}, nil)
+}
+
+func insertTicket(ctx context.Context, tx *wtx, t anxin.Ticket, p anxin.Policy) (int64, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO tickets (merchant_id, service, state, version, state_since,
 		deadline, due_at, auto_at, assignee_id, order_id, product, paid_fen, ordered_at, shipped_at, received_at,
 		buyer_name, buyer_phone, reason, requested_fen, payable_fen, refunded_fen, created_at, updated_at)
@@ -137,51 +142,59 @@ func findTicket(ctx context.Context, q queryer, scope anxin.Scope, id int64) (an
 // *anxin.AlreadyHandled naming who changed the ticket first.
 func (s *Store) Decide(ctx context.Context, id int64, d anxin.Decision) (anxin.Ticket, error) {
 	var t anxin.Ticket
-	err := s.write(ctx, func(tx wtx) error {
-		var err error
-		if t, err = findTicket(ctx, tx, d.Actor.Scope(), id); err != nil {
-			return err
-		}
-		if d.Version != 0 && d.Version != t.Version {
-			return alreadyHandled(ctx, tx, t)
-		}
-		_, p, err := policyFor(ctx, tx, t.MerchantID, t.Service)
-		if err != nil {
-			return err
-		}
-		now := s.now()
-		c, err := t.Decide(d, p, now)
-		if err != nil {
-			return err
-		}
-		before := t.Version
-		t.Apply(c)
-		res, err := tx.ExecContext(ctx, `UPDATE tickets SET state = ?, version = ?, state_since = ?, deadline = ?,
-			due_at = ?, auto_at = ?, paused_left_ms = ?, refunded_fen = ?, updated_at = ?, first_action_at = ?
-			WHERE id = ? AND version = ?`,
-			string(t.State), t.Version, ms(t.StateSince), ms(t.Deadline), dueAt(t), ms(t.AutoAt(p)),
-			t.PausedLeft.Milliseconds(), t.RefundedFen, ms(t.UpdatedAt), ms(t.FirstActionAt), t.ID, before)
-		if err != nil {
-			return fmt.Errorf("update ticket %d: %w", t.ID, err)
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return alreadyHandled(ctx, tx, t)
-		}
-		if _, err := insertEvent(ctx, tx, c.Event); err != nil {
-			return err
-		}
-		tx.changed(t, ChangeState)
-		if err := recordRefund(ctx, tx, t, c, now); err != nil {
-			return err
-		}
-		return s.decided(ctx, tx, t, c) // webhooks and refund wake-up: outbox.go
+	err := s.write(ctx, func(ctx context.Context, tx *wtx) (err error) {
+		t, err = decide(ctx, tx, id, d)
+		return err
 	})
 	return t, err
 }
 
+func decide(ctx context.Context, tx *wtx, id int64, d anxin.Decision) (anxin.Ticket, error) {
+	t, err := findTicket(ctx, tx, d.Actor.Scope(), id)
+	if err != nil {
+		return t, err
+	}
+	if d.Version != 0 && d.Version != t.Version {
+		return t, alreadyHandled(ctx, tx, t)
+	}
+	_, p, err := policyFor(ctx, tx, t.MerchantID, t.Service)
+	if err != nil {
+		return t, err
+	}
+	c, err := t.Decide(d, p, tx.now)
+	if err != nil {
+		return t, err
+	}
+	before := t.Version
+	t.Apply(c)
+	res, err := tx.ExecContext(ctx, `UPDATE tickets SET state = ?, version = ?, state_since = ?, deadline = ?,
+		due_at = ?, auto_at = ?, paused_left_ms = ?, refunded_fen = ?, updated_at = ?, first_action_at = ?
+		WHERE id = ? AND version = ?`,
+		string(t.State), t.Version, ms(t.StateSince), ms(t.Deadline), dueAt(t), ms(t.AutoAt(p)),
+		t.PausedLeft.Milliseconds(), t.RefundedFen, ms(t.UpdatedAt), ms(t.FirstActionAt), t.ID, before)
+	if err != nil {
+		return t, fmt.Errorf("update ticket %d: %w", t.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return t, alreadyHandled(ctx, tx, t)
+	}
+	if _, err := insertEvent(ctx, tx, c.Event); err != nil {
+		return t, err
+	}
+	tx.changed(t, ChangeState)
+	if err := recordRefund(ctx, tx, t, c); err != nil {
+		return t, err
+	}
+	if c.PayFen > 0 || c.Event.Action == anxin.RetryRefund {
+		tx.wake |= wakeRefunds // the built-in provider pays it
+	}
+	return t, emit(ctx, tx, t.ID, t.MerchantID, c.WebhookEvents(), &c.Event)
+}
+
 // recordRefund writes what the transition does to the ticket's refund row.
-func recordRefund(ctx context.Context, tx wtx, t anxin.Ticket, c anxin.Change, now time.Time) error {
+func recordRefund(ctx context.Context, tx *wtx, t anxin.Ticket, c anxin.Change) error {
 	var err error
+	now := tx.now
 	switch {
 	case c.PayFen > 0:
 		_, err = tx.ExecContext(ctx, `INSERT INTO refunds (number, ticket_id, amount_fen, status, created_at, updated_at)
@@ -226,36 +239,40 @@ func (s *Store) Assign(ctx context.Context, id int64, assigneeID int64, by anxin
 		return anxin.Ticket{}, anxin.Errorf(anxin.EFORBIDDEN, "only agents assign tickets")
 	}
 	var t anxin.Ticket
-	err := s.write(ctx, func(tx wtx) error {
-		var err error
-		if t, err = findTicket(ctx, tx, by.Scope(), id); err != nil {
-			return err
-		}
-		name := ""
-		if assigneeID != 0 {
-			var role string
-			err := tx.QueryRowContext(ctx, `SELECT name, role FROM users WHERE id = ? AND disabled_at IS NULL`, assigneeID).Scan(&name, &role)
-			if errors.Is(err, sql.ErrNoRows) || (err == nil && role == string(anxin.RoleMerchant)) {
-				return anxin.Errorf(anxin.EINVALID, "tickets are assigned to agents")
-			}
-			if err != nil {
-				return err
-			}
-		}
-		now := s.now()
-		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET assignee_id = ?, updated_at = ? WHERE id = ?`,
-			nullID(assigneeID), ms(now), id); err != nil {
-			return err
-		}
-		ev := anxin.Event{TicketID: id, At: now, Actor: by, Action: anxin.Assign, Detail: name}
-		if _, err := insertEvent(ctx, tx, ev); err != nil {
-			return err
-		}
-		t.AssigneeID, t.AssigneeName = assigneeID, name
-		tx.changed(t, ChangeAssigned)
-		return nil
+	err := s.write(ctx, func(ctx context.Context, tx *wtx) (err error) {
+		t, err = assign(ctx, tx, id, assigneeID, by)
+		return err
 	})
 	return t, err
+}
+
+func assign(ctx context.Context, tx *wtx, id int64, assigneeID int64, by anxin.Actor) (anxin.Ticket, error) {
+	t, err := findTicket(ctx, tx, by.Scope(), id)
+	if err != nil {
+		return t, err
+	}
+	name := ""
+	if assigneeID != 0 {
+		var role string
+		err := tx.QueryRowContext(ctx, `SELECT name, role FROM users WHERE id = ? AND disabled_at IS NULL`, assigneeID).Scan(&name, &role)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && role == string(anxin.RoleMerchant)) {
+			return t, anxin.Errorf(anxin.EINVALID, "tickets are assigned to agents")
+		}
+		if err != nil {
+			return t, err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE tickets SET assignee_id = ?, updated_at = ? WHERE id = ?`,
+		nullID(assigneeID), ms(tx.now), id); err != nil {
+		return t, err
+	}
+	ev := anxin.Event{TicketID: id, At: tx.now, Actor: by, Action: anxin.Assign, Detail: name}
+	if _, err := insertEvent(ctx, tx, ev); err != nil {
+		return t, err
+	}
+	t.AssigneeID, t.AssigneeName = assigneeID, name
+	tx.changed(t, ChangeAssigned)
+	return t, nil
 }
 
 // TicketByNumber returns the ticket numbered like "AX-000123" if the scope may see it.

@@ -9,7 +9,7 @@ import (
 	"github.com/anxin-helpdesk/anxin"
 )
 
-func insertEvent(ctx context.Context, tx wtx, e anxin.Event) (int64, error) {
+func insertEvent(ctx context.Context, tx *wtx, e anxin.Event) (int64, error) {
 	var from, to any
 	if e.From != "" {
 		from = string(e.From)
@@ -54,14 +54,15 @@ func (s *Store) Timeline(ctx context.Context, scope anxin.Scope, ticketID int64)
 // AddNote stores an internal note on a ticket the author may see.
 func (s *Store) AddNote(ctx context.Context, ticketID int64, by anxin.Actor, body string) (anxin.Note, error) {
 	body = strings.TrimSpace(body)
-	n := anxin.Note{TicketID: ticketID, AuthorID: by.UserID, AuthorName: by.Name, Body: body, CreatedAt: s.now()}
+	n := anxin.Note{TicketID: ticketID, AuthorID: by.UserID, AuthorName: by.Name, Body: body}
 	if body == "" {
 		return n, anxin.Errorf(anxin.EINVALID, "a note cannot be empty")
 	}
 	if len(body) > 10000 {
 		return n, anxin.Errorf(anxin.EINVALID, "a note is at most 10,000 characters")
 	}
-	err := s.write(ctx, func(tx wtx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *wtx) error {
+		n.CreatedAt = tx.now
 		t, err := findTicket(ctx, tx, by.Scope(), ticketID)
 		if err != nil {
 			return err

@@ -38,13 +38,13 @@ func (s *Store) createUser(ctx context.Context, by anxin.Actor, u anxin.User, pa
 	if err != nil {
 		return u, fmt.Errorf("hash password: %w", err)
 	}
-	u.CreatedAt = s.now()
 	u.SessionVersion = 1
 	var merchant any
 	if u.MerchantID != 0 {
 		merchant = u.MerchantID
 	}
-	err = s.write(ctx, func(tx wtx) error {
+	err = s.write(ctx, func(ctx context.Context, tx *wtx) error {
+		u.CreatedAt = tx.now
 		res, err := tx.ExecContext(ctx, `INSERT INTO users (email, name, role, merchant_id, password_hash, lang, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, u.Email, u.Name, string(u.Role), merchant, string(hash), u.Lang, ms(u.CreatedAt))
 		switch {

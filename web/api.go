@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -167,21 +166,13 @@ func writeJSON(c echo.Context, status int, body []byte) error {
 	return c.Blob(status, echo.MIMEApplicationJSON, body)
 }
 
-// respond renders v as the answer, or a domain error as its error answer:
-// what an idempotent request keeps. Internal errors are returned, not kept.
-func respond(status int, v any, err error) (store.Response, error) {
+// writeAPI answers v as JSON with the status.
+func writeAPI(c echo.Context, status int, v any) error {
+	body, err := json.Marshal(v)
 	if err != nil {
-		st, code, msg := apiStatus(err)
-		if st >= 500 {
-			return store.Response{}, err
-		}
-		v, status = api.Error{Error: api.ErrorBody{Code: code, Message: msg}}, st
+		return err
 	}
-	body, merr := json.Marshal(v)
-	if merr != nil {
-		return store.Response{}, merr
-	}
-	return store.Response{Status: status, Body: body}, nil
+	return writeJSON(c, status, body)
 }
 
 // readJSON reads a JSON body (at most 1 MiB) into v and returns its bytes.
@@ -200,33 +191,39 @@ func readJSON(c echo.Context, v any) ([]byte, error) {
 	return raw, nil
 }
 
-// idempotently answers a POST through fn, once per Idempotency-Key when the
-// request carries one: a retry with the same body gets the first answer
-// (Idempotent-Replayed: true), one with another body a 409.
-func (s *Server) idempotently(c echo.Context, raw []byte, fn func(ctx context.Context) (store.Response, error)) error {
-	ctx := c.Request().Context()
+// idempotencyKey is the request's Idempotency-Key (the zero key when it
+// has none), bound to the API key and to a hash of the request: a retry with
+// the same body gets the first answer (Idempotent-Replayed: true), one with
+// another body a 409.
+func idempotencyKey(c echo.Context, raw []byte) (store.IdempotencyKey, error) {
 	key := c.Request().Header.Get(headerIdemKey)
-	var resp store.Response
-	var err error
 	switch {
 	case key == "":
-		resp, err = fn(ctx)
+		return store.IdempotencyKey{}, nil
 	case len(key) > maxIdemKeyBytes:
-		return anxin.Errorf(anxin.EINVALID, "an Idempotency-Key is at most %d bytes", maxIdemKeyBytes)
-	default:
-		h := sha256.New()
-		fmt.Fprintf(h, "%s %s\n", c.Request().Method, c.Request().URL.Path)
-		h.Write(raw)
-		var replayed bool
-		resp, replayed, err = s.store.Idempotent(ctx, apiKeyOf(c).ID, key, hex.EncodeToString(h.Sum(nil)), fn)
-		if replayed {
-			c.Response().Header().Set("Idempotent-Replayed", "true")
-		}
+		return store.IdempotencyKey{}, anxin.Errorf(anxin.EINVALID, "an Idempotency-Key is at most %d bytes", maxIdemKeyBytes)
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s %s\n", c.Request().Method, c.Request().URL.Path)
+	h.Write(raw)
+	return store.IdempotencyKey{APIKeyID: apiKeyOf(c).ID, Key: key, RequestHash: hex.EncodeToString(h.Sum(nil))}, nil
+}
+
+// answerTicket answers what an idempotent use case returned: the ticket
+// with status, or its refusal, marked as replayed when it is the first
+// answer given again.
+func answerTicket(c echo.Context, status int, v store.TicketView, replayed bool, err error) error {
+	if replayed {
+		c.Response().Header().Set("Idempotent-Replayed", "true")
+	}
+	var kept *store.KeptResponse
+	if errors.As(err, &kept) {
+		return writeJSON(c, kept.Status, kept.Body)
 	}
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, resp.Status, resp.Body)
+	return writeAPI(c, status, ticketOf(v))
 }
 
 func (s *Server) apiOpenAPI(c echo.Context) error {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"io"
 	"mime/multipart"
@@ -29,14 +28,12 @@ func (s *Server) apiCreateTicket(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.idempotently(c, raw, func(ctx context.Context) (store.Response, error) {
-		m, err := s.store.MerchantByCode(ctx, strings.TrimSpace(req.Merchant))
-		if err != nil {
-			return respond(0, nil, err)
-		}
-		v, err := s.store.Intake(ctx, req.Claim(m.ID))
-		return respond(http.StatusCreated, ticketOf(v), err)
-	})
+	key, err := idempotencyKey(c, raw)
+	if err != nil {
+		return err
+	}
+	v, replayed, err := s.store.Intake(c.Request().Context(), strings.TrimSpace(req.Merchant), req.Claim(), key)
+	return answerTicket(c, http.StatusCreated, v, replayed, err)
 }
 
 // ticketID reads a ticket's id, or its number (AX-000123), from the path.
@@ -55,11 +52,10 @@ func (s *Server) apiGetTicket(c echo.Context) error {
 		return err
 	}
 	v, err := s.store.TicketView(c.Request().Context(), anxin.AllMerchants, id)
-	resp, err := respond(http.StatusOK, ticketOf(v), err)
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, resp.Status, resp.Body)
+	return writeAPI(c, http.StatusOK, ticketOf(v))
 }
 
 // apiListTickets lists tickets in every state, newest first, a page at a time.
@@ -106,11 +102,7 @@ func (s *Server) apiListTickets(c echo.Context) error {
 		n := next.String()
 		out.NextCursor = &n
 	}
-	resp, err := respond(http.StatusOK, out, nil)
-	if err != nil {
-		return err
-	}
-	return writeJSON(c, resp.Status, resp.Body)
+	return writeAPI(c, http.StatusOK, out)
 }
 
 // apiTicketEvent records something the buyer did: the matching decision,
@@ -133,10 +125,12 @@ func (s *Server) apiTicketEvent(c echo.Context) error {
 	if req.Slot != nil {
 		d.Slot = req.Slot.UTC()
 	}
-	return s.idempotently(c, raw, func(ctx context.Context) (store.Response, error) {
-		v, err := s.store.DecideView(ctx, id, d)
-		return respond(http.StatusOK, ticketOf(v), err)
-	})
+	key, err := idempotencyKey(c, raw)
+	if err != nil {
+		return err
+	}
+	v, replayed, err := s.store.BuyerEvent(c.Request().Context(), id, d, key)
+	return answerTicket(c, http.StatusOK, v, replayed, err)
 }
 
 // Evidence uploads: at most maxPhotos photos of at most maxPhotoBytes each.
@@ -209,11 +203,7 @@ func (s *Server) apiEvidence(c echo.Context) error {
 		}
 		out.Evidence = append(out.Evidence, api.EvidenceOf(e))
 	}
-	resp, err := respond(http.StatusCreated, out, nil)
-	if err != nil {
-		return err
-	}
-	return writeJSON(c, resp.Status, resp.Body)
+	return writeAPI(c, http.StatusCreated, out)
 }
 
 func readPart(part *multipart.Part) ([]byte, error) {
@@ -253,11 +243,7 @@ func (s *Server) apiDailyOrders(c echo.Context) error {
 	if err := s.store.SetDailyOrders(ctx, m.ID, days); err != nil {
 		return err
 	}
-	resp, err := respond(http.StatusOK, api.DailyOrdersSaved{Merchant: m.Code, Days: len(days)}, nil)
-	if err != nil {
-		return err
-	}
-	return writeJSON(c, resp.Status, resp.Body)
+	return writeAPI(c, http.StatusOK, api.DailyOrdersSaved{Merchant: m.Code, Days: len(days)})
 }
 
 // apiRefundResult is the payment system's answer on a refund it was asked
@@ -274,9 +260,5 @@ func (s *Server) apiRefundResult(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	resp, err := respond(http.StatusOK, api.RefundState{Refund: api.RefundOf(v.Refund), Ticket: ticketOf(v)}, nil)
-	if err != nil {
-		return err
-	}
-	return writeJSON(c, resp.Status, resp.Body)
+	return writeAPI(c, http.StatusOK, api.RefundState{Refund: api.RefundOf(v.Refund), Ticket: ticketOf(v)})
 }

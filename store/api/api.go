@@ -111,10 +111,9 @@ type CreateTicket struct {
 }
 
 // Claim is the request as a domain claim by the buyer.
-func (c CreateTicket) Claim(merchantID int64) anxin.Claim {
+func (c CreateTicket) Claim() anxin.Claim {
 	return anxin.Claim{
-		MerchantID: merchantID,
-		Service:    anxin.ServiceKey(c.Service),
+		Service: anxin.ServiceKey(c.Service),
 		Order: anxin.Order{ID: c.Order.ID, Product: c.Order.Product, PaidFen: c.Order.PaidFen,
 			OrderedAt: c.Order.OrderedAt.UTC(), ShippedAt: deref(c.Order.ShippedAt), ReceivedAt: deref(c.Order.ReceivedAt)},
 		BuyerName:    c.Buyer.Name,
