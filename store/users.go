@@ -90,17 +90,14 @@ func (s *Store) UserByID(ctx context.Context, id int64) (anxin.User, error) {
 // tell whether the account exists.
 var ErrBadLogin = anxin.Errorf(anxin.EFORBIDDEN, "wrong email or password")
 
-// dummyHash is compared against when the account does not exist, so that a
-// failed login takes as long whether or not it does.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("anxin-no-such-user"), bcrypt.DefaultCost)
-
 // Authenticate returns the enabled user with this email and password.
 func (s *Store) Authenticate(ctx context.Context, email, password string) (anxin.User, error) {
 	var hash string
 	u, err := scanUser(scanWith(s.read().QueryRowContext(ctx, `SELECT `+userColumns+`, u.password_hash`+userFrom+
 		`WHERE u.email = ?`, strings.TrimSpace(email)), &hash))
 	if errors.Is(err, sql.ErrNoRows) {
-		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		// As long as a failed login to an account that exists takes.
+		_ = bcrypt.CompareHashAndPassword(s.dummyHash(), []byte(password))
 		return anxin.User{}, ErrBadLogin
 	}
 	if err != nil {

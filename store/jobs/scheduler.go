@@ -25,7 +25,7 @@ type Scheduler struct {
 
 	mu        sync.Mutex // one round at a time
 	lastPurge time.Time
-	reported  map[int64]string // failures already logged, by ticket
+	reported  map[string]map[int64]string // by sweep: the failures it logged last time, by ticket
 }
 
 // NewScheduler returns a scheduler over the store.
@@ -34,7 +34,7 @@ func NewScheduler(st *store.Store, cfg Config) (*Scheduler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Scheduler{st: st, cfg: cfg, log: cfg.Logger, reported: map[int64]string{}}, nil
+	return &Scheduler{st: st, cfg: cfg, log: cfg.Logger, reported: map[string]map[int64]string{}}, nil
 }
 
 // Round is what one round of the scheduler did.
@@ -77,17 +77,24 @@ func (s *Scheduler) Tick(ctx context.Context) (Round, error) {
 }
 
 // report logs what a sweep did; a ticket that keeps failing is logged once
-// per distinct error, not every second.
+// per distinct error, not every second. Only the failures of the latest
+// sweep of each kind are remembered: a ticket that stops failing is
+// forgotten, so a process that runs for months keeps no more than what is
+// failing now.
 func (s *Scheduler) report(what string, sw store.Sweep) {
 	if sw.Done > 0 || sw.Lost > 0 {
 		s.log.Info("scheduler: "+what+"s applied", "done", sw.Done, "lost_to_people", sw.Lost)
 	}
+	before := s.reported[what]
+	now := make(map[int64]string, len(sw.Failed))
 	for _, f := range sw.Failed {
-		if msg := f.Err.Error(); s.reported[f.Ticket] != msg {
-			s.reported[f.Ticket] = msg
+		msg := f.Err.Error()
+		if before[f.Ticket] != msg {
 			s.log.Error("scheduler: "+what+" failed", "ticket", f.Ticket, "err", f.Err)
 		}
+		now[f.Ticket] = msg
 	}
+	s.reported[what] = now
 }
 
 // Run does rounds until ctx ends: one at once (the catch-up after downtime),
