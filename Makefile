@@ -31,9 +31,13 @@ lint:
 	go tool templ generate
 	@git diff --exit-code -- '*_templ.go' || { echo "templ: generated code is stale; run make generate and commit"; exit 1; }
 
-# Benchmarks run over a database of 1,000,000 tickets, built once into data/bench.
+# Benchmarks run over databases of 1,000,000 and 5,000,000 tickets, built
+# once into data/bench (the 5M one takes some minutes the first time; BENCH_5M=
+# leaves it out). BENCH=pattern runs some of them.
+BENCH    ?= .
+BENCH_5M ?= 1
 bench:
-	ANXIN_BENCH_DIR=$(CURDIR)/data/bench go test -run '^$$' -bench . -benchtime 2s -timeout 60m ./store ./web
+	ANXIN_BENCH_DIR=$(CURDIR)/data/bench ANXIN_BENCH_5M=$(BENCH_5M) go test -run '^$$' -bench '$(BENCH)' -benchtime 2s -timeout 60m ./store ./web
 
 # The upload validator's fuzz test; its seed corpus (store/photo/testdata/fuzz)
 # runs with every go test. FUZZTIME=30s make fuzz for a shorter run.

@@ -2,11 +2,10 @@ package store_test
 
 import (
 	"context"
-	"io"
 	"os"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/anxin-helpdesk/anxin"
 	"github.com/anxin-helpdesk/anxin/store"
@@ -79,26 +78,14 @@ func BenchmarkQueueDeepPage(b *testing.B) {
 }
 
 // benchApprovals opens a copy of the benchmark database (so the kept one
-// stays as built) and lists pending tickets to approve.
-func benchApprovals(b *testing.B) (*store.Store, []anxin.Ticket) {
+// stays as built) with up to maxBatch writes to a commit, and lists
+// pending tickets to approve.
+func benchApprovals(b *testing.B, maxBatch int) (*store.Store, []anxin.Ticket) {
 	b.Helper()
-	path := filepath.Join(b.TempDir(), "anxin.db")
-	if err := copyFile(benchDB(b), path); err != nil {
-		b.Fatal(err)
-	}
-	s := openBench(b, path)
-	rows, err := store.DB(s).Query(`SELECT id, version FROM tickets WHERE state = 'pending_merchant' ORDER BY id LIMIT 200000`)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer rows.Close()
-	var pending []anxin.Ticket
-	for rows.Next() {
-		var t anxin.Ticket
-		rows.Scan(&t.ID, &t.Version)
-		pending = append(pending, t)
-	}
-	return s, pending
+	cfg := storetest.Config(anxin.NewManualClock(storetest.Epoch))
+	cfg.MaxBatch = maxBatch
+	s := storetest.MustOpenWith(b, storetest.CopyDatabase(b, benchDB(b)), cfg)
+	return s, storetest.PendingTickets(b, s, time.Time{}, 200_000)
 }
 
 var benchAgent = anxin.Actor{Role: anxin.RoleAgent, UserID: 1, Name: "bench agent"}
@@ -107,7 +94,7 @@ var benchAgent = anxin.Actor{Role: anxin.RoleAgent, UserID: 1, Name: "bench agen
 // another: each one transaction with compare-and-set, its event and (for
 // refund-only services) its refund row, committed with synchronous=FULL.
 func BenchmarkApprove(b *testing.B) {
-	s, pending := benchApprovals(b)
+	s, pending := benchApprovals(b, 0)
 	i := 0
 	for b.Loop() {
 		t := pending[i]
@@ -120,39 +107,31 @@ func BenchmarkApprove(b *testing.B) {
 }
 
 // BenchmarkApproveConcurrent is the same with 16 agents approving at once,
-// as on a busy afternoon: concurrent approvals share their commits.
+// as on a busy afternoon: with group commit (concurrent approvals share
+// their commits) and, in the same run, with a transaction and a commit
+// each, which is what group commit has to beat to earn its keep.
 func BenchmarkApproveConcurrent(b *testing.B) {
-	s, pending := benchApprovals(b)
-	var next atomic.Int64
-	b.SetParallelism(8) // 8 x GOMAXPROCS goroutines
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			t := pending[next.Add(1)-1]
-			if _, err := s.Decide(ctx, t.ID, anxin.Decision{Action: anxin.Approve, Actor: benchAgent, Version: t.Version}); err != nil {
-				b.Error(err)
-				return
-			}
-		}
-	})
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "approvals/s")
-}
-
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
+	for _, c := range []struct {
+		name     string
+		maxBatch int
+	}{{"group", store.DefaultMaxBatch}, {"plain", 1}} {
+		b.Run(c.name, func(b *testing.B) {
+			s, pending := benchApprovals(b, c.maxBatch)
+			var next atomic.Int64
+			b.SetParallelism(8) // 8 x GOMAXPROCS goroutines
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					t := pending[next.Add(1)-1]
+					if _, err := s.Decide(ctx, t.ID, anxin.Decision{Action: anxin.Approve, Actor: benchAgent, Version: t.Version}); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "approvals/s")
+		})
 	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }
 
 // TestBenchDatabaseShape builds a small database the way the benchmark's is

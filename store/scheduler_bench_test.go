@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -31,10 +30,7 @@ func BenchmarkSchedulerCatchUp(b *testing.B) {
 	var elapsed, cpu time.Duration
 	for range b.N {
 		b.StopTimer()
-		path := filepath.Join(b.TempDir(), "anxin.db")
-		if err := copyFile(src, path); err != nil {
-			b.Fatal(err)
-		}
+		path := storetest.CopyDatabase(b, src)
 		clock := anxin.NewManualClock(storetest.Epoch)
 		s, err := store.Open(ctx, path, storetest.Config(clock))
 		if err != nil {

@@ -4,9 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"testing"
 	"time"
 
 	"github.com/anxin-helpdesk/anxin"
@@ -119,4 +121,54 @@ func fillBench(ctx context.Context, path string, merchants []int64, n int) error
 	}
 	_, err = db.ExecContext(ctx, `ANALYZE`)
 	return err
+}
+
+// CopyDatabase copies the database at src (without its -wal: a built
+// benchmark database has none) into a temporary directory of the test, for
+// a benchmark that writes: the kept one stays as built.
+func CopyDatabase(tb testing.TB, src string) string {
+	tb.Helper()
+	dst := filepath.Join(tb.TempDir(), "anxin.db")
+	in, err := os.Open(src)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		tb.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return dst
+}
+
+// PendingTickets lists up to limit tickets pending the merchant whose
+// deadline is after the given time (so that no timeout takes them first),
+// by id, with the version to decide them at.
+func PendingTickets(tb testing.TB, s *store.Store, after time.Time, limit int) []anxin.Ticket {
+	tb.Helper()
+	rows, err := DB(tb, s).Query(`SELECT id, version FROM tickets WHERE state = 'pending_merchant' AND deadline > ?
+		ORDER BY id LIMIT ?`, after.UnixMilli(), limit)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	var out []anxin.Ticket
+	for rows.Next() {
+		var t anxin.Ticket
+		if err := rows.Scan(&t.ID, &t.Version); err != nil {
+			tb.Fatal(err)
+		}
+		t.Number = anxin.TicketNumber(t.ID)
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return out
 }
