@@ -4,6 +4,7 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // User is a login account: an agent, an admin, or a merchant's staff member.
@@ -45,10 +46,23 @@ func (u User) Validate() error {
 // MinPasswordLen is the shortest password accepted.
 const MinPasswordLen = 10
 
-// ValidatePassword checks a new password.
-func ValidatePassword(p string) error {
-	if len([]rune(p)) < MinPasswordLen {
+// MaxPasswordBytes is the longest password accepted: bcrypt reads only the
+// first 72 bytes, and a longer password would be cut without a word (24
+// Chinese characters are 72 bytes).
+const MaxPasswordBytes = 72
+
+// ValidatePassword checks a new password for the account with this email.
+func ValidatePassword(password, email string) error {
+	switch {
+	case utf8.RuneCountInString(password) < MinPasswordLen:
 		return Errorf(EINVALID, "the password must be at least %d characters", MinPasswordLen)
+	case len(password) > MaxPasswordBytes:
+		return Errorf(EINVALID, "the password must be at most %d bytes (%d letters or digits, %d Chinese characters)",
+			MaxPasswordBytes, MaxPasswordBytes, MaxPasswordBytes/3)
+	case email != "" && strings.EqualFold(strings.TrimSpace(password), strings.TrimSpace(email)):
+		return Errorf(EINVALID, "the password must not be the email address")
+	case strings.Count(password, string([]rune(password)[0])) == utf8.RuneCountInString(password):
+		return Errorf(EINVALID, "the password must not be one character repeated")
 	}
 	return nil
 }

@@ -41,7 +41,11 @@ func (s *Store) ResetPassword(ctx context.Context, by anxin.Actor, userID int64,
 }
 
 func (s *Store) setPassword(ctx context.Context, by anxin.Actor, userID int64, next string) error {
-	if err := anxin.ValidatePassword(next); err != nil {
+	u, err := s.UserByID(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if err := anxin.ValidatePassword(next, u.Email); err != nil {
 		return err
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(next), s.cfg.BcryptCost)

@@ -260,8 +260,8 @@ func noticeDeadline(ctx context.Context, tx *wtx, id, version, merchant int64) e
 const deliveryKeep = 30 * 24 * time.Hour
 
 // Purge deletes what is kept only for a while: idempotency records past
-// IdempotencyTTL, deadline notices of states long left, and deliveries
-// finished more than 30 days ago with their attempts.
+// IdempotencyTTL, sessions past their age, deadline notices of states long
+// left, and deliveries finished more than 30 days ago with their attempts.
 func (s *Store) Purge(ctx context.Context) error {
 	return s.writeBackground(ctx, func(ctx context.Context, tx *wtx) error {
 		now := tx.now
@@ -270,6 +270,7 @@ func (s *Store) Purge(ctx context.Context) error {
 			arg any
 		}{
 			{`DELETE FROM idempotency_keys WHERE created_at <= ?`, ms(now.Add(-IdempotencyTTL))},
+			{`DELETE FROM sessions WHERE expires_at <= ?`, ms(now)},
 			{`DELETE FROM deadline_notices WHERE sent_at <= ?`, ms(now.Add(-deliveryKeep))},
 			{`DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries
 				WHERE next_at IS NULL AND created_at <= ?)`, ms(now.Add(-deliveryKeep))},

@@ -31,7 +31,7 @@ func (s *Store) createUser(ctx context.Context, by anxin.Actor, u anxin.User, pa
 	if err := u.Validate(); err != nil {
 		return u, err
 	}
-	if err := anxin.ValidatePassword(password); err != nil {
+	if err := anxin.ValidatePassword(password, u.Email); err != nil {
 		return u, err
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.cfg.BcryptCost)

@@ -22,7 +22,10 @@ func (s *Server) loginForm(c echo.Context) error {
 func (s *Server) login(c echo.Context) error {
 	form := views.LoginForm{Email: strings.TrimSpace(c.FormValue("email")), Next: c.FormValue("next")}
 	now := s.now()
-	account, addr := "account:"+strings.ToLower(form.Email), "ip:"+c.RealIP()
+	// Failures are counted per account at an address and per address,
+	// never per account alone: guesses from one place must not lock the
+	// owner out from another.
+	account, addr := "account:"+strings.ToLower(form.Email)+"@"+c.RealIP(), "ip:"+c.RealIP()
 	// A throttled attempt is refused before the password is looked at.
 	if wait := max(s.logins.wait(account, now), s.addrs.wait(addr, now)); wait > 0 {
 		s.log.Warn("login throttled", "ip", c.RealIP())
@@ -50,10 +53,10 @@ func (s *Server) login(c echo.Context) error {
 	return redirect(c, safeNext(form.Next))
 }
 
+// logout ends the login on the server: the cookie, or a copy of it, opens
+// nothing afterwards.
 func (s *Server) logout(c echo.Context) error {
-	sess := sessionOf(c)
-	s.endSession(sess)
-	if err := sess.Save(c.Request(), c.Response()); err != nil {
+	if err := s.endSession(c); err != nil {
 		return err
 	}
 	return redirect(c, "/login")

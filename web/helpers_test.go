@@ -25,11 +25,12 @@ var ctx = context.Background()
 
 // env is a running server over a real database file.
 type env struct {
-	t     testing.TB
-	store *store.Store
-	clock *anxin.ManualClock
-	web   *web.Server
-	srv   *httptest.Server
+	t      testing.TB
+	store  *store.Store
+	clock  *anxin.ManualClock
+	web    *web.Server
+	srv    *httptest.Server
+	config web.Config
 }
 
 func newEnv(t testing.TB) *env {
@@ -40,20 +41,50 @@ func newEnv(t testing.TB) *env {
 // newEnvWith is an env whose store takes photos with opt.
 func newEnvWith(t testing.TB, opt photo.Options) *env {
 	t.Helper()
+	return newEnvConfig(t, opt, nil)
+}
+
+// newEnvConfig is an env whose store takes photos with opt and whose server
+// is configured by configure (when not nil).
+func newEnvConfig(t testing.TB, opt photo.Options, configure func(*web.Config)) *env {
+	t.Helper()
 	clock := anxin.NewManualClock(storetest.Epoch)
 	cfg := storetest.Config(clock)
 	cfg.Photos = opt
 	s := storetest.MustOpenWith(t, filepath.Join(t.TempDir(), "anxin.db"), cfg)
-	w := web.New(web.Config{
+	wc := web.Config{
 		SessionKeys: [][]byte{[]byte("0123456789abcdef0123456789abcdef")},
 		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}, s)
+	}
+	if configure != nil {
+		configure(&wc)
+	}
+	e := &env{t: t, store: s, clock: clock, config: wc}
+	e.serve()
+	return e
+}
+
+// serve starts the server over e.store.
+func (e *env) serve() {
+	w := web.New(e.config, e.store)
 	srv := httptest.NewServer(w)
-	t.Cleanup(func() {
+	e.t.Cleanup(func() {
 		w.Close() // end the live connections, or Close waits for open pages
 		srv.Close()
 	})
-	return &env{t: t, store: s, clock: clock, web: w, srv: srv}
+	e.web, e.srv = w, srv
+}
+
+// restart stops the server and closes the store, then opens the database
+// again and serves it on a new address, with the same keys.
+func (e *env) restart() {
+	e.t.Helper()
+	e.web.Close()
+	e.srv.Close()
+	path := e.store.Path()
+	e.store.Close()
+	e.store = storetest.MustOpenWith(e.t, path, storetest.Config(e.clock))
+	e.serve()
 }
 
 // client is one browser session: a cookie jar and the CSRF token of the last page.

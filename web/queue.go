@@ -201,6 +201,9 @@ func (s *Server) bulk(c echo.Context) error {
 		version, _ := strconv.ParseInt(v, 10, 64)
 		r := views.BulkResult{Number: number}
 		t, err := s.store.TicketByNumber(ctx, u.Actor().Scope(), number)
+		if err == nil && version <= 0 {
+			err = anxin.Errorf(anxin.EINVALID, "the page did not say which version of the ticket it showed; reload it")
+		}
 		if err == nil {
 			switch action {
 			case "approve":

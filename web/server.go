@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"slices"
 	"time"
 
@@ -23,8 +24,13 @@ type Config struct {
 	// SessionKeys are the cookie signing key (32 or 64 bytes) and an optional
 	// encryption key (16, 24 or 32 bytes).
 	SessionKeys [][]byte
-	// SecureCookies marks cookies Secure: set it when serving behind TLS.
+	// SecureCookies marks cookies Secure on every request. Without it they
+	// are Secure on requests that came over TLS (directly, or through a
+	// trusted proxy that says https).
 	SecureCookies bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For,
+	// X-Real-IP and X-Forwarded-Proto are believed (proxy.go); default none.
+	TrustedProxies []netip.Prefix
 	// Zone is where times are shown; default Asia/Shanghai.
 	Zone *time.Location
 	// IdleTimeout and MaxSessionAge end sessions; defaults 12 h and 7 days.
@@ -51,7 +57,7 @@ type Server struct {
 	live     *liveHub
 	unsub    func()
 	memo     *memo
-	logins   *throttle // failed logins per account
+	logins   *throttle // failed logins per account and address
 	addrs    *throttle // failed logins per address
 	limits   *limiter  // per API key (api.go)
 }
@@ -91,6 +97,7 @@ func New(cfg Config, st *store.Store) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
+	e.IPExtractor = s.clientIP
 	e.Use(middleware.Recover())
 	e.Use(s.requestLog)
 	e.Use(securityHeaders)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -100,6 +101,11 @@ func (s *Server) ticketAction(c echo.Context) error {
 		ReasonCode: c.FormValue("reason_code"), Reason: strings.TrimSpace(c.FormValue("reason")),
 		Tracking: c.FormValue("tracking"), Slot: c.FormValue("slot")}
 	version, _ := strconv.ParseInt(c.FormValue("version"), 10, 64)
+	if version <= 0 {
+		// A decision is taken on the ticket as the page showed it: without
+		// the version it showed, a stale page could act on a newer ticket.
+		return anxin.Errorf(anxin.EINVALID, "the page did not say which version of the ticket it showed; reload it")
+	}
 	d := anxin.Decision{Action: action, Actor: u.Actor(), Version: version, Tracking: form.Tracking,
 		ConfirmAboveFen: s.cfg.ConfirmRefundAboveFen, Confirmed: c.FormValue("confirm") == "1"}
 	d.Reason = s.reasonText(c, form)
@@ -198,28 +204,24 @@ func (s *Server) reasonText(c echo.Context, f views.ActionForm) string {
 	return f.Reason
 }
 
-// parseYuan reads an amount like "12.5" or "1,490.00" as fen; "" is 0.
+// parseYuan reads an amount in yuan, like "12" or "12.50", as fen; "" is 0.
 func parseYuan(s string) (int64, error) {
-	s = strings.ReplaceAll(strings.TrimPrefix(strings.TrimSpace(s), "¥"), ",", "")
+	s = strings.TrimSpace(s)
 	if s == "" {
 		return 0, nil
 	}
-	whole, frac, _ := strings.Cut(s, ".")
-	if len(frac) > 2 || whole == "" && frac == "" {
+	m := yuanPattern.FindStringSubmatch(s)
+	if m == nil {
 		return 0, errors.New("bad amount")
 	}
-	y, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil || y < 0 || y > 1e10 {
-		return 0, errors.New("bad amount")
-	}
-	f := int64(0)
-	if frac != "" {
-		if f, err = strconv.ParseInt((frac + "0")[:2], 10, 64); err != nil || f < 0 {
-			return 0, errors.New("bad amount")
-		}
-	}
+	y, _ := strconv.ParseInt(m[1], 10, 64) // at most 8 digits: no overflow
+	f, _ := strconv.ParseInt((m[2] + "00")[:2], 10, 64)
 	return y*100 + f, nil
 }
+
+// yuanPattern is an amount as people type it: 12, 12.5 or 12.50. Nothing
+// else is guessed at: no sign, no thousands separators, no third decimal.
+var yuanPattern = regexp.MustCompile(`^([0-9]{1,8})(?:\.([0-9]{1,2}))?$`)
 
 // parseSlot reads a datetime-local value in the configured zone; "" is zero.
 func (s *Server) parseSlot(v string) (time.Time, error) {

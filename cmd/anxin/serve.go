@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -35,6 +36,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	photoN := f.integer("photo-max-per-party", 9, "photos per ticket from each side (buyer, merchant)")
 	provider := f.str("refund-provider", jobs.ProviderBuiltin, "who pays refunds: builtin (at once) or webhook (the payment system)")
 	apiRate := f.str("api-rate", "50", "intake API requests per second per key (0: no limit)")
+	proxies := f.str("trusted-proxies", "", "reverse proxies whose X-Forwarded-For/-Proto are believed: CIDR,... (default none)")
 	if err := f.parse(args); err != nil {
 		return err
 	}
@@ -55,6 +57,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError{fmt.Sprintf("serve: unknown time zone %q", *tz)}
 	}
+	trusted, err := parsePrefixes(*proxies)
+	if err != nil {
+		return usageError{"serve: --trusted-proxies: " + err.Error()}
+	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		return usageError{fmt.Sprintf("serve: unknown log level %q", *logLevel)}
@@ -68,6 +74,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("cannot listen on %s: %w", *addr, err)
 	}
 	defer ln.Close()
+	if !loopback(ln.Addr()) && len(trusted) == 0 {
+		log.Warn("serving plain HTTP on an address other machines reach: passwords and session cookies cross the network "+
+			"in clear; serve behind a TLS proxy and name it in --trusted-proxies", "addr", ln.Addr().String())
+	}
 	cfg := store.Config{Photos: photo.Options{Zone: zone, Limits: photo.Limits{
 		MaxBytes: int64(*photoMB) << 20, MaxPixels: int64(*photoMP) * 1_000_000, MaxPerParty: *photoN}}}
 	if *withDemo {
@@ -85,12 +95,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	srv := web.New(web.Config{
-		SessionKeys:   keys,
-		SecureCookies: *secure,
-		Zone:          zone,
-		Version:       version,
-		Logger:        log,
-		APIRate:       rate,
+		SessionKeys:    keys,
+		SecureCookies:  *secure,
+		TrustedProxies: trusted,
+		Zone:           zone,
+		Version:        version,
+		Logger:         log,
+		APIRate:        rate,
 	}, st)
 	// The scheduler (its first round catches up on deadlines that passed
 	// while Anxin was down) and the webhook sender; stopped after the HTTP
@@ -156,4 +167,32 @@ func sessionKeys(dir string) ([][]byte, error) {
 		return nil, errors.New("the session key must be 64 bytes in hex (128 characters)")
 	}
 	return [][]byte{key[:32], key[32:]}, nil
+}
+
+// parsePrefixes reads a comma-separated list of CIDR prefixes; a bare
+// address stands for itself alone.
+func parsePrefixes(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(list, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		if a, err := netip.ParseAddr(f); err == nil {
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an address or CIDR prefix", f)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
+// loopback reports whether the listener takes connections only from this
+// machine.
+func loopback(a net.Addr) bool {
+	tcp, ok := a.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
 }

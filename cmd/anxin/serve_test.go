@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/netip"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a buffer the server writes to while the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// serveLog starts serve with args until it says it is serving, stops it,
+// and returns what it logged.
+func serveLog(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	args = append(args, "--db", filepath.Join(t.TempDir(), "anxin.db"))
+	go func() { done <- serve(ctx, args, &stdout, &stderr) }()
+	for !strings.Contains(stdout.String(), "is serving") {
+		select {
+		case err := <-done:
+			t.Fatalf("serve ended: %v\n%s", err, stderr.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	return stderr.String()
+}
+
+func TestServeWarnsAboutPlainHTTPOnTheNetwork(t *testing.T) {
+	const warning = "serving plain HTTP on an address other machines reach"
+	if log := serveLog(t, "--addr", "0.0.0.0:0"); !strings.Contains(log, warning) {
+		t.Fatalf("serving on every address without TLS: no warning in\n%s", log)
+	}
+	if log := serveLog(t, "--addr", "127.0.0.1:0"); strings.Contains(log, warning) {
+		t.Fatalf("serving on loopback warned:\n%s", log)
+	}
+	if log := serveLog(t, "--addr", "0.0.0.0:0", "--trusted-proxies", "10.0.0.5"); strings.Contains(log, warning) {
+		t.Fatalf("serving behind a named proxy warned:\n%s", log)
+	}
+}
+
+func TestParsePrefixes(t *testing.T) {
+	got, err := parsePrefixes(" 10.0.0.5, 192.168.0.0/16,::1 ,fd00::/8,")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []netip.Prefix{netip.MustParsePrefix("10.0.0.5/32"), netip.MustParsePrefix("192.168.0.0/16"),
+		netip.MustParsePrefix("::1/128"), netip.MustParsePrefix("fd00::/8")}
+	if len(got) != len(want) {
+		t.Fatalf("%v", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("%v, want %v", got, want)
+		}
+	}
+	for _, bad := range []string{"10.0.0.0/33", "example.com", "10.0.0"} {
+		if _, err := parsePrefixes(bad); err == nil {
+			t.Errorf("%q was taken", bad)
+		}
+	}
+}
