@@ -73,6 +73,9 @@ type Scope struct {
 	MerchantID int64 // 0: every merchant
 }
 
+// Sees reports whether the scope may see the merchant's data.
+func (s Scope) Sees(merchantID int64) bool { return s.MerchantID == 0 || s.MerchantID == merchantID }
+
 // AllMerchants is the scope of agents, admins and the system.
 var AllMerchants = Scope{}
 

@@ -209,6 +209,11 @@ func (s *Store) record(ctx context.Context, by anxin.Actor, party anxin.Party, u
 				}
 			}
 		}
+		// Every link is kept (agents see them all); the uploader is told
+		// only of the tickets it may see.
+		if e.Duplicates, err = visibleDuplicates(ctx, tx, by.Scope(), e.Duplicates); err != nil {
+			return err
+		}
 		return photoOnTimeline(ctx, tx, t, by, party, e, up.Backdated)
 	})
 	if err != nil {
@@ -326,6 +331,24 @@ func findDuplicates(ctx context.Context, q queryer, e anxin.Evidence, limit int)
 	sortDuplicates(out)
 	if len(out) > limit {
 		out = out[:limit]
+	}
+	return out, nil
+}
+
+// visibleDuplicates keeps the duplicates on tickets the scope may see.
+func visibleDuplicates(ctx context.Context, q queryer, scope anxin.Scope, ds []anxin.Duplicate) ([]anxin.Duplicate, error) {
+	if scope.MerchantID == 0 {
+		return ds, nil
+	}
+	var out []anxin.Duplicate
+	for _, d := range ds {
+		var merchant int64
+		if err := q.QueryRowContext(ctx, `SELECT merchant_id FROM tickets WHERE id = ?`, d.TicketID).Scan(&merchant); err != nil {
+			return nil, fmt.Errorf("duplicate's ticket: %w", err)
+		}
+		if scope.Sees(merchant) {
+			out = append(out, d)
+		}
 	}
 	return out, nil
 }

@@ -232,6 +232,22 @@ func TestDuplicatePhotosAreFlaggedOnBothTickets(t *testing.T) {
 	if got := links(anxin.Scope{MerchantID: f.merchant.ID}, t1); len(got) != 2 {
 		t.Fatalf("merchant sees %v", got)
 	}
+	// Nor does its upload's answer: the other merchant's staff, uploading
+	// the picture once more, hear only of their own tickets.
+	t6 := storetest.MustTicket(t, f.s, other.ID, anxin.Damaged, 6900)
+	otherStaff := storetest.MustUser(t, f.s, anxin.RoleMerchant, "阿梅", other.ID).Actor()
+	g := f.add(t, otherStaff, t6, original)
+	for _, d := range g.Duplicates {
+		if d.TicketID != t5.ID {
+			t.Errorf("a merchant's upload answer names another merchant's ticket %s", d.TicketNumber)
+		}
+	}
+	if len(g.Duplicates) != 1 {
+		t.Fatalf("the merchant's upload answer: %+v, want its own %s only", g.Duplicates, t5.Number)
+	}
+	if got := links(anxin.AllMerchants, t6); len(got) < 4 {
+		t.Fatalf("every link is kept for agents: %v", got)
+	}
 	// The same photo twice on one ticket is refused.
 	if _, err := f.s.AddPhoto(ctx, f.agent, store.Upload{TicketID: t1.ID, Data: original}); anxin.ErrorCode(err) != anxin.ECONFLICT {
 		t.Fatalf("the same photo twice: %v", err)

@@ -130,6 +130,18 @@ func Open(ctx context.Context, path string, cfg Config) (*Store, error) {
 	}
 	_, statErr := os.Stat(path)
 	existed := statErr == nil
+	if !existed {
+		// Created readable by its owner only: SQLite gives the -wal and
+		// -shm files it makes beside it the same permissions.
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+		if err != nil {
+			if createdDir {
+				os.Remove(dir)
+			}
+			return nil, fmt.Errorf("store: cannot create %s: %w", path, err)
+		}
+		f.Close()
+	}
 	s, err := open(ctx, path, cfg.withDefaults(path))
 	if err != nil {
 		if !existed {

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -367,5 +368,24 @@ func photoAs(t *testing.T, s *store.Store, by anxin.Actor, ticketID int64) {
 	jpeg.Encode(&buf, img, nil)
 	if _, err := s.AddPhoto(ctx, by, store.Upload{TicketID: ticketID, Data: buf.Bytes()}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestDatabaseFilesArePrivate: the database and the -wal and -shm files
+// beside it are readable by their owner only, whatever the umask.
+func TestDatabaseFilesArePrivate(t *testing.T) {
+	old := syscall.Umask(0o022)
+	defer syscall.Umask(old)
+	path := filepath.Join(t.TempDir(), "anxin.db")
+	s := storetest.MustOpenWith(t, path, storetest.Config(anxin.NewManualClock(storetest.Epoch)))
+	storetest.MustMerchant(t, s, "斗南花卉") // a write: the WAL is in use
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if perm := fi.Mode().Perm(); perm != 0o600 {
+			t.Errorf("%s: %v, want -rw-------", filepath.Base(p), perm)
+		}
 	}
 }

@@ -25,13 +25,21 @@ type sseEvent struct {
 	data string
 }
 
+// maxStreamsPerUser bounds the live connections one user holds: a user
+// with more open pages than that (or a script opening streams) has its
+// oldest closed; a page whose stream closed reconnects when it is looked at.
+const maxStreamsPerUser = 8
+
 // liveClient is one open page.
 type liveClient struct {
-	userID int64
-	name   string
-	scope  anxin.Scope
-	ticket int64 // 0 for a queue page
-	events chan sseEvent
+	userID   int64
+	name     string
+	scope    anxin.Scope
+	ticket   int64 // 0 for a queue page
+	merchant int64 // the ticket's merchant, for a ticket page
+	seq      uint64
+	events   chan sseEvent
+	kicked   chan struct{} // closed when the user opened too many others
 }
 
 // send delivers an event without ever blocking the hub: a page that is
@@ -45,6 +53,7 @@ func (c *liveClient) send(e sseEvent) {
 
 type liveHub struct {
 	mu      sync.Mutex
+	seq     uint64
 	clients map[*liveClient]struct{}
 	closed  bool
 	done    chan struct{}
@@ -63,7 +72,7 @@ func (h *liveHub) run(changes <-chan []store.Change) {
 		h.mu.Lock()
 		for c := range h.clients {
 			for _, ch := range batch {
-				if c.scope.MerchantID != 0 && c.scope.MerchantID != ch.MerchantID {
+				if !c.scope.Sees(ch.MerchantID) {
 					continue
 				}
 				if c.ticket == 0 || c.ticket == ch.TicketID {
@@ -76,15 +85,30 @@ func (h *liveHub) run(changes <-chan []store.Change) {
 	}
 }
 
+// add registers an open page, closing the user's oldest stream when the
+// user holds maxStreamsPerUser already.
 func (h *liveHub) add(c *liveClient) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
 		return false
 	}
+	var mine []*liveClient
+	for o := range h.clients {
+		if o.userID == c.userID {
+			mine = append(mine, o)
+		}
+	}
+	if len(mine) >= maxStreamsPerUser {
+		oldest := slices.MinFunc(mine, func(a, b *liveClient) int { return cmp.Compare(a.seq, b.seq) })
+		h.removeLocked(oldest)
+		close(oldest.kicked)
+	}
+	h.seq++
+	c.seq = h.seq
 	h.clients[c] = struct{}{}
 	if c.ticket != 0 {
-		h.presenceChanged(c.ticket)
+		h.presenceChanged(c)
 	}
 	return true
 }
@@ -92,23 +116,31 @@ func (h *liveHub) add(c *liveClient) bool {
 func (h *liveHub) remove(c *liveClient) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.removeLocked(c)
+}
+
+func (h *liveHub) removeLocked(c *liveClient) {
+	if _, ok := h.clients[c]; !ok {
+		return // closed for too many streams already
+	}
 	delete(h.clients, c)
 	if c.ticket != 0 {
-		h.presenceChanged(c.ticket)
+		h.presenceChanged(c)
 	}
 }
 
-// presenceChanged tells a ticket's viewers who else is there, and queue
-// pages to refresh their "being handled by" markers. h.mu is held.
-func (h *liveHub) presenceChanged(ticket int64) {
+// presenceChanged tells the viewers of c's ticket who else is there, and
+// the queue pages that may see the ticket to refresh their "being handled
+// by" markers: another merchant's queue hears nothing. h.mu is held.
+func (h *liveHub) presenceChanged(c *liveClient) {
 	h.memo.forget() // the shared queue rows show who is where
-	for c := range h.clients {
+	for o := range h.clients {
 		switch {
-		case c.ticket == ticket:
-			names, _ := json.Marshal(h.viewersLocked(ticket, c.userID))
-			c.send(sseEvent{name: "presence", data: string(names)})
-		case c.ticket == 0:
-			c.send(sseEvent{name: "changed", data: anxin.TicketNumber(ticket)})
+		case o.ticket == c.ticket:
+			names, _ := json.Marshal(h.viewersLocked(c.ticket, o.userID))
+			o.send(sseEvent{name: "presence", data: string(names)})
+		case o.ticket == 0 && o.scope.Sees(c.merchant):
+			o.send(sseEvent{name: "changed", data: anxin.TicketNumber(c.ticket)})
 		}
 	}
 }
@@ -166,13 +198,14 @@ func (h *liveHub) close() {
 // GET /events?ticket=AX-000123 for a ticket page.
 func (s *Server) events(c echo.Context) error {
 	u := user(c)
-	lc := &liveClient{userID: u.ID, name: u.Name, scope: u.Actor().Scope(), events: make(chan sseEvent, 16)}
+	lc := &liveClient{userID: u.ID, name: u.Name, scope: u.Actor().Scope(), events: make(chan sseEvent, 16),
+		kicked: make(chan struct{})}
 	if number := c.QueryParam("ticket"); number != "" {
 		t, err := s.store.TicketByNumber(c.Request().Context(), lc.scope, number)
 		if err != nil {
 			return err
 		}
-		lc.ticket = t.ID
+		lc.ticket, lc.merchant = t.ID, t.MerchantID
 	}
 	if !s.live.add(lc) {
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "shutting down")
@@ -197,6 +230,8 @@ func (s *Server) events(c echo.Context) error {
 		case <-c.Request().Context().Done():
 			return nil
 		case <-s.live.done:
+			return nil
+		case <-lc.kicked:
 			return nil
 		}
 		w.Flush()

@@ -269,8 +269,55 @@ func TestLiveEventsAreScopedAndShowPresence(t *testing.T) {
 	stop4()
 	expectEvent(t, onTicket, "presence []")
 
+	// An agent opening merchant B's ticket is news for queues that may see
+	// it, and none of merchant A's business.
+	_, stop5 := readEvents(t, colleague, "/events?ticket="+tb.Number)
+	expectEvent(t, queue, "changed "+tb.Number)
+	expectNoEvent(t, mine, "changed "+tb.Number)
+	stop5()
+	expectNoEvent(t, mine, "changed "+tb.Number)
+
 	// Another merchant's ticket cannot be watched.
 	if res, _ := merchantA.get("/events?ticket=" + tb.Number); res.StatusCode != http.StatusNotFound {
 		t.Fatalf("watching another merchant's ticket: %s", res.Status)
+	}
+}
+
+// TestLiveStreamsPerUserAreBounded: a user holds at most eight live
+// streams; a ninth closes the oldest.
+func TestLiveStreamsPerUserAreBounded(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	c.login(storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0))
+	var streams []<-chan string
+	for range 9 {
+		ch, stop := readEvents(t, c, "/events")
+		defer stop()
+		streams = append(streams, ch) // registered: the server answers after it is
+	}
+	closed := func(ch <-chan string) bool {
+		timeout := time.After(5 * time.Second)
+		for {
+			select {
+			case _, open := <-ch:
+				if !open {
+					return true
+				}
+			case <-timeout:
+				return false
+			}
+		}
+	}
+	if !closed(streams[0]) {
+		t.Fatal("the oldest of nine streams was not closed")
+	}
+	for i, ch := range streams[1:] {
+		select {
+		case _, open := <-ch:
+			if !open {
+				t.Fatalf("stream %d of the newest eight was closed", i+2)
+			}
+		default:
+		}
 	}
 }

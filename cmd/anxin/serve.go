@@ -111,12 +111,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer workers.Stop()
-	hs := &http.Server{
-		Handler:           srv,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	hs := httpServer(srv, log)
 	hs.RegisterOnShutdown(srv.Close)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
@@ -195,4 +190,18 @@ func parsePrefixes(list string) ([]netip.Prefix, error) {
 func loopback(a net.Addr) bool {
 	tcp, ok := a.(*net.TCPAddr)
 	return ok && tcp.IP.IsLoopback()
+}
+
+// httpServer serves the handler with timeouts that a slow or silent client
+// cannot hold a connection open past: its headers within 10 s, its whole
+// request (photos included) within 5 minutes, and 2 minutes between
+// requests. No write timeout: the live pages' event streams stay open.
+func httpServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"log/slog"
+	"net/http"
 	"net/netip"
 	"path/filepath"
 	"strings"
@@ -84,5 +86,15 @@ func TestParsePrefixes(t *testing.T) {
 		if _, err := parsePrefixes(bad); err == nil {
 			t.Errorf("%q was taken", bad)
 		}
+	}
+}
+
+func TestServerHasTimeouts(t *testing.T) {
+	hs := httpServer(http.NotFoundHandler(), slog.Default())
+	if hs.ReadHeaderTimeout <= 0 || hs.ReadTimeout <= 0 || hs.IdleTimeout <= 0 {
+		t.Fatalf("read-header %v, read %v, idle %v: each must be set", hs.ReadHeaderTimeout, hs.ReadTimeout, hs.IdleTimeout)
+	}
+	if hs.WriteTimeout != 0 {
+		t.Fatal("a write timeout would cut the live pages' event streams")
 	}
 }
