@@ -106,6 +106,7 @@ func (s *Store) SetRole(ctx context.Context, by anxin.Actor, userID int64, role 
 
 // updateUser sets columns of a user and bumps the session version.
 func updateUser(ctx context.Context, tx *wtx, userID int64, set string, args ...any) error {
+	tx.wake |= staleSessions
 	res, err := tx.ExecContext(ctx, `UPDATE users SET `+set+`, session_version = session_version + 1 WHERE id = ?`,
 		append(args, userID)...)
 	if err != nil {

@@ -11,8 +11,9 @@ import (
 type wakeups uint8
 
 const (
-	wakeOutbox  wakeups = 1 << iota // webhook deliveries were written
-	wakeRefunds                     // a refund was recorded or retried
+	wakeOutbox    wakeups = 1 << iota // webhook deliveries were written
+	wakeRefunds                       // a refund was recorded or retried
+	staleSessions                     // users or merchants changed: cached logins may show them as they were
 )
 
 // hooks are the store's wake-ups for the background workers and its small
@@ -26,10 +27,12 @@ type hooks struct {
 	// which drops the cache inside the changing write: the next write that
 	// needs it reads it again, within its own transaction.
 	webhooks atomic.Pointer[[]anxin.Webhook]
+	sessions sessionCache
 }
 
 func newHooks() *hooks {
-	return &hooks{outbox: make(chan struct{}, 1), refunds: make(chan struct{}, 1)}
+	return &hooks{outbox: make(chan struct{}, 1), refunds: make(chan struct{}, 1),
+		sessions: sessionCache{m: map[string]cachedSession{}}}
 }
 
 // committed runs on the writer after a write committed: it wakes the
@@ -40,6 +43,9 @@ func (h *hooks) committed(w wakeups) {
 	}
 	if w&wakeRefunds != 0 {
 		signal(h.refunds)
+	}
+	if w&staleSessions != 0 {
+		h.sessions.drop()
 	}
 }
 
@@ -52,7 +58,7 @@ func signal(ch chan struct{}) {
 
 // failed runs on the writer after a batch failed: what its writes cached
 // is gone with them.
-func (h *hooks) failed() { h.webhooks.Store(nil) }
+func (h *hooks) failed() { h.webhooks.Store(nil); h.sessions.drop() }
 
 // OutboxReady receives after a commit that wrote webhook deliveries.
 func (s *Store) OutboxReady() <-chan struct{} { return s.hooks.outbox }

@@ -48,6 +48,7 @@ func (s *Store) UpdateMerchant(ctx context.Context, by anxin.Actor, m anxin.Merc
 		return err
 	}
 	return s.write(ctx, func(ctx context.Context, tx *wtx) error {
+		tx.wake |= staleSessions // merchant users' sessions show the name
 		res, err := tx.ExecContext(ctx, `UPDATE merchants SET name = ?, instant_refund_enabled = ?,
 			instant_refund_unshipped = ?, instant_refund_max_fen = ? WHERE id = ?`,
 			m.Name, m.InstantRefund.Enabled, m.InstantRefund.Unshipped, m.InstantRefund.MaxFen, m.ID)

@@ -111,7 +111,13 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (anxin
 
 // SetLang remembers a user's language.
 func (s *Store) SetLang(ctx context.Context, userID int64, lang string) error {
-	return s.exec(ctx, "set language", `UPDATE users SET lang = ? WHERE id = ?`, lang, userID)
+	return s.write(ctx, func(ctx context.Context, tx *wtx) error {
+		tx.wake |= staleSessions
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET lang = ? WHERE id = ?`, lang, userID); err != nil {
+			return fmt.Errorf("set language: %w", err)
+		}
+		return nil
+	})
 }
 
 func isUnique(err error) bool { return sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT_UNIQUE }
