@@ -221,7 +221,7 @@ func TestListTickets(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []int64
-	var cur store.Cursor
+	var cur store.ListCursor
 	for {
 		page, next, err := s.ListTickets(ctx, store.TicketFilter{After: cur, Limit: 2})
 		if err != nil {
@@ -233,7 +233,10 @@ func TestListTickets(t *testing.T) {
 		if next.IsZero() {
 			break
 		}
-		cur = store.ParseCursor(next.String())
+		var ok bool
+		if cur, ok = store.ParseListCursor(next.String()); !ok || !cur.CreatedAt.Equal(next.CreatedAt) || cur.ID != next.ID {
+			t.Fatalf("cursor %+v read back as %+v", next, cur)
+		}
 	}
 	if len(got) != 9 {
 		t.Fatalf("listed %v, want all 9 (closed too)", got)
@@ -241,6 +244,16 @@ func TestListTickets(t *testing.T) {
 	for i, id := range got {
 		if id != made[8-i].ID {
 			t.Fatalf("listed %v, want newest first", got)
+		}
+	}
+	// A cursor as clients were given it before the list had a cursor type
+	// of its own: the creation time in unix ms and the id, in base 36.
+	if c, ok := store.ParseListCursor("mwwui740.9"); !ok || !c.CreatedAt.Equal(storetest.Epoch) || c.ID != 9 {
+		t.Fatalf("an earlier cursor reads as %+v, %v", c, ok)
+	}
+	for _, bad := range []string{"", "zzz", "mwwui740.0", "mwwui740.-1", "a.b.c"} {
+		if c, ok := store.ParseListCursor(bad); ok {
+			t.Errorf("the malformed cursor %q reads as %+v", bad, c)
 		}
 	}
 	page, _, _ := s.ListTickets(ctx, store.TicketFilter{MerchantID: b.ID})
