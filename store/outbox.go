@@ -19,7 +19,7 @@ import (
 // writes one delivery per endpoint that wants it, in the same transaction as
 // the change: a change is never lost to a crash between the commit and the
 // call, and nothing is sent for a change that rolled back. A worker
-// (package jobs) sends them, signed, and records every attempt here.
+// (package web/webhook) sends them, signed, and records every attempt here.
 
 // CreateWebhook stores an endpoint.
 func (s *Store) CreateWebhook(ctx context.Context, w anxin.Webhook) (anxin.Webhook, error) {

@@ -22,9 +22,9 @@ import (
 	"github.com/anxin-helpdesk/anxin"
 	"github.com/anxin-helpdesk/anxin/store"
 	"github.com/anxin-helpdesk/anxin/store/api"
-	"github.com/anxin-helpdesk/anxin/store/jobs"
 	"github.com/anxin-helpdesk/anxin/store/storetest"
 	"github.com/anxin-helpdesk/anxin/web"
+	"github.com/anxin-helpdesk/anxin/web/webhook"
 )
 
 // apiEnv is a server with an API key, its merchant, and the document.
@@ -571,7 +571,7 @@ func TestWebhookBodiesMatchDocument(t *testing.T) {
 	}
 	tk := e.call("POST", "/api/v1/tickets", e.claim(8990)).ticket(t)
 	e.call("POST", "/api/v1/refunds/"+tk.Refund.Number+"/result", map[string]any{"result": "succeeded"})
-	snd, _ := jobs.NewSender(e.store, jobs.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	snd := webhook.NewSender(e.store, webhook.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if _, err := snd.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}

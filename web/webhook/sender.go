@@ -1,11 +1,8 @@
-package jobs
+package webhook
 
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -18,30 +15,6 @@ import (
 	"github.com/anxin-helpdesk/anxin"
 	"github.com/anxin-helpdesk/anxin/store"
 )
-
-// Webhook request headers. The signature is HMAC-SHA256, keyed with the
-// endpoint's secret, over the timestamp, a dot and the body:
-//
-//	X-Anxin-Signature: sha256=hex(HMAC(secret, X-Anxin-Timestamp + "." + body))
-//
-// A receiver recomputes it, compares in constant time, and refuses a
-// timestamp far from its clock (replays).
-const (
-	HeaderEvent     = "X-Anxin-Event"
-	HeaderEventID   = "X-Anxin-Event-Id"
-	HeaderDelivery  = "X-Anxin-Delivery"
-	HeaderTimestamp = "X-Anxin-Timestamp"
-	HeaderSignature = "X-Anxin-Signature"
-)
-
-// Sign is the X-Anxin-Signature of a body sent at the unix time ts.
-func Sign(secret string, ts int64, body []byte) string {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write([]byte(strconv.FormatInt(ts, 10)))
-	m.Write([]byte("."))
-	m.Write(body)
-	return "sha256=" + hex.EncodeToString(m.Sum(nil))
-}
 
 // sendBatch and sendParallel bound a flush: deliveries listed at once, and
 // sent at once.
@@ -60,12 +33,9 @@ type Sender struct {
 }
 
 // NewSender returns a sender over the store.
-func NewSender(st *store.Store, cfg Config) (*Sender, error) {
-	cfg, err := cfg.withDefaults()
-	if err != nil {
-		return nil, err
-	}
-	return &Sender{st: st, cfg: cfg, log: cfg.Logger}, nil
+func NewSender(st *store.Store, cfg Config) *Sender {
+	cfg = cfg.withDefaults()
+	return &Sender{st: st, cfg: cfg, log: cfg.Logger}
 }
 
 // Flush sends every delivery due now, once each, and records the attempts.

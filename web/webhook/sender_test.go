@@ -1,4 +1,4 @@
-package jobs_test
+package webhook_test
 
 import (
 	"context"
@@ -20,6 +20,7 @@ import (
 	"github.com/anxin-helpdesk/anxin/store/api"
 	"github.com/anxin-helpdesk/anxin/store/jobs"
 	"github.com/anxin-helpdesk/anxin/store/storetest"
+	"github.com/anxin-helpdesk/anxin/web/webhook"
 )
 
 var ctx = context.Background()
@@ -94,11 +95,7 @@ func TestWebhookRetriedAcrossRestart(t *testing.T) {
 
 	flush := func(s *store.Store) int {
 		t.Helper()
-		snd, err := jobs.NewSender(s, jobs.Config{Logger: quiet})
-		if err != nil {
-			t.Fatal(err)
-		}
-		n, err := snd.Flush(ctx)
+		n, err := webhook.NewSender(s, webhook.Config{Logger: quiet}).Flush(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -163,8 +160,7 @@ func TestUnreachableEndpointIsRecorded(t *testing.T) {
 	m := storetest.MustMerchant(t, s, "m")
 	hook, _ := s.CreateWebhook(ctx, anxin.Webhook{URL: url, Secret: secret, Events: []anxin.WebhookEvent{anxin.EventTicketCreated}})
 	storetest.MustTicket(t, s, m.ID, anxin.Damaged, 1000)
-	snd, _ := jobs.NewSender(s, jobs.Config{Logger: quiet})
-	if _, err := snd.Flush(ctx); err != nil {
+	if _, err := webhook.NewSender(s, webhook.Config{Logger: quiet}).Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
 	list, _ := s.Deliveries(ctx, hook.ID, 10)
@@ -173,10 +169,11 @@ func TestUnreachableEndpointIsRecorded(t *testing.T) {
 	}
 }
 
-// TestWorkersCatchUpOnStart starts the workers as serve does after an
-// outage: the first round acts on the passed deadline at once, the built-in
-// provider pays the refund, and the sender tells the endpoint, woken by the
-// commits rather than waiting for its interval.
+// TestWorkersCatchUpOnStart starts the scheduler and the sender as serve
+// does after an outage: the scheduler's first round acts on the passed
+// deadline at once, the built-in provider pays the refund, and the sender
+// tells the endpoint, woken by the commits rather than waiting for its
+// interval. Both stop when asked.
 func TestWorkersCatchUpOnStart(t *testing.T) {
 	s, clock := storetest.MustOpen(t)
 	rcv := newReceiver(t)
@@ -186,16 +183,21 @@ func TestWorkersCatchUpOnStart(t *testing.T) {
 	tk := storetest.MustTicket(t, s, m.ID, anxin.FreshSpoiled, 8990)
 	clock.Advance(25 * time.Hour)
 
-	w, err := jobs.Start(ctx, s, jobs.Config{Logger: quiet, Interval: time.Hour})
+	sch, err := jobs.NewScheduler(s, jobs.Config{Logger: quiet, Interval: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
+	snd := webhook.NewSender(s, webhook.Config{Logger: quiet, Interval: time.Hour})
+	run, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() { sch.Run(run) })
+	wg.Go(func() { snd.Run(run) })
 	deadline := time.Now().Add(10 * time.Second)
 	for len(rcv.received()) < 3 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	stopped := make(chan struct{})
-	go func() { w.Stop(); close(stopped) }()
+	go func() { stop(); wg.Wait(); close(stopped) }()
 	select {
 	case <-stopped:
 	case <-time.After(5 * time.Second):
@@ -215,30 +217,9 @@ func TestWorkersCatchUpOnStart(t *testing.T) {
 	}
 }
 
-func TestWebhookProviderWaitsForTheResult(t *testing.T) {
-	s, clock := storetest.MustOpen(t)
-	m := storetest.MustMerchant(t, s, "m")
-	tk := storetest.MustTicket(t, s, m.ID, anxin.UnshippedRefund, 12900)
-	clock.Advance(48 * time.Hour)
-	sch, err := jobs.NewScheduler(s, jobs.Config{Logger: quiet, RefundProvider: jobs.ProviderWebhook})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := sch.Tick(ctx)
-	if err != nil || r.Timeouts.Done != 1 || r.Refunds.Done != 0 {
-		t.Fatalf("round %+v, %v", r, err)
-	}
-	if got, _ := s.Ticket(ctx, anxin.AllMerchants, tk.ID); got.State != anxin.Refunding {
-		t.Fatalf("with the webhook provider the refund waits for the payment system: %s", got.State)
-	}
-	if _, err := jobs.NewScheduler(s, jobs.Config{RefundProvider: "paypal"}); err == nil {
-		t.Fatal("an unknown provider was accepted")
-	}
-}
-
 func TestSign(t *testing.T) {
 	r := received{header: http.Header{}, body: []byte(`{"id":"evt_1"}`)}
 	r.header.Set("X-Anxin-Timestamp", "1790000000")
-	r.header.Set("X-Anxin-Signature", jobs.Sign(secret, 1790000000, r.body))
+	r.header.Set("X-Anxin-Signature", webhook.Sign(secret, 1790000000, r.body))
 	verify(t, r)
 }
