@@ -597,6 +597,20 @@ func TestWebhookBodiesMatchDocument(t *testing.T) {
 		}
 		e.doc.checkBody(t, r.event, schema, r.body)
 	}
+	// The last event shows the ticket as the API reads it now, to the byte:
+	// rendered from the outbox's snapshot, as a response is from the store.
+	for _, r := range got {
+		if r.event != "refund.succeeded" {
+			continue
+		}
+		var ev struct {
+			Data struct{ Ticket json.RawMessage }
+		}
+		json.Unmarshal(r.body, &ev)
+		if now := e.call("GET", fmt.Sprintf("/api/v1/tickets/%d", tk.ID), nil); !bytes.Equal(ev.Data.Ticket, now.body) {
+			t.Fatalf("refund.succeeded shows\n%s\nGET reads\n%s", ev.Data.Ticket, now.body)
+		}
+	}
 }
 
 type received struct {

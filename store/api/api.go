@@ -5,6 +5,7 @@
 package api
 
 import (
+	"strings"
 	"time"
 
 	"github.com/anxin-helpdesk/anxin"
@@ -226,6 +227,21 @@ type Event struct {
 	Type      string    `json:"type"`
 	CreatedAt time.Time `json:"created_at"`
 	Data      EventData `json:"data"`
+}
+
+// EventOf shows a webhook event about a ticket (as TicketOf shows it), with
+// the change for ticket.state_changed and the refund for refund.* events.
+func EventOf(id string, typ anxin.WebhookEvent, at time.Time, t Ticket, change *anxin.Event) Event {
+	ev := Event{ID: id, Type: string(typ), CreatedAt: at.UTC(), Data: EventData{Ticket: t}}
+	if typ == anxin.EventStateChanged && change != nil {
+		c := ChangeOf(*change)
+		ev.Data.Change = &c
+	}
+	if strings.HasPrefix(string(typ), "refund.") && t.Refund != nil {
+		r := *t.Refund
+		ev.Data.Refund = &r
+	}
+	return ev
 }
 
 // EventData is what an event is about: always the ticket as the change left

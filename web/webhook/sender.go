@@ -50,7 +50,7 @@ func (s *Sender) Flush(ctx context.Context) (int, error) {
 		if err != nil {
 			return tried, err
 		}
-		var fresh []anxin.Delivery
+		var fresh []store.DueDelivery
 		for _, d := range due {
 			if !seen[d.ID] {
 				seen[d.ID] = true
@@ -81,11 +81,19 @@ func (s *Sender) Flush(ctx context.Context) (int, error) {
 	return tried, ctx.Err()
 }
 
-// deliver makes one attempt and records it.
-func (s *Sender) deliver(ctx context.Context, d anxin.Delivery) error {
+// deliver makes one attempt and records it. A delivery whose body cannot
+// be rendered is recorded as a failed attempt, so that it backs off and is
+// given up like one its endpoint refuses, in sight of the admin page.
+func (s *Sender) deliver(ctx context.Context, d store.DueDelivery) error {
 	at := s.st.Clock().Now()
 	start := time.Now()
-	status, err := s.post(ctx, d, at.Unix())
+	var status int
+	body, err := bodyOf(d)
+	if err == nil {
+		status, err = s.post(ctx, d.Delivery, body, at.Unix())
+	} else {
+		s.log.Error("webhook delivery cannot be rendered", "delivery", d.ID, "event", d.Event, "err", err)
+	}
 	a := anxin.DeliveryAttempt{At: at, Status: status, Took: time.Since(start)}
 	if err != nil {
 		a.Error = err.Error()
@@ -93,7 +101,7 @@ func (s *Sender) deliver(ctx context.Context, d anxin.Delivery) error {
 	if ctx.Err() != nil {
 		return ctx.Err() // shutting down: the delivery stays due, untried
 	}
-	got, rerr := s.st.RecordAttempt(context.WithoutCancel(ctx), d.ID, a)
+	got, rerr := s.st.RecordAttempt(context.WithoutCancel(ctx), d.ID, a, body)
 	if rerr != nil {
 		return fmt.Errorf("webhook delivery %d: %w", d.ID, rerr)
 	}
@@ -107,9 +115,9 @@ func (s *Sender) deliver(ctx context.Context, d anxin.Delivery) error {
 	return nil
 }
 
-// post sends the delivery; a non-2xx answer is returned as an error too.
-func (s *Sender) post(ctx context.Context, d anxin.Delivery, ts int64) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, bytes.NewReader(d.Body))
+// post sends the body; a non-2xx answer is returned as an error too.
+func (s *Sender) post(ctx context.Context, d anxin.Delivery, body []byte, ts int64) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, bytes.NewReader(body))
 	if err != nil {
 		return 0, err
 	}
@@ -120,7 +128,7 @@ func (s *Sender) post(ctx context.Context, d anxin.Delivery, ts int64) (int, err
 	h.Set(HeaderEventID, d.EventID)
 	h.Set(HeaderDelivery, strconv.FormatInt(d.ID, 10))
 	h.Set(HeaderTimestamp, strconv.FormatInt(ts, 10))
-	h.Set(HeaderSignature, Sign(d.Secret, ts, d.Body))
+	h.Set(HeaderSignature, Sign(d.Secret, ts, body))
 	res, err := s.cfg.Client.Do(req)
 	if err != nil {
 		return 0, err

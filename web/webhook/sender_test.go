@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -222,4 +224,68 @@ func TestSign(t *testing.T) {
 	r.header.Set("X-Anxin-Timestamp", "1790000000")
 	r.header.Set("X-Anxin-Signature", webhook.Sign(secret, 1790000000, r.body))
 	verify(t, r)
+}
+
+// TestDeliveryWithItsBodyIsSentAsItIs: a delivery written with its body
+// rendered (before migration 0008) is sent byte for byte, on every attempt.
+func TestDeliveryWithItsBodyIsSentAsItIs(t *testing.T) {
+	s, clock := storetest.MustOpen(t)
+	rcv := newReceiver(t, 500)
+	hook, err := s.CreateWebhook(ctx, anxin.Webhook{URL: rcv.URL, Secret: secret, Events: []anxin.WebhookEvent{anxin.EventTicketCreated}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", "file:"+s.Path()+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	const body = `{"id":"evt_old","type":"ticket.created","created_at":"2026-11-26T01:00:00.5Z","data":{"ticket":{"id":1}}}`
+	if _, err := db.Exec(`INSERT INTO webhook_deliveries (webhook_id, event_id, event, body, next_at, created_at)
+		VALUES (?, 'evt_old', 'ticket.created', ?, ?, ?)`, hook.ID, body, clock.Now().UnixMilli(), clock.Now().UnixMilli()); err != nil {
+		t.Fatal(err)
+	}
+	snd := webhook.NewSender(s, webhook.Config{Logger: quiet})
+	for range 2 {
+		if _, err := snd.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(anxin.WebhookBackoff(1))
+	}
+	got := rcv.received()
+	if len(got) != 2 {
+		t.Fatalf("the receiver got %d requests, want 2", len(got))
+	}
+	for _, r := range got {
+		verify(t, r)
+		if string(r.body) != body || r.header.Get(webhook.HeaderEventID) != "evt_old" {
+			t.Fatalf("sent %s %s", r.header, r.body)
+		}
+	}
+}
+
+// TestUnrenderableDeliveryIsRecorded: a delivery with neither a body nor
+// an event to render one from is not sent; its attempt is recorded as
+// failed, with the reason, so it backs off and shows on the admin page.
+func TestUnrenderableDeliveryIsRecorded(t *testing.T) {
+	s, clock := storetest.MustOpen(t)
+	rcv := newReceiver(t)
+	hook, _ := s.CreateWebhook(ctx, anxin.Webhook{URL: rcv.URL, Secret: secret, Events: []anxin.WebhookEvent{anxin.EventTicketCreated}})
+	db, err := sql.Open("sqlite", "file:"+s.Path()+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`INSERT INTO webhook_deliveries (webhook_id, event_id, event, body, snapshot, next_at, created_at)
+		VALUES (?, 'evt_bad', 'ticket.created', x'', x'7b', ?, ?)`, hook.ID, clock.Now().UnixMilli(), clock.Now().UnixMilli()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := webhook.NewSender(s, webhook.Config{Logger: quiet}).Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	list, _ := s.Deliveries(ctx, hook.ID, 10)
+	if len(rcv.received()) != 0 || len(list) != 1 || list[0].Status != anxin.DeliveryPending || len(list[0].Tries) != 1 ||
+		list[0].Tries[0].Status != 0 || !strings.Contains(list[0].Tries[0].Error, "snapshot") {
+		t.Fatalf("sent %d; delivery %+v", len(rcv.received()), list)
+	}
 }
