@@ -10,8 +10,8 @@ import (
 
 	"github.com/anxin-helpdesk/anxin"
 	"github.com/anxin-helpdesk/anxin/store"
-	"github.com/anxin-helpdesk/anxin/store/api"
 	"github.com/anxin-helpdesk/anxin/store/photo"
+	"github.com/anxin-helpdesk/anxin/web/api"
 	"github.com/labstack/echo/v4"
 )
 

@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/anxin-helpdesk/anxin/store"
-	"github.com/anxin-helpdesk/anxin/store/api"
+	"github.com/anxin-helpdesk/anxin/web/api"
 )
 
 // bodyOf is what an attempt at the delivery sends: the body it sent before,

@@ -9,8 +9,8 @@ import (
 
 	"github.com/anxin-helpdesk/anxin"
 	"github.com/anxin-helpdesk/anxin/store"
-	"github.com/anxin-helpdesk/anxin/store/api"
 	"github.com/anxin-helpdesk/anxin/store/storetest"
+	"github.com/anxin-helpdesk/anxin/web/api"
 	"github.com/anxin-helpdesk/anxin/web/webhook"
 )
 

@@ -1,7 +1,8 @@
 // Package api holds the JSON shapes of the intake API v1 and of the webhook
-// events: the one definition both the HTTP handlers (web) and the outbox
-// (store) write, so that a ticket reads the same in a response and in an
-// event. web/openapi.json documents them; a test holds the two together.
+// events, and their conversions from domain values: the one definition both
+// the HTTP handlers (web) and the webhook sender (web/webhook) write, so
+// that a ticket reads the same in a response and in an event.
+// web/openapi.json documents them; a test holds the two together.
 package api
 
 import (
