@@ -141,7 +141,7 @@ type Delivery struct {
 	EventID     string // shared by the event's deliveries to every endpoint
 	Event       WebhookEvent
 	TicketID    int64
-	Body        []byte
+	Body        []byte // what its first attempt sent, sent again by every attempt after; empty until then
 	Status      DeliveryStatus
 	Attempts    int
 	NextAt      time.Time // zero once delivered or given up

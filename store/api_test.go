@@ -1,15 +1,17 @@
 package store_test
 
 import (
-	"encoding/json"
+	"database/sql"
 	"errors"
+	"fmt"
+	"path/filepath"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/anxin-helpdesk/anxin"
 	"github.com/anxin-helpdesk/anxin/store"
-	"github.com/anxin-helpdesk/anxin/store/api"
 	"github.com/anxin-helpdesk/anxin/store/storetest"
 )
 
@@ -221,7 +223,7 @@ func TestListTickets(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []int64
-	var cur store.Cursor
+	var cur store.ListCursor
 	for {
 		page, next, err := s.ListTickets(ctx, store.TicketFilter{After: cur, Limit: 2})
 		if err != nil {
@@ -233,7 +235,10 @@ func TestListTickets(t *testing.T) {
 		if next.IsZero() {
 			break
 		}
-		cur = store.ParseCursor(next.String())
+		var ok bool
+		if cur, ok = store.ParseListCursor(next.String()); !ok || !cur.CreatedAt.Equal(next.CreatedAt) || cur.ID != next.ID {
+			t.Fatalf("cursor %+v read back as %+v", next, cur)
+		}
 	}
 	if len(got) != 9 {
 		t.Fatalf("listed %v, want all 9 (closed too)", got)
@@ -241,6 +246,16 @@ func TestListTickets(t *testing.T) {
 	for i, id := range got {
 		if id != made[8-i].ID {
 			t.Fatalf("listed %v, want newest first", got)
+		}
+	}
+	// A cursor as clients were given it before the list had a cursor type
+	// of its own: the creation time in unix ms and the id, in base 36.
+	if c, ok := store.ParseListCursor("mwwui740.9"); !ok || !c.CreatedAt.Equal(storetest.Epoch) || c.ID != 9 {
+		t.Fatalf("an earlier cursor reads as %+v, %v", c, ok)
+	}
+	for _, bad := range []string{"", "zzz", "mwwui740.0", "mwwui740.-1", "a.b.c"} {
+		if c, ok := store.ParseListCursor(bad); ok {
+			t.Errorf("the malformed cursor %q reads as %+v", bad, c)
 		}
 	}
 	page, _, _ := s.ListTickets(ctx, store.TicketFilter{MerchantID: b.ID})
@@ -261,20 +276,24 @@ func webhookFor(t *testing.T, s *store.Store, merchantID int64, events ...anxin.
 	return w
 }
 
-func outbox(t *testing.T, s *store.Store) []api.Event {
+// outbox lists the events of the deliveries due now, oldest first.
+func outbox(t *testing.T, s *store.Store) []store.OutboxEvent {
 	t.Helper()
-	rows, err := store.DB(s).Query(`SELECT body FROM webhook_deliveries ORDER BY id`)
+	due, err := s.DueDeliveries(ctx, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rows.Close()
-	var out []api.Event
-	for rows.Next() {
-		var body []byte
-		rows.Scan(&body)
-		var e api.Event
-		if err := json.Unmarshal(body, &e); err != nil {
+	var out []store.OutboxEvent
+	for _, d := range due {
+		if len(d.Body) != 0 {
+			t.Fatalf("delivery %d has a body before its first attempt: %s", d.ID, d.Body)
+		}
+		e, err := d.Snapshot()
+		if err != nil {
 			t.Fatal(err)
+		}
+		if e.ID != d.EventID || e.Type != d.Event {
+			t.Fatalf("delivery %d (%s %s) tells of %s %s", d.ID, d.EventID, d.Event, e.ID, e.Type)
 		}
 		out = append(out, e)
 	}
@@ -298,25 +317,33 @@ func TestOutboxIsWrittenWithTheChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	events := outbox(t, s)
-	types := []string{}
+	types := []anxin.WebhookEvent{}
 	for _, e := range events {
 		types = append(types, e.Type)
 	}
-	if len(events) != 3 || types[0] != "ticket.created" || types[1] != "ticket.state_changed" || types[2] != "refund.requested" {
+	if len(events) != 3 || types[0] != anxin.EventTicketCreated || types[1] != anxin.EventStateChanged || types[2] != anxin.EventRefundRequested {
 		t.Fatalf("outbox %v, want created, state_changed, refund.requested (and nothing for the other merchant's endpoint)", types)
 	}
 	created, changed, refund := events[0], events[1], events[2]
-	if created.Data.Ticket.State != "pending_merchant" || created.Data.Ticket.Merchant != m.Code || created.Data.Ticket.Refund != nil {
-		t.Fatalf("ticket.created: %+v", created.Data.Ticket)
+	if created.View.State != anxin.PendingMerchant || created.View.MerchantCode != m.Code || created.View.Refund.ID != 0 || created.Change != nil {
+		t.Fatalf("ticket.created: %+v", created)
 	}
-	if c := changed.Data.Change; c == nil || c.From != "pending_merchant" || c.To != "refunding" || c.Actor != "agent" || c.AmountFen != 149900 {
-		t.Fatalf("ticket.state_changed change: %+v", changed.Data.Change)
+	if c := changed.Change; c == nil || c.From != anxin.PendingMerchant || c.To != anxin.Refunding || c.Actor.Role != anxin.RoleAgent || c.AmountFen != 149900 {
+		t.Fatalf("ticket.state_changed change: %+v", changed.Change)
 	}
-	if r := refund.Data.Refund; r == nil || r.Number != anxin.RefundNumber(tk.ID) || r.Status != "pending" || r.AmountFen != 149900 {
-		t.Fatalf("refund.requested refund: %+v", refund.Data.Refund)
+	if r := refund.View.Refund; r.Number != anxin.RefundNumber(tk.ID) || r.Status != anxin.RefundPending || r.AmountFen != 149900 {
+		t.Fatalf("refund.requested refund: %+v", refund.View.Refund)
 	}
-	if changed.ID == refund.ID || changed.ID == "" {
+	if changed.ID == refund.ID || changed.ID == "" || created.ID == changed.ID {
 		t.Fatal("each event has its own id")
+	}
+	// The snapshot is the ticket as the change's transaction left it, read
+	// back whole, at the change's moment.
+	now, _ := s.TicketView(ctx, anxin.AllMerchants, tk.ID)
+	for _, e := range events[1:] {
+		if !reflect.DeepEqual(e.View, now) || !e.At.Equal(storetest.Epoch) || !e.Change.At.Equal(storetest.Epoch) {
+			t.Fatalf("%s: snapshot at %v\n%+v\nthe ticket now\n%+v", e.Type, e.At, e.View, now)
+		}
 	}
 	// A write rolled back takes its deliveries with it.
 	if _, err := s.Decide(ctx, tk.ID, anxin.Decision{Action: anxin.Approve, Actor: agent, Version: tk.Version}); err == nil {
@@ -343,9 +370,21 @@ func TestRecordAttemptBacksOffForADay(t *testing.T) {
 			break
 		}
 		attempts++
-		d, err := s.RecordAttempt(ctx, due[0].ID, anxin.DeliveryAttempt{At: clock.Now(), Status: 503, Error: "HTTP 503"})
+		// The first body sent is the one kept: what a later attempt
+		// passes is not.
+		if attempts > 1 && string(due[0].Body) != `{"attempt":1}` {
+			t.Fatalf("attempt %d is to send %q", attempts, due[0].Body)
+		}
+		if _, err := due[0].Snapshot(); (err == nil) != (attempts == 1) {
+			t.Fatalf("attempt %d: snapshot %v", attempts, err)
+		}
+		body := fmt.Appendf(nil, `{"attempt":%d}`, attempts)
+		d, err := s.RecordAttempt(ctx, due[0].ID, anxin.DeliveryAttempt{At: clock.Now(), Status: 503, Error: "HTTP 503"}, body)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if string(d.Body) != `{"attempt":1}` {
+			t.Fatalf("attempt %d: the delivery's body is %q", attempts, d.Body)
 		}
 		if d.Status == anxin.DeliveryFailed {
 			break
@@ -399,7 +438,7 @@ func TestDeadlineSoonOncePerState(t *testing.T) {
 		t.Fatalf("%d notices for the evidence deadline", n)
 	}
 	events := outbox(t, s)
-	if len(events) != 2 || events[0].Type != "ticket.deadline_soon" || events[1].Data.Ticket.State != "needs_evidence" {
+	if len(events) != 2 || events[0].Type != anxin.EventDeadlineSoon || events[1].View.State != anxin.NeedsEvidence {
 		t.Fatalf("outbox %+v", events)
 	}
 	// A deadline already passed (the scheduler was down) gets none.
@@ -407,5 +446,47 @@ func TestDeadlineSoonOncePerState(t *testing.T) {
 	clock.Advance(25 * time.Hour)
 	if n, _ := s.NoticeDeadlines(ctx); n != 0 {
 		t.Fatal("a notice for a passed deadline")
+	}
+}
+
+// TestDeliveriesRenderedBeforeSnapshotsAreSentAsTheyAre: a delivery that
+// a binary from before migration 0008 wrote, with its body rendered then,
+// is due after the upgrade with that body, and keeps it.
+func TestDeliveriesRenderedBeforeSnapshotsAreSentAsTheyAre(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "anxin.db")
+	if err := store.MigrateBefore(path, "0008"); err != nil {
+		t.Fatal(err)
+	}
+	old, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const body = `{"id":"evt_old","type":"ticket.created","created_at":"2026-11-26T01:00:00Z","data":{}}`
+	at := storetest.Epoch.UnixMilli()
+	_, err1 := old.Exec(`INSERT INTO webhooks (id, url, secret, events, active, created_at)
+		VALUES (1, 'http://127.0.0.1:9/hook', 'whsec-0123456789abcdef', 'ticket.created', 1, ?)`, at)
+	_, err2 := old.Exec(`INSERT INTO webhook_deliveries (webhook_id, event_id, event, body, next_at, created_at)
+		VALUES (1, 'evt_old', 'ticket.created', ?, ?, ?)`, body, at, at)
+	old.Close()
+	if err := errors.Join(err1, err2); err != nil {
+		t.Fatal(err)
+	}
+
+	clock := anxin.NewManualClock(storetest.Epoch)
+	s := storetest.MustOpenWith(t, path, storetest.Config(clock))
+	due, err := s.DueDeliveries(ctx, 10)
+	if err != nil || len(due) != 1 || string(due[0].Body) != body || due[0].EventID != "evt_old" {
+		t.Fatalf("due after the upgrade: %+v, %v", due, err)
+	}
+	if _, err := due[0].Snapshot(); err == nil {
+		t.Fatal("a delivery from before snapshots has one")
+	}
+	d, err := s.RecordAttempt(ctx, due[0].ID, anxin.DeliveryAttempt{At: clock.Now(), Status: 500, Error: "HTTP 500"}, []byte(body))
+	if err != nil || string(d.Body) != body || d.Status != anxin.DeliveryPending {
+		t.Fatalf("after an attempt: %+v, %v", d, err)
+	}
+	clock.Set(d.NextAt)
+	if due, _ := s.DueDeliveries(ctx, 10); len(due) != 1 || string(due[0].Body) != body {
+		t.Fatalf("due again: %+v", due)
 	}
 }

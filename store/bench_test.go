@@ -61,7 +61,7 @@ func BenchmarkQueueMerchantAndState(b *testing.B) {
 // the same wherever they are.
 func BenchmarkQueueDeepPage(b *testing.B) {
 	s := openBench(b, benchDB(b))
-	var cur store.Cursor
+	var cur store.QueueCursor
 	for range 100 {
 		_, next, err := s.Queue(ctx, store.QueueFilter{Limit: 50, After: cur})
 		if err != nil {

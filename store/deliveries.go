@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -22,16 +23,47 @@ func scanDelivery(row interface{ Scan(...any) error }) (anxin.Delivery, error) {
 	return d, err
 }
 
+// DueDelivery is a delivery to send. Its Body is what was sent at its
+// first attempt, to be sent again as it is; before the first attempt it is
+// empty, and the body is rendered from the Snapshot.
+type DueDelivery struct {
+	anxin.Delivery
+	snapshot []byte
+}
+
+// Snapshot is the event the delivery tells of, as the change's
+// transaction had it. A delivery written before migration 0008 has none:
+// it was given its body when it was written.
+func (d DueDelivery) Snapshot() (OutboxEvent, error) {
+	if d.snapshot == nil {
+		return OutboxEvent{}, fmt.Errorf("webhook delivery %d has no event snapshot", d.ID)
+	}
+	var snap snapshot
+	if err := json.Unmarshal(d.snapshot, &snap); err != nil {
+		return OutboxEvent{}, fmt.Errorf("webhook delivery %d: event snapshot: %w", d.ID, err)
+	}
+	return OutboxEvent{ID: d.EventID, Type: d.Event, At: snap.At, View: snap.View, Change: snap.Change}, nil
+}
+
 // DueDeliveries lists up to limit deliveries due now to active endpoints,
 // in the order they fell due.
-func (s *Store) DueDeliveries(ctx context.Context, limit int) ([]anxin.Delivery, error) {
-	rows, err := s.read().QueryContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries d
+func (s *Store) DueDeliveries(ctx context.Context, limit int) ([]DueDelivery, error) {
+	rows, err := s.read().QueryContext(ctx, `SELECT `+deliveryColumns+`, d.snapshot FROM webhook_deliveries d
 		CROSS JOIN webhooks w ON w.id = d.webhook_id WHERE d.next_at <= ? AND w.active = 1
 		ORDER BY d.next_at, d.id LIMIT ?`, ms(s.now()), limit)
 	if err != nil {
 		return nil, fmt.Errorf("due deliveries: %w", err)
 	}
-	return collectDeliveries(rows)
+	defer rows.Close()
+	var out []DueDelivery
+	for rows.Next() {
+		var d DueDelivery
+		if d.Delivery, err = scanDelivery(scanWith(rows, &d.snapshot)); err != nil {
+			return nil, fmt.Errorf("due deliveries: %w", err)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
 }
 
 func collectDeliveries(rows *sql.Rows) ([]anxin.Delivery, error) {
@@ -48,8 +80,10 @@ func collectDeliveries(rows *sql.Rows) ([]anxin.Delivery, error) {
 }
 
 // RecordAttempt keeps the outcome of a try and schedules the next, as
-// anxin.Delivery.Next says.
-func (s *Store) RecordAttempt(ctx context.Context, id int64, a anxin.DeliveryAttempt) (anxin.Delivery, error) {
+// anxin.Delivery.Next says. body is what the try sent: a delivery that had
+// no body yet keeps it, in place of its snapshot, and sends it on every
+// attempt after.
+func (s *Store) RecordAttempt(ctx context.Context, id int64, a anxin.DeliveryAttempt, body []byte) (anxin.Delivery, error) {
 	var d anxin.Delivery
 	err := s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		var err error
@@ -69,9 +103,17 @@ func (s *Store) RecordAttempt(ctx context.Context, id int64, a anxin.DeliveryAtt
 			return fmt.Errorf("attempt: %w", err)
 		}
 		d = d.Next(a)
-		_, err = tx.ExecContext(ctx, `UPDATE webhook_deliveries SET status = ?, attempts = ?, next_at = ?,
-			delivered_at = ? WHERE id = ?`, string(d.Status), d.Attempts, ms(d.NextAt), ms(d.DeliveredAt), id)
-		return err
+		if _, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET status = ?, attempts = ?, next_at = ?,
+			delivered_at = ? WHERE id = ?`, string(d.Status), d.Attempts, ms(d.NextAt), ms(d.DeliveredAt), id); err != nil {
+			return fmt.Errorf("attempt: %w", err)
+		}
+		if len(d.Body) == 0 && len(body) > 0 {
+			d.Body = body
+			if _, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET body = ?, snapshot = NULL WHERE id = ?`, body, id); err != nil {
+				return fmt.Errorf("attempt: %w", err)
+			}
+		}
+		return nil
 	})
 	return d, err
 }

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"io/fs"
+	"sort"
 	"sync"
 
 	"github.com/anxin-helpdesk/anxin"
@@ -13,6 +15,34 @@ import (
 
 // DB exposes the write pool to tests that check what no method reveals.
 func DB(s *Store) *sql.DB { return s.db }
+
+// MigrateBefore makes a database at path with the migrations before the
+// one named applied (such as "0008"), as a binary of that time left it.
+func MigrateBefore(path, name string) error {
+	db, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	s := &Store{db: db, path: path, cfg: Config{Clock: anxin.SystemClock{}}}
+	if _, err := db.Exec(`CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		return err
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if n >= "migrations/"+name {
+			break
+		}
+		if err := s.migrateOne(context.Background(), n); err != nil {
+			return fmt.Errorf("%s: %w", n, err)
+		}
+	}
+	return nil
+}
 
 // FindSimilar runs the duplicate lookup an upload of a picture with this
 // perceptual hash to ticketID would run.

@@ -59,15 +59,44 @@ type TicketFilter struct {
 	MerchantID int64
 	State      anxin.State
 	Service    anxin.ServiceKey
-	After      Cursor // keyset: (created_at ms, id) of the last ticket of the previous page
-	Limit      int    // default 50, at most 200
+	After      ListCursor // keyset: the last ticket of the previous page
+	Limit      int        // default 50, at most 200
+}
+
+// ListCursor is a position in ListTickets' (created_at, id) order, newest
+// first: the creation time of the last ticket of a page and its id.
+type ListCursor struct {
+	CreatedAt time.Time
+	ID        int64
+}
+
+// IsZero reports whether c is the start of the list.
+func (c ListCursor) IsZero() bool { return c.ID == 0 }
+
+// String encodes the cursor for the API's next_cursor: the creation time in
+// unix milliseconds, as it is stored.
+func (c ListCursor) String() string {
+	if c.IsZero() {
+		return ""
+	}
+	return encodeKeyset(c.CreatedAt.UnixMilli(), c.ID)
+}
+
+// ParseListCursor decodes a next_cursor the API gave out; ok is false for a
+// malformed one.
+func ParseListCursor(s string) (c ListCursor, ok bool) {
+	created, id, ok := parseKeyset(s)
+	if !ok {
+		return ListCursor{}, false
+	}
+	return ListCursor{CreatedAt: time.UnixMilli(created).UTC(), ID: id}, true
 }
 
 // ListTickets returns a page of tickets, newest first by creation, and the
 // cursor of the next page (zero on the last). The order is served by an
 // index with or without a merchant (tickets_created, tickets_merchant_created),
 // so a page costs the same however deep it is.
-func (s *Store) ListTickets(ctx context.Context, f TicketFilter) ([]TicketView, Cursor, error) {
+func (s *Store) ListTickets(ctx context.Context, f TicketFilter) ([]TicketView, ListCursor, error) {
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
@@ -84,29 +113,29 @@ func (s *Store) ListTickets(ctx context.Context, f TicketFilter) ([]TicketView, 
 		add("t.service = ?", string(f.Service))
 	}
 	if !f.After.IsZero() {
-		add("(t.created_at, t.id) < (?, ?)", f.After.Due, f.After.ID)
+		add("(t.created_at, t.id) < (?, ?)", f.After.CreatedAt.UnixMilli(), f.After.ID)
 	}
 	rows, err := s.read().QueryContext(ctx, `SELECT `+viewColumns+viewFrom+`WHERE `+strings.Join(conds, " AND ")+
 		` ORDER BY t.created_at DESC, t.id DESC LIMIT ?`, append(args, f.Limit)...)
 	if err != nil {
-		return nil, Cursor{}, fmt.Errorf("list tickets: %w", err)
+		return nil, ListCursor{}, fmt.Errorf("list tickets: %w", err)
 	}
 	defer rows.Close()
 	var out []TicketView
 	for rows.Next() {
 		v, err := scanView(rows)
 		if err != nil {
-			return nil, Cursor{}, fmt.Errorf("list tickets: %w", err)
+			return nil, ListCursor{}, fmt.Errorf("list tickets: %w", err)
 		}
 		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, Cursor{}, err
+		return nil, ListCursor{}, err
 	}
-	var next Cursor
+	var next ListCursor
 	if len(out) == f.Limit {
 		last := out[len(out)-1]
-		next = Cursor{Due: last.CreatedAt.UnixMilli(), ID: last.ID}
+		next = ListCursor{CreatedAt: last.CreatedAt, ID: last.ID}
 	}
 	return out, next, nil
 }

@@ -12,14 +12,16 @@ import (
 	"time"
 
 	"github.com/anxin-helpdesk/anxin"
-	"github.com/anxin-helpdesk/anxin/store/api"
 )
 
 // Webhooks and their outbox. A change that other systems are to hear of
 // writes one delivery per endpoint that wants it, in the same transaction as
 // the change: a change is never lost to a crash between the commit and the
-// call, and nothing is sent for a change that rolled back. A worker
-// (package jobs) sends them, signed, and records every attempt here.
+// call, and nothing is sent for a change that rolled back. Each delivery
+// holds a snapshot of its event (OutboxEvent) in the store's encoding, not
+// an HTTP body: the sender (package web/webhook) renders the body in the
+// API's shape, sends it signed, and records every attempt here, where the
+// first body sent is kept for the attempts after it.
 
 // CreateWebhook stores an endpoint.
 func (s *Store) CreateWebhook(ctx context.Context, w anxin.Webhook) (anxin.Webhook, error) {
@@ -133,15 +135,35 @@ func activeWebhooks(ctx context.Context, tx *wtx) ([]anxin.Webhook, error) {
 	return hooks, nil
 }
 
+// OutboxEvent is what a webhook delivery tells of, as the transaction of
+// the change had it. The store keeps it in its own encoding; the sender
+// renders the delivery's body from it, in the API's shape.
+type OutboxEvent struct {
+	ID     string             // evt_…: the same for the event's deliveries to every endpoint and on every attempt
+	Type   anxin.WebhookEvent // what happened
+	At     time.Time          // when: the change's "now"
+	View   TicketView         // the ticket as the change left it, with its merchant's code and its refund
+	Change *anxin.Event       // the state change the event comes from; nil for ticket.created and deadline notices
+}
+
+// snapshot is the store's encoding of an OutboxEvent, less what the
+// delivery's own columns hold (its id and type). One snapshot serves every
+// event a change emits.
+type snapshot struct {
+	At     time.Time    `json:"at"`
+	View   TicketView   `json:"view"`
+	Change *anxin.Event `json:"change,omitempty"`
+}
+
 // emit writes a delivery of each event to each active endpoint that wants
-// it. The body is made once per event, from the ticket as the transaction
-// has it now, and is the same on every attempt.
+// it, with a snapshot of the ticket as the transaction has it now. The body
+// is rendered from the snapshot by the sender (see DueDelivery).
 func emit(ctx context.Context, tx *wtx, ticketID, merchantID int64, events []anxin.WebhookEvent, change *anxin.Event) error {
 	hooks, err := activeWebhooks(ctx, tx)
 	if err != nil || len(hooks) == 0 {
 		return err
 	}
-	var view *TicketView
+	var snap []byte
 	for _, e := range events {
 		var to []int64
 		for _, w := range hooks {
@@ -152,22 +174,20 @@ func emit(ctx context.Context, tx *wtx, ticketID, merchantID int64, events []anx
 		if len(to) == 0 {
 			continue
 		}
-		if view == nil {
+		if snap == nil {
 			v, err := viewIn(ctx, tx, anxin.AllMerchants, ticketID)
 			if err != nil {
 				return err
 			}
-			view = &v
+			if snap, err = json.Marshal(snapshot{At: tx.now, View: v, Change: change}); err != nil {
+				return fmt.Errorf("outbox: %w", err)
+			}
 		}
 		eventID := newEventID()
-		body, err := eventBody(eventID, e, tx.now, *view, change)
-		if err != nil {
-			return err
-		}
 		for _, id := range to {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (webhook_id, event_id, event, ticket_id,
-				body, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-				id, eventID, string(e), ticketID, body, ms(tx.now), ms(tx.now)); err != nil {
+				body, snapshot, next_at, created_at) VALUES (?, ?, ?, ?, x'', ?, ?, ?)`,
+				id, eventID, string(e), ticketID, snap, ms(tx.now), ms(tx.now)); err != nil {
 				return fmt.Errorf("outbox: %w", err)
 			}
 		}
@@ -176,26 +196,8 @@ func emit(ctx context.Context, tx *wtx, ticketID, merchantID int64, events []anx
 	return nil
 }
 
-// eventBody renders an event. Its id is shared by the deliveries of the
+// newEventID names an event. The id is shared by the deliveries of the
 // event to every endpoint and by every attempt, so receivers can drop repeats.
-func eventBody(id string, e anxin.WebhookEvent, now time.Time, v TicketView, change *anxin.Event) ([]byte, error) {
-	ev := api.Event{ID: id, Type: string(e), CreatedAt: now.UTC(),
-		Data: api.EventData{Ticket: api.TicketOf(v.Ticket, v.MerchantCode, &v.Refund)}}
-	if e == anxin.EventStateChanged && change != nil {
-		c := api.ChangeOf(*change)
-		ev.Data.Change = &c
-	}
-	if strings.HasPrefix(string(e), "refund.") && v.Refund.ID != 0 {
-		r := api.RefundOf(v.Refund)
-		ev.Data.Refund = &r
-	}
-	b, err := json.Marshal(ev)
-	if err != nil {
-		return nil, fmt.Errorf("event body: %w", err)
-	}
-	return b, nil
-}
-
 func newEventID() string {
 	b := make([]byte, 12)
 	rand.Read(b)

@@ -19,42 +19,59 @@ type QueueFilter struct {
 	Service    anxin.ServiceKey
 	AssigneeID int64
 	Unassigned bool
-	DueFrom    time.Time // due at or after (zero: no bound)
-	DueBefore  time.Time // due before (zero: no bound)
-	Search     string    // a ticket number, an order number or a buyer phone
-	After      Cursor    // keyset: the last row of the previous page
-	Limit      int       // default 50, at most 200
+	DueFrom    time.Time   // due at or after (zero: no bound)
+	DueBefore  time.Time   // due before (zero: no bound)
+	Search     string      // a ticket number, an order number or a buyer phone
+	After      QueueCursor // keyset: the last row of the previous page
+	Limit      int         // default 50, at most 200
 }
 
-// Cursor is a position in the queue's (due, id) order.
-type Cursor struct {
+// QueueCursor is a position in the queue's (due, id) order: the due_at of
+// the last row of a page (unix ms, or noDeadline) and its id.
+type QueueCursor struct {
 	Due int64
 	ID  int64
 }
 
 // IsZero reports whether c is the start of the queue.
-func (c Cursor) IsZero() bool { return c.ID == 0 }
+func (c QueueCursor) IsZero() bool { return c.ID == 0 }
 
 // String encodes the cursor for a URL.
-func (c Cursor) String() string {
+func (c QueueCursor) String() string {
 	if c.IsZero() {
 		return ""
 	}
-	return strconv.FormatInt(c.Due, 36) + "." + strconv.FormatInt(c.ID, 36)
+	return encodeKeyset(c.Due, c.ID)
 }
 
-// ParseCursor decodes a cursor from a URL; a malformed one is the start.
-func ParseCursor(s string) Cursor {
-	due, id, ok := strings.Cut(s, ".")
+// ParseQueueCursor decodes a cursor from a URL; a malformed one is the start.
+func ParseQueueCursor(s string) QueueCursor {
+	due, id, ok := parseKeyset(s)
 	if !ok {
-		return Cursor{}
+		return QueueCursor{}
 	}
-	d, err1 := strconv.ParseInt(due, 36, 64)
-	i, err2 := strconv.ParseInt(id, 36, 64)
-	if err1 != nil || err2 != nil || i <= 0 {
-		return Cursor{}
+	return QueueCursor{Due: due, ID: id}
+}
+
+// encodeKeyset writes a keyset position (an ordering value and the row's
+// id) as it goes into URLs: both in base 36, joined by a dot. Clients keep
+// what they were given (the API's next_cursor, bookmarked queue pages), so
+// parseKeyset must go on reading every cursor ever written.
+func encodeKeyset(key, id int64) string {
+	return strconv.FormatInt(key, 36) + "." + strconv.FormatInt(id, 36)
+}
+
+func parseKeyset(s string) (key, id int64, ok bool) {
+	k, i, ok := strings.Cut(s, ".")
+	if !ok {
+		return 0, 0, false
 	}
-	return Cursor{Due: d, ID: i}
+	key, err1 := strconv.ParseInt(k, 36, 64)
+	id, err2 := strconv.ParseInt(i, 36, 64)
+	if err1 != nil || err2 != nil || id <= 0 {
+		return 0, 0, false
+	}
+	return key, id, true
 }
 
 // where builds the filter's conditions over tickets t. Every condition is on
@@ -99,7 +116,7 @@ func (f QueueFilter) where() (string, []any) {
 
 // Queue returns a page of open tickets by nearest deadline (overdue first),
 // and the cursor of the next page (zero when this is the last).
-func (s *Store) Queue(ctx context.Context, f QueueFilter) ([]anxin.Ticket, Cursor, error) {
+func (s *Store) Queue(ctx context.Context, f QueueFilter) ([]anxin.Ticket, QueueCursor, error) {
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
@@ -113,25 +130,25 @@ func (s *Store) Queue(ctx context.Context, f QueueFilter) ([]anxin.Ticket, Curso
 	rows, err := s.read().QueryContext(ctx, `SELECT `+ticketColumns+`, t.due_at`+ticketFrom+
 		`WHERE `+where+` ORDER BY t.due_at, t.id LIMIT ?`, args...)
 	if err != nil {
-		return nil, Cursor{}, fmt.Errorf("queue: %w", err)
+		return nil, QueueCursor{}, fmt.Errorf("queue: %w", err)
 	}
 	defer rows.Close()
 	out := make([]anxin.Ticket, 0, f.Limit)
-	var last Cursor
+	var last QueueCursor
 	for rows.Next() {
 		var due int64
 		t, err := scanTicket(scanWith(rows, &due))
 		if err != nil {
-			return nil, Cursor{}, fmt.Errorf("queue: %w", err)
+			return nil, QueueCursor{}, fmt.Errorf("queue: %w", err)
 		}
 		out = append(out, t)
-		last = Cursor{Due: due, ID: t.ID}
+		last = QueueCursor{Due: due, ID: t.ID}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, Cursor{}, err
+		return nil, QueueCursor{}, err
 	}
 	if len(out) < f.Limit {
-		last = Cursor{}
+		last = QueueCursor{}
 	}
 	return out, last, nil
 }

@@ -232,7 +232,7 @@ func TestQueueOrderAndPages(t *testing.T) {
 	}
 
 	var all []anxin.Ticket
-	var cur store.Cursor
+	var cur store.QueueCursor
 	for {
 		page, next, err := s.Queue(ctx, store.QueueFilter{After: cur, Limit: 4})
 		if err != nil {
@@ -242,7 +242,7 @@ func TestQueueOrderAndPages(t *testing.T) {
 		if next.IsZero() {
 			break
 		}
-		cur = store.ParseCursor(next.String())
+		cur = store.ParseQueueCursor(next.String())
 	}
 	if len(all) != 11 {
 		t.Fatalf("queue has %d tickets, want the 11 open ones", len(all))

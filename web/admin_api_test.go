@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"github.com/anxin-helpdesk/anxin"
-	"github.com/anxin-helpdesk/anxin/store/jobs"
 	"github.com/anxin-helpdesk/anxin/store/storetest"
+	"github.com/anxin-helpdesk/anxin/web/webhook"
 )
 
 func TestAdminPagesAreForAdmins(t *testing.T) {
@@ -109,7 +109,7 @@ func TestAdminWebhooks(t *testing.T) {
 	}
 
 	storetest.MustTicket(t, e.store, m.ID, anxin.Damaged, 3990)
-	snd, _ := jobs.NewSender(e.store, jobs.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	snd := webhook.NewSender(e.store, webhook.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	snd.Flush(ctx)
 	res, doc = admin.get(loc)
 	d := doc.Find("#deliveries tbody tr")

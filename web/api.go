@@ -15,7 +15,7 @@ import (
 
 	"github.com/anxin-helpdesk/anxin"
 	"github.com/anxin-helpdesk/anxin/store"
-	"github.com/anxin-helpdesk/anxin/store/api"
+	"github.com/anxin-helpdesk/anxin/web/api"
 	"github.com/labstack/echo/v4"
 	"golang.org/x/time/rate"
 )

@@ -21,10 +21,10 @@ import (
 
 	"github.com/anxin-helpdesk/anxin"
 	"github.com/anxin-helpdesk/anxin/store"
-	"github.com/anxin-helpdesk/anxin/store/api"
-	"github.com/anxin-helpdesk/anxin/store/jobs"
 	"github.com/anxin-helpdesk/anxin/store/storetest"
 	"github.com/anxin-helpdesk/anxin/web"
+	"github.com/anxin-helpdesk/anxin/web/api"
+	"github.com/anxin-helpdesk/anxin/web/webhook"
 )
 
 // apiEnv is a server with an API key, its merchant, and the document.
@@ -571,7 +571,7 @@ func TestWebhookBodiesMatchDocument(t *testing.T) {
 	}
 	tk := e.call("POST", "/api/v1/tickets", e.claim(8990)).ticket(t)
 	e.call("POST", "/api/v1/refunds/"+tk.Refund.Number+"/result", map[string]any{"result": "succeeded"})
-	snd, _ := jobs.NewSender(e.store, jobs.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	snd := webhook.NewSender(e.store, webhook.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if _, err := snd.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -596,6 +596,20 @@ func TestWebhookBodiesMatchDocument(t *testing.T) {
 			t.Errorf("%s is not among the documented webhooks", r.event)
 		}
 		e.doc.checkBody(t, r.event, schema, r.body)
+	}
+	// The last event shows the ticket as the API reads it now, to the byte:
+	// rendered from the outbox's snapshot, as a response is from the store.
+	for _, r := range got {
+		if r.event != "refund.succeeded" {
+			continue
+		}
+		var ev struct {
+			Data struct{ Ticket json.RawMessage }
+		}
+		json.Unmarshal(r.body, &ev)
+		if now := e.call("GET", fmt.Sprintf("/api/v1/tickets/%d", tk.ID), nil); !bytes.Equal(ev.Data.Ticket, now.body) {
+			t.Fatalf("refund.succeeded shows\n%s\nGET reads\n%s", ev.Data.Ticket, now.body)
+		}
 	}
 }
 

@@ -10,8 +10,8 @@ import (
 
 	"github.com/anxin-helpdesk/anxin"
 	"github.com/anxin-helpdesk/anxin/store"
-	"github.com/anxin-helpdesk/anxin/store/api"
 	"github.com/anxin-helpdesk/anxin/store/photo"
+	"github.com/anxin-helpdesk/anxin/web/api"
 	"github.com/labstack/echo/v4"
 )
 
@@ -86,7 +86,8 @@ func (s *Server) apiListTickets(c echo.Context) error {
 		f.Limit = n
 	}
 	if cur := q.Get("cursor"); cur != "" {
-		if f.After = store.ParseCursor(cur); f.After.IsZero() {
+		var ok bool
+		if f.After, ok = store.ParseListCursor(cur); !ok {
 			return anxin.Errorf(anxin.EINVALID, "malformed cursor %q", cur)
 		}
 	}

@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/anxin-helpdesk/anxin"
-	"github.com/anxin-helpdesk/anxin/store/jobs"
 	"github.com/anxin-helpdesk/anxin/store/storetest"
+	"github.com/anxin-helpdesk/anxin/web/webhook"
 	"github.com/chromedp/chromedp"
 )
 
@@ -56,7 +56,7 @@ func TestBrowserAdminIntegrations(t *testing.T) {
 	if res := api.call("POST", "/api/v1/tickets", api.claim(8990)); res.status != http.StatusCreated {
 		t.Fatalf("intake: %d %s", res.status, res.body)
 	}
-	snd, _ := jobs.NewSender(e.store, jobs.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	snd := webhook.NewSender(e.store, webhook.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if _, err := snd.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}

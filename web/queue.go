@@ -115,7 +115,7 @@ func (s *Server) queueView(c echo.Context, f views.QueueFilter) (views.Queue, er
 		q.Filter.Tab = "all"
 		q.Tabs[0].Active = true
 	}
-	after := store.ParseCursor(c.QueryParam("after"))
+	after := store.ParseQueueCursor(c.QueryParam("after"))
 	sf.After = after
 	v, err := s.memo.get(key+" after "+after.String(), now, func() (any, error) {
 		tickets, next, err := s.store.Queue(ctx, sf)
@@ -162,7 +162,7 @@ func (s *Server) queueView(c echo.Context, f views.QueueFilter) (views.Queue, er
 
 type queuePage struct {
 	tickets []anxin.Ticket
-	next    store.Cursor
+	next    store.QueueCursor
 }
 
 // memoKey names a question the queue asks: the tab, the filter before the

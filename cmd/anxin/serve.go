@@ -15,12 +15,14 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/anxin-helpdesk/anxin/store"
 	"github.com/anxin-helpdesk/anxin/store/jobs"
 	"github.com/anxin-helpdesk/anxin/store/photo"
 	"github.com/anxin-helpdesk/anxin/web"
+	"github.com/anxin-helpdesk/anxin/web/webhook"
 )
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -106,11 +108,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// The scheduler (its first round catches up on deadlines that passed
 	// while Anxin was down) and the webhook sender; stopped after the HTTP
 	// server, before the store closes.
-	workers, err := jobs.Start(context.WithoutCancel(ctx), st, jobs.Config{RefundProvider: *provider, Logger: log})
+	sch, err := jobs.NewScheduler(st, jobs.Config{RefundProvider: *provider, Logger: log})
 	if err != nil {
 		return err
 	}
-	defer workers.Stop()
+	stopWorkers := background(ctx, sch.Run, webhook.NewSender(st, webhook.Config{Logger: log}).Run)
+	defer stopWorkers()
 	hs := httpServer(srv, log)
 	hs.RegisterOnShutdown(srv.Close)
 	errc := make(chan error, 1)
@@ -132,8 +135,23 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
-	workers.Stop()
+	stopWorkers()
 	return nil
+}
+
+// background runs each loop in a goroutine of its own until stop, which
+// ends them and waits for the rounds at hand to finish. The loops do not
+// end with ctx: a signal stops the HTTP server first, then them.
+func background(ctx context.Context, loops ...func(context.Context)) (stop func()) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	for _, run := range loops {
+		wg.Go(func() { run(ctx) })
+	}
+	return func() {
+		cancel()
+		wg.Wait()
+	}
 }
 
 // sessionKeys returns the cookie keys: ANXIN_SESSION_KEY (hex, 64 bytes) if

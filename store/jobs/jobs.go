@@ -1,22 +1,18 @@
-// Package jobs is Anxin's background work, run inside the binary by
-// `anxin serve`: the scheduler, which acts on passed deadlines, pays refunds
-// with the built-in provider, sends deadline notices and purges what is kept
-// only for a while; and the sender, which delivers the webhook outbox.
+// Package jobs is the scheduler, run inside the binary by `anxin serve`: it
+// acts on passed deadlines, pays refunds with the built-in provider, sends
+// deadline notices and purges what is kept only for a while.
 //
-// Both do their work through the store, so a test drives them one round at
-// a time (Scheduler.Tick, Sender.Flush) on a settable clock, and `serve`
-// runs them in loops (Start) that stop when asked, after the round at hand.
+// Its every step is a store use case (it reads and writes nothing but the
+// database), so it sits with the store. A test drives it one round at a time
+// (Scheduler.Tick) on a settable clock, and `serve` runs it in a loop
+// (Scheduler.Run) that stops when asked, after the round at hand.
 package jobs
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http"
-	"sync"
 	"time"
-
-	"github.com/anxin-helpdesk/anxin/store"
 )
 
 // Refund providers: who pays a refund once it is recorded.
@@ -29,13 +25,11 @@ const (
 	ProviderWebhook = "webhook"
 )
 
-// Config is how the workers run.
+// Config is how the scheduler runs.
 type Config struct {
 	RefundProvider string        // ProviderBuiltin (default) or ProviderWebhook
-	Interval       time.Duration // between rounds when nothing wakes them; default 1 s
+	Interval       time.Duration // between rounds when nothing wakes it; default 1 s
 	Logger         *slog.Logger
-	// Client sends webhooks; default: 10 s timeout, redirects not followed.
-	Client *http.Client
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -52,45 +46,7 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
-	if c.Client == nil {
-		c.Client = &http.Client{
-			Timeout:       10 * time.Second,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		}
-	}
 	return c, nil
-}
-
-// Workers are the scheduler and the sender running in the background.
-type Workers struct {
-	Scheduler *Scheduler
-	Sender    *Sender
-	cancel    context.CancelFunc
-	wg        sync.WaitGroup
-}
-
-// Start runs the scheduler and the sender until Stop. The scheduler's first
-// round catches up every deadline that passed while Anxin was down.
-func Start(ctx context.Context, st *store.Store, cfg Config) (*Workers, error) {
-	sch, err := NewScheduler(st, cfg)
-	if err != nil {
-		return nil, err
-	}
-	snd, err := NewSender(st, cfg)
-	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	w := &Workers{Scheduler: sch, Sender: snd, cancel: cancel}
-	w.wg.Go(func() { sch.Run(ctx) })
-	w.wg.Go(func() { snd.Run(ctx) })
-	return w, nil
-}
-
-// Stop ends both loops and waits for the rounds at hand to finish.
-func (w *Workers) Stop() {
-	w.cancel()
-	w.wg.Wait()
 }
 
 // loop runs round at once, then every interval or when wake receives, until

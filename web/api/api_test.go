@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/anxin-helpdesk/anxin"
-	"github.com/anxin-helpdesk/anxin/store/api"
+	"github.com/anxin-helpdesk/anxin/web/api"
 )
 
 // TestTicketOfShowsStoredPrecision: a ticket fresh from a decision (its

@@ -1,11 +1,8 @@
-package jobs
+package webhook
 
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -18,30 +15,6 @@ import (
 	"github.com/anxin-helpdesk/anxin"
 	"github.com/anxin-helpdesk/anxin/store"
 )
-
-// Webhook request headers. The signature is HMAC-SHA256, keyed with the
-// endpoint's secret, over the timestamp, a dot and the body:
-//
-//	X-Anxin-Signature: sha256=hex(HMAC(secret, X-Anxin-Timestamp + "." + body))
-//
-// A receiver recomputes it, compares in constant time, and refuses a
-// timestamp far from its clock (replays).
-const (
-	HeaderEvent     = "X-Anxin-Event"
-	HeaderEventID   = "X-Anxin-Event-Id"
-	HeaderDelivery  = "X-Anxin-Delivery"
-	HeaderTimestamp = "X-Anxin-Timestamp"
-	HeaderSignature = "X-Anxin-Signature"
-)
-
-// Sign is the X-Anxin-Signature of a body sent at the unix time ts.
-func Sign(secret string, ts int64, body []byte) string {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write([]byte(strconv.FormatInt(ts, 10)))
-	m.Write([]byte("."))
-	m.Write(body)
-	return "sha256=" + hex.EncodeToString(m.Sum(nil))
-}
 
 // sendBatch and sendParallel bound a flush: deliveries listed at once, and
 // sent at once.
@@ -60,12 +33,9 @@ type Sender struct {
 }
 
 // NewSender returns a sender over the store.
-func NewSender(st *store.Store, cfg Config) (*Sender, error) {
-	cfg, err := cfg.withDefaults()
-	if err != nil {
-		return nil, err
-	}
-	return &Sender{st: st, cfg: cfg, log: cfg.Logger}, nil
+func NewSender(st *store.Store, cfg Config) *Sender {
+	cfg = cfg.withDefaults()
+	return &Sender{st: st, cfg: cfg, log: cfg.Logger}
 }
 
 // Flush sends every delivery due now, once each, and records the attempts.
@@ -80,7 +50,7 @@ func (s *Sender) Flush(ctx context.Context) (int, error) {
 		if err != nil {
 			return tried, err
 		}
-		var fresh []anxin.Delivery
+		var fresh []store.DueDelivery
 		for _, d := range due {
 			if !seen[d.ID] {
 				seen[d.ID] = true
@@ -111,11 +81,19 @@ func (s *Sender) Flush(ctx context.Context) (int, error) {
 	return tried, ctx.Err()
 }
 
-// deliver makes one attempt and records it.
-func (s *Sender) deliver(ctx context.Context, d anxin.Delivery) error {
+// deliver makes one attempt and records it. A delivery whose body cannot
+// be rendered is recorded as a failed attempt, so that it backs off and is
+// given up like one its endpoint refuses, in sight of the admin page.
+func (s *Sender) deliver(ctx context.Context, d store.DueDelivery) error {
 	at := s.st.Clock().Now()
 	start := time.Now()
-	status, err := s.post(ctx, d, at.Unix())
+	var status int
+	body, err := bodyOf(d)
+	if err == nil {
+		status, err = s.post(ctx, d.Delivery, body, at.Unix())
+	} else {
+		s.log.Error("webhook delivery cannot be rendered", "delivery", d.ID, "event", d.Event, "err", err)
+	}
 	a := anxin.DeliveryAttempt{At: at, Status: status, Took: time.Since(start)}
 	if err != nil {
 		a.Error = err.Error()
@@ -123,7 +101,7 @@ func (s *Sender) deliver(ctx context.Context, d anxin.Delivery) error {
 	if ctx.Err() != nil {
 		return ctx.Err() // shutting down: the delivery stays due, untried
 	}
-	got, rerr := s.st.RecordAttempt(context.WithoutCancel(ctx), d.ID, a)
+	got, rerr := s.st.RecordAttempt(context.WithoutCancel(ctx), d.ID, a, body)
 	if rerr != nil {
 		return fmt.Errorf("webhook delivery %d: %w", d.ID, rerr)
 	}
@@ -137,9 +115,9 @@ func (s *Sender) deliver(ctx context.Context, d anxin.Delivery) error {
 	return nil
 }
 
-// post sends the delivery; a non-2xx answer is returned as an error too.
-func (s *Sender) post(ctx context.Context, d anxin.Delivery, ts int64) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, bytes.NewReader(d.Body))
+// post sends the body; a non-2xx answer is returned as an error too.
+func (s *Sender) post(ctx context.Context, d anxin.Delivery, body []byte, ts int64) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, bytes.NewReader(body))
 	if err != nil {
 		return 0, err
 	}
@@ -150,7 +128,7 @@ func (s *Sender) post(ctx context.Context, d anxin.Delivery, ts int64) (int, err
 	h.Set(HeaderEventID, d.EventID)
 	h.Set(HeaderDelivery, strconv.FormatInt(d.ID, 10))
 	h.Set(HeaderTimestamp, strconv.FormatInt(ts, 10))
-	h.Set(HeaderSignature, Sign(d.Secret, ts, d.Body))
+	h.Set(HeaderSignature, Sign(d.Secret, ts, body))
 	res, err := s.cfg.Client.Do(req)
 	if err != nil {
 		return 0, err

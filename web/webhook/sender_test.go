@@ -1,9 +1,10 @@
-package jobs_test
+package webhook_test
 
 import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"io"
@@ -11,15 +12,17 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/anxin-helpdesk/anxin"
 	"github.com/anxin-helpdesk/anxin/store"
-	"github.com/anxin-helpdesk/anxin/store/api"
 	"github.com/anxin-helpdesk/anxin/store/jobs"
 	"github.com/anxin-helpdesk/anxin/store/storetest"
+	"github.com/anxin-helpdesk/anxin/web/api"
+	"github.com/anxin-helpdesk/anxin/web/webhook"
 )
 
 var ctx = context.Background()
@@ -94,11 +97,7 @@ func TestWebhookRetriedAcrossRestart(t *testing.T) {
 
 	flush := func(s *store.Store) int {
 		t.Helper()
-		snd, err := jobs.NewSender(s, jobs.Config{Logger: quiet})
-		if err != nil {
-			t.Fatal(err)
-		}
-		n, err := snd.Flush(ctx)
+		n, err := webhook.NewSender(s, webhook.Config{Logger: quiet}).Flush(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -163,8 +162,7 @@ func TestUnreachableEndpointIsRecorded(t *testing.T) {
 	m := storetest.MustMerchant(t, s, "m")
 	hook, _ := s.CreateWebhook(ctx, anxin.Webhook{URL: url, Secret: secret, Events: []anxin.WebhookEvent{anxin.EventTicketCreated}})
 	storetest.MustTicket(t, s, m.ID, anxin.Damaged, 1000)
-	snd, _ := jobs.NewSender(s, jobs.Config{Logger: quiet})
-	if _, err := snd.Flush(ctx); err != nil {
+	if _, err := webhook.NewSender(s, webhook.Config{Logger: quiet}).Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
 	list, _ := s.Deliveries(ctx, hook.ID, 10)
@@ -173,10 +171,11 @@ func TestUnreachableEndpointIsRecorded(t *testing.T) {
 	}
 }
 
-// TestWorkersCatchUpOnStart starts the workers as serve does after an
-// outage: the first round acts on the passed deadline at once, the built-in
-// provider pays the refund, and the sender tells the endpoint, woken by the
-// commits rather than waiting for its interval.
+// TestWorkersCatchUpOnStart starts the scheduler and the sender as serve
+// does after an outage: the scheduler's first round acts on the passed
+// deadline at once, the built-in provider pays the refund, and the sender
+// tells the endpoint, woken by the commits rather than waiting for its
+// interval. Both stop when asked.
 func TestWorkersCatchUpOnStart(t *testing.T) {
 	s, clock := storetest.MustOpen(t)
 	rcv := newReceiver(t)
@@ -186,16 +185,21 @@ func TestWorkersCatchUpOnStart(t *testing.T) {
 	tk := storetest.MustTicket(t, s, m.ID, anxin.FreshSpoiled, 8990)
 	clock.Advance(25 * time.Hour)
 
-	w, err := jobs.Start(ctx, s, jobs.Config{Logger: quiet, Interval: time.Hour})
+	sch, err := jobs.NewScheduler(s, jobs.Config{Logger: quiet, Interval: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
+	snd := webhook.NewSender(s, webhook.Config{Logger: quiet, Interval: time.Hour})
+	run, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() { sch.Run(run) })
+	wg.Go(func() { snd.Run(run) })
 	deadline := time.Now().Add(10 * time.Second)
 	for len(rcv.received()) < 3 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	stopped := make(chan struct{})
-	go func() { w.Stop(); close(stopped) }()
+	go func() { stop(); wg.Wait(); close(stopped) }()
 	select {
 	case <-stopped:
 	case <-time.After(5 * time.Second):
@@ -215,30 +219,73 @@ func TestWorkersCatchUpOnStart(t *testing.T) {
 	}
 }
 
-func TestWebhookProviderWaitsForTheResult(t *testing.T) {
-	s, clock := storetest.MustOpen(t)
-	m := storetest.MustMerchant(t, s, "m")
-	tk := storetest.MustTicket(t, s, m.ID, anxin.UnshippedRefund, 12900)
-	clock.Advance(48 * time.Hour)
-	sch, err := jobs.NewScheduler(s, jobs.Config{Logger: quiet, RefundProvider: jobs.ProviderWebhook})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := sch.Tick(ctx)
-	if err != nil || r.Timeouts.Done != 1 || r.Refunds.Done != 0 {
-		t.Fatalf("round %+v, %v", r, err)
-	}
-	if got, _ := s.Ticket(ctx, anxin.AllMerchants, tk.ID); got.State != anxin.Refunding {
-		t.Fatalf("with the webhook provider the refund waits for the payment system: %s", got.State)
-	}
-	if _, err := jobs.NewScheduler(s, jobs.Config{RefundProvider: "paypal"}); err == nil {
-		t.Fatal("an unknown provider was accepted")
-	}
-}
-
 func TestSign(t *testing.T) {
 	r := received{header: http.Header{}, body: []byte(`{"id":"evt_1"}`)}
 	r.header.Set("X-Anxin-Timestamp", "1790000000")
-	r.header.Set("X-Anxin-Signature", jobs.Sign(secret, 1790000000, r.body))
+	r.header.Set("X-Anxin-Signature", webhook.Sign(secret, 1790000000, r.body))
 	verify(t, r)
+}
+
+// TestDeliveryWithItsBodyIsSentAsItIs: a delivery written with its body
+// rendered (before migration 0008) is sent byte for byte, on every attempt.
+func TestDeliveryWithItsBodyIsSentAsItIs(t *testing.T) {
+	s, clock := storetest.MustOpen(t)
+	rcv := newReceiver(t, 500)
+	hook, err := s.CreateWebhook(ctx, anxin.Webhook{URL: rcv.URL, Secret: secret, Events: []anxin.WebhookEvent{anxin.EventTicketCreated}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", "file:"+s.Path()+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	const body = `{"id":"evt_old","type":"ticket.created","created_at":"2026-11-26T01:00:00.5Z","data":{"ticket":{"id":1}}}`
+	if _, err := db.Exec(`INSERT INTO webhook_deliveries (webhook_id, event_id, event, body, next_at, created_at)
+		VALUES (?, 'evt_old', 'ticket.created', ?, ?, ?)`, hook.ID, body, clock.Now().UnixMilli(), clock.Now().UnixMilli()); err != nil {
+		t.Fatal(err)
+	}
+	snd := webhook.NewSender(s, webhook.Config{Logger: quiet})
+	for range 2 {
+		if _, err := snd.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(anxin.WebhookBackoff(1))
+	}
+	got := rcv.received()
+	if len(got) != 2 {
+		t.Fatalf("the receiver got %d requests, want 2", len(got))
+	}
+	for _, r := range got {
+		verify(t, r)
+		if string(r.body) != body || r.header.Get(webhook.HeaderEventID) != "evt_old" {
+			t.Fatalf("sent %s %s", r.header, r.body)
+		}
+	}
+}
+
+// TestUnrenderableDeliveryIsRecorded: a delivery with neither a body nor
+// an event to render one from is not sent; its attempt is recorded as
+// failed, with the reason, so it backs off and shows on the admin page.
+func TestUnrenderableDeliveryIsRecorded(t *testing.T) {
+	s, clock := storetest.MustOpen(t)
+	rcv := newReceiver(t)
+	hook, _ := s.CreateWebhook(ctx, anxin.Webhook{URL: rcv.URL, Secret: secret, Events: []anxin.WebhookEvent{anxin.EventTicketCreated}})
+	db, err := sql.Open("sqlite", "file:"+s.Path()+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`INSERT INTO webhook_deliveries (webhook_id, event_id, event, body, snapshot, next_at, created_at)
+		VALUES (?, 'evt_bad', 'ticket.created', x'', x'7b', ?, ?)`, hook.ID, clock.Now().UnixMilli(), clock.Now().UnixMilli()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := webhook.NewSender(s, webhook.Config{Logger: quiet}).Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	list, _ := s.Deliveries(ctx, hook.ID, 10)
+	if len(rcv.received()) != 0 || len(list) != 1 || list[0].Status != anxin.DeliveryPending || len(list[0].Tries) != 1 ||
+		list[0].Tries[0].Status != 0 || !strings.Contains(list[0].Tries[0].Error, "snapshot") {
+		t.Fatalf("sent %d; delivery %+v", len(rcv.received()), list)
+	}
 }

@@ -1,10 +1,12 @@
 // Package api holds the JSON shapes of the intake API v1 and of the webhook
-// events: the one definition both the HTTP handlers (web) and the outbox
-// (store) write, so that a ticket reads the same in a response and in an
-// event. web/openapi.json documents them; a test holds the two together.
+// events, and their conversions from domain values: the one definition both
+// the HTTP handlers (web) and the webhook sender (web/webhook) write, so
+// that a ticket reads the same in a response and in an event.
+// web/openapi.json documents them; a test holds the two together.
 package api
 
 import (
+	"strings"
 	"time"
 
 	"github.com/anxin-helpdesk/anxin"
@@ -226,6 +228,21 @@ type Event struct {
 	Type      string    `json:"type"`
 	CreatedAt time.Time `json:"created_at"`
 	Data      EventData `json:"data"`
+}
+
+// EventOf shows a webhook event about a ticket (as TicketOf shows it), with
+// the change for ticket.state_changed and the refund for refund.* events.
+func EventOf(id string, typ anxin.WebhookEvent, at time.Time, t Ticket, change *anxin.Event) Event {
+	ev := Event{ID: id, Type: string(typ), CreatedAt: at.UTC(), Data: EventData{Ticket: t}}
+	if typ == anxin.EventStateChanged && change != nil {
+		c := ChangeOf(*change)
+		ev.Data.Change = &c
+	}
+	if strings.HasPrefix(string(typ), "refund.") && t.Refund != nil {
+		r := *t.Refund
+		ev.Data.Refund = &r
+	}
+	return ev
 }
 
 // EventData is what an event is about: always the ticket as the change left
