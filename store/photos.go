@@ -271,7 +271,7 @@ var similarQuery = func() string {
 		for j := range in {
 			in[j] = fmt.Sprintf("?%d", i*17+j+1)
 		}
-		fmt.Fprintf(&q, `SELECT id, ticket_id, phash FROM evidence
+		fmt.Fprintf(&q, `SELECT id, ticket_id, phash, sha256 FROM evidence
 			WHERE ph%d IN (%s) AND phash IS NOT NULL AND ticket_id != ?69`, i, strings.Join(in, ", "))
 	}
 	return q.String()
@@ -311,13 +311,16 @@ func findDuplicates(ctx context.Context, q queryer, e anxin.Evidence, limit int)
 	for rows.Next() {
 		var d anxin.Duplicate
 		var h int64
-		if err := rows.Scan(&d.EvidenceID, &d.TicketID, &h); err != nil {
+		var sum string
+		if err := rows.Scan(&d.EvidenceID, &d.TicketID, &h, &sum); err != nil {
 			return nil, err
 		}
 		if d.Distance = photo.Distance(uint64(h), e.PHash); d.Distance > photo.NearDistance {
 			continue
 		}
-		d.Exact = found[d.EvidenceID].Exact
+		// Whether it is the same file is read with the photo itself: a copy
+		// recorded between the two queries is found by this one only.
+		d.Exact = sum == e.SHA256
 		found[d.EvidenceID] = d
 	}
 	if err := rows.Err(); err != nil {
@@ -386,14 +389,16 @@ func recentDuplicates(ctx context.Context, q queryer, e anxin.Evidence, since in
 // mergeDuplicates joins lists of duplicates, each photo once, in order, at
 // most limit.
 func mergeDuplicates(limit int, lists ...[]anxin.Duplicate) []anxin.Duplicate {
-	seen := map[int64]bool{}
+	at := map[int64]int{}
 	var out []anxin.Duplicate
 	for _, l := range lists {
 		for _, d := range l {
-			if !seen[d.EvidenceID] {
-				seen[d.EvidenceID] = true
-				out = append(out, d)
+			if i, ok := at[d.EvidenceID]; ok {
+				out[i].Exact = out[i].Exact || d.Exact
+				continue
 			}
+			at[d.EvidenceID] = len(out)
+			out = append(out, d)
 		}
 	}
 	sortDuplicates(out)
