@@ -123,7 +123,9 @@ type InstantRefund struct {
 }
 
 // DefaultInstantRefund is the spec's default: unshipped, or at most ¥200.
-var DefaultInstantRefund = InstantRefund{Enabled: true, Unshipped: true, MaxFen: 20000}
+func DefaultInstantRefund() InstantRefund {
+	return InstantRefund{Enabled: true, Unshipped: true, MaxFen: 20000}
+}
 
 // Qualifies reports whether a claim for amount on the order is refunded at intake.
 func (r InstantRefund) Qualifies(o Order, amount int64, openDispute bool) bool {
@@ -148,5 +150,5 @@ func (r InstantRefund) Decision(t Ticket, p Policy, openDispute bool) (Decision,
 	if t.State != PendingMerchant || p.NeedsReturn || !r.Qualifies(t.Order, t.RequestedFen, openDispute) {
 		return Decision{}, false
 	}
-	return Decision{Action: Refund, Actor: System, Version: t.Version, Reason: InstantRefundReason}, true
+	return Decision{Action: Refund, Actor: System(), Version: t.Version, Reason: InstantRefundReason}, true
 }

@@ -91,10 +91,10 @@ func TestPolicyOverride(t *testing.T) {
 }
 
 func TestCatalogHasNineServices(t *testing.T) {
-	if len(anxin.Catalog) != 9 {
-		t.Fatalf("catalog has %d services, the spec has 9", len(anxin.Catalog))
+	if len(anxin.Services()) != 9 {
+		t.Fatalf("catalog has %d services, the spec has 9", len(anxin.Services()))
 	}
-	for _, s := range anxin.Catalog {
+	for _, s := range anxin.Services() {
 		if s.Default.MerchantClock <= 0 || s.NameZH == "" || s.NameEN == "" {
 			t.Errorf("%s: incomplete catalog entry %+v", s.Key, s)
 		}
@@ -127,7 +127,7 @@ func TestPayable(t *testing.T) {
 }
 
 func TestInstantRefund(t *testing.T) {
-	r := anxin.DefaultInstantRefund
+	r := anxin.DefaultInstantRefund()
 	unshipped := anxin.Order{PaidFen: 90000, OrderedAt: t0}
 	if !r.Qualifies(unshipped, 90000, true) {
 		t.Error("an unshipped order qualifies whatever the amount")

@@ -55,9 +55,9 @@ func EvidenceParty(a Actor) (Party, error) {
 	return "", Errorf(EFORBIDDEN, "Only the buyer's side and the merchant add photos.")
 }
 
-// ChecklistLabels are the checklist items in the UI's English words (the
+// checklistLabels are the checklist items in the UI's English words (the
 // views translate them).
-var ChecklistLabels = map[string]string{
+var checklistLabels = map[string]string{
 	"product":   "The product",
 	"label":     "The packing label",
 	"parcel":    "The parcel as delivered",
@@ -68,12 +68,19 @@ var ChecklistLabels = map[string]string{
 	"tracking":  "The return tracking slip",
 }
 
-// ChecklistLabel is the English words for a checklist item.
+// ChecklistLabel is the English words for a checklist item (the key itself
+// for one the domain does not know).
 func ChecklistLabel(key string) string {
-	if l, ok := ChecklistLabels[key]; ok {
+	if l, ok := checklistLabels[key]; ok {
 		return l
 	}
 	return key
+}
+
+// IsChecklistItem reports whether key names a checklist item of any service.
+func IsChecklistItem(key string) bool {
+	_, ok := checklistLabels[key]
+	return ok
 }
 
 // ValidLabel checks the checklist item a photo is said to show: none, or

@@ -51,9 +51,9 @@ func TestCheckEvidence(t *testing.T) {
 }
 
 func TestEveryChecklistItemHasWords(t *testing.T) {
-	for _, s := range anxin.Catalog {
+	for _, s := range anxin.Services() {
 		for _, key := range s.Checklist {
-			if _, ok := anxin.ChecklistLabels[key]; !ok {
+			if !anxin.IsChecklistItem(key) {
 				t.Errorf("%s: checklist item %q has no label", s.Key, key)
 			}
 			if err := s.ValidLabel(key); err != nil {
@@ -93,7 +93,7 @@ func TestEvidenceParty(t *testing.T) {
 			t.Errorf("%s: %q %v", role, got, err)
 		}
 	}
-	if _, err := anxin.EvidenceParty(anxin.System); anxin.ErrorCode(err) != anxin.EFORBIDDEN {
+	if _, err := anxin.EvidenceParty(anxin.System()); anxin.ErrorCode(err) != anxin.EFORBIDDEN {
 		t.Errorf("the system adds photos: %v", err)
 	}
 }

@@ -10,7 +10,7 @@ import (
 func TestClaimOpen(t *testing.T) {
 	s, p := policy(t, anxin.FreshSpoiled, nil)
 	order := received(5000, t0)
-	claim := anxin.Claim{MerchantID: 1, Service: s.Key, Order: order, BuyerPhone: "13800138000", Actor: anxin.Buyer}
+	claim := anxin.Claim{MerchantID: 1, Service: s.Key, Order: order, BuyerPhone: "13800138000", Actor: anxin.Buyer()}
 
 	tk, ev, err := claim.Open(s, p, t0.Add(23*time.Hour))
 	if err != nil {

@@ -11,8 +11,8 @@ const (
 	RoleSystem   Role = "system"   // the scheduler and the refund provider
 )
 
-// UserRoles are the roles a login account may have.
-var UserRoles = []Role{RoleAdmin, RoleAgent, RoleMerchant}
+// UserRoles lists the roles a login account may have.
+func UserRoles() []Role { return []Role{RoleAdmin, RoleAgent, RoleMerchant} }
 
 // Valid reports whether r is a role a user account may hold.
 func (r Role) Valid() bool {
@@ -32,13 +32,21 @@ type Actor struct {
 }
 
 // System is the actor of every automatic action.
-var System = Actor{Role: RoleSystem, Name: "system"}
+func System() Actor { return Actor{Role: RoleSystem, Name: "system"} }
 
 // Buyer is the actor of the buyer's own requests through the intake API.
-var Buyer = Actor{Role: RoleBuyer, Name: "buyer"}
+func Buyer() Actor { return Actor{Role: RoleBuyer, Name: "buyer"} }
 
 // roleSet is a small set of roles. An admin may do everything an agent may.
 type roleSet uint8
+
+const (
+	adminBit roleSet = 1 << iota
+	agentBit
+	merchantBit
+	buyerBit
+	systemBit
+)
 
 func rolesOf(rs ...Role) roleSet {
 	var s roleSet
@@ -51,15 +59,15 @@ func rolesOf(rs ...Role) roleSet {
 func roleBit(r Role) roleSet {
 	switch r {
 	case RoleAdmin:
-		return 1 << 0
+		return adminBit
 	case RoleAgent:
-		return 1 << 1
+		return agentBit
 	case RoleMerchant:
-		return 1 << 2
+		return merchantBit
 	case RoleBuyer:
-		return 1 << 3
+		return buyerBit
 	case RoleSystem:
-		return 1 << 4
+		return systemBit
 	}
 	return 0
 }

@@ -1,6 +1,7 @@
 package anxin
 
 import (
+	"slices"
 	"time"
 )
 
@@ -89,9 +90,9 @@ type Service struct {
 
 const day = 24 * time.Hour
 
-// Catalog is the nine services with their default policies (the spec's table;
+// catalog is the nine services with their default policies (the spec's table;
 // figures it marks as assumed are defaults chosen by Anxin).
-var Catalog = []Service{
+var catalog = []Service{
 	{Key: UnshippedRefund, NameZH: "未发货退款", NameEN: "Unshipped refund",
 		Default: Policy{WindowFrom: UntilShipped, Compensation: CompFull, MerchantClock: 48 * time.Hour, OnTimeout: AutoRefund}},
 	{Key: NoReason7d, NameZH: "七天无理由退货", NameEN: "7-day no-reason return",
@@ -122,9 +123,9 @@ var Catalog = []Service{
 }
 
 var catalogIndex = func() map[ServiceKey]*Service {
-	m := make(map[ServiceKey]*Service, len(Catalog))
-	for i := range Catalog {
-		s := &Catalog[i]
+	m := make(map[ServiceKey]*Service, len(catalog))
+	for i := range catalog {
+		s := &catalog[i]
 		s.Default.Service = s.Key
 		s.Default.Enabled = !s.OptIn
 		m[s.Key] = s
@@ -132,13 +133,30 @@ var catalogIndex = func() map[ServiceKey]*Service {
 	return m
 }()
 
-// LookupService returns the catalog entry for key.
+// Services lists the catalog: the nine services with their default
+// policies, in the spec's order. The entries are copies.
+func Services() []Service {
+	out := make([]Service, len(catalog))
+	for i, s := range catalog {
+		out[i] = s.clone()
+	}
+	return out
+}
+
+// LookupService returns (a copy of) the catalog entry for key.
 func LookupService(key ServiceKey) (Service, error) {
 	s, ok := catalogIndex[key]
 	if !ok {
 		return Service{}, Errorf(EUNKNOWNSERVICE, "unknown service %q", key)
 	}
-	return *s, nil
+	return s.clone(), nil
+}
+
+// clone copies the entry with its own checklist, so that no caller can
+// change the catalog through the slice it was given.
+func (s Service) clone() Service {
+	s.Checklist = slices.Clone(s.Checklist)
+	return s
 }
 
 // PolicyOverride is a merchant's change to one service's defaults. Nil fields

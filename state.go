@@ -1,6 +1,10 @@
 package anxin
 
-import "time"
+import (
+	"iter"
+	"slices"
+	"time"
+)
 
 // State is where a ticket stands. Each state runs at most one deadline clock.
 type State string
@@ -18,22 +22,18 @@ const (
 	Closed          State = "closed"
 )
 
-// States lists every state, in the order a ticket usually meets them.
-var States = []State{PendingMerchant, NeedsEvidence, Rejected, AwaitingReturn, AwaitingReceipt,
+// states lists every state, in the order a ticket usually meets them.
+var states = []State{PendingMerchant, NeedsEvidence, Rejected, AwaitingReturn, AwaitingReceipt,
 	Arbitration, Refunding, RefundFailed, Refunded, Closed}
+
+// States lists every state, in the order a ticket usually meets them.
+func States() []State { return slices.Clone(states) }
 
 // Terminal reports whether nothing more happens to a ticket in this state.
 func (s State) Terminal() bool { return s == Refunded || s == Closed }
 
 // Valid reports whether s is one of the states.
-func (s State) Valid() bool {
-	for _, v := range States {
-		if s == v {
-			return true
-		}
-	}
-	return false
-}
+func (s State) Valid() bool { return slices.Contains(states, s) }
 
 // Action is something that happens to a ticket. Most actions are transitions
 // of the table below; a few (assign, note, evidence outside needs_evidence)
@@ -83,9 +83,9 @@ const (
 	AgentRefundRetry Timer = "agent_refund"      // 24 h (assumed)
 )
 
-// TimerLength is how long each fixed clock runs. The merchant reply clock
-// comes from the policy instead.
-var TimerLength = map[Timer]time.Duration{
+// timerLength is how long each fixed clock runs. The merchant's clocks come
+// from the policy and from what was left of it instead.
+var timerLength = map[Timer]time.Duration{
 	BuyerEvidence:    72 * time.Hour,
 	BuyerAppeal:      7 * day,
 	BuyerReturn:      7 * day,
@@ -94,8 +94,12 @@ var TimerLength = map[Timer]time.Duration{
 	AgentRefundRetry: 24 * time.Hour,
 }
 
-// StateTimer is the clock each state runs; states absent here run none.
-var StateTimer = map[State]Timer{
+// Length is how long the clock runs when it is fixed; 0 for the merchant's
+// clocks (MerchantReply, MerchantResume), which the policy and the ticket set.
+func (t Timer) Length() time.Duration { return timerLength[t] }
+
+// stateTimer is the clock each state runs; states absent here run none.
+var stateTimer = map[State]Timer{
 	PendingMerchant: MerchantReply,
 	NeedsEvidence:   BuyerEvidence,
 	Rejected:        BuyerAppeal,
@@ -104,6 +108,9 @@ var StateTimer = map[State]Timer{
 	Arbitration:     AgentArbitration,
 	RefundFailed:    AgentRefundRetry,
 }
+
+// Timer is the clock the state runs, NoTimer for none.
+func (s State) Timer() Timer { return stateTimer[s] }
 
 // refundRule says whether a transition pays and how much.
 type refundRule uint8
@@ -147,17 +154,18 @@ type Transition struct {
 	Needs  need
 }
 
-var (
-	staff     = rolesOf(RoleAgent, RoleMerchant)
-	agents    = rolesOf(RoleAgent)
-	buyerSide = rolesOf(RoleBuyer, RoleAgent) // the buyer, or an agent on the buyer's behalf
-	system    = rolesOf(RoleSystem)
+// Who may take a transition. Constants, so that nothing can change them.
+const (
+	staff     = agentBit | merchantBit
+	agents    = agentBit
+	buyerSide = buyerBit | agentBit // the buyer, or an agent on the buyer's behalf
+	system    = systemBit
 	// instant: staff, or the system issuing an instant refund (极速退款) at intake.
-	instant = rolesOf(RoleAgent, RoleMerchant, RoleSystem)
+	instant = agentBit | merchantBit | systemBit
 )
 
-// Transitions is the state machine of the spec, as one table.
-var Transitions = []Transition{
+// transitions is the state machine of the spec, as one table.
+var transitions = []Transition{
 	{From: PendingMerchant, Action: Approve, When: needsReturn, To: AwaitingReturn, Roles: staff, Sets: BuyerReturn},
 	{From: PendingMerchant, Action: Approve, When: refundOnly, To: Refunding, Roles: staff, Refund: payRequested},
 	{From: PendingMerchant, Action: Refund, To: Refunding, Roles: instant, Refund: payChosen},
@@ -199,9 +207,12 @@ var Transitions = []Transition{
 	{From: RefundFailed, Action: ManualRefund, To: Refunded, Roles: agents, Refund: payManualDone, Needs: needReason},
 }
 
+// Transitions yields every row of the state machine, in table order.
+func Transitions() iter.Seq[Transition] { return slices.Values(transitions) }
+
 // Lookup finds the transition for an action in a state under a policy.
 func Lookup(from State, a Action, p Policy) (Transition, bool) {
-	for _, t := range Transitions {
+	for _, t := range transitions {
 		if t.From == from && t.Action == a && (t.When == nil || t.When(p)) {
 			return t, true
 		}
@@ -241,7 +252,7 @@ func Allowed(s State, a Action, r Role, p Policy) bool {
 func ActionsFor(s State, r Role, p Policy) []Action {
 	var out []Action
 	seen := map[Action]bool{}
-	for _, t := range Transitions {
+	for _, t := range transitions {
 		if t.From != s || t.Action == Timeout || seen[t.Action] || !t.Allows(r) {
 			continue
 		}
@@ -257,7 +268,7 @@ func ActionsFor(s State, r Role, p Policy) []Action {
 // BuyerSide reports whether an action is the buyer's to take (an agent may
 // record it on the buyer's behalf), as the transition table says.
 func BuyerSide(a Action) bool {
-	for _, t := range Transitions {
+	for _, t := range transitions {
 		if t.Action == a && t.Roles.has(RoleBuyer) {
 			return true
 		}

@@ -50,13 +50,13 @@ func TestAllergyRefundPaysExactlyOnce(t *testing.T) {
 		t.Fatalf("first action at %v, want %v", tk.FirstActionAt, now)
 	}
 	now = now.Add(24 * time.Hour)
-	step(t, &tk, p, anxin.Decision{Action: anxin.ShipReturn, Actor: anxin.Buyer, Tracking: "SF1234567890"}, now)
+	step(t, &tk, p, anxin.Decision{Action: anxin.ShipReturn, Actor: anxin.Buyer(), Tracking: "SF1234567890"}, now)
 	now = now.Add(48 * time.Hour)
 	c := step(t, &tk, p, anxin.Decision{Action: anxin.Receive, Actor: merchant}, now)
 	if c.PayFen != 149000 || tk.State != anxin.Refunding {
 		t.Fatalf("receive pays %d and leads to %s, want 149000 and refunding", c.PayFen, tk.State)
 	}
-	step(t, &tk, p, anxin.Decision{Action: anxin.RefundSucceeded, Actor: anxin.System}, now)
+	step(t, &tk, p, anxin.Decision{Action: anxin.RefundSucceeded, Actor: anxin.System()}, now)
 	if tk.State != anxin.Refunded || tk.RefundedFen != 149000 || tk.Refundable() != 0 {
 		t.Fatalf("ticket ends %s with %d refunded", tk.State, tk.RefundedFen)
 	}
@@ -115,13 +115,13 @@ func TestTimeouts(t *testing.T) {
 			o := anxin.Order{ID: "O", Product: "p", PaidFen: 4990, OrderedAt: t0}
 			tk := newTicket(p, o, 100, t0.Add(time.Hour))
 			early := tk.Deadline.Add(-time.Second)
-			if _, err := tk.Decide(anxin.Decision{Action: anxin.Timeout, Actor: anxin.System}, p, early); anxin.ErrorCode(err) != anxin.ENOTALLOWED {
+			if _, err := tk.Decide(anxin.Decision{Action: anxin.Timeout, Actor: anxin.System()}, p, early); anxin.ErrorCode(err) != anxin.ENOTALLOWED {
 				t.Fatalf("timeout before the deadline: %v", err)
 			}
 			if _, err := tk.Decide(anxin.Decision{Action: anxin.Timeout, Actor: agent}, p, tk.Deadline); anxin.ErrorCode(err) != anxin.ENOTALLOWED {
 				t.Fatalf("an agent took the system's timeout: %v", err)
 			}
-			c := step(t, &tk, p, anxin.Decision{Action: anxin.Timeout, Actor: anxin.System}, tk.Deadline)
+			c := step(t, &tk, p, anxin.Decision{Action: anxin.Timeout, Actor: anxin.System()}, tk.Deadline)
 			if tk.State != tt.want || c.Timeout != tt.action || (c.PayFen > 0) != tt.pays {
 				t.Fatalf("timeout: %s via %s paying %d; want %s via %s", tk.State, c.Timeout, c.PayFen, tt.want, tt.action)
 			}
@@ -142,11 +142,11 @@ func TestUnshippedRefundLeftAloneIsRefunded(t *testing.T) {
 	if !tk.AutoAt(p).Equal(t0.Add(90*time.Minute + 48*time.Hour)) {
 		t.Fatalf("auto at %v", tk.AutoAt(p))
 	}
-	c := step(t, &tk, p, anxin.Decision{Action: anxin.Timeout, Actor: anxin.System}, tk.Deadline.Add(time.Minute))
+	c := step(t, &tk, p, anxin.Decision{Action: anxin.Timeout, Actor: anxin.System()}, tk.Deadline.Add(time.Minute))
 	if c.PayFen != 9900 || tk.State != anxin.Refunding {
 		t.Fatalf("paid %d, state %s", c.PayFen, tk.State)
 	}
-	if _, err := tk.Decide(anxin.Decision{Action: anxin.Timeout, Actor: anxin.System}, p, tk.StateSince.Add(999*time.Hour)); err == nil {
+	if _, err := tk.Decide(anxin.Decision{Action: anxin.Timeout, Actor: anxin.System()}, p, tk.StateSince.Add(999*time.Hour)); err == nil {
 		t.Fatal("refunding has no clock; a second timeout must be refused")
 	}
 }
@@ -159,7 +159,7 @@ func TestEvidenceRequestPausesMerchantClock(t *testing.T) {
 		t.Fatalf("needs evidence: paused %v, due %v", tk.PausedLeft, tk.Deadline)
 	}
 	resumed := t0.Add(50 * time.Hour)
-	step(t, &tk, p, anxin.Decision{Action: anxin.AddEvidence, Actor: anxin.Buyer}, resumed)
+	step(t, &tk, p, anxin.Decision{Action: anxin.AddEvidence, Actor: anxin.Buyer()}, resumed)
 	if tk.State != anxin.PendingMerchant || !tk.Deadline.Equal(resumed.Add(14*time.Hour)) {
 		t.Fatalf("resumed: %s due %v, want due %v", tk.State, tk.Deadline, resumed.Add(14*time.Hour))
 	}
@@ -180,12 +180,12 @@ func TestDecisionRules(t *testing.T) {
 		{"merchant may not escalate", anxin.Decision{Action: anxin.EscalateToArb, Actor: merchant}, anxin.ENOTALLOWED},
 		{"agent may escalate", anxin.Decision{Action: anxin.EscalateToArb, Actor: agent}, ""},
 		{"admin acts as an agent", anxin.Decision{Action: anxin.EscalateToArb, Actor: anxin.Actor{Role: anxin.RoleAdmin}}, ""},
-		{"buyer may not approve", anxin.Decision{Action: anxin.Approve, Actor: anxin.Buyer}, anxin.ENOTALLOWED},
-		{"system may not approve by hand", anxin.Decision{Action: anxin.Approve, Actor: anxin.System}, anxin.ENOTALLOWED},
+		{"buyer may not approve", anxin.Decision{Action: anxin.Approve, Actor: anxin.Buyer()}, anxin.ENOTALLOWED},
+		{"system may not approve by hand", anxin.Decision{Action: anxin.Approve, Actor: anxin.System()}, anxin.ENOTALLOWED},
 		{"another merchant's ticket", anxin.Decision{Action: anxin.Approve, Actor: other}, anxin.ENOTFOUND},
 		{"receipt before any return", anxin.Decision{Action: anxin.Receive, Actor: merchant}, anxin.ENOTALLOWED},
 		{"unknown action", anxin.Decision{Action: "pay_twice", Actor: agent}, anxin.ENOTALLOWED},
-		{"buyer cancels", anxin.Decision{Action: anxin.Cancel, Actor: anxin.Buyer}, ""},
+		{"buyer cancels", anxin.Decision{Action: anxin.Cancel, Actor: anxin.Buyer()}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -203,7 +203,7 @@ func TestReturnNeedsTrackingOrSlot(t *testing.T) {
 	now := t0.Add(time.Hour)
 	tk := newTicket(p, received(9900, t0), 0, now)
 	step(t, &tk, p, anxin.Decision{Action: anxin.Approve, Actor: agent}, now)
-	if _, err := tk.Decide(anxin.Decision{Action: anxin.ShipReturn, Actor: anxin.Buyer}, p, now); anxin.ErrorCode(err) != anxin.EINVALID {
+	if _, err := tk.Decide(anxin.Decision{Action: anxin.ShipReturn, Actor: anxin.Buyer()}, p, now); anxin.ErrorCode(err) != anxin.EINVALID {
 		t.Fatalf("shipping without tracking: %v", err)
 	}
 	if _, err := tk.Decide(anxin.Decision{Action: anxin.BookPickup, Actor: agent, Slot: now.Add(-time.Hour)}, p, now); anxin.ErrorCode(err) != anxin.EINVALID {
@@ -213,7 +213,7 @@ func TestReturnNeedsTrackingOrSlot(t *testing.T) {
 	if tk.State != anxin.AwaitingReceipt || !tk.Deadline.Equal(now.Add(10*24*time.Hour)) {
 		t.Fatalf("after pickup booked: %s due %v", tk.State, tk.Deadline)
 	}
-	c := step(t, &tk, p, anxin.Decision{Action: anxin.Timeout, Actor: anxin.System}, tk.Deadline)
+	c := step(t, &tk, p, anxin.Decision{Action: anxin.Timeout, Actor: anxin.System()}, tk.Deadline)
 	if c.Timeout != anxin.AutoReceive || c.PayFen != 9900 {
 		t.Fatalf("receipt clock ran out into %s paying %d", c.Timeout, c.PayFen)
 	}
@@ -224,7 +224,7 @@ func TestRefundFailureAndRetry(t *testing.T) {
 	now := t0.Add(time.Hour)
 	tk := newTicket(p, received(9900, t0), 0, now)
 	step(t, &tk, p, anxin.Decision{Action: anxin.Approve, Actor: agent}, now)
-	step(t, &tk, p, anxin.Decision{Action: anxin.RefundFailure, Actor: anxin.System}, now)
+	step(t, &tk, p, anxin.Decision{Action: anxin.RefundFailure, Actor: anxin.System()}, now)
 	if tk.State != anxin.RefundFailed || tk.Deadline.IsZero() {
 		t.Fatalf("refund failure: %s due %v", tk.State, tk.Deadline)
 	}
@@ -239,9 +239,9 @@ func TestRefundFailureAndRetry(t *testing.T) {
 // and every open state has one.
 func TestTransitionTable(t *testing.T) {
 	exits := map[anxin.State]int{}
-	for _, tr := range anxin.Transitions {
+	for tr := range anxin.Transitions() {
 		exits[tr.From]++
-		want := anxin.StateTimer[tr.To]
+		want := tr.To.Timer()
 		if tr.Sets != want && !(tr.Sets == anxin.MerchantResume && tr.To == anxin.PendingMerchant) {
 			t.Errorf("%s --%s--> %s sets %q, the state runs %q", tr.From, tr.Action, tr.To, tr.Sets, want)
 		}
@@ -249,7 +249,7 @@ func TestTransitionTable(t *testing.T) {
 			t.Errorf("unknown state in %+v", tr)
 		}
 	}
-	for _, s := range anxin.States {
+	for _, s := range anxin.States() {
 		if s.Terminal() != (exits[s] == 0) {
 			t.Errorf("%s: terminal %v with %d exits", s, s.Terminal(), exits[s])
 		}

@@ -141,7 +141,7 @@ func (t Ticket) Decide(d Decision, p Policy, now time.Time) (Change, error) {
 	case MerchantResume:
 		c.Deadline = now.Add(t.PausedLeft)
 	default:
-		c.Deadline = now.Add(TimerLength[tr.Sets])
+		c.Deadline = now.Add(tr.Sets.Length())
 	}
 	if tr.To == NeedsEvidence {
 		c.PausedLeft = max(t.Deadline.Sub(now), 0)

@@ -77,14 +77,14 @@ type Scope struct {
 func (s Scope) Sees(merchantID int64) bool { return s.MerchantID == 0 || s.MerchantID == merchantID }
 
 // AllMerchants is the scope of agents, admins and the system.
-var AllMerchants = Scope{}
+func AllMerchants() Scope { return Scope{} }
 
 // Scope is what the actor may see.
 func (a Actor) Scope() Scope {
 	if a.Role == RoleMerchant {
 		return Scope{MerchantID: a.MerchantID}
 	}
-	return AllMerchants
+	return AllMerchants()
 }
 
 // Merchant is a store whose after-sales tickets Anxin handles.

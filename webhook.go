@@ -19,9 +19,12 @@ const (
 	EventRefundFailed    WebhookEvent = "refund.failed"
 )
 
-// WebhookEvents lists every event an endpoint may ask for.
-var WebhookEvents = []WebhookEvent{EventTicketCreated, EventStateChanged, EventDeadlineSoon,
+// webhookEvents lists every event an endpoint may ask for.
+var webhookEvents = []WebhookEvent{EventTicketCreated, EventStateChanged, EventDeadlineSoon,
 	EventRefundRequested, EventRefundSucceeded, EventRefundFailed}
+
+// WebhookEvents lists every event an endpoint may ask for.
+func WebhookEvents() []WebhookEvent { return slices.Clone(webhookEvents) }
 
 // DeadlineSoonBefore is how long before a deadline ticket.deadline_soon is
 // sent: once per ticket and state (version), for every state that runs a
@@ -75,7 +78,7 @@ func (w Webhook) Validate() error {
 		return Errorf(EINVALID, "choose at least one event")
 	}
 	for _, e := range w.Events {
-		if !slices.Contains(WebhookEvents, e) {
+		if !slices.Contains(webhookEvents, e) {
 			return Errorf(EINVALID, "unknown webhook event %q", e)
 		}
 	}

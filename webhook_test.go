@@ -9,13 +9,13 @@ import (
 )
 
 func TestInstantRefundDecision(t *testing.T) {
-	r := anxin.DefaultInstantRefund
+	r := anxin.DefaultInstantRefund()
 	_, fresh := policy(t, anxin.FreshSpoiled, nil)
 	_, noReason := policy(t, anxin.NoReason7d, nil)
 	small := newTicket(fresh, received(15000, t0), 0, t0.Add(time.Hour))
 
 	d, ok := r.Decision(small, fresh, false)
-	if !ok || d.Actor != anxin.System || d.Action != anxin.Refund || d.Version != small.Version {
+	if !ok || d.Actor != anxin.System() || d.Action != anxin.Refund || d.Version != small.Version {
 		t.Fatalf("a ¥150 spoiled-fresh claim: %+v %v, want the system's refund", d, ok)
 	}
 	c := step(t, &small, fresh, d, t0.Add(time.Hour))
@@ -36,7 +36,7 @@ func TestInstantRefundDecision(t *testing.T) {
 	}
 	// The system may refund a pending ticket, but takes no other person's action.
 	tk := newTicket(fresh, received(5000, t0), 0, t0)
-	if _, err := tk.Decide(anxin.Decision{Action: anxin.Approve, Actor: anxin.System}, fresh, t0); anxin.ErrorCode(err) != anxin.ENOTALLOWED {
+	if _, err := tk.Decide(anxin.Decision{Action: anxin.Approve, Actor: anxin.System()}, fresh, t0); anxin.ErrorCode(err) != anxin.ENOTALLOWED {
 		t.Errorf("the system approving: %v, want not_allowed", err)
 	}
 }
@@ -56,9 +56,9 @@ func TestChangeWebhookEvents(t *testing.T) {
 		}
 	}
 	want(events(anxin.Decision{Action: anxin.Approve, Actor: merchant}), anxin.EventStateChanged, anxin.EventRefundRequested)
-	want(events(anxin.Decision{Action: anxin.RefundFailure, Actor: anxin.System}), anxin.EventStateChanged, anxin.EventRefundFailed)
+	want(events(anxin.Decision{Action: anxin.RefundFailure, Actor: anxin.System()}), anxin.EventStateChanged, anxin.EventRefundFailed)
 	want(events(anxin.Decision{Action: anxin.RetryRefund, Actor: agent}), anxin.EventStateChanged, anxin.EventRefundRequested)
-	want(events(anxin.Decision{Action: anxin.RefundSucceeded, Actor: anxin.System}), anxin.EventStateChanged, anxin.EventRefundSucceeded)
+	want(events(anxin.Decision{Action: anxin.RefundSucceeded, Actor: anxin.System()}), anxin.EventStateChanged, anxin.EventRefundSucceeded)
 }
 
 func TestWebhookValidateAndWants(t *testing.T) {

@@ -121,7 +121,7 @@ func Seed(ctx context.Context, path string, cfg store.Config) (int, error) {
 		return 0, err
 	}
 	defer s.Close()
-	ms, err := s.Merchants(ctx, anxin.AllMerchants)
+	ms, err := s.Merchants(ctx, anxin.AllMerchants())
 	if err != nil || len(ms) > 0 {
 		return 0, err
 	}
@@ -164,7 +164,7 @@ func (d *demo) people(ctx context.Context) error {
 	byCode := map[string]int64{}
 	yes := true
 	for _, dm := range demoMerchants {
-		m, err := d.s.CreateMerchant(ctx, anxin.Merchant{Code: dm.code, Name: dm.name, InstantRefund: anxin.DefaultInstantRefund})
+		m, err := d.s.CreateMerchant(ctx, anxin.Merchant{Code: dm.code, Name: dm.name, InstantRefund: anxin.DefaultInstantRefund()})
 		if err != nil {
 			return err
 		}
@@ -270,7 +270,7 @@ func (d *demo) ticket(ctx context.Context) error {
 	claim := anxin.Claim{MerchantID: m.ID, Service: svc, Order: d.order(policy, product, created),
 		BuyerName:  string(demoSurnames[d.pick(len(demoSurnames))]) + demoGiven[d.pick(len(demoGiven))],
 		BuyerPhone: fmt.Sprintf("1%d%d%08d", 3+d.pick(7), d.pick(10), d.rng.IntN(100000000)),
-		Reason:     demoReasons[svc][d.pick(len(demoReasons[svc]))], Actor: anxin.Buyer}
+		Reason:     demoReasons[svc][d.pick(len(demoReasons[svc]))], Actor: anxin.Buyer()}
 	switch svc {
 	case anxin.PriceProtect:
 		claim.RequestedFen = product.fen * int64(5+d.pick(15)) / 100
@@ -345,9 +345,9 @@ func (d *demo) decision(a anxin.Action, t anxin.Ticket) anxin.Decision {
 	case anxin.Refund:
 		dec.Actor = d.agents[d.pick(len(d.agents))]
 	case anxin.ShipReturn, anxin.Appeal, anxin.Cancel:
-		dec.Actor = anxin.Buyer
+		dec.Actor = anxin.Buyer()
 	default:
-		dec.Actor = anxin.System
+		dec.Actor = anxin.System()
 	}
 	switch a {
 	case anxin.Reject:
@@ -490,7 +490,7 @@ func (d *demo) drawPhotos(ctx context.Context) error {
 		}
 		d.clock.Set(j.at)
 		up := store.Upload{TicketID: j.ticket, Label: j.label, Backdated: true}
-		if _, err := d.s.RecordPhoto(ctx, anxin.Buyer, up, j.done); err != nil {
+		if _, err := d.s.RecordPhoto(ctx, anxin.Buyer(), up, j.done); err != nil {
 			return err
 		}
 	}

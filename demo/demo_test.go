@@ -45,7 +45,7 @@ func TestSeedDemo(t *testing.T) {
 		states[st] = c
 	}
 	rows.Close()
-	for _, st := range anxin.States {
+	for _, st := range anxin.States() {
 		if st != anxin.NeedsEvidence && states[st] == 0 && st != anxin.Refunding {
 			t.Errorf("no demo ticket is %s", st)
 		}
@@ -95,7 +95,7 @@ func TestSeedDemo(t *testing.T) {
 	var id int64
 	db.QueryRow(`SELECT id FROM evidence ORDER BY id LIMIT 1`).Scan(&id)
 	for _, size := range []store.PhotoSize{store.Thumb, store.Display} {
-		_, f, err := s.Photo(ctx, anxin.AllMerchants, id, size)
+		_, f, err := s.Photo(ctx, anxin.AllMerchants(), id, size)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -27,7 +27,7 @@ func TestIntakeInstantRefund(t *testing.T) {
 	if v.State != anxin.Refunding || v.Refund.ID == 0 || v.Refund.AmountFen != 8990 || v.MerchantCode != m.Code {
 		t.Fatalf("a ¥89.90 spoiled-fresh claim: %s, refund %+v", v.State, v.Refund)
 	}
-	events, _ := s.Timeline(ctx, anxin.AllMerchants, v.ID)
+	events, _ := s.Timeline(ctx, anxin.AllMerchants(), v.ID)
 	if len(events) != 2 || events[1].Actor.Role != anxin.RoleSystem || events[1].Detail != anxin.InstantRefundReason ||
 		!events[1].At.Equal(events[0].At) {
 		t.Fatalf("timeline %+v", events)
@@ -219,7 +219,7 @@ func TestListTickets(t *testing.T) {
 			clock.Advance(time.Minute)
 		}
 	}
-	if _, err := s.Decide(ctx, made[4].ID, anxin.Decision{Action: anxin.Cancel, Actor: anxin.Buyer}); err != nil {
+	if _, err := s.Decide(ctx, made[4].ID, anxin.Decision{Action: anxin.Cancel, Actor: anxin.Buyer()}); err != nil {
 		t.Fatal(err)
 	}
 	var got []int64
@@ -339,7 +339,7 @@ func TestOutboxIsWrittenWithTheChange(t *testing.T) {
 	}
 	// The snapshot is the ticket as the change's transaction left it, read
 	// back whole, at the change's moment.
-	now, _ := s.TicketView(ctx, anxin.AllMerchants, tk.ID)
+	now, _ := s.TicketView(ctx, anxin.AllMerchants(), tk.ID)
 	for _, e := range events[1:] {
 		if !reflect.DeepEqual(e.View, now) || !e.At.Equal(storetest.Epoch) || !e.Change.At.Equal(storetest.Epoch) {
 			t.Fatalf("%s: snapshot at %v\n%+v\nthe ticket now\n%+v", e.Type, e.At, e.View, now)

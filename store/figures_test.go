@@ -25,21 +25,21 @@ func TestFigures(t *testing.T) {
 	paid := storetest.MustTicket(t, s, m.ID, anxin.Damaged, 5000)
 	clock.Advance(3 * time.Minute)
 	mustDecide(t, s, paid.ID, anxin.Decision{Action: anxin.Approve, Actor: agent})
-	mustDecide(t, s, paid.ID, anxin.Decision{Action: anxin.RefundSucceeded, Actor: anxin.System})
+	mustDecide(t, s, paid.ID, anxin.Decision{Action: anxin.RefundSucceeded, Actor: anxin.System()})
 
 	missed := storetest.MustTicket(t, s, m.ID, anxin.FreshSpoiled, 7000)
 	clock.Advance(25 * time.Hour)
-	mustDecide(t, s, missed.ID, anxin.Decision{Action: anxin.Timeout, Actor: anxin.System})
-	mustDecide(t, s, missed.ID, anxin.Decision{Action: anxin.RefundSucceeded, Actor: anxin.System})
+	mustDecide(t, s, missed.ID, anxin.Decision{Action: anxin.Timeout, Actor: anxin.System()})
+	mustDecide(t, s, missed.ID, anxin.Decision{Action: anxin.RefundSucceeded, Actor: anxin.System()})
 
 	lost := storetest.MustTicketIn(t, s, m.ID, anxin.Arbitration, 3000)
 	mustDecide(t, s, lost.ID, anxin.Decision{Action: anxin.RuleForBuyer, Actor: agent})
 
 	noise := storetest.MustTicket(t, s, other.ID, anxin.Damaged, 9900)
 	mustDecide(t, s, noise.ID, anxin.Decision{Action: anxin.Approve, Actor: agent})
-	mustDecide(t, s, noise.ID, anxin.Decision{Action: anxin.RefundSucceeded, Actor: anxin.System})
+	mustDecide(t, s, noise.ID, anxin.Decision{Action: anxin.RefundSucceeded, Actor: anxin.System()})
 
-	f, err := s.Figures(ctx, anxin.AllMerchants, m.ID, clock.Now(), zone, anxin.FigureDays)
+	f, err := s.Figures(ctx, anxin.AllMerchants(), m.ID, clock.Now(), zone, anxin.FigureDays)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -392,7 +392,7 @@ func settleRefund(ctx context.Context, tx *wtx, number string, succeeded bool, m
 	if err != nil {
 		return TicketView{}, err
 	}
-	v, err := viewIn(ctx, tx, anxin.AllMerchants, r.TicketID)
+	v, err := viewIn(ctx, tx, anxin.AllMerchants(), r.TicketID)
 	switch {
 	case err != nil:
 		return v, err
@@ -402,11 +402,11 @@ func settleRefund(ctx context.Context, tx *wtx, number string, succeeded bool, m
 		return v, anxin.Errorf(anxin.ECONFLICT, "refund %s is %s (ticket %s is %s), not awaiting a result",
 			number, r.Status, v.Number, v.State)
 	}
-	d := anxin.Decision{Action: action, Actor: anxin.System, Version: v.Version, Reason: strings.TrimSpace(message)}
+	d := anxin.Decision{Action: action, Actor: anxin.System(), Version: v.Version, Reason: strings.TrimSpace(message)}
 	if _, err := decide(ctx, tx, r.TicketID, d); err != nil {
 		return v, err
 	}
-	return viewIn(ctx, tx, anxin.AllMerchants, r.TicketID)
+	return viewIn(ctx, tx, anxin.AllMerchants(), r.TicketID)
 }
 
 // DayOrders is a merchant's order count for a day (YYYY-MM-DD).

@@ -172,7 +172,7 @@ func describeOverride(o anxin.PolicyOverride) string {
 // Overrides returns a merchant's policy overrides by service.
 func (s *Store) Overrides(ctx context.Context, merchantID int64) (map[anxin.ServiceKey]anxin.PolicyOverride, error) {
 	out := map[anxin.ServiceKey]anxin.PolicyOverride{}
-	for _, svc := range anxin.Catalog {
+	for _, svc := range anxin.Services() {
 		o, ok, err := overrideFor(ctx, s.read(), merchantID, svc.Key)
 		if err != nil {
 			return nil, err

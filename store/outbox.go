@@ -175,7 +175,7 @@ func emit(ctx context.Context, tx *wtx, ticketID, merchantID int64, events []anx
 			continue
 		}
 		if snap == nil {
-			v, err := viewIn(ctx, tx, anxin.AllMerchants, ticketID)
+			v, err := viewIn(ctx, tx, anxin.AllMerchants(), ticketID)
 			if err != nil {
 				return err
 			}

@@ -135,7 +135,7 @@ func TestPhotoFactsAreKeptAndTheServedImageHasNoEXIF(t *testing.T) {
 		t.Fatalf("evidence %+v", e)
 	}
 	for size, sum := range map[store.PhotoSize]string{store.Display: e.SHA256, store.Thumb: e.ThumbSHA256} {
-		got, file, err := f.s.Photo(ctx, anxin.AllMerchants, e.ID, size)
+		got, file, err := f.s.Photo(ctx, anxin.AllMerchants(), e.ID, size)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -157,7 +157,7 @@ func TestPhotoFactsAreKeptAndTheServedImageHasNoEXIF(t *testing.T) {
 	after, _ := photo.WithEXIF(phototest.JPEG(phototest.Scene(3, 320, 240), 85), photo.Meta{Model: "V2309A", TakenAt: received.Add(time.Minute)})
 	f.add(t, f.agent, f.ticket, after)
 	f.add(t, f.agent, f.ticket, phototest.JPEG(phototest.Scene(4, 320, 240), 85))
-	evs, _ = f.s.Evidence(ctx, anxin.AllMerchants, f.ticket.ID)
+	evs, _ = f.s.Evidence(ctx, anxin.AllMerchants(), f.ticket.ID)
 	if evs[1].Facts.BeforeReceipt || evs[1].Facts.TakenAt.IsZero() || evs[2].Facts.TakenAt != (time.Time{}) || evs[2].Facts.Camera != "" {
 		t.Fatalf("facts %+v and %+v", evs[1].Facts, evs[2].Facts)
 	}
@@ -219,14 +219,14 @@ func TestDuplicatePhotosAreFlaggedOnBothTickets(t *testing.T) {
 		{t3, []string{t1.Number + " similar", t2.Number + " similar"}},
 		{t4, nil},
 	} {
-		if got := links(anxin.AllMerchants, c.ticket); !equal(got, c.want) {
+		if got := links(anxin.AllMerchants(), c.ticket); !equal(got, c.want) {
 			t.Errorf("%s links %v, want %v", c.ticket.Number, got, c.want)
 		}
 	}
 	// The same picture at another merchant: agents see the link, the
 	// merchant does not learn the other merchant's ticket.
 	f.add(t, f.agent, t5, original)
-	if got := links(anxin.AllMerchants, t1); len(got) != 3 || got[1] != t5.Number+" exact" {
+	if got := links(anxin.AllMerchants(), t1); len(got) != 3 || got[1] != t5.Number+" exact" {
 		t.Fatalf("agent sees %v", got)
 	}
 	if got := links(anxin.Scope{MerchantID: f.merchant.ID}, t1); len(got) != 2 {
@@ -245,7 +245,7 @@ func TestDuplicatePhotosAreFlaggedOnBothTickets(t *testing.T) {
 	if len(g.Duplicates) != 1 {
 		t.Fatalf("the merchant's upload answer: %+v, want its own %s only", g.Duplicates, t5.Number)
 	}
-	if got := links(anxin.AllMerchants, t6); len(got) < 4 {
+	if got := links(anxin.AllMerchants(), t6); len(got) < 4 {
 		t.Fatalf("every link is kept for agents: %v", got)
 	}
 	// The same photo twice on one ticket is refused.
@@ -294,20 +294,20 @@ func TestPhotoRules(t *testing.T) {
 	if _, _, err := f.s.Photo(ctx, stranger.Scope(), m.ID, store.Thumb); anxin.ErrorCode(err) != anxin.ENOTFOUND {
 		t.Fatalf("a stranger opens a photo: %v", err)
 	}
-	if _, err := f.s.AddPhoto(ctx, anxin.System, store.Upload{TicketID: f.ticket.ID, Data: pic(7)}); anxin.ErrorCode(err) != anxin.EFORBIDDEN {
+	if _, err := f.s.AddPhoto(ctx, anxin.System(), store.Upload{TicketID: f.ticket.ID, Data: pic(7)}); anxin.ErrorCode(err) != anxin.EFORBIDDEN {
 		t.Fatalf("the system adds a photo: %v", err)
 	}
 
 	// A finished ticket takes no more photos.
 	closed := storetest.MustTicket(t, f.s, f.merchant.ID, anxin.Damaged, 1000)
-	if _, err := f.s.Decide(ctx, closed.ID, anxin.Decision{Action: anxin.Cancel, Actor: anxin.Buyer}); err != nil {
+	if _, err := f.s.Decide(ctx, closed.ID, anxin.Decision{Action: anxin.Cancel, Actor: anxin.Buyer()}); err != nil {
 		t.Fatal(err)
 	}
 	_, err := f.s.AddPhoto(ctx, f.agent, store.Upload{TicketID: closed.ID, Data: pic(8)})
 	if anxin.ErrorCode(err) != anxin.ENOTALLOWED {
 		t.Fatalf("a photo on a closed ticket: %v", err)
 	}
-	if _, _, err := f.s.Photo(ctx, anxin.AllMerchants, m.ID, "original"); anxin.ErrorCode(err) != anxin.ENOTFOUND {
+	if _, _, err := f.s.Photo(ctx, anxin.AllMerchants(), m.ID, "original"); anxin.ErrorCode(err) != anxin.ENOTFOUND {
 		t.Fatalf("an unknown size: %v", err)
 	}
 }
@@ -388,7 +388,7 @@ func TestSimultaneousCopiesAreLinked(t *testing.T) {
 		}
 		wg.Wait()
 		for _, tk := range []anxin.Ticket{a, b} {
-			evs, err := f.s.Evidence(ctx, anxin.AllMerchants, tk.ID)
+			evs, err := f.s.Evidence(ctx, anxin.AllMerchants(), tk.ID)
 			if err != nil || len(evs) != 1 || len(evs[0].Duplicates) != 1 || !evs[0].Duplicates[0].Exact {
 				t.Fatalf("round %d, %s: %+v %v", round, tk.Number, evs, err)
 			}

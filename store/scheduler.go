@@ -127,7 +127,7 @@ func (s *Store) RunTimeouts(ctx context.Context) (Sweep, error) {
 			return sw, err
 		}
 		for batch := range slices.Chunk(page, timeoutBatch) {
-			errs, err := s.DecideEach(ctx, batch, anxin.Decision{Action: anxin.Timeout, Actor: anxin.System})
+			errs, err := s.DecideEach(ctx, batch, anxin.Decision{Action: anxin.Timeout, Actor: anxin.System()})
 			if err != nil {
 				return sw, err
 			}
@@ -171,7 +171,7 @@ func (s *Store) PayPendingRefunds(ctx context.Context) (Sweep, error) {
 		if err != nil || len(due) == 0 {
 			return sw, err
 		}
-		errs, err := s.DecideEach(ctx, due, anxin.Decision{Action: anxin.RefundSucceeded, Actor: anxin.System})
+		errs, err := s.DecideEach(ctx, due, anxin.Decision{Action: anxin.RefundSucceeded, Actor: anxin.System()})
 		if err != nil {
 			return sw, err
 		}

@@ -24,7 +24,7 @@ func runTimeouts(t *testing.T, s *store.Store) store.Sweep {
 
 func mustTicket(t *testing.T, s *store.Store, id int64) anxin.Ticket {
 	t.Helper()
-	tk, err := s.Ticket(ctx, anxin.AllMerchants, id)
+	tk, err := s.Ticket(ctx, anxin.AllMerchants(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func mustTicket(t *testing.T, s *store.Store, id int64) anxin.Ticket {
 // lastEvent is the ticket's latest state change.
 func lastEvent(t *testing.T, s *store.Store, id int64) anxin.Event {
 	t.Helper()
-	events, err := s.Timeline(ctx, anxin.AllMerchants, id)
+	events, err := s.Timeline(ctx, anxin.AllMerchants(), id)
 	if err != nil || len(events) == 0 {
 		t.Fatalf("timeline: %v", err)
 	}
@@ -278,7 +278,7 @@ func TestEvidenceRequestPausesClockThroughStore(t *testing.T) {
 	if sw := runTimeouts(t, s); sw.Done != 0 {
 		t.Fatal("the scheduler acted while the merchant clock was paused")
 	}
-	got, err = s.Decide(ctx, tk.ID, anxin.Decision{Action: anxin.AddEvidence, Actor: anxin.Buyer, Version: got.Version})
+	got, err = s.Decide(ctx, tk.ID, anxin.Decision{Action: anxin.AddEvidence, Actor: anxin.Buyer(), Version: got.Version})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,7 +316,7 @@ func TestAwaitingReceiptAutoReceives(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tk, err = s.Decide(ctx, tk.ID, anxin.Decision{Action: anxin.ShipReturn, Actor: anxin.Buyer, Tracking: "SF1234"}); err != nil {
+	if tk, err = s.Decide(ctx, tk.ID, anxin.Decision{Action: anxin.ShipReturn, Actor: anxin.Buyer(), Tracking: "SF1234"}); err != nil {
 		t.Fatal(err)
 	}
 	clock.Advance(10 * 24 * time.Hour)
@@ -336,7 +336,7 @@ func TestBuiltinProviderRetryReusesNumber(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, _ := s.Refund(ctx, anxin.AllMerchants, tk.ID)
+	r, _ := s.Refund(ctx, anxin.AllMerchants(), tk.ID)
 	// The payment system declines it; an agent retries; the provider pays.
 	if _, err := s.SettleRefund(ctx, r.Number, false, "银行卡已注销"); err != nil {
 		t.Fatal(err)
@@ -351,7 +351,7 @@ func TestBuiltinProviderRetryReusesNumber(t *testing.T) {
 	if sw, err := s.PayPendingRefunds(ctx); err != nil || sw.Done != 1 {
 		t.Fatalf("built-in provider: %+v %v", sw, err)
 	}
-	again, _ := s.Refund(ctx, anxin.AllMerchants, tk.ID)
+	again, _ := s.Refund(ctx, anxin.AllMerchants(), tk.ID)
 	got := mustTicket(t, s, tk.ID)
 	if got.State != anxin.Refunded || again.Number != r.Number || again.Attempts != 2 || again.Status != anxin.RefundPaid {
 		t.Fatalf("after the retry: %s, refund %+v (first %s)", got.State, again, r.Number)

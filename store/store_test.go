@@ -110,11 +110,11 @@ func TestDecideComparesAndSets(t *testing.T) {
 	if h.By != "Alice" || h.Action != anxin.Approve || !h.At.Equal(clock.Now()) || h.Ticket.State != anxin.Refunding {
 		t.Fatalf("already handled by %q (%s) at %v, now %s", h.By, h.Action, h.At, h.Ticket.State)
 	}
-	r, err := s.Refund(ctx, anxin.AllMerchants, tk.ID)
+	r, err := s.Refund(ctx, anxin.AllMerchants(), tk.ID)
 	if err != nil || r.AmountFen != 8800 || r.Status != anxin.RefundPending || r.Number != anxin.RefundNumber(tk.ID) {
 		t.Fatalf("refund %+v, %v", r, err)
 	}
-	events, err := s.Timeline(ctx, anxin.AllMerchants, tk.ID)
+	events, err := s.Timeline(ctx, anxin.AllMerchants(), tk.ID)
 	if err != nil || len(events) != 2 || events[1].Actor.Name != "Alice" || events[1].AmountFen != 8800 {
 		t.Fatalf("timeline %+v, %v", events, err)
 	}
@@ -151,7 +151,7 @@ func TestRacingRefundsPayOnce(t *testing.T) {
 	if wins != 1 {
 		t.Fatalf("%d refunds won, want 1", wins)
 	}
-	got, _ := s.Ticket(ctx, anxin.AllMerchants, tk.ID)
+	got, _ := s.Ticket(ctx, anxin.AllMerchants(), tk.ID)
 	if got.RefundedFen != 149000 || got.Version != tk.Version+1 {
 		t.Fatalf("ticket after the race: refunded %d, v%d", got.RefundedFen, got.Version)
 	}
@@ -223,7 +223,7 @@ func TestQueueOrderAndPages(t *testing.T) {
 		clock.Advance(time.Hour)
 	}
 	closed := created[5]
-	if _, err := s.Decide(ctx, closed.ID, anxin.Decision{Action: anxin.Cancel, Actor: anxin.Buyer}); err != nil {
+	if _, err := s.Decide(ctx, closed.ID, anxin.Decision{Action: anxin.Cancel, Actor: anxin.Buyer()}); err != nil {
 		t.Fatal(err)
 	}
 	refunding := created[6]
@@ -336,7 +336,7 @@ func TestBuyerPhotoResumesTheMerchantClock(t *testing.T) {
 	}
 	clock.Advance(5 * time.Hour)
 	storetest.MustPhoto(t, s, tk.ID, "label") // the buyer's, through the API
-	got, _ := s.Ticket(ctx, anxin.AllMerchants, tk.ID)
+	got, _ := s.Ticket(ctx, anxin.AllMerchants(), tk.ID)
 	if got.State != anxin.PendingMerchant || !got.Deadline.Equal(clock.Now().Add(14*time.Hour)) {
 		t.Fatalf("after the buyer's photo: %s due %v, want pending_merchant due in 14 h", got.State, got.Deadline)
 	}
@@ -344,7 +344,7 @@ func TestBuyerPhotoResumesTheMerchantClock(t *testing.T) {
 	clock.Advance(time.Minute)
 	tk2 := storetest.MustTicketIn(t, s, m.ID, anxin.NeedsEvidence, 3000)
 	photoAs(t, s, agent, tk2.ID)
-	events, _ := s.Timeline(ctx, anxin.AllMerchants, tk.ID)
+	events, _ := s.Timeline(ctx, anxin.AllMerchants(), tk.ID)
 	var seen []string
 	for _, e := range events[2:] {
 		seen = append(seen, fmt.Sprintf("%s/%s/%s", e.Action, e.Actor.Role, e.To))
@@ -352,7 +352,7 @@ func TestBuyerPhotoResumesTheMerchantClock(t *testing.T) {
 	if strings.Join(seen, " ") != "evidence_added/buyer/pending_merchant photo_added/merchant/" {
 		t.Fatalf("timeline after the photos: %v", seen)
 	}
-	if got, _ := s.Ticket(ctx, anxin.AllMerchants, tk2.ID); got.State != anxin.PendingMerchant {
+	if got, _ := s.Ticket(ctx, anxin.AllMerchants(), tk2.ID); got.State != anxin.PendingMerchant {
 		t.Fatalf("an agent's photo for the buyer left the ticket %s", got.State)
 	}
 }

@@ -62,7 +62,7 @@ func TestCancelledWritesHarmNoOneElse(t *testing.T) {
 	close(stop)
 	wg.Wait()
 
-	kept, err := s.Notes(context.Background(), anxin.AllMerchants, tk.ID)
+	kept, err := s.Notes(context.Background(), anxin.AllMerchants(), tk.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -750,7 +750,7 @@ func AdminUsersView(p AdminUsers) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				for _, r := range anxin.UserRoles {
+				for _, r := range anxin.UserRoles() {
 					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 59, "<option value=\"")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
@@ -1156,7 +1156,7 @@ func AdminUsersView(p AdminUsers) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			for _, r := range anxin.UserRoles {
+			for _, r := range anxin.UserRoles() {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 101, "<option value=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -1935,7 +1935,7 @@ func AdminMerchantView(p AdminMerchant) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			for _, s := range anxin.Catalog {
+			for _, s := range anxin.Services() {
 				o, form := p.override(s.Key), "policy-"+string(s.Key)
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 168, "<tr data-service=\"")
 				if templ_7745c5c3_Err != nil {

@@ -638,7 +638,7 @@ func FigureCards(f anxin.Figures) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			for _, svc := range anxin.Catalog {
+			for _, svc := range anxin.Services() {
 				if r, ok := f.RefundsBy[svc.Key]; ok {
 					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 49, "<tr><th scope=\"row\">")
 					if templ_7745c5c3_Err != nil {

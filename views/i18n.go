@@ -5,9 +5,6 @@ import (
 	"fmt"
 )
 
-// Langs are the languages of the UI; the first is the default.
-var Langs = []string{"zh", "en"}
-
 // NormalizeLang returns a supported language for s, the default for anything else.
 func NormalizeLang(s string) string {
 	if s == "en" {

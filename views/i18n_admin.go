@@ -5,8 +5,8 @@ func init() {
 	addEN(adminEN)
 }
 
-// AuditActions are the actions the audit log records.
-var AuditActions = []string{"create_user", "disable_user", "enable_user", "reset_password", "change_role",
+// auditActions are the actions the audit log records.
+var auditActions = []string{"create_user", "disable_user", "enable_user", "reset_password", "change_role",
 	"create_merchant", "update_merchant", "set_policy"}
 
 var adminEN = map[string]string{

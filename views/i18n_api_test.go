@@ -12,7 +12,7 @@ import (
 func TestIntegrationStringsAreTranslated(t *testing.T) {
 	zhCtx := WithPage(t.Context(), Page{Lang: "zh"})
 	enCtx := WithPage(t.Context(), Page{Lang: "en"})
-	for _, e := range anxin.WebhookEvents {
+	for _, e := range anxin.WebhookEvents() {
 		zh, en := eventDescription(zhCtx, e), eventDescription(enCtx, e)
 		if en == "" || zh == en || !hasHan(zh) {
 			t.Errorf("%s: zh %q, en %q", e, zh, en)

@@ -34,10 +34,10 @@ func TestEveryStringHasChinese(t *testing.T) {
 			}
 		}
 	}
-	for _, s := range anxin.States {
+	for _, s := range anxin.States() {
 		keys[string(s)] = "state"
 	}
-	for _, tr := range anxin.Transitions {
+	for tr := range anxin.Transitions() {
 		keys[string(tr.Action)] = "action"
 	}
 	for _, a := range []anxin.Action{anxin.Create, anxin.Assign, anxin.PhotoAdded} {
@@ -46,7 +46,7 @@ func TestEveryStringHasChinese(t *testing.T) {
 	for _, r := range []anxin.Role{anxin.RoleAdmin, anxin.RoleAgent, anxin.RoleMerchant, anxin.RoleBuyer, anxin.RoleSystem} {
 		keys["role:"+string(r)] = "role"
 	}
-	for _, svc := range anxin.Catalog {
+	for _, svc := range anxin.Services() {
 		keys["compensation:"+string(svc.Default.Compensation)] = "compensation"
 	}
 	for _, a := range []anxin.TimeoutAction{anxin.AutoRefund, anxin.AutoApprove, anxin.Escalate, anxin.AutoReceive, anxin.AutoClose} {
@@ -58,10 +58,10 @@ func TestEveryStringHasChinese(t *testing.T) {
 	for _, r := range []anxin.RefundStatus{anxin.RefundPending, anxin.RefundPaid, anxin.RefundDeclined} {
 		keys["refund:"+string(r)] = "refund"
 	}
-	for _, k := range RejectReasons {
+	for _, k := range RejectReasons() {
 		keys[k] = "reason"
 	}
-	for _, a := range AuditActions {
+	for _, a := range auditActions {
 		keys["audit:"+a] = "audit"
 	}
 	for k, where := range keys {

@@ -15,13 +15,14 @@ func BenchmarkQueuePageRender(b *testing.B) {
 	zone, _ := time.LoadLocation("Asia/Shanghai")
 	u := &anxin.User{ID: 1, Name: "王晓", Role: anxin.RoleAgent}
 	ctx := WithPage(context.Background(), Page{User: u, Lang: "zh", Zone: zone, Now: now, CSRF: "token"})
-	q := Queue{Staff: true, Services: anxin.Catalog, Policies: map[anxin.ServiceKey]anxin.Policy{}, Filter: QueueFilter{Tab: "all"}}
-	for _, s := range anxin.Catalog {
+	services, states := anxin.Services(), anxin.States()
+	q := Queue{Staff: true, Services: services, Policies: map[anxin.ServiceKey]anxin.Policy{}, Filter: QueueFilter{Tab: "all"}}
+	for _, s := range services {
 		q.Policies[s.Key] = s.Default
 	}
 	for i := range 50 {
 		q.Tickets = append(q.Tickets, anxin.Ticket{ID: int64(i + 1), Number: anxin.TicketNumber(int64(i + 1)), MerchantName: "昆明斗南鲜花园艺",
-			Service: anxin.Catalog[i%9].Key, State: anxin.States[i%8], Version: 3, StateSince: now.Add(-time.Hour),
+			Service: services[i%9].Key, State: states[i%8], Version: 3, StateSince: now.Add(-time.Hour),
 			Deadline: now.Add(time.Duration(i) * time.Hour), Order: anxin.Order{Product: fmt.Sprintf("云南鲜切玫瑰 %d枝", i)},
 			BuyerPhone: "13800138000", RequestedFen: 8990})
 	}

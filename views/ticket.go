@@ -3,6 +3,7 @@ package views
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/anxin-helpdesk/anxin"
@@ -47,14 +48,18 @@ type ActionForm struct {
 	Slot       string
 }
 
-// RejectReasons are the reasons offered when rejecting (plus free text).
-var RejectReasons = []string{
+// rejectReasons are the reasons offered when rejecting (plus free text).
+var rejectReasons = []string{
 	"Photos do not show the problem",
 	"Item used; it cannot be resold",
 	"Outside the after-sales window",
 	"Settled with the buyer",
 	"Other",
 }
+
+// RejectReasons lists the reasons offered when rejecting, in English (the
+// form's values; the page shows them translated).
+func RejectReasons() []string { return slices.Clone(rejectReasons) }
 
 // Has reports whether the viewer may take the action.
 func (p TicketPage) Has(a anxin.Action) bool {
@@ -149,7 +154,7 @@ func EventDetail(ctx context.Context, e anxin.Event) string {
 	switch {
 	case e.Action == anxin.Timeout:
 		return TimeoutWords(ctx, anxin.TimeoutAction(e.Detail))
-	case e.Action == anxin.PhotoAdded && e.Detail != "", e.Action == anxin.AddEvidence && anxin.ChecklistLabels[e.Detail] != "":
+	case e.Action == anxin.PhotoAdded && e.Detail != "", e.Action == anxin.AddEvidence && anxin.IsChecklistItem(e.Detail):
 		return T(ctx, anxin.ChecklistLabel(e.Detail))
 	}
 	return e.Detail

@@ -25,7 +25,7 @@ func (s *Server) renderUsers(c echo.Context, status int, p views.AdminUsers) err
 	if p.Users, err = s.store.Users(ctx); err != nil {
 		return err
 	}
-	if p.Merchants, err = s.store.Merchants(ctx, anxin.AllMerchants); err != nil {
+	if p.Merchants, err = s.store.Merchants(ctx, anxin.AllMerchants()); err != nil {
 		return err
 	}
 	return s.render(c, status, views.AdminUsersView(p))
@@ -129,7 +129,7 @@ func (s *Server) adminMerchants(c echo.Context) error {
 
 func (s *Server) renderMerchants(c echo.Context, status int, p views.AdminMerchants) error {
 	var err error
-	if p.Merchants, err = s.store.Merchants(c.Request().Context(), anxin.AllMerchants); err != nil {
+	if p.Merchants, err = s.store.Merchants(c.Request().Context(), anxin.AllMerchants()); err != nil {
 		return err
 	}
 	return s.render(c, status, views.AdminMerchantsView(p))
@@ -137,7 +137,7 @@ func (s *Server) renderMerchants(c echo.Context, status int, p views.AdminMercha
 
 func (s *Server) createMerchant(c echo.Context) error {
 	m := anxin.Merchant{Code: strings.TrimSpace(c.FormValue("code")), Name: strings.TrimSpace(c.FormValue("name")),
-		InstantRefund: anxin.DefaultInstantRefund}
+		InstantRefund: anxin.DefaultInstantRefund()}
 	created, err := s.store.CreateMerchantBy(c.Request().Context(), user(c).Actor(), m)
 	if err != nil {
 		msg, ok := refusal422(err)

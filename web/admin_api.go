@@ -89,7 +89,7 @@ func (s *Server) renderWebhooks(c echo.Context, status int, form views.WebhookFo
 	if err != nil {
 		return err
 	}
-	merchants, err := s.store.Merchants(ctx, anxin.AllMerchants)
+	merchants, err := s.store.Merchants(ctx, anxin.AllMerchants())
 	if err != nil {
 		return err
 	}

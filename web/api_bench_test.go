@@ -42,7 +42,7 @@ func benchCreate(b *testing.B, mixed bool) {
 	var codes []string
 	for i := range 20 {
 		m, err := s.CreateMerchant(ctx, anxin.Merchant{Code: fmt.Sprintf("shop-%02d", i), Name: "商家",
-			InstantRefund: anxin.DefaultInstantRefund})
+			InstantRefund: anxin.DefaultInstantRefund()})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -50,7 +50,7 @@ func benchCreate(b *testing.B, mixed bool) {
 	}
 	if mixed {
 		if _, err := s.CreateWebhook(ctx, anxin.Webhook{URL: "http://127.0.0.1:9/hook", Secret: "whsec-0123456789abcdef",
-			Events: anxin.WebhookEvents}); err != nil {
+			Events: anxin.WebhookEvents()}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -125,7 +125,7 @@ func TestAPICreateTicket(t *testing.T) {
 		!tk.Deadline.Equal(e.clock.Now().Add(24*time.Hour)) || tk.Number != anxin.TicketNumber(tk.ID) || tk.Refund != nil {
 		t.Fatalf("ticket %+v", tk)
 	}
-	stored, err := e.store.Ticket(ctx, anxin.AllMerchants, tk.ID)
+	stored, err := e.store.Ticket(ctx, anxin.AllMerchants(), tk.ID)
 	if err != nil || stored.Order.PaidFen != 39900 || stored.BuyerPhone != "13800138000" || stored.Order.ReceivedAt.IsZero() {
 		t.Fatalf("stored %+v %v", stored, err)
 	}
@@ -359,7 +359,7 @@ func TestAPIBuyerEvents(t *testing.T) {
 	if got := res.ticket(t); got.State != "awaiting_receipt" || got.Version != approved.Version+1 {
 		t.Fatalf("after shipping: %s v%d", got.State, got.Version)
 	}
-	events, _ := e.store.Timeline(ctx, anxin.AllMerchants, tk.ID)
+	events, _ := e.store.Timeline(ctx, anxin.AllMerchants(), tk.ID)
 	if last := events[len(events)-1]; last.Actor.Role != anxin.RoleBuyer || last.Detail != "SF1234567890" {
 		t.Fatalf("recorded as %+v", last)
 	}
@@ -440,11 +440,11 @@ func TestAPIEvidence(t *testing.T) {
 	if res.status != 201 || len(list.Evidence) != 2 || list.Evidence[0].Width != 64 || list.Evidence[0].Label != "product" {
 		t.Fatalf("upload: %d %s", res.status, res.body)
 	}
-	ev, _ := e.store.Evidence(ctx, anxin.AllMerchants, tk.ID)
+	ev, _ := e.store.Evidence(ctx, anxin.AllMerchants(), tk.ID)
 	if len(ev) != 2 || ev[0].Party != anxin.PartyBuyer {
 		t.Fatalf("stored %+v", ev)
 	}
-	_, f, err := e.store.Photo(ctx, anxin.AllMerchants, ev[0].ID, store.Display)
+	_, f, err := e.store.Photo(ctx, anxin.AllMerchants(), ev[0].ID, store.Display)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -566,7 +566,7 @@ func TestWebhookBodiesMatchDocument(t *testing.T) {
 		mu.Unlock()
 	}))
 	defer rcv.Close()
-	if _, err := e.store.CreateWebhook(ctx, anxin.Webhook{URL: rcv.URL, Secret: "whsec-0123456789abcdef", Events: anxin.WebhookEvents}); err != nil {
+	if _, err := e.store.CreateWebhook(ctx, anxin.Webhook{URL: rcv.URL, Secret: "whsec-0123456789abcdef", Events: anxin.WebhookEvents()}); err != nil {
 		t.Fatal(err)
 	}
 	tk := e.call("POST", "/api/v1/tickets", e.claim(8990)).ticket(t)

@@ -51,7 +51,7 @@ func (s *Server) apiGetTicket(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.store.TicketView(c.Request().Context(), anxin.AllMerchants, id)
+	v, err := s.store.TicketView(c.Request().Context(), anxin.AllMerchants(), id)
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ func (s *Server) apiTicketEvent(c echo.Context) error {
 	if !ok {
 		return anxin.Errorf(anxin.EINVALID, "unknown event type %q: return_shipped, pickup_booked, cancelled, appeal or evidence_added", req.Type)
 	}
-	d := anxin.Decision{Action: action, Actor: anxin.Buyer, Version: req.Version, Tracking: req.Tracking, Reason: req.Reason}
+	d := anxin.Decision{Action: action, Actor: anxin.Buyer(), Version: req.Version, Tracking: req.Tracking, Reason: req.Reason}
 	if req.Slot != nil {
 		d.Slot = req.Slot.UTC()
 	}
@@ -148,7 +148,7 @@ func (s *Server) apiEvidence(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	if _, err := s.store.Ticket(ctx, anxin.AllMerchants, id); err != nil {
+	if _, err := s.store.Ticket(ctx, anxin.AllMerchants(), id); err != nil {
 		return err
 	}
 	r := c.Request()
@@ -195,7 +195,7 @@ func (s *Server) apiEvidence(c echo.Context) error {
 	}
 	out := api.EvidenceList{}
 	for i, data := range photos {
-		e, err := s.store.AddPhoto(ctx, anxin.Buyer, store.Upload{TicketID: id, Label: label, Data: data})
+		e, err := s.store.AddPhoto(ctx, anxin.Buyer(), store.Upload{TicketID: id, Label: label, Data: data})
 		if err != nil {
 			if code := anxin.ErrorCode(err); code == anxin.EINVALID || code == anxin.ENOTALLOWED {
 				return anxin.Errorf(code, "photo %d: %s", i+1, anxin.ErrorMessage(err))

@@ -236,7 +236,7 @@ func TestBrowserDoubleClickRefundPaysOnce(t *testing.T) {
 	if n := countRefunds(t, e, tk.ID); n != 1 {
 		t.Fatalf("%d refund rows", n)
 	}
-	events, _ := e.store.Timeline(ctx, anxin.AllMerchants, tk.ID)
+	events, _ := e.store.Timeline(ctx, anxin.AllMerchants(), tk.ID)
 	if refunds := countActions(events, anxin.Refund); refunds != 1 {
 		t.Fatalf("%d refund events on the timeline", refunds)
 	}

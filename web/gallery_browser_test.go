@@ -57,7 +57,7 @@ func TestBrowserGallery(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.Handle("/", e.web)
 	mux.HandleFunc("/test/gallery", func(w http.ResponseWriter, r *http.Request) {
-		evs, err := e.store.Evidence(r.Context(), anxin.AllMerchants, tk.ID)
+		evs, err := e.store.Evidence(r.Context(), anxin.AllMerchants(), tk.ID)
 		if err != nil {
 			http.Error(w, err.Error(), 500)
 			return

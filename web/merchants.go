@@ -46,13 +46,13 @@ func (s *Server) merchantFigures(c echo.Context, m anxin.Merchant, own bool) err
 // merchants lists every merchant with its yardsticks, for staff.
 func (s *Server) merchants(c echo.Context) error {
 	ctx := c.Request().Context()
-	ms, err := s.store.Merchants(ctx, anxin.AllMerchants)
+	ms, err := s.store.Merchants(ctx, anxin.AllMerchants())
 	if err != nil {
 		return err
 	}
 	rows := make([]views.MerchantRow, 0, len(ms))
 	for _, m := range ms {
-		f, err := s.store.Figures(ctx, anxin.AllMerchants, m.ID, s.now(), s.cfg.Zone, anxin.FigureDays)
+		f, err := s.store.Figures(ctx, anxin.AllMerchants(), m.ID, s.now(), s.cfg.Zone, anxin.FigureDays)
 		if err != nil {
 			return err
 		}

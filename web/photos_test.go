@@ -74,7 +74,7 @@ func (c *client) fetch(path string, header map[string]string) (*http.Response, [
 
 func evidenceCount(t *testing.T, e *env, ticket anxin.Ticket) int {
 	t.Helper()
-	evs, err := e.store.Evidence(ctx, anxin.AllMerchants, ticket.ID)
+	evs, err := e.store.Evidence(ctx, anxin.AllMerchants(), ticket.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func TestUploadPhotosAndServeThem(t *testing.T) {
 			t.Errorf("flash %q lacks %q", flash, want)
 		}
 	}
-	evs, err := e.store.Evidence(ctx, anxin.AllMerchants, tk.ID)
+	evs, err := e.store.Evidence(ctx, anxin.AllMerchants(), tk.ID)
 	if err != nil || len(evs) != 1 {
 		t.Fatalf("%d photos stored, %v", len(evs), err)
 	}
@@ -159,7 +159,7 @@ func TestPhotoAccessFollowsTheTicket(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("merchant upload: %s", res.Status)
 	}
-	evs, _ := e.store.Evidence(ctx, anxin.AllMerchants, tk.ID)
+	evs, _ := e.store.Evidence(ctx, anxin.AllMerchants(), tk.ID)
 	if len(evs) != 1 || evs[0].Party != anxin.PartyMerchant {
 		t.Fatalf("merchant's photo: %+v", evs)
 	}

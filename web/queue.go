@@ -87,8 +87,8 @@ func (s *Server) queueView(c echo.Context, f views.QueueFilter) (views.Queue, er
 	now := s.now()
 	staff := u.Role != anxin.RoleMerchant
 	base := storeFilter(f, u)
-	q := views.Queue{Filter: f, Staff: staff, Services: anxin.Catalog, Policies: map[anxin.ServiceKey]anxin.Policy{}}
-	for _, svc := range anxin.Catalog {
+	q := views.Queue{Filter: f, Staff: staff, Services: anxin.Services(), Policies: map[anxin.ServiceKey]anxin.Policy{}}
+	for _, svc := range q.Services {
 		q.Policies[svc.Key] = svc.Default
 	}
 	sf, key := base, memoKey("page", "all", base, u)
@@ -148,7 +148,7 @@ func (s *Server) queueView(c echo.Context, f views.QueueFilter) (views.Queue, er
 	}
 	q.LiveHTML = v.(string)
 	if staff {
-		if v, err = s.memo.get("merchants", now, func() (any, error) { return s.store.Merchants(ctx, anxin.AllMerchants) }); err != nil {
+		if v, err = s.memo.get("merchants", now, func() (any, error) { return s.store.Merchants(ctx, anxin.AllMerchants()) }); err != nil {
 			return q, err
 		}
 		q.Merchants = v.([]anxin.Merchant)

@@ -135,14 +135,14 @@ func TestBulkApproveAndAssign(t *testing.T) {
 			t.Errorf("bulk result for %s: %q, want %q", tk, results[tk], want)
 		}
 	}
-	if got, _ := e.store.Ticket(ctx, anxin.AllMerchants, big.ID); got.State != anxin.PendingMerchant {
+	if got, _ := e.store.Ticket(ctx, anxin.AllMerchants(), big.ID); got.State != anxin.PendingMerchant {
 		t.Error("bulk approve paid a large refund without confirmation")
 	}
 	form = sel(big)
 	form.Set("action", "assign")
 	form.Set("assignee", fmt.Sprint(me.ID))
 	c.post("/queue/bulk", form)
-	if got, _ := e.store.Ticket(ctx, anxin.AllMerchants, big.ID); got.AssigneeID != me.ID {
+	if got, _ := e.store.Ticket(ctx, anxin.AllMerchants(), big.ID); got.AssigneeID != me.ID {
 		t.Error("bulk assign did not assign")
 	}
 }

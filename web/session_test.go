@@ -226,7 +226,7 @@ func TestDecisionsNeedTheVersionThePageShowed(t *testing.T) {
 	if res, _ := c.post("/tickets/"+tk.Number+"/actions/approve", nil); res.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("approve without a version: %s, want 422", res.Status)
 	}
-	if got, _ := e.store.Ticket(ctx, anxin.AllMerchants, tk.ID); got.State != anxin.PendingMerchant {
+	if got, _ := e.store.Ticket(ctx, anxin.AllMerchants(), tk.ID); got.State != anxin.PendingMerchant {
 		t.Fatalf("the ticket moved to %s", got.State)
 	}
 }

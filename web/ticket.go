@@ -190,7 +190,7 @@ func refusal(e *anxin.Error, t anxin.Ticket) string {
 // reasonText joins a chosen reason (in the actor's language) and free text.
 func (s *Server) reasonText(c echo.Context, f views.ActionForm) string {
 	code := ""
-	for _, r := range views.RejectReasons {
+	for _, r := range views.RejectReasons() {
 		if f.ReasonCode == r {
 			code = views.T(s.langCtx(c), r)
 		}

@@ -46,20 +46,20 @@ func TestEveryActionInEveryState(t *testing.T) {
 	pol := svc.Default
 
 	actions := map[anxin.Action]bool{}
-	for _, tr := range anxin.Transitions {
+	for tr := range anxin.Transitions() {
 		if tr.Action != anxin.Timeout {
 			actions[tr.Action] = true
 		}
 	}
 	cases := 0
-	for _, state := range anxin.States {
+	for _, state := range anxin.States() {
 		for action := range actions {
 			for role, c := range people {
 				tk := storetest.MustTicketIn(t, e.store, m.ID, state, 9900)
 				tr, exists := anxin.Lookup(state, action, pol)
 				allowed := exists && tr.Allows(role)
 				res, doc := c.post("/tickets/"+tk.Number+"/actions/"+string(action), actionForm(action, tk.Version, e.clock.Now()))
-				after, _ := e.store.Ticket(ctx, anxin.AllMerchants, tk.ID)
+				after, _ := e.store.Ticket(ctx, anxin.AllMerchants(), tk.ID)
 				name := fmt.Sprintf("%s %s on %s", role, action, state)
 				switch {
 				case allowed && (res.StatusCode != http.StatusSeeOther || after.State != tr.To):
@@ -184,7 +184,7 @@ func TestRaceShowsAlreadyHandled(t *testing.T) {
 
 func countRefunds(t *testing.T, e *env, ticketID int64) int {
 	t.Helper()
-	_, err := e.store.Refund(ctx, anxin.AllMerchants, ticketID)
+	_, err := e.store.Refund(ctx, anxin.AllMerchants(), ticketID)
 	switch anxin.ErrorCode(err) {
 	case "":
 		return 1 // the refunds table holds at most one row per ticket (unique)
@@ -215,7 +215,7 @@ func TestLargeRefundNeedsConfirmation(t *testing.T) {
 	if res, _ := c.post("/tickets/"+tk.Number+"/actions/refund", form); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("confirmed refund: %s", res.Status)
 	}
-	if got, _ := e.store.Ticket(ctx, anxin.AllMerchants, tk.ID); got.RefundedFen != 299900 {
+	if got, _ := e.store.Ticket(ctx, anxin.AllMerchants(), tk.ID); got.RefundedFen != 299900 {
 		t.Fatalf("refunded %d", got.RefundedFen)
 	}
 }
@@ -239,7 +239,7 @@ func TestPartialRefundLimits(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("partial refund: %s", res.Status)
 	}
-	if got, _ := e.store.Ticket(ctx, anxin.AllMerchants, tk.ID); got.RefundedFen != 10050 {
+	if got, _ := e.store.Ticket(ctx, anxin.AllMerchants(), tk.ID); got.RefundedFen != 10050 {
 		t.Fatalf("refunded %d fen, want 10050", got.RefundedFen)
 	}
 }
@@ -296,7 +296,7 @@ func TestOneClickApproveFromTheQueue(t *testing.T) {
 	if !strings.Contains(doc.Find(".flash").Text(), tk.Number+" · 同意 ✓") {
 		t.Fatalf("no confirmation on the queue: %q", doc.Find(".flash").Text())
 	}
-	if got, _ := e.store.Ticket(ctx, anxin.AllMerchants, tk.ID); got.State != anxin.Refunding {
+	if got, _ := e.store.Ticket(ctx, anxin.AllMerchants(), tk.ID); got.State != anxin.Refunding {
 		t.Fatalf("state %s", got.State)
 	}
 }

@@ -29,7 +29,7 @@ func TestWebhookProviderWaitsForTheResult(t *testing.T) {
 	if err != nil || r.Timeouts.Done != 1 || r.Refunds.Done != 0 {
 		t.Fatalf("round %+v, %v", r, err)
 	}
-	if got, _ := s.Ticket(ctx, anxin.AllMerchants, tk.ID); got.State != anxin.Refunding {
+	if got, _ := s.Ticket(ctx, anxin.AllMerchants(), tk.ID); got.State != anxin.Refunding {
 		t.Fatalf("with the webhook provider the refund waits for the payment system: %s", got.State)
 	}
 	if _, err := jobs.NewScheduler(s, jobs.Config{RefundProvider: "paypal"}); err == nil {

@@ -38,8 +38,9 @@ type Limits struct {
 	MaxPerParty int   // photos per ticket per party (checked by the store)
 }
 
-// DefaultLimits are the issue's: 10 MB, 40 megapixels, 9 photos per party.
-var DefaultLimits = Limits{MaxBytes: 10 << 20, MaxPixels: 40_000_000, MaxPerParty: 9}
+// defaultLimits are the issue's: 10 MB, 40 megapixels, 9 photos per party.
+// DefaultOptions hands out copies.
+var defaultLimits = Limits{MaxBytes: 10 << 20, MaxPixels: 40_000_000, MaxPerParty: 9}
 
 // Options are the limits and how photos are re-encoded.
 type Options struct {
@@ -54,7 +55,7 @@ type Options struct {
 // DefaultOptions returns the default limits and sizes, with cameras assumed
 // to run on China Standard Time.
 func DefaultOptions() Options {
-	return Options{Limits: DefaultLimits, Zone: time.FixedZone("CST", 8*3600), DisplayEdge: 1600, ThumbEdge: 320}
+	return Options{Limits: defaultLimits, Zone: time.FixedZone("CST", 8*3600), DisplayEdge: 1600, ThumbEdge: 320}
 }
 
 // WithDefaults fills the zero fields from DefaultOptions.

@@ -91,8 +91,9 @@ func fillBench(ctx context.Context, path string, merchants []int64, n int) error
 	open := []anxin.State{anxin.PendingMerchant, anxin.PendingMerchant, anxin.PendingMerchant, anxin.AwaitingReturn,
 		anxin.AwaitingReceipt, anxin.NeedsEvidence, anxin.Rejected, anxin.Arbitration}
 	const hour = int64(time.Hour / time.Millisecond)
+	services := anxin.Services()
 	for i := range n {
-		svc := anxin.Catalog[rng.IntN(len(anxin.Catalog))].Key
+		svc := services[rng.IntN(len(services))].Key
 		created := now - rng.Int64N(90*24*hour)
 		state, deadline, due, refunded := anxin.Closed, any(nil), any(nil), int64(0)
 		paid := 1000 + rng.Int64N(200000)

@@ -69,7 +69,7 @@ var seq atomic.Int64
 func MustMerchant(tb testing.TB, s *store.Store, name string) anxin.Merchant {
 	tb.Helper()
 	m, err := s.CreateMerchant(context.Background(), anxin.Merchant{
-		Code: fmt.Sprintf("m%d", seq.Add(1)), Name: name, InstantRefund: anxin.DefaultInstantRefund})
+		Code: fmt.Sprintf("m%d", seq.Add(1)), Name: name, InstantRefund: anxin.DefaultInstantRefund()})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func Claim(merchantID int64, service anxin.ServiceKey, paid int64, now time.Time
 		order.ShippedAt, order.ReceivedAt = time.Time{}, time.Time{}
 	}
 	c := anxin.Claim{MerchantID: merchantID, Service: service, Order: order,
-		BuyerName: "李女士", BuyerPhone: "13800138000", Reason: "花瓣发黑", Actor: anxin.Buyer}
+		BuyerName: "李女士", BuyerPhone: "13800138000", Reason: "花瓣发黑", Actor: anxin.Buyer()}
 	if service == anxin.PriceProtect {
 		c.RequestedFen = paid / 10
 	}
@@ -138,9 +138,9 @@ func MustTicketIn(tb testing.TB, s *store.Store, merchantID int64, state anxin.S
 		d := anxin.Decision{Action: a, Actor: agent, Version: t.Version, Reason: "fixture", Tracking: "SF0000000001"}
 		switch {
 		case anxin.BuyerSide(a):
-			d.Actor = anxin.Buyer
+			d.Actor = anxin.Buyer()
 		case a == anxin.RefundFailure || a == anxin.RefundSucceeded:
-			d.Actor = anxin.System
+			d.Actor = anxin.System()
 		}
 		var err error
 		if t, err = s.Decide(context.Background(), t.ID, d); err != nil {
@@ -167,7 +167,7 @@ func MustPhoto(tb testing.TB, s *store.Store, ticketID int64, label string) anxi
 	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 85}); err != nil {
 		tb.Fatal(err)
 	}
-	e, err := s.AddPhoto(context.Background(), anxin.Buyer, store.Upload{TicketID: ticketID, Label: label, Data: buf.Bytes()})
+	e, err := s.AddPhoto(context.Background(), anxin.Buyer(), store.Upload{TicketID: ticketID, Label: label, Data: buf.Bytes()})
 	if err != nil {
 		tb.Fatal(err)
 	}

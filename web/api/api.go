@@ -122,7 +122,7 @@ func (c CreateTicket) Claim() anxin.Claim {
 		BuyerPhone:   c.Buyer.Phone,
 		Reason:       c.Reason,
 		RequestedFen: c.RequestedFen,
-		Actor:        anxin.Buyer,
+		Actor:        anxin.Buyer(),
 	}
 }
 

@@ -205,7 +205,7 @@ func TestWorkersCatchUpOnStart(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the workers did not stop")
 	}
-	got, _ := s.Ticket(ctx, anxin.AllMerchants, tk.ID)
+	got, _ := s.Ticket(ctx, anxin.AllMerchants(), tk.ID)
 	if got.State != anxin.Refunded {
 		t.Fatalf("after the workers' first rounds: %s, want refunded", got.State)
 	}
