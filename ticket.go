@@ -147,7 +147,7 @@ func (t Ticket) Decide(d Decision, p Policy, now time.Time) (Change, error) {
 		c.PausedLeft = max(t.Deadline.Sub(now), 0)
 	}
 
-	pay, err := t.payment(tr.Refund, d.AmountFen)
+	pay, err := t.pays(tr, d.AmountFen)
 	if err != nil {
 		return Change{}, err
 	}
@@ -169,9 +169,27 @@ func (t Ticket) Decide(d Decision, p Policy, now time.Time) (Change, error) {
 	return c, nil
 }
 
-func (t Ticket) payment(rule refundRule, asked int64) (int64, error) {
+// WouldPay is what taking action a on the ticket under p would pay as a new
+// refund, when the actor names no amount: what the action's button offers.
+// Decide pays by the same rule. It is 0 for an action that pays nothing new
+// (a retry pays the refund already recorded, under its number), and an error
+// for one the ticket's state does not allow or that has nothing left to pay.
+func (t Ticket) WouldPay(a Action, p Policy) (int64, error) {
+	if t.State.Terminal() {
+		return 0, Errorf(ENOTALLOWED, "ticket %s is %s: nothing more can happen to it", t.Number, t.State)
+	}
+	tr, ok := Lookup(t.State, a, p)
+	if !ok {
+		return 0, Errorf(ENOTALLOWED, "%s is not possible while the ticket is %s", a, t.State)
+	}
+	return t.pays(tr, 0)
+}
+
+// pays is what the transition pays as a new refund, asked being the amount
+// the actor named (0: none).
+func (t Ticket) pays(tr Transition, asked int64) (int64, error) {
 	left := t.Refundable()
-	switch rule {
+	switch tr.Refund {
 	case payRequested:
 		if left <= 0 {
 			return 0, Errorf(EOVERREFUND, "ticket %s has nothing left to refund", t.Number)

@@ -160,9 +160,6 @@ func EventDetail(ctx context.Context, e anxin.Event) string {
 	return e.Detail
 }
 
-// payable is what one press of a paying action pays by default.
-func payable(t anxin.Ticket) int64 { return min(t.RequestedFen, t.Refundable()) }
-
 func yuan(fen int64) string { return fmt.Sprintf("%d.%02d", fen/100, fen%100) }
 
 // keyFor is the keyboard shortcut of an action on the ticket page.
@@ -178,13 +175,14 @@ func keyFor(a anxin.Action) string {
 	return ""
 }
 
-// actionPays is what pressing a paying action pays, shown on its button.
-func actionPays(p TicketPage, a anxin.Action) int64 {
-	c, err := p.Ticket.Decide(anxin.Decision{Action: a, Actor: anxin.Actor{Role: anxin.RoleAgent}}, p.Policy, p.Ticket.StateSince)
+// pays is what pressing the action's button pays, as the domain says; 0 when
+// it pays nothing new or cannot be taken.
+func (p TicketPage) pays(a anxin.Action) int64 {
+	fen, err := p.Ticket.WouldPay(a, p.Policy)
 	if err != nil {
 		return 0
 	}
-	return c.PayFen
+	return fen
 }
 
 func formAmount(p TicketPage, a anxin.Action) string {

@@ -122,6 +122,41 @@ func TestTicketPage(t *testing.T) {
 	}
 }
 
+// TestButtonsShowWhatTheyPay: each paying button shows the amount the
+// domain would pay for it, and a button that pays nothing new shows none.
+func TestButtonsShowWhatTheyPay(t *testing.T) {
+	e := newEnv(t)
+	m := storetest.MustMerchant(t, e.store, "昆明斗南鲜花园艺")
+	c := e.client()
+	c.login(storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0))
+	fresh := storetest.MustTicket(t, e.store, m.ID, anxin.FreshSpoiled, 8990) // refund only
+	quality := storetest.MustTicket(t, e.store, m.ID, anxin.QualityReturn, 36800)
+	tests := []struct {
+		ticket anxin.Ticket
+		action string
+		want   string // "" for no amount
+	}{
+		{fresh, "approve", "¥89.90"},
+		{fresh, "refund", "¥89.90"},
+		{quality, "approve", ""}, // the goods come back first
+		{quality, "refund", "¥368.00"},
+		{storetest.MustTicketIn(t, e.store, m.ID, anxin.AwaitingReceipt, 12900), "receive", "¥129.00"},
+		{storetest.MustTicketIn(t, e.store, m.ID, anxin.Arbitration, 4500), "rule_buyer", "¥45.00"},
+		{storetest.MustTicketIn(t, e.store, m.ID, anxin.RefundFailed, 9900), "retry_refund", ""},
+	}
+	for _, tt := range tests {
+		_, doc := c.get("/tickets/" + tt.ticket.Number)
+		b := doc.Find(fmt.Sprintf(`#ticket button[data-action=%q]`, tt.action))
+		if b.Length() != 1 {
+			t.Errorf("%s %s: %d buttons", tt.ticket.State, tt.action, b.Length())
+			continue
+		}
+		if got := b.Find(".amount").Text(); got != tt.want {
+			t.Errorf("%s %s in %s shows %q, want %q", tt.ticket.Service, tt.action, tt.ticket.State, got, tt.want)
+		}
+	}
+}
+
 func TestApproveOffersNextTicket(t *testing.T) {
 	e := newEnv(t)
 	m := storetest.MustMerchant(t, e.store, "玉颜美妆旗舰店")
