@@ -316,10 +316,16 @@ type Evidence struct {
 	Duplicates   []Duplicate // the same picture on other tickets
 }
 
-// ParseTicketNumber reads "AX-000123", "ax123" or "123" as ticket id 123.
+// ParseTicketNumber reads "AX-000123", "ax123" or "123" as ticket id 123:
+// the one reader of ticket numbers and ids, for pages, searches and the API.
 func ParseTicketNumber(s string) (int64, bool) {
 	s = strings.TrimSpace(strings.ToUpper(s))
-	s = strings.TrimPrefix(strings.TrimPrefix(s, "AX"), "-")
+	if rest, ok := strings.CutPrefix(s, "AX"); ok {
+		s = strings.TrimPrefix(rest, "-")
+	}
+	if s == "" || strings.Trim(s, "0123456789") != "" { // digits only: no sign
+		return 0, false
+	}
 	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || id <= 0 {
 		return 0, false

@@ -38,9 +38,8 @@ func (s *Server) apiCreateTicket(c echo.Context) error {
 
 // ticketID reads a ticket's id, or its number (AX-000123), from the path.
 func ticketID(c echo.Context) (int64, error) {
-	p := strings.TrimPrefix(strings.ToUpper(c.Param("id")), "AX-")
-	id, err := strconv.ParseInt(p, 10, 64)
-	if err != nil || id <= 0 {
+	id, ok := anxin.ParseTicketNumber(c.Param("id"))
+	if !ok {
 		return 0, anxin.Errorf(anxin.ENOTFOUND, "ticket not found")
 	}
 	return id, nil
