@@ -35,27 +35,41 @@ var queueTabs = []struct {
 	{"arbitration", "In arbitration", false, func(f *store.QueueFilter, _ *anxin.User, _ time.Time) { f.State = anxin.Arbitration }},
 }
 
-// queueFilter reads the queue's filter from the URL.
-func queueFilter(c echo.Context) views.QueueFilter {
-	f := views.QueueFilter{Tab: c.QueryParam("tab"), Merchant: c.QueryParam("merchant"), Service: c.QueryParam("service"),
-		State: c.QueryParam("state"), Assignee: c.QueryParam("assignee"), Q: strings.TrimSpace(c.QueryParam("q"))}
+// queueQuery is a view of the queue as its URL asks for it.
+type queueQuery struct {
+	filter views.QueueFilter // as the URL has it, for the page's links
+	base   store.QueueFilter // what it selects in the user's scope, before the tab's own conditions
+	after  store.QueueCursor // where the page starts
+}
+
+// parseQueueQuery reads a view of the queue from a queue URL's query: the
+// tab, the filters and the page's cursor. It is the one reader of queue
+// URLs, for the queue page and for the page a bulk action goes back to.
+// Values that do not parse select nothing rather than everything.
+func parseQueueQuery(v url.Values, u *anxin.User) queueQuery {
+	f := views.QueueFilter{Tab: v.Get("tab"), Merchant: v.Get("merchant"), Service: v.Get("service"),
+		State: v.Get("state"), Assignee: v.Get("assignee"), Q: strings.TrimSpace(v.Get("q"))}
 	if f.Tab == "" {
 		f.Tab = "all"
 	}
-	return f
-}
-
-// storeFilter turns the URL's filter into the store's, within the user's scope.
-// Values that do not parse select nothing rather than everything.
-func storeFilter(f views.QueueFilter, u *anxin.User) store.QueueFilter {
-	sf := store.QueueFilter{Scope: u.Actor().Scope(), Service: anxin.ServiceKey(f.Service), State: anxin.State(f.State), Search: f.Q}
+	base := store.QueueFilter{Scope: u.Actor().Scope(), Service: anxin.ServiceKey(f.Service), State: anxin.State(f.State), Search: f.Q}
 	if f.Merchant != "" {
-		sf.MerchantID = parseID(f.Merchant)
+		base.MerchantID = parseID(f.Merchant)
 	}
 	if f.Assignee != "" {
-		sf.AssigneeID = parseID(f.Assignee)
+		base.AssigneeID = parseID(f.Assignee)
 	}
-	return sf
+	return queueQuery{filter: f, base: base, after: store.ParseQueueCursor(v.Get("after"))}
+}
+
+// queueURLQuery is the query of a queue URL ("/queue?tab=…"); nothing for
+// one that does not parse, which is the whole queue.
+func queueURLQuery(u string) url.Values {
+	parsed, err := url.Parse(u)
+	if err != nil {
+		return url.Values{}
+	}
+	return parsed.Query()
 }
 
 func parseID(s string) int64 {
@@ -69,7 +83,7 @@ func parseID(s string) int64 {
 // queue shows open tickets by nearest deadline, a page at a time, with tabs
 // and filters in the URL. An htmx request for the live region gets just that.
 func (s *Server) queue(c echo.Context) error {
-	q, err := s.queueView(c, queueFilter(c))
+	q, err := s.queueView(c, parseQueueQuery(c.QueryParams(), user(c)))
 	if err != nil {
 		return err
 	}
@@ -81,12 +95,12 @@ func (s *Server) queue(c echo.Context) error {
 	return s.render(c, http.StatusOK, views.QueuePage(q))
 }
 
-func (s *Server) queueView(c echo.Context, f views.QueueFilter) (views.Queue, error) {
+func (s *Server) queueView(c echo.Context, qq queueQuery) (views.Queue, error) {
 	ctx := c.Request().Context()
 	u := user(c)
 	now := s.now()
 	staff := u.Role != anxin.RoleMerchant
-	base := storeFilter(f, u)
+	f, base, after := qq.filter, qq.base, qq.after
 	q := views.Queue{Filter: f, Staff: staff, Services: anxin.Services(), Policies: map[anxin.ServiceKey]anxin.Policy{}}
 	for _, svc := range q.Services {
 		q.Policies[svc.Key] = svc.Default
@@ -115,7 +129,6 @@ func (s *Server) queueView(c echo.Context, f views.QueueFilter) (views.Queue, er
 		q.Filter.Tab = "all"
 		q.Tabs[0].Active = true
 	}
-	after := store.ParseQueueCursor(c.QueryParam("after"))
 	sf.After = after
 	v, err := s.memo.get(key+" after "+after.String(), now, func() (any, error) {
 		tickets, next, err := s.store.Queue(ctx, sf)
@@ -223,7 +236,7 @@ func (s *Server) bulk(c echo.Context) error {
 		r.OK, r.Message = err == nil, bulkMessage(lang, action, err)
 		results = append(results, r)
 	}
-	q, err := s.queueView(c, filterFromURL(form.Get("back")))
+	q, err := s.queueView(c, parseQueueQuery(queueURLQuery(form.Get("back")), u))
 	if err != nil {
 		return err
 	}
@@ -250,19 +263,4 @@ func bulkMessage(ctx context.Context, action string, err error) string {
 		return views.T(ctx, e.Message)
 	}
 	return views.T(ctx, "failed; try again")
-}
-
-// filterFromURL reads a queue filter back from a queue URL ("/queue?tab=…").
-func filterFromURL(u string) views.QueueFilter {
-	parsed, err := url.Parse(u)
-	if err != nil {
-		return views.QueueFilter{Tab: "all"}
-	}
-	v := parsed.Query()
-	f := views.QueueFilter{Tab: v.Get("tab"), Merchant: v.Get("merchant"), Service: v.Get("service"),
-		State: v.Get("state"), Assignee: v.Get("assignee"), Q: v.Get("q")}
-	if f.Tab == "" {
-		f.Tab = "all"
-	}
-	return f
 }
