@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -105,7 +104,7 @@ func (s *Server) queueView(c echo.Context, qq queueQuery) (views.Queue, error) {
 	for _, svc := range q.Services {
 		q.Policies[svc.Key] = svc.Default
 	}
-	sf, key := base, memoKey("page", "all", base, u)
+	sf, key := base, queueKeyOf("all", base, u)
 	found := false
 	for _, tab := range queueTabs {
 		if tab.staffOnly && !staff {
@@ -113,15 +112,16 @@ func (s *Server) queueView(c echo.Context, qq queueQuery) (views.Queue, error) {
 		}
 		tf := base
 		tab.apply(&tf, u, now)
-		n, err := s.memo.get(memoKey("count", tab.key, base, u), now, func() (any, error) { return s.store.QueueCount(ctx, tf, tabCap+1) })
+		count, err := s.memo.counts.get(queueKeyOf(tab.key, base, u), now, func() (int, error) {
+			return s.store.QueueCount(ctx, tf, tabCap+1)
+		})
 		if err != nil {
 			return q, err
 		}
 		active := f.Tab == tab.key
 		if active {
-			sf, found, key = tf, true, memoKey("page", tab.key, base, u)
+			sf, found, key = tf, true, queueKeyOf(tab.key, base, u)
 		}
-		count := n.(int)
 		q.Tabs = append(q.Tabs, views.Tab{Key: tab.key, Label: tab.label, Count: min(count, tabCap), Capped: count > tabCap,
 			Active: active, URL: f.WithTab(tab.key).URL()})
 	}
@@ -130,28 +130,28 @@ func (s *Server) queueView(c echo.Context, qq queueQuery) (views.Queue, error) {
 		q.Tabs[0].Active = true
 	}
 	sf.After = after
-	v, err := s.memo.get(key+" after "+after.String(), now, func() (any, error) {
+	page := pageKey{key, after}
+	v, err := s.memo.pages.get(page, now, func() (queuePage, error) {
 		tickets, next, err := s.store.Queue(ctx, sf)
 		return queuePage{tickets, next}, err
 	})
 	if err != nil {
 		return q, err
 	}
-	tickets, next := v.(queuePage).tickets, v.(queuePage).next
-	q.Tickets, q.First = tickets, after.IsZero()
+	q.Tickets, q.First = v.tickets, after.IsZero()
 	q.Page = q.Filter.URL()
 	if !after.IsZero() {
 		q.Page = withParam(q.Page, "after", after.String())
 	}
-	if !next.IsZero() {
-		q.Next = withParam(q.Filter.URL(), "after", next.String())
+	if !v.next.IsZero() {
+		q.Next = withParam(q.Filter.URL(), "after", v.next.String())
 	}
-	q.Viewers, q.Role = s.live.viewersOf(tickets), u.Role
+	q.Viewers, q.Role = s.live.viewersOf(v.tickets), u.Role
 	// The rows are the same for everyone who sees this view in this language
 	// (no session token, no "you" in them): rendered once for all of them,
 	// until a ticket or a viewer changes or the second moves on.
 	lang := s.lang(c)
-	v, err = s.memo.get(fmt.Sprintf("%s after %s live %s %s", key, after, lang, u.Role), now, func() (any, error) {
+	q.LiveHTML, err = s.memo.rows.get(rowsKey{page, q.Filter, lang, u.Role}, now, func() (string, error) {
 		var buf bytes.Buffer
 		err := views.QueueLive(q).Render(views.WithPage(ctx, views.Page{Lang: lang, Zone: s.cfg.Zone, Now: now}), &buf)
 		return buf.String(), err
@@ -159,34 +159,23 @@ func (s *Server) queueView(c echo.Context, qq queueQuery) (views.Queue, error) {
 	if err != nil {
 		return q, err
 	}
-	q.LiveHTML = v.(string)
 	if staff {
-		if v, err = s.memo.get("merchants", now, func() (any, error) { return s.store.Merchants(ctx, anxin.AllMerchants()) }); err != nil {
+		if q.Merchants, err = s.memo.merchants.get(struct{}{}, now, func() ([]anxin.Merchant, error) {
+			return s.store.Merchants(ctx, anxin.AllMerchants())
+		}); err != nil {
 			return q, err
 		}
-		q.Merchants = v.([]anxin.Merchant)
-		if v, err = s.memo.get("agents", now, func() (any, error) { return s.store.Agents(ctx) }); err != nil {
+		if q.Agents, err = s.memo.agents.get(struct{}{}, now, func() ([]anxin.User, error) { return s.store.Agents(ctx) }); err != nil {
 			return q, err
 		}
-		q.Agents = v.([]anxin.User)
 	}
 	return q, nil
 }
 
+// queuePage is a page of the queue and the cursor of the next.
 type queuePage struct {
 	tickets []anxin.Ticket
 	next    store.QueueCursor
-}
-
-// memoKey names a question the queue asks: the tab, the filter before the
-// tab's own conditions (the scope among them; the time-based ones follow
-// from the memo's second), and the user for the tab that depends on them.
-func memoKey(what, tab string, base store.QueueFilter, u *anxin.User) string {
-	who := int64(0)
-	if tab == "mine" {
-		who = u.ID
-	}
-	return fmt.Sprintf("%s %s %d %+v", what, tab, who, base)
 }
 
 func withParam(u, k, v string) string {

@@ -321,3 +321,23 @@ func TestLiveStreamsPerUserAreBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestQueueRowsKeepTheirOwnURL: two views that select the same tickets but
+// are asked for by different URLs share their reads, not their live region,
+// which refreshes from its own URL.
+func TestQueueRowsKeepTheirOwnURL(t *testing.T) {
+	e := newEnv(t)
+	m := storetest.MustMerchant(t, e.store, "昆明斗南鲜花园艺")
+	storetest.MustTicket(t, e.store, m.ID, anxin.FreshSpoiled, 8990)
+	c := e.client()
+	c.login(storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0))
+	for _, path := range []string{"/queue?merchant=abc", "/queue?merchant=xyz"} {
+		_, doc := c.get(path)
+		if got := doc.Find("#queue-live").AttrOr("data-refresh", ""); got != path {
+			t.Errorf("%s refreshes from %q", path, got)
+		}
+		if n := len(rowNumbers(doc)); n != 0 {
+			t.Errorf("%s: a merchant id that does not parse selects %d tickets", path, n)
+		}
+	}
+}
