@@ -175,7 +175,7 @@ func (s *Store) record(ctx context.Context, by anxin.Actor, party anxin.Party, u
 		if err != nil {
 			return err
 		}
-		tx.changed(t, ChangeEvidence)
+		tx.notify(t, NoticeEvidence)
 		e.CreatedAt = tx.now
 		q := quarters(e.PHash)
 		res, err := tx.ExecContext(ctx, `INSERT INTO evidence (ticket_id, party, sha256, width, height, bytes, label,

@@ -42,7 +42,7 @@ type Store struct {
 	closeOnce  sync.Once
 	stmts      map[string]*sql.Stmt // the writer's prepared statements
 	reads      sync.Map             // query -> *sql.Stmt on the read pool
-	hub        changeHub
+	hub        noticeHub
 	unprepared []string
 
 	hooks *hooks // wake-ups and caches of the API, webhooks and scheduler

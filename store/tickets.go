@@ -51,7 +51,7 @@ func createTicket(ctx context.Context, tx *wtx, c anxin.Claim) (anxin.Ticket, er
 	if _, err = insertEvent(ctx, tx, ev); err != nil {
 		return t, err
 	}
-	tx.changed(t, ChangeCreated)
+	tx.notify(t, NoticeCreated)
 	return t, emit(ctx, tx, t.ID, t.MerchantID, []anxin.WebhookEvent{anxin.EventTicketCreated}, nil)
 }
 
@@ -181,7 +181,7 @@ func decide(ctx context.Context, tx *wtx, id int64, d anxin.Decision) (anxin.Tic
 	if _, err := insertEvent(ctx, tx, c.Event); err != nil {
 		return t, err
 	}
-	tx.changed(t, ChangeState)
+	tx.notify(t, NoticeState)
 	if err := recordRefund(ctx, tx, t, c); err != nil {
 		return t, err
 	}
@@ -271,7 +271,7 @@ func assign(ctx context.Context, tx *wtx, id int64, assigneeID int64, by anxin.A
 		return t, err
 	}
 	t.AssigneeID, t.AssigneeName = assigneeID, name
-	tx.changed(t, ChangeAssigned)
+	tx.notify(t, NoticeAssigned)
 	return t, nil
 }
 

@@ -67,7 +67,7 @@ func (s *Store) AddNote(ctx context.Context, ticketID int64, by anxin.Actor, bod
 		if err != nil {
 			return err
 		}
-		tx.changed(t, ChangeNote)
+		tx.notify(t, NoticeNote)
 		res, err := tx.ExecContext(ctx, `INSERT INTO notes (ticket_id, author_id, author_name, body, created_at)
 			VALUES (?, ?, ?, ?, ?)`, ticketID, by.UserID, by.Name, body, ms(n.CreatedAt))
 		if err != nil {

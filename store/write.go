@@ -184,16 +184,16 @@ func (s *Store) commitBatch(batch []writeReq) {
 		fail(fmt.Errorf("store: commit: %w", err))
 		return
 	}
-	var changes []Change
+	var notices []Notice
 	for _, tx := range done {
-		changes = append(changes, tx.changes...)
+		notices = append(notices, tx.notices...)
 		s.hooks.committed(tx.wake)
 	}
-	s.hub.publish(changes)
+	s.hub.publish(notices)
 }
 
 // wtx is one use case's write transaction: the batch's *sql.Tx, the moment
-// the use case runs at, and what it will have changed once committed.
+// the use case runs at, and the notices of what it will have changed once committed.
 //
 // Its statements are prepared once on the writer's connection and reused by
 // every later transaction, instead of being parsed again each time (parsing
@@ -204,22 +204,22 @@ type wtx struct {
 	tx      *sql.Tx
 	s       *Store
 	now     time.Time // the use case's "now", read once from the store's clock
-	changes []Change  // published once the write commits
+	notices []Notice  // published once the write commits
 	wake    wakeups   // background workers to wake once it commits
 }
 
 // savepoint runs fn inside a savepoint, rolling back to it when fn fails or
-// panics: only fn's statements are undone, and the changes fn noted are
+// panics: only fn's statements are undone, and the notices fn gave are
 // forgotten. A savepoint that cannot be rolled back to or released means
 // the transaction itself is gone: errBroken.
 func (tx *wtx) savepoint(ctx context.Context, fn func() error) (err error) {
 	if _, err := tx.tx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
 		return fmt.Errorf("%w: savepoint: %w", errBroken, err)
 	}
-	noted := len(tx.changes)
+	noted := len(tx.notices)
 	defer func() {
 		if err != nil {
-			tx.changes = tx.changes[:noted]
+			tx.notices = tx.notices[:noted]
 			if _, rerr := tx.tx.ExecContext(ctx, "ROLLBACK TO w"); rerr != nil {
 				err = fmt.Errorf("%w: rollback to savepoint: %w (after %w)", errBroken, rerr, err)
 				return
@@ -278,10 +278,10 @@ func (tx *wtx) QueryRowContext(ctx context.Context, query string, args ...any) *
 	return st.QueryRowContext(ctx, args...)
 }
 
-// changed notes that a ticket changed; the writer publishes it once the
-// write commits.
-func (tx *wtx) changed(t anxin.Ticket, kind ChangeKind) {
-	tx.changes = append(tx.changes, Change{TicketID: t.ID, MerchantID: t.MerchantID, Kind: kind})
+// notify notes that a ticket changed; the writer publishes the notice once
+// the write commits.
+func (tx *wtx) notify(t anxin.Ticket, kind NoticeKind) {
+	tx.notices = append(tx.notices, Notice{TicketID: t.ID, MerchantID: t.MerchantID, Kind: kind})
 }
 
 // exec runs one statement as a write of its own.

@@ -64,19 +64,19 @@ func newLiveHub(m *memo) *liveHub {
 	return &liveHub{clients: map[*liveClient]struct{}{}, done: make(chan struct{}), memo: m}
 }
 
-// run forwards committed store changes to the pages that may see them,
-// after dropping what the queue memo holds.
-func (h *liveHub) run(changes <-chan []store.Change) {
-	for batch := range changes {
+// run forwards the store's notices of committed changes to the pages that
+// may see them, after dropping what the queue memo holds.
+func (h *liveHub) run(notices <-chan []store.Notice) {
+	for batch := range notices {
 		h.memo.forget()
 		h.mu.Lock()
 		for c := range h.clients {
-			for _, ch := range batch {
-				if !c.scope.Sees(ch.MerchantID) {
+			for _, n := range batch {
+				if !c.scope.Sees(n.MerchantID) {
 					continue
 				}
-				if c.ticket == 0 || c.ticket == ch.TicketID {
-					c.send(sseEvent{name: "changed", data: anxin.TicketNumber(ch.TicketID)})
+				if c.ticket == 0 || c.ticket == n.TicketID {
+					c.send(sseEvent{name: "changed", data: anxin.TicketNumber(n.TicketID)})
 					break
 				}
 			}

@@ -90,9 +90,9 @@ func New(cfg Config, st *store.Store) *Server {
 		limits: newLimiter(cfg.APIRate)}
 	s.live = newLiveHub(s.memo)
 	s.sessions = newSessionStore(cfg)
-	changes, unsub := st.Subscribe()
+	notices, unsub := st.Subscribe()
 	s.unsub = unsub
-	go s.live.run(changes)
+	go s.live.run(notices)
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
