@@ -251,13 +251,14 @@ type Event struct {
 	Detail    string
 }
 
-// RefundStatus is where a refund stands with the payment provider.
+// RefundStatus is where a refund stands with the payment provider. The
+// provider's answers are the actions RefundSucceeded and RefundFailure.
 type RefundStatus string
 
 const (
-	RefundPending  RefundStatus = "pending"
-	RefundPaid     RefundStatus = "succeeded"
-	RefundDeclined RefundStatus = "failed"
+	RefundStatusPending   RefundStatus = "pending"   // recorded; the provider is to pay it
+	RefundStatusSucceeded RefundStatus = "succeeded" // the provider paid it (or an agent, by hand)
+	RefundStatusFailed    RefundStatus = "failed"    // the provider refused it; a retry reuses its number
 )
 
 // RefundRecord is one refund: recorded before the provider is called, under a

@@ -331,7 +331,7 @@ func TestOutboxIsWrittenWithTheChange(t *testing.T) {
 	if c := changed.Change; c == nil || c.From != anxin.PendingMerchant || c.To != anxin.Refunding || c.Actor.Role != anxin.RoleAgent || c.AmountFen != 149900 {
 		t.Fatalf("ticket.state_changed change: %+v", changed.Change)
 	}
-	if r := refund.View.Refund; r.Number != anxin.RefundNumber(tk.ID) || r.Status != anxin.RefundPending || r.AmountFen != 149900 {
+	if r := refund.View.Refund; r.Number != anxin.RefundNumber(tk.ID) || r.Status != anxin.RefundStatusPending || r.AmountFen != 149900 {
 		t.Fatalf("refund.requested refund: %+v", refund.View.Refund)
 	}
 	if changed.ID == refund.ID || changed.ID == "" || created.ID == changed.ID {

@@ -384,9 +384,9 @@ func (s *Store) SettleRefund(ctx context.Context, number string, succeeded bool,
 }
 
 func settleRefund(ctx context.Context, tx *wtx, number string, succeeded bool, message string) (TicketView, error) {
-	want, action := anxin.RefundPaid, anxin.RefundSucceeded
+	want, action := anxin.RefundStatusSucceeded, anxin.RefundSucceeded
 	if !succeeded {
-		want, action = anxin.RefundDeclined, anxin.RefundFailure
+		want, action = anxin.RefundStatusFailed, anxin.RefundFailure
 	}
 	r, err := refundByNumber(ctx, tx, number)
 	if err != nil {
@@ -398,7 +398,7 @@ func settleRefund(ctx context.Context, tx *wtx, number string, succeeded bool, m
 		return v, err
 	case r.Status == want:
 		return v, nil
-	case r.Status != anxin.RefundPending || v.State != anxin.Refunding:
+	case r.Status != anxin.RefundStatusPending || v.State != anxin.Refunding:
 		return v, anxin.Errorf(anxin.ECONFLICT, "refund %s is %s (ticket %s is %s), not awaiting a result",
 			number, r.Status, v.Number, v.State)
 	}

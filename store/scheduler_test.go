@@ -353,7 +353,7 @@ func TestBuiltinProviderRetryReusesNumber(t *testing.T) {
 	}
 	again, _ := s.Refund(ctx, anxin.AllMerchants(), tk.ID)
 	got := mustTicket(t, s, tk.ID)
-	if got.State != anxin.Refunded || again.Number != r.Number || again.Attempts != 2 || again.Status != anxin.RefundPaid {
+	if got.State != anxin.Refunded || again.Number != r.Number || again.Attempts != 2 || again.Status != anxin.RefundStatusSucceeded {
 		t.Fatalf("after the retry: %s, refund %+v (first %s)", got.State, again, r.Number)
 	}
 	if _, err := s.SettleRefund(ctx, r.Number, false, "late"); anxin.ErrorCode(err) != anxin.ECONFLICT {

@@ -111,7 +111,7 @@ func TestDecideComparesAndSets(t *testing.T) {
 		t.Fatalf("already handled by %q (%s) at %v, now %s", h.By, h.Action, h.At, h.Ticket.State)
 	}
 	r, err := s.Refund(ctx, anxin.AllMerchants(), tk.ID)
-	if err != nil || r.AmountFen != 8800 || r.Status != anxin.RefundPending || r.Number != anxin.RefundNumber(tk.ID) {
+	if err != nil || r.AmountFen != 8800 || r.Status != anxin.RefundStatusPending || r.Number != anxin.RefundNumber(tk.ID) {
 		t.Fatalf("refund %+v, %v", r, err)
 	}
 	events, err := s.Timeline(ctx, anxin.AllMerchants(), tk.ID)

@@ -55,7 +55,7 @@ func TestEveryStringHasChinese(t *testing.T) {
 	for _, p := range []anxin.Party{anxin.PartyBuyer, anxin.PartyMerchant} {
 		keys["party:"+string(p)] = "party"
 	}
-	for _, r := range []anxin.RefundStatus{anxin.RefundPending, anxin.RefundPaid, anxin.RefundDeclined} {
+	for _, r := range []anxin.RefundStatus{anxin.RefundStatusPending, anxin.RefundStatusSucceeded, anxin.RefundStatusFailed} {
 		keys["refund:"+string(r)] = "refund"
 	}
 	for _, k := range RejectReasons() {

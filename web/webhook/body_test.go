@@ -35,7 +35,7 @@ func TestRenderKeepsTheBodies(t *testing.T) {
 		RefundedFen: 149900, CreatedAt: at.Add(-time.Hour), UpdatedAt: at, FirstActionAt: at},
 		MerchantCode: "m7",
 		Refund: anxin.RefundRecord{ID: 5, Number: "RF-00000042", TicketID: 42, AmountFen: 149900,
-			Status: anxin.RefundPending, Attempts: 1, CreatedAt: at, UpdatedAt: at}}
+			Status: anxin.RefundStatusPending, Attempts: 1, CreatedAt: at, UpdatedAt: at}}
 	change := &anxin.Event{ID: 9, TicketID: 42, At: at, Actor: anxin.Actor{Role: anxin.RoleAgent, UserID: 3, Name: "陈静"},
 		Action: anxin.Approve, From: anxin.PendingMerchant, To: anxin.Refunding, AmountFen: 149900, Detail: "ok"}
 	noRefund := v
