@@ -20,19 +20,19 @@ type Order struct {
 func (o Order) Validate() error {
 	switch {
 	case o.ID == "":
-		return Errorf(EINVALID, "the order id is required")
+		return Fail(MsgOrderIDRequired)
 	case o.Product == "":
-		return Errorf(EINVALID, "the product is required")
+		return Fail(MsgProductRequired)
 	case o.PaidFen <= 0:
-		return Errorf(EINVALID, "the amount paid must be positive")
+		return Fail(MsgPaidNotPositive)
 	case o.OrderedAt.IsZero():
-		return Errorf(EINVALID, "the order time is required")
+		return Fail(MsgOrderTimeRequired)
 	case !o.ShippedAt.IsZero() && o.ShippedAt.Before(o.OrderedAt):
-		return Errorf(EINVALID, "the order cannot ship before it was placed")
+		return Fail(MsgShippedBeforeOrdered)
 	case !o.ReceivedAt.IsZero() && o.ShippedAt.IsZero():
-		return Errorf(EINVALID, "the order cannot be received before it ships")
+		return Fail(MsgReceivedBeforeShipped)
 	case !o.ReceivedAt.IsZero() && o.ReceivedAt.Before(o.ShippedAt):
-		return Errorf(EINVALID, "the order cannot be received before it ships")
+		return Fail(MsgReceivedBeforeShipped)
 	}
 	return nil
 }
@@ -70,7 +70,7 @@ func (p Policy) WindowUse(o Order, at time.Time) WindowUse {
 // accept it, or an *Error whose code and message name the rule that refused it.
 func (p Policy) Eligible(s Service, o Order, at time.Time) error {
 	if !p.Enabled {
-		return Errorf(ENOTOPTEDIN, "the merchant has not opted into %s (%s)", s.NameZH, s.Key)
+		return Fail(MsgNotOptedIn, s.Key, string(s.Key))
 	}
 	u := p.WindowUse(o, at)
 	if u.Open {
@@ -78,15 +78,13 @@ func (p Policy) Eligible(s Service, o Order, at time.Time) error {
 	}
 	switch {
 	case p.WindowFrom == UntilShipped:
-		return Errorf(EALREADYSHIPPED, "%s is open only until the order ships; it shipped at %s",
-			s.NameZH, o.ShippedAt.UTC().Format(time.RFC3339))
+		return Fail(MsgAlreadyShipped, s.Key, o.ShippedAt)
 	case p.WindowFrom == FromReceipt && o.ReceivedAt.IsZero():
-		return Errorf(ENOTRECEIVED, "the %s window runs from receipt and the order has not been received", s.NameZH)
+		return Fail(MsgNotReceived, s.Key)
 	case u.Used < 0:
-		return Errorf(EOUTSIDEWINDOW, "the claim predates the start of its window")
+		return Fail(MsgBeforeWindow)
 	}
-	return Errorf(EOUTSIDEWINDOW, "%s must be claimed within %s of %s; this claim comes %s after",
-		s.NameZH, HumanDuration(p.Window), windowStartWords[p.WindowFrom], HumanDuration(u.Used))
+	return Fail(MsgOutsideWindow, s.Key, p.Window, p.WindowFrom, u.Used)
 }
 
 var windowStartWords = map[WindowStart]string{

@@ -37,18 +37,33 @@ const (
 	EIDEMPOTENCYREUSED = "idempotency_key_reused"
 )
 
-// Error is a domain error: a code for programs and a message for people.
-// Messages are safe to show to the user; internal details never go here.
+// ErrorCodes lists every error code.
+func ErrorCodes() []string {
+	return []string{ECONFLICT, EFORBIDDEN, EINTERNAL, EINVALID, ENOTFOUND, ENOTALLOWED, EOVERREFUND, ECONFIRM,
+		EOUTSIDEWINDOW, ENOTRECEIVED, EALREADYSHIPPED, ENOTOPTEDIN, EUNKNOWNSERVICE, EUNKNOWNMERCHANT,
+		EUNAUTHORIZED, EIDEMPOTENCYREUSED}
+}
+
+// Error is a domain error: a code for programs, and for people the message
+// that Msg names with the values in Args. Pages say it in their language
+// from Msg and Args; Message is its English, which the HTTP API and the logs
+// show. Messages are safe to show to the user; internal details never go here.
 type Error struct {
 	Code    string
+	Msg     Msg   // empty for an English-only error made by Errorf
+	Args    []any // the message's values
 	Message string
-	// AmountFen is the amount at stake, for ECONFIRM and EOVERREFUND.
+	// AmountFen is the amount at stake, for ECONFIRM.
 	AmountFen int64
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("anxin: %s: %s", e.Code, e.Message) }
 
-// Errorf returns an *Error with the given code and formatted message.
+// Errorf returns an *Error with the given code and an English message and
+// no Msg: for refusals only the HTTP API gives (it speaks English), such as
+// a malformed request. Anything a page may show is made by Fail, so that it
+// can be said in the page's language; a page shows an Errorf error by its
+// code alone.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }

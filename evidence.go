@@ -52,7 +52,7 @@ func EvidenceParty(a Actor) (Party, error) {
 	case RoleAgent, RoleAdmin, RoleBuyer:
 		return PartyBuyer, nil
 	}
-	return "", Errorf(EFORBIDDEN, "Only the buyer's side and the merchant add photos.")
+	return "", Fail(MsgPhotoParty)
 }
 
 // checklistLabels are the checklist items in the UI's English words (the
@@ -89,7 +89,7 @@ func (s Service) ValidLabel(label string) error {
 	if label == "" || slices.Contains(s.Checklist, label) {
 		return nil
 	}
-	return Errorf(EINVALID, "This checklist item is not one of the service's.")
+	return Fail(MsgNotOnChecklist)
 }
 
 // ChecklistItem is one photo a complete claim shows, and how many of the

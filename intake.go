@@ -29,17 +29,17 @@ func (c Claim) Open(s Service, p Policy, now time.Time) (Ticket, Event, error) {
 		return Ticket{}, Event{}, err
 	}
 	if strings.TrimSpace(c.BuyerPhone) == "" {
-		return Ticket{}, Event{}, Errorf(EINVALID, "the buyer's phone is required")
+		return Ticket{}, Event{}, Fail(MsgPhoneRequired)
 	}
 	if c.RequestedFen < 0 {
-		return Ticket{}, Event{}, Errorf(EINVALID, "the requested amount cannot be negative")
+		return Ticket{}, Event{}, Fail(MsgNegativeClaim)
 	}
 	if p.Compensation == CompDifference && c.RequestedFen == 0 {
-		return Ticket{}, Event{}, Errorf(EINVALID, "a price protection claim names the price difference")
+		return Ticket{}, Event{}, Fail(MsgPriceDifference)
 	}
 	payable := p.Payable(c.Order.PaidFen, c.RequestedFen)
 	if c.RequestedFen > payable {
-		return Ticket{}, Event{}, Errorf(EINVALID, "the claim of %d fen exceeds the %d fen this service may pay", c.RequestedFen, payable)
+		return Ticket{}, Event{}, Fail(MsgClaimExceeds, Fen(c.RequestedFen), Fen(payable))
 	}
 	requested := c.RequestedFen
 	if requested == 0 {

@@ -147,7 +147,7 @@ func Services() []Service {
 func LookupService(key ServiceKey) (Service, error) {
 	s, ok := catalogIndex[key]
 	if !ok {
-		return Service{}, Errorf(EUNKNOWNSERVICE, "unknown service %q", key)
+		return Service{}, Fail(MsgUnknownService, string(key))
 	}
 	return s.clone(), nil
 }
@@ -196,13 +196,13 @@ func (o PolicyOverride) Validate() error {
 		return err
 	}
 	if o.Window != nil && (*o.Window <= 0 || *o.Window > 365*day) {
-		return Errorf(EINVALID, "the claim window must be between 1 minute and 365 days")
+		return Fail(MsgWindowRange)
 	}
 	if o.MerchantClock != nil && (*o.MerchantClock < time.Hour || *o.MerchantClock > 30*day) {
-		return Errorf(EINVALID, "the merchant clock must be between 1 hour and 30 days")
+		return Fail(MsgClockRange)
 	}
 	if o.EvidenceMin != nil && (*o.EvidenceMin < 0 || *o.EvidenceMin > 9) {
-		return Errorf(EINVALID, "the evidence minimum must be between 0 and 9 photos")
+		return Fail(MsgEvidenceMinRange)
 	}
 	return nil
 }

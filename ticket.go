@@ -95,38 +95,38 @@ type Change struct {
 // and says what it changes. It does not modify the ticket.
 func (t Ticket) Decide(d Decision, p Policy, now time.Time) (Change, error) {
 	if d.Actor.Role == RoleMerchant && d.Actor.MerchantID != t.MerchantID {
-		return Change{}, Errorf(ENOTFOUND, "ticket not found")
+		return Change{}, Fail(MsgTicketNotFound)
 	}
 	if t.State.Terminal() {
-		return Change{}, Errorf(ENOTALLOWED, "ticket %s is %s: nothing more can happen to it", t.Number, t.State)
+		return Change{}, Fail(MsgTicketFinished, t.Number, t.State)
 	}
 	tr, ok := Lookup(t.State, d.Action, p)
 	if !ok {
-		return Change{}, Errorf(ENOTALLOWED, "%s is not possible while the ticket is %s", d.Action, t.State)
+		return Change{}, Fail(MsgNotPossibleNow, d.Action, t.State)
 	}
 	if !tr.Allows(d.Actor.Role) {
-		return Change{}, Errorf(ENOTALLOWED, "a %s may not %s", d.Actor.Role, d.Action)
+		return Change{}, Fail(MsgRoleMayNot, d.Actor.Role, d.Action)
 	}
 	if d.Action == Timeout && !t.Overdue(now) {
-		return Change{}, Errorf(ENOTALLOWED, "ticket %s is not due until %s", t.Number, t.Deadline.Format(time.RFC3339))
+		return Change{}, Fail(MsgNotDueYet, t.Number, t.Deadline)
 	}
 	d.Reason = strings.TrimSpace(d.Reason)
 	d.Tracking = strings.TrimSpace(d.Tracking)
 	switch tr.Needs {
 	case needReason:
 		if d.Reason == "" {
-			return Change{}, Errorf(EINVALID, "a reason is required")
+			return Change{}, Fail(MsgReasonRequired)
 		}
 	case needTracking:
 		if d.Tracking == "" {
-			return Change{}, Errorf(EINVALID, "a tracking number is required")
+			return Change{}, Fail(MsgTrackingRequired)
 		}
 	case needSlot:
 		if d.Slot.IsZero() {
-			return Change{}, Errorf(EINVALID, "a pickup slot is required")
+			return Change{}, Fail(MsgSlotRequired)
 		}
 		if d.Slot.Before(now) {
-			return Change{}, Errorf(EINVALID, "the pickup slot is in the past")
+			return Change{}, Fail(MsgSlotInPast)
 		}
 	}
 
@@ -152,7 +152,9 @@ func (t Ticket) Decide(d Decision, p Policy, now time.Time) (Change, error) {
 		return Change{}, err
 	}
 	if d.ConfirmAboveFen > 0 && pay > d.ConfirmAboveFen && !d.Confirmed {
-		return Change{}, &Error{Code: ECONFIRM, Message: fmt.Sprintf("confirm the refund of %d fen", pay), AmountFen: pay}
+		e := Fail(MsgConfirmRefund, Fen(pay))
+		e.AmountFen = pay
+		return Change{}, e
 	}
 	c.PayFen = pay
 
@@ -176,11 +178,11 @@ func (t Ticket) Decide(d Decision, p Policy, now time.Time) (Change, error) {
 // for one the ticket's state does not allow or that has nothing left to pay.
 func (t Ticket) WouldPay(a Action, p Policy) (int64, error) {
 	if t.State.Terminal() {
-		return 0, Errorf(ENOTALLOWED, "ticket %s is %s: nothing more can happen to it", t.Number, t.State)
+		return 0, Fail(MsgTicketFinished, t.Number, t.State)
 	}
 	tr, ok := Lookup(t.State, a, p)
 	if !ok {
-		return 0, Errorf(ENOTALLOWED, "%s is not possible while the ticket is %s", a, t.State)
+		return 0, Fail(MsgNotPossibleNow, a, t.State)
 	}
 	return t.pays(tr, 0)
 }
@@ -192,21 +194,21 @@ func (t Ticket) pays(tr Transition, asked int64) (int64, error) {
 	switch tr.Refund {
 	case payRequested:
 		if left <= 0 {
-			return 0, Errorf(EOVERREFUND, "ticket %s has nothing left to refund", t.Number)
+			return 0, Fail(MsgNothingLeft, t.Number)
 		}
 		return min(t.RequestedFen, left), nil
 	case payChosen:
 		if asked < 0 {
-			return 0, Errorf(EINVALID, "a refund amount cannot be negative")
+			return 0, Fail(MsgNegativeRefund)
 		}
 		if left <= 0 {
-			return 0, Errorf(EOVERREFUND, "ticket %s has nothing left to refund", t.Number)
+			return 0, Fail(MsgNothingLeft, t.Number)
 		}
 		if asked == 0 {
 			return min(t.RequestedFen, left), nil
 		}
 		if asked > left {
-			return 0, Errorf(EOVERREFUND, "the refund of %d fen exceeds the %d fen that remain refundable", asked, left)
+			return 0, Fail(MsgRefundExceeds, Fen(asked), Fen(left))
 		}
 		return asked, nil
 	}

@@ -29,16 +29,16 @@ func (u User) Actor() Actor {
 // Validate checks a user before it is stored.
 func (u User) Validate() error {
 	if _, err := mail.ParseAddress(u.Email); err != nil || strings.ContainsAny(u.Email, "<> ") {
-		return Errorf(EINVALID, "%q is not an email address", u.Email)
+		return Fail(MsgBadEmail, u.Email)
 	}
 	if strings.TrimSpace(u.Name) == "" {
-		return Errorf(EINVALID, "a name is required")
+		return Fail(MsgNameRequired)
 	}
 	if !u.Role.Valid() {
-		return Errorf(EINVALID, "the role must be admin, agent or merchant, not %q", u.Role)
+		return Fail(MsgBadRole, string(u.Role))
 	}
 	if (u.Role == RoleMerchant) != (u.MerchantID != 0) {
-		return Errorf(EINVALID, "a merchant user belongs to exactly one merchant, and only merchant users do")
+		return Fail(MsgMerchantUser)
 	}
 	return nil
 }
@@ -55,14 +55,13 @@ const MaxPasswordBytes = 72
 func ValidatePassword(password, email string) error {
 	switch {
 	case utf8.RuneCountInString(password) < MinPasswordLen:
-		return Errorf(EINVALID, "the password must be at least %d characters", MinPasswordLen)
+		return Fail(MsgPasswordTooShort, MinPasswordLen)
 	case len(password) > MaxPasswordBytes:
-		return Errorf(EINVALID, "the password must be at most %d bytes (%d letters or digits, %d Chinese characters)",
-			MaxPasswordBytes, MaxPasswordBytes, MaxPasswordBytes/3)
+		return Fail(MsgPasswordTooLong, MaxPasswordBytes, MaxPasswordBytes, MaxPasswordBytes/3)
 	case email != "" && strings.EqualFold(strings.TrimSpace(password), strings.TrimSpace(email)):
-		return Errorf(EINVALID, "the password must not be the email address")
+		return Fail(MsgPasswordIsEmail)
 	case strings.Count(password, string([]rune(password)[0])) == utf8.RuneCountInString(password):
-		return Errorf(EINVALID, "the password must not be one character repeated")
+		return Fail(MsgPasswordRepeated)
 	}
 	return nil
 }
@@ -99,13 +98,13 @@ type Merchant struct {
 // Validate checks a merchant before it is stored.
 func (m Merchant) Validate() error {
 	if len(m.Code) < 2 || len(m.Code) > 32 || strings.Trim(m.Code, "abcdefghijklmnopqrstuvwxyz0123456789-_") != "" {
-		return Errorf(EINVALID, "a merchant code is 2 to 32 lowercase letters, digits, - or _")
+		return Fail(MsgMerchantCode)
 	}
 	if strings.TrimSpace(m.Name) == "" {
-		return Errorf(EINVALID, "a merchant name is required")
+		return Fail(MsgMerchantNameRequired)
 	}
 	if m.InstantRefund.MaxFen < 0 {
-		return Errorf(EINVALID, "the instant refund threshold cannot be negative")
+		return Fail(MsgInstantNegative)
 	}
 	return nil
 }

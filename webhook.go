@@ -69,17 +69,17 @@ const MinWebhookSecret = 16
 func (w Webhook) Validate() error {
 	u, err := url.Parse(strings.TrimSpace(w.URL))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
-		return Errorf(EINVALID, "the webhook URL must be an http or https URL without credentials")
+		return Fail(MsgWebhookURL)
 	}
 	if len(w.Secret) < MinWebhookSecret {
-		return Errorf(EINVALID, "the webhook secret must be at least %d characters", MinWebhookSecret)
+		return Fail(MsgWebhookSecret, MinWebhookSecret)
 	}
 	if len(w.Events) == 0 {
-		return Errorf(EINVALID, "choose at least one event")
+		return Fail(MsgNoEvents)
 	}
 	for _, e := range w.Events {
 		if !slices.Contains(webhookEvents, e) {
-			return Errorf(EINVALID, "unknown webhook event %q", e)
+			return Fail(MsgUnknownEvent, string(e))
 		}
 	}
 	return nil
@@ -120,7 +120,7 @@ type APIKey struct {
 // Validate checks a key before it is stored.
 func (k APIKey) Validate() error {
 	if n := len([]rune(strings.TrimSpace(k.Name))); n == 0 || n > 64 {
-		return Errorf(EINVALID, "an API key needs a name of 1 to 64 characters")
+		return Fail(MsgAPIKeyName)
 	}
 	return nil
 }

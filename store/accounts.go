@@ -21,13 +21,13 @@ func (s *Store) ChangePassword(ctx context.Context, userID int64, current, next 
 	var hash string
 	err := s.read().QueryRowContext(ctx, `SELECT password_hash FROM users WHERE id = ?`, userID).Scan(&hash)
 	if errors.Is(err, sql.ErrNoRows) {
-		return anxin.User{}, notFound("user")
+		return anxin.User{}, anxin.Fail(anxin.MsgUserNotFound)
 	}
 	if err != nil {
 		return anxin.User{}, err
 	}
 	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(current)) != nil {
-		return anxin.User{}, anxin.Errorf(anxin.EINVALID, "the current password is wrong")
+		return anxin.User{}, anxin.Fail(anxin.MsgWrongPassword)
 	}
 	if err := s.setPassword(ctx, anxin.Actor{}, userID, next); err != nil {
 		return anxin.User{}, err
@@ -66,7 +66,7 @@ func (s *Store) setPassword(ctx context.Context, by anxin.Actor, userID int64, n
 // SetDisabled disables a user (ending their sessions) or enables them again.
 func (s *Store) SetDisabled(ctx context.Context, by anxin.Actor, userID int64, disabled bool) error {
 	if disabled && by.UserID == userID {
-		return anxin.Errorf(anxin.EINVALID, "you cannot disable yourself")
+		return anxin.Fail(anxin.MsgDisableSelf)
 	}
 	return s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		now := tx.now
@@ -90,12 +90,12 @@ func (s *Store) SetRole(ctx context.Context, by anxin.Actor, userID int64, role 
 		return err
 	}
 	if by.UserID == userID && role != anxin.RoleAdmin {
-		return anxin.Errorf(anxin.EINVALID, "you cannot take away your own admin role")
+		return anxin.Fail(anxin.MsgOwnAdminRole)
 	}
 	return s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		err := updateUser(ctx, tx, userID, `role = ?, merchant_id = ?`, string(role), nullID(merchantID))
 		if isForeignKey(err) {
-			return anxin.Errorf(anxin.EUNKNOWNMERCHANT, "unknown merchant")
+			return anxin.Fail(anxin.MsgUnknownMerchant)
 		}
 		if err != nil {
 			return err
@@ -113,7 +113,7 @@ func updateUser(ctx context.Context, tx *wtx, userID int64, set string, args ...
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return notFound("user")
+		return anxin.Fail(anxin.MsgUserNotFound)
 	}
 	return nil
 }

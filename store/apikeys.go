@@ -89,7 +89,7 @@ func (s *Store) RevokeAPIKey(ctx context.Context, id int64) (anxin.APIKey, error
 		var err error
 		k, err = scanAPIKey(tx.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE id = ?`, id))
 		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("API key")
+			return anxin.Fail(anxin.MsgAPIKeyNotFound)
 		}
 		return err
 	})

@@ -90,7 +90,7 @@ func (s *Store) RecordAttempt(ctx context.Context, id int64, a anxin.DeliveryAtt
 		d, err = scanDelivery(tx.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries d
 			CROSS JOIN webhooks w ON w.id = d.webhook_id WHERE d.id = ?`, id))
 		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("delivery")
+			return anxin.Fail(anxin.MsgDeliveryNotFound)
 		}
 		if err != nil {
 			return err

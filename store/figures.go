@@ -13,7 +13,7 @@ import (
 // of `to` in the zone. A merchant user may only ask for its own merchant.
 func (s *Store) Figures(ctx context.Context, scope anxin.Scope, merchantID int64, to time.Time, zone *time.Location, days int) (anxin.Figures, error) {
 	if scope.MerchantID != 0 && scope.MerchantID != merchantID {
-		return anxin.Figures{}, notFound("merchant")
+		return anxin.Figures{}, anxin.Fail(anxin.MsgMerchantNotFound)
 	}
 	f := anxin.NewFigures(anxin.DaysEnding(to, zone, days))
 	index := map[string]int{}

@@ -45,7 +45,7 @@ func viewIn(ctx context.Context, q queryer, scope anxin.Scope, id int64) (Ticket
 	v, err := scanView(q.QueryRowContext(ctx, `SELECT `+viewColumns+viewFrom+
 		`WHERE t.id = ? AND (?2 = 0 OR t.merchant_id = ?2)`, id, scope.MerchantID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return v, notFound("ticket")
+		return v, anxin.Fail(anxin.MsgTicketNotFound)
 	}
 	if err != nil {
 		return v, fmt.Errorf("ticket %d: %w", id, err)
@@ -361,7 +361,7 @@ func refundByNumber(ctx context.Context, q queryer, number string) (anxin.Refund
 		FROM refunds WHERE number = ?`, number).
 		Scan(&r.ID, &r.Number, &r.TicketID, &r.AmountFen, &r.Status, &r.Attempts, &created, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
-		return r, notFound("refund")
+		return r, anxin.Fail(anxin.MsgRefundNotFound)
 	}
 	if err != nil {
 		return r, fmt.Errorf("refund %s: %w", number, err)

@@ -28,7 +28,7 @@ func (s *Store) CreateMerchantBy(ctx context.Context, by anxin.Actor, m anxin.Me
 			instant_refund_unshipped, instant_refund_max_fen, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			m.Code, m.Name, m.InstantRefund.Enabled, m.InstantRefund.Unshipped, m.InstantRefund.MaxFen, ms(m.CreatedAt))
 		if isUnique(err) {
-			return anxin.Errorf(anxin.ECONFLICT, "a merchant with code %q already exists", m.Code)
+			return anxin.Fail(anxin.MsgMerchantCodeTaken, m.Code)
 		}
 		if err != nil {
 			return fmt.Errorf("create merchant: %w", err)
@@ -56,7 +56,7 @@ func (s *Store) UpdateMerchant(ctx context.Context, by anxin.Actor, m anxin.Merc
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("merchant")
+			return anxin.Fail(anxin.MsgMerchantNotFound)
 		}
 		return audit(ctx, tx, by, tx.now, "update_merchant", "merchant "+m.Code,
 			fmt.Sprintf("%s; instant refund %v (unshipped %v, up to %d fen)", m.Name, m.InstantRefund.Enabled,
@@ -69,7 +69,7 @@ func (s *Store) MerchantByID(ctx context.Context, scope anxin.Scope, id int64) (
 	m, err := scanMerchant(s.read().QueryRowContext(ctx, `SELECT `+merchantColumns+` FROM merchants
 		WHERE id = ?1 AND (?2 = 0 OR id = ?2)`, id, scope.MerchantID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return m, notFound("merchant")
+		return m, anxin.Fail(anxin.MsgMerchantNotFound)
 	}
 	return m, err
 }
@@ -93,7 +93,7 @@ func (s *Store) MerchantByCode(ctx context.Context, code string) (anxin.Merchant
 func merchantByCode(ctx context.Context, q queryer, code string) (anxin.Merchant, error) {
 	m, err := scanMerchant(q.QueryRowContext(ctx, `SELECT `+merchantColumns+` FROM merchants WHERE code = ?`, code))
 	if errors.Is(err, sql.ErrNoRows) {
-		return m, anxin.Errorf(anxin.EUNKNOWNMERCHANT, "unknown merchant %q", code)
+		return m, anxin.Fail(anxin.MsgUnknownMerchantKey, code)
 	}
 	return m, err
 }
@@ -147,7 +147,7 @@ func setPolicy(ctx context.Context, tx *wtx, merchantID int64, o anxin.PolicyOve
 		evidence_min = excluded.evidence_min, merchant_clock_ms = excluded.merchant_clock_ms`,
 		merchantID, string(o.Service), o.Enabled, durMS(o.Window), o.EvidenceMin, durMS(o.MerchantClock))
 	if isForeignKey(err) {
-		return notFound("merchant")
+		return anxin.Fail(anxin.MsgMerchantNotFound)
 	}
 	return err
 }

@@ -35,7 +35,7 @@ func (s *Store) CreateWebhook(ctx context.Context, w anxin.Webhook) (anxin.Webho
 		res, err := tx.ExecContext(ctx, `INSERT INTO webhooks (url, secret, events, merchant_id, active, created_at)
 			VALUES (?, ?, ?, ?, 1, ?)`, w.URL, w.Secret, joinEvents(w.Events), nullID(w.MerchantID), ms(w.CreatedAt))
 		if isForeignKey(err) {
-			return anxin.Errorf(anxin.EUNKNOWNMERCHANT, "unknown merchant")
+			return anxin.Fail(anxin.MsgUnknownMerchant)
 		}
 		if err != nil {
 			return fmt.Errorf("create webhook: %w", err)
@@ -102,7 +102,7 @@ func webhooksIn(ctx context.Context, q queryer, activeOnly bool) ([]anxin.Webhoo
 func (s *Store) Webhook(ctx context.Context, id int64) (anxin.Webhook, error) {
 	w, err := scanWebhook(s.read().QueryRowContext(ctx, `SELECT `+webhookColumns+webhookFrom+`WHERE w.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return w, notFound("webhook")
+		return w, anxin.Fail(anxin.MsgWebhookNotFound)
 	}
 	return w, err
 }
@@ -115,7 +115,7 @@ func (s *Store) SetWebhookActive(ctx context.Context, id int64, active bool) err
 			return fmt.Errorf("webhook: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("webhook")
+			return anxin.Fail(anxin.MsgWebhookNotFound)
 		}
 		tx.s.hooks.webhooks.Store(nil)
 		return nil

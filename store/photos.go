@@ -117,7 +117,7 @@ func (s *Store) mayAddPhoto(ctx context.Context, q queryer, by anxin.Actor, part
 		return t, err
 	}
 	if t.State.Terminal() && !up.Backdated {
-		return t, anxin.Errorf(anxin.ENOTALLOWED, "The ticket is finished: no more photos can be added.")
+		return t, anxin.Fail(anxin.MsgPhotoTicketFinished)
 	}
 	svc, err := anxin.LookupService(t.Service)
 	if err != nil {
@@ -132,7 +132,7 @@ func (s *Store) mayAddPhoto(ctx context.Context, q queryer, by anxin.Actor, part
 		return t, fmt.Errorf("count photos: %w", err)
 	}
 	if n >= s.cfg.Photos.MaxPerParty {
-		return t, anxin.Errorf(anxin.EINVALID, "This side has already added as many photos to the ticket as are allowed.")
+		return t, anxin.Fail(anxin.MsgPhotoLimit)
 	}
 	return t, nil
 }
@@ -187,7 +187,7 @@ func (s *Store) record(ctx context.Context, by anxin.Actor, party anxin.Party, u
 			e.Facts.Height, e.Facts.Bytes, ms(e.Facts.TakenAt), e.Facts.Camera, e.Facts.HadGPS,
 			int64(e.PHash), q[0], q[1], q[2], q[3])
 		if isUnique(err) {
-			return anxin.Errorf(anxin.ECONFLICT, "This photo is already on the ticket.")
+			return anxin.Fail(anxin.MsgPhotoDuplicate)
 		}
 		if err != nil {
 			return fmt.Errorf("insert evidence: %w", err)
@@ -500,14 +500,14 @@ const (
 // merchant's photo is not found.
 func (s *Store) Photo(ctx context.Context, scope anxin.Scope, evidenceID int64, size PhotoSize) (string, *os.File, error) {
 	if size != Thumb && size != Display {
-		return "", nil, notFound("photo size")
+		return "", nil, anxin.Fail(anxin.MsgPhotoSizeNotFound)
 	}
 	var display, thumb string
 	err := s.read().QueryRowContext(ctx, `SELECT e.sha256, e.thumb_sha256 FROM evidence e
 		JOIN tickets t ON t.id = e.ticket_id WHERE e.id = ?1 AND (?2 = 0 OR t.merchant_id = ?2)`,
 		evidenceID, scope.MerchantID).Scan(&display, &thumb)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil, notFound("photo")
+		return "", nil, anxin.Fail(anxin.MsgPhotoNotFound)
 	}
 	if err != nil {
 		return "", nil, fmt.Errorf("photo %d: %w", evidenceID, err)

@@ -40,7 +40,7 @@ func (s *Store) StartSession(ctx context.Context, u anxin.User, maxAge time.Dura
 		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, version, created_at, seen_at, expires_at)
 			VALUES (?, ?, ?, ?, ?, ?)`, hashToken(token), u.ID, u.SessionVersion, ms(tx.now), ms(tx.now), ms(tx.now.Add(maxAge)))
 		if isForeignKey(err) {
-			return notFound("user")
+			return anxin.Fail(anxin.MsgUserNotFound)
 		}
 		if err != nil {
 			return fmt.Errorf("start session: %w", err)

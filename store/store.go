@@ -310,7 +310,3 @@ func fromMS(v sql.NullInt64) time.Time {
 	}
 	return time.UnixMilli(v.Int64).UTC()
 }
-
-// notFound is the domain error for a missing row: a merchant asking for
-// another merchant's data gets the same answer as for data that does not exist.
-func notFound(what string) error { return anxin.Errorf(anxin.ENOTFOUND, "%s not found", what) }

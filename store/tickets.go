@@ -30,7 +30,7 @@ func createTicket(ctx context.Context, tx *wtx, c anxin.Claim) (anxin.Ticket, er
 	var merchantName string
 	if err := tx.QueryRowContext(ctx, `SELECT name FROM merchants WHERE id = ?`, c.MerchantID).Scan(&merchantName); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return anxin.Ticket{}, anxin.Errorf(anxin.EUNKNOWNMERCHANT, "unknown merchant")
+			return anxin.Ticket{}, anxin.Fail(anxin.MsgUnknownMerchant)
 		}
 		return anxin.Ticket{}, err
 	}
@@ -127,7 +127,7 @@ func findTicket(ctx context.Context, q queryer, scope anxin.Scope, id int64) (an
 	t, err := scanTicket(q.QueryRowContext(ctx, `SELECT `+ticketColumns+ticketFrom+
 		`WHERE t.id = ? AND (?2 = 0 OR t.merchant_id = ?2)`, id, scope.MerchantID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return t, notFound("ticket")
+		return t, anxin.Fail(anxin.MsgTicketNotFound)
 	}
 	if err != nil {
 		return t, fmt.Errorf("find ticket %d: %w", id, err)
@@ -211,7 +211,7 @@ func recordRefund(ctx context.Context, tx *wtx, t anxin.Ticket, c anxin.Change) 
 		_, err = tx.ExecContext(ctx, `UPDATE refunds SET status = 'failed', updated_at = ? WHERE ticket_id = ?`, ms(now), t.ID)
 	}
 	if isUnique(err) {
-		return anxin.Errorf(anxin.ECONFLICT, "ticket %s already has a refund", t.Number)
+		return anxin.Fail(anxin.MsgAlreadyRefunded, t.Number)
 	}
 	if err != nil {
 		return fmt.Errorf("record refund of ticket %d: %w", t.ID, err)
@@ -236,7 +236,7 @@ func alreadyHandled(ctx context.Context, q queryer, t anxin.Ticket) error {
 // the timeline but is not a state change: it does not make anyone's page stale.
 func (s *Store) Assign(ctx context.Context, id int64, assigneeID int64, by anxin.Actor) (anxin.Ticket, error) {
 	if by.Role != anxin.RoleAgent && by.Role != anxin.RoleAdmin {
-		return anxin.Ticket{}, anxin.Errorf(anxin.EFORBIDDEN, "only agents assign tickets")
+		return anxin.Ticket{}, anxin.Fail(anxin.MsgOnlyAgentsAssign)
 	}
 	var t anxin.Ticket
 	err := s.write(ctx, func(ctx context.Context, tx *wtx) (err error) {
@@ -256,7 +256,7 @@ func assign(ctx context.Context, tx *wtx, id int64, assigneeID int64, by anxin.A
 		var role string
 		err := tx.QueryRowContext(ctx, `SELECT name, role FROM users WHERE id = ? AND disabled_at IS NULL`, assigneeID).Scan(&name, &role)
 		if errors.Is(err, sql.ErrNoRows) || (err == nil && role == string(anxin.RoleMerchant)) {
-			return t, anxin.Errorf(anxin.EINVALID, "tickets are assigned to agents")
+			return t, anxin.Fail(anxin.MsgAssignToAgents)
 		}
 		if err != nil {
 			return t, err
@@ -279,7 +279,7 @@ func assign(ctx context.Context, tx *wtx, id int64, assigneeID int64, by anxin.A
 func (s *Store) TicketByNumber(ctx context.Context, scope anxin.Scope, number string) (anxin.Ticket, error) {
 	id, ok := anxin.ParseTicketNumber(number)
 	if !ok {
-		return anxin.Ticket{}, notFound("ticket")
+		return anxin.Ticket{}, anxin.Fail(anxin.MsgTicketNotFound)
 	}
 	return s.Ticket(ctx, scope, id)
 }

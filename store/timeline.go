@@ -56,10 +56,10 @@ func (s *Store) AddNote(ctx context.Context, ticketID int64, by anxin.Actor, bod
 	body = strings.TrimSpace(body)
 	n := anxin.Note{TicketID: ticketID, AuthorID: by.UserID, AuthorName: by.Name, Body: body}
 	if body == "" {
-		return n, anxin.Errorf(anxin.EINVALID, "a note cannot be empty")
+		return n, anxin.Fail(anxin.MsgNoteEmpty)
 	}
 	if len(body) > 10000 {
-		return n, anxin.Errorf(anxin.EINVALID, "a note is at most 10,000 characters")
+		return n, anxin.Fail(anxin.MsgNoteTooLong)
 	}
 	err := s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		n.CreatedAt = tx.now
@@ -110,7 +110,7 @@ func (s *Store) Refund(ctx context.Context, scope anxin.Scope, ticketID int64) (
 		WHERE r.ticket_id = ? AND (?2 = 0 OR t.merchant_id = ?2)`, ticketID, scope.MerchantID).
 		Scan(&r.ID, &r.Number, &r.TicketID, &r.AmountFen, &r.Status, &r.Attempts, &created, &updated)
 	if err == sql.ErrNoRows {
-		return r, notFound("refund")
+		return r, anxin.Fail(anxin.MsgRefundNotFound)
 	}
 	r.CreatedAt, r.UpdatedAt = fromMS(created), fromMS(updated)
 	return r, err

@@ -49,9 +49,9 @@ func (s *Store) createUser(ctx context.Context, by anxin.Actor, u anxin.User, pa
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, u.Email, u.Name, string(u.Role), merchant, string(hash), u.Lang, ms(u.CreatedAt))
 		switch {
 		case isUnique(err):
-			return anxin.Errorf(anxin.ECONFLICT, "a user with email %s already exists", u.Email)
+			return anxin.Fail(anxin.MsgEmailTaken, u.Email)
 		case isForeignKey(err):
-			return anxin.Errorf(anxin.EUNKNOWNMERCHANT, "unknown merchant")
+			return anxin.Fail(anxin.MsgUnknownMerchant)
 		case err != nil:
 			return fmt.Errorf("create user: %w", err)
 		}
@@ -81,14 +81,14 @@ func scanUser(row interface{ Scan(...any) error }) (anxin.User, error) {
 func (s *Store) UserByID(ctx context.Context, id int64) (anxin.User, error) {
 	u, err := scanUser(s.read().QueryRowContext(ctx, `SELECT `+userColumns+userFrom+`WHERE u.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return u, notFound("user")
+		return u, anxin.Fail(anxin.MsgUserNotFound)
 	}
 	return u, err
 }
 
 // ErrBadLogin is the one answer to every failed login, so that it does not
 // tell whether the account exists.
-var ErrBadLogin = anxin.Errorf(anxin.EFORBIDDEN, "wrong email or password")
+var ErrBadLogin = anxin.Fail(anxin.MsgBadLogin)
 
 // Authenticate returns the enabled user with this email and password.
 func (s *Store) Authenticate(ctx context.Context, email, password string) (anxin.User, error) {

@@ -10,7 +10,7 @@ import (
 
 // AccountPage is the user's own account page.
 type AccountPage struct {
-	Error string
+	Error error // why the password was not changed
 }
 
 // AdminUsers is the users page.
@@ -18,7 +18,7 @@ type AdminUsers struct {
 	Users     []anxin.User
 	Merchants []anxin.Merchant
 	Form      UserForm
-	Error     string
+	Error     error       // why the form was refused
 	Created   *anxin.User // a user just created or reset, with Password shown once
 	Password  string
 }
@@ -32,14 +32,14 @@ type UserForm struct {
 type AdminMerchants struct {
 	Merchants []anxin.Merchant
 	Form      anxin.Merchant
-	Error     string
+	Error     error // why the form was refused
 }
 
 // AdminMerchant is one merchant's settings page.
 type AdminMerchant struct {
 	Merchant  anxin.Merchant
 	Overrides map[anxin.ServiceKey]anxin.PolicyOverride
-	Error     string
+	Error     error // why a form was refused
 }
 
 // AdminAudit is the audit log page.

@@ -20,7 +20,7 @@ type APIKeys struct {
 	Created *anxin.APIKey // a key just made, whose secret is shown once
 	Secret  string
 	Name    string // the form's name field
-	Error   string // the form's error
+	Error   error  // why the form was refused
 }
 
 // Webhooks is the admin's page of webhook endpoints.
@@ -36,7 +36,7 @@ type WebhookForm struct {
 	Secret     string
 	MerchantID int64
 	Events     []anxin.WebhookEvent
-	Error      string
+	Error      error // why the form was refused
 }
 
 // Checked reports whether the form asks for the event.
@@ -462,15 +462,15 @@ func APIKeysPage(a APIKeys) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if a.Error != "" {
+			if a.Error != nil {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "<span class=\"field-error\" role=\"alert\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var26 string
-				templ_7745c5c3_Var26, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, a.Error))
+				templ_7745c5c3_Var26, templ_7745c5c3_Err = templ.JoinStringErrs(ErrorText(ctx, a.Error))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/admin_api.templ`, Line: 113, Col: 63}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/admin_api.templ`, Line: 113, Col: 71}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var26))
 				if templ_7745c5c3_Err != nil {
@@ -764,15 +764,15 @@ func WebhooksPage(w Webhooks) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if w.Form.Error != "" {
+			if w.Form.Error != nil {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 64, "<div class=\"flash flash-bad\" role=\"alert\" id=\"webhook-error\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var43 string
-				templ_7745c5c3_Var43, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, w.Form.Error))
+				templ_7745c5c3_Var43, templ_7745c5c3_Err = templ.JoinStringErrs(ErrorText(ctx, w.Form.Error))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/admin_api.templ`, Line: 170, Col: 89}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/admin_api.templ`, Line: 170, Col: 97}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var43))
 				if templ_7745c5c3_Err != nil {

@@ -78,9 +78,5 @@ func init() {
 		"Webhook added.":                                  "已添加 Webhook。",
 		"Webhook enabled.":                                "已启用 Webhook。",
 		"Webhook disabled.":                               "已停用 Webhook。",
-		"an API key needs a name of 1 to 64 characters":   "API 密钥名称须为 1 到 64 个字符",
-		"the webhook URL must be an http or https URL without credentials": "Webhook 地址须为 http 或 https URL，且不含用户名密码",
-		"choose at least one event":                                        "请至少选择一个事件",
-		"the webhook secret must be at least 16 characters":                "签名密钥至少 16 个字符",
 	})
 }

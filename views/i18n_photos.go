@@ -2,8 +2,9 @@ package views
 
 func init() { addZH(photosZH) }
 
-// photosZH is the photo evidence area: the gallery, the checklist, the
-// upload form and the reasons an upload is refused (store/photo, store).
+// photosZH is the photo evidence area: the gallery, the checklist and the
+// upload form. The reasons an upload is refused are the domain's messages
+// (errors.go).
 var photosZH = map[string]string{
 	// Gallery
 	"Photo evidence": "照片凭证",
@@ -58,23 +59,5 @@ var photosZH = map[string]string{
 	"%d of %d photos added.":                 "已添加 %d 张照片（共 %d 张）。",
 	"Too many files at once: at most %d.":    "一次上传的文件过多：最多 %d 个。",
 	"The upload is too large.":               "上传的内容过大。",
-
-	// Refusals
-	"The file is empty.": "文件为空。",
-	"The file is larger than the size limit for one photo.":                                                            "文件超过单张照片的大小上限。",
-	"The image has more pixels than the limit allows.":                                                                 "图片像素超过上限。",
-	"HEIC and AVIF photos are not accepted: set the camera to JPEG (Most Compatible) or convert the photo first.":      "不支持 HEIC 和 AVIF 格式：请将相机格式设为“兼容性最佳”（JPEG），或先转换照片格式。",
-	"GIF images are not accepted: upload a JPEG, PNG or WebP photo.":                                                   "不支持 GIF 图片：请上传 JPEG、PNG 或 WebP 照片。",
-	"This file is a web page or a drawing (HTML or SVG), not a photo.":                                                 "该文件是网页或矢量图（HTML 或 SVG），不是照片。",
-	"This file is not a photo: only JPEG, PNG and WebP are accepted.":                                                  "该文件不是照片：仅支持 JPEG、PNG 和 WebP。",
-	"The photo is incomplete: the file was cut off.":                                                                   "照片不完整：文件被截断。",
-	"The file carries other data after the image (such as a web page or a script): only the photo itself is accepted.": "图片之后附带了其他数据（如网页或脚本）：只接受照片本身。",
-	"This is a motion photo with a video attached: share it as a still photo.":                                         "这是附带视频的动态照片：请以静态照片分享。",
-	"Animated images are not accepted: upload a still photo.":                                                          "不支持动图：请上传静态照片。",
-	"The photo is damaged and cannot be read.":                                                                         "照片已损坏，无法读取。",
-	"This side has already added as many photos to the ticket as are allowed.":                                         "该方在本工单上传的照片已达上限。",
-	"This photo is already on the ticket.":                                                                             "该照片已在本工单中。",
-	"This checklist item is not one of the service's.":                                                                 "该清单项不属于此服务。",
-	"Only the buyer's side and the merchant add photos.":                                                               "只有买家一方和商家可以上传照片。",
-	"The ticket is finished: no more photos can be added.":                                                             "工单已结束，不能再添加照片。",
+	"The ticket is finished: no more photos can be added.": "工单已结束，不能再添加照片。",
 }

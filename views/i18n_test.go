@@ -52,6 +52,9 @@ func TestEveryStringHasChinese(t *testing.T) {
 	for _, a := range []anxin.TimeoutAction{anxin.AutoRefund, anxin.AutoApprove, anxin.Escalate, anxin.AutoReceive, anxin.AutoClose} {
 		keys["timeout:"+string(a)] = "timeout"
 	}
+	for _, w := range []anxin.WindowStart{anxin.FromReceipt, anxin.FromOrder} { // in MsgOutsideWindow
+		keys["window:"+string(w)] = "window"
+	}
 	for _, p := range []anxin.Party{anxin.PartyBuyer, anxin.PartyMerchant} {
 		keys["party:"+string(p)] = "party"
 	}

@@ -34,7 +34,7 @@ type Outcome struct {
 	Action    anxin.Action
 	By        string    // handled: who was first
 	At        time.Time // handled: when
-	Message   string    // refused: why, in the user's words
+	Err       error     // refused: why
 	AmountFen int64     // confirm: the amount to confirm
 }
 

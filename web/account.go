@@ -17,14 +17,14 @@ func (s *Server) account(c echo.Context) error {
 func (s *Server) changePassword(c echo.Context) error {
 	next, again := c.FormValue("new"), c.FormValue("confirm")
 	if next != again {
-		return s.render(c, http.StatusUnprocessableEntity, views.AccountView(views.AccountPage{Error: "the two new passwords differ"}))
+		return s.render(c, http.StatusUnprocessableEntity, views.AccountView(views.AccountPage{Error: anxin.Fail(anxin.MsgPasswordsDiffer)}))
 	}
 	u, err := s.store.ChangePassword(c.Request().Context(), user(c).ID, c.FormValue("current"), next)
 	if err != nil {
 		if anxin.ErrorCode(err) != anxin.EINVALID {
 			return err
 		}
-		return s.render(c, http.StatusUnprocessableEntity, views.AccountView(views.AccountPage{Error: anxin.ErrorMessage(err)}))
+		return s.render(c, http.StatusUnprocessableEntity, views.AccountView(views.AccountPage{Error: err}))
 	}
 	s.log.Info("password changed", "user", u.ID)
 	if err := s.startSession(c, u); err != nil {

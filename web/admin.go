@@ -31,14 +31,11 @@ func (s *Server) renderUsers(c echo.Context, status int, p views.AdminUsers) err
 	return s.render(c, status, views.AdminUsersView(p))
 }
 
-// refusal422 is the domain's refusal to show on a form, or false for an
-// error that is not the user's to fix.
-func refusal422(err error) (string, bool) {
+// refusal422 reports whether err is the domain's refusal to show on a
+// form, rather than an error that is not the user's to fix.
+func refusal422(err error) bool {
 	code := anxin.ErrorCode(err)
-	if code == anxin.EINTERNAL || code == anxin.ENOTFOUND {
-		return "", false
-	}
-	return anxin.ErrorMessage(err), true
+	return code != anxin.EINTERNAL && code != anxin.ENOTFOUND
 }
 
 func (s *Server) createUser(c echo.Context) error {
@@ -51,11 +48,10 @@ func (s *Server) createUser(c echo.Context) error {
 	password := rand.Text()
 	created, err := s.store.CreateUserBy(c.Request().Context(), user(c).Actor(), u, password)
 	if err != nil {
-		msg, ok := refusal422(err)
-		if !ok {
+		if !refusal422(err) {
 			return err
 		}
-		return s.renderUsers(c, http.StatusUnprocessableEntity, views.AdminUsers{Form: form, Error: msg})
+		return s.renderUsers(c, http.StatusUnprocessableEntity, views.AdminUsers{Form: form, Error: err})
 	}
 	return s.renderUsers(c, http.StatusOK, views.AdminUsers{Created: &created, Password: password})
 }
@@ -63,7 +59,7 @@ func (s *Server) createUser(c echo.Context) error {
 func (s *Server) targetUser(c echo.Context) (anxin.User, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil {
-		return anxin.User{}, anxin.Errorf(anxin.ENOTFOUND, "user not found")
+		return anxin.User{}, anxin.Fail(anxin.MsgUserNotFound)
 	}
 	return s.store.UserByID(c.Request().Context(), id)
 }
@@ -87,11 +83,10 @@ func (s *Server) setDisabled(disabled bool) echo.HandlerFunc {
 			return err
 		}
 		if err := s.store.SetDisabled(c.Request().Context(), user(c).Actor(), u.ID, disabled); err != nil {
-			msg, ok := refusal422(err)
-			if !ok {
+			if !refusal422(err) {
 				return err
 			}
-			return s.renderUsers(c, http.StatusUnprocessableEntity, views.AdminUsers{Error: msg})
+			return s.renderUsers(c, http.StatusUnprocessableEntity, views.AdminUsers{Error: err})
 		}
 		return s.savedRedirect(c, "/admin/users")
 	}
@@ -107,11 +102,10 @@ func (s *Server) setRole(c echo.Context) error {
 		merchant = parseID(m)
 	}
 	if err := s.store.SetRole(c.Request().Context(), user(c).Actor(), u.ID, anxin.Role(c.FormValue("role")), merchant); err != nil {
-		msg, ok := refusal422(err)
-		if !ok {
+		if !refusal422(err) {
 			return err
 		}
-		return s.renderUsers(c, http.StatusUnprocessableEntity, views.AdminUsers{Error: msg})
+		return s.renderUsers(c, http.StatusUnprocessableEntity, views.AdminUsers{Error: err})
 	}
 	return s.savedRedirect(c, "/admin/users")
 }
@@ -140,11 +134,10 @@ func (s *Server) createMerchant(c echo.Context) error {
 		InstantRefund: anxin.DefaultInstantRefund()}
 	created, err := s.store.CreateMerchantBy(c.Request().Context(), user(c).Actor(), m)
 	if err != nil {
-		msg, ok := refusal422(err)
-		if !ok {
+		if !refusal422(err) {
 			return err
 		}
-		return s.renderMerchants(c, http.StatusUnprocessableEntity, views.AdminMerchants{Form: m, Error: msg})
+		return s.renderMerchants(c, http.StatusUnprocessableEntity, views.AdminMerchants{Form: m, Error: err})
 	}
 	return s.savedRedirect(c, "/admin/merchants/"+created.Code)
 }
@@ -152,7 +145,7 @@ func (s *Server) createMerchant(c echo.Context) error {
 func (s *Server) adminMerchant(c echo.Context) error {
 	m, err := s.store.MerchantByCode(c.Request().Context(), c.Param("code"))
 	if err != nil {
-		return anxin.Errorf(anxin.ENOTFOUND, "merchant not found")
+		return anxin.Fail(anxin.MsgMerchantNotFound)
 	}
 	return s.renderMerchant(c, http.StatusOK, views.AdminMerchant{Merchant: m})
 }
@@ -168,20 +161,19 @@ func (s *Server) renderMerchant(c echo.Context, status int, p views.AdminMerchan
 func (s *Server) updateMerchant(c echo.Context) error {
 	m, err := s.store.MerchantByCode(c.Request().Context(), c.Param("code"))
 	if err != nil {
-		return anxin.Errorf(anxin.ENOTFOUND, "merchant not found")
+		return anxin.Fail(anxin.MsgMerchantNotFound)
 	}
 	m.Name = strings.TrimSpace(c.FormValue("name"))
 	m.InstantRefund.Enabled = c.FormValue("instant") == "1"
 	m.InstantRefund.Unshipped = c.FormValue("instant_unshipped") == "1"
 	if m.InstantRefund.MaxFen, err = parseYuan(c.FormValue("instant_max")); err != nil {
-		return s.renderMerchant(c, http.StatusUnprocessableEntity, views.AdminMerchant{Merchant: m, Error: "a number is needed"})
+		return s.renderMerchant(c, http.StatusUnprocessableEntity, views.AdminMerchant{Merchant: m, Error: anxin.Fail(anxin.MsgNumberNeeded)})
 	}
 	if err := s.store.UpdateMerchant(c.Request().Context(), user(c).Actor(), m); err != nil {
-		msg, ok := refusal422(err)
-		if !ok {
+		if !refusal422(err) {
 			return err
 		}
-		return s.renderMerchant(c, http.StatusUnprocessableEntity, views.AdminMerchant{Merchant: m, Error: msg})
+		return s.renderMerchant(c, http.StatusUnprocessableEntity, views.AdminMerchant{Merchant: m, Error: err})
 	}
 	return s.savedRedirect(c, "/admin/merchants/"+m.Code)
 }
@@ -191,11 +183,11 @@ func (s *Server) updateMerchant(c echo.Context) error {
 func (s *Server) setPolicy(c echo.Context) error {
 	m, err := s.store.MerchantByCode(c.Request().Context(), c.Param("code"))
 	if err != nil {
-		return anxin.Errorf(anxin.ENOTFOUND, "merchant not found")
+		return anxin.Fail(anxin.MsgMerchantNotFound)
 	}
 	svc, err := anxin.LookupService(anxin.ServiceKey(c.Param("service")))
 	if err != nil {
-		return anxin.Errorf(anxin.ENOTFOUND, "service not found")
+		return anxin.Fail(anxin.MsgServiceNotFound)
 	}
 	o := anxin.PolicyOverride{Service: svc.Key}
 	enabled := c.FormValue("enabled") == "1"
@@ -225,14 +217,13 @@ func (s *Server) setPolicy(c echo.Context) error {
 		o.EvidenceMin = &n
 	}
 	if bad {
-		return s.renderMerchant(c, http.StatusUnprocessableEntity, views.AdminMerchant{Merchant: m, Error: "a number is needed"})
+		return s.renderMerchant(c, http.StatusUnprocessableEntity, views.AdminMerchant{Merchant: m, Error: anxin.Fail(anxin.MsgNumberNeeded)})
 	}
 	if err := s.store.SetPolicyBy(c.Request().Context(), user(c).Actor(), m.ID, o); err != nil {
-		msg, ok := refusal422(err)
-		if !ok {
+		if !refusal422(err) {
 			return err
 		}
-		return s.renderMerchant(c, http.StatusUnprocessableEntity, views.AdminMerchant{Merchant: m, Error: msg})
+		return s.renderMerchant(c, http.StatusUnprocessableEntity, views.AdminMerchant{Merchant: m, Error: err})
 	}
 	return s.savedRedirect(c, "/admin/merchants/"+m.Code)
 }

@@ -47,7 +47,7 @@ func (s *Server) adminCreateAPIKey(c echo.Context) error {
 	name := strings.TrimSpace(c.FormValue("name"))
 	k, secret, err := s.store.CreateAPIKey(c.Request().Context(), name)
 	if code := anxin.ErrorCode(err); code == anxin.EINVALID {
-		return s.renderAPIKeys(c, http.StatusUnprocessableEntity, views.APIKeys{Name: name, Error: anxin.ErrorMessage(err)})
+		return s.renderAPIKeys(c, http.StatusUnprocessableEntity, views.APIKeys{Name: name, Error: err})
 	} else if err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ func (s *Server) adminCreateAPIKey(c echo.Context) error {
 func pathID(c echo.Context) (int64, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, anxin.Errorf(anxin.ENOTFOUND, "not found")
+		return 0, anxin.Fail(anxin.MsgNotFound)
 	}
 	return id, nil
 }
@@ -112,7 +112,7 @@ func (s *Server) adminCreateWebhook(c echo.Context) error {
 	switch code := anxin.ErrorCode(err); code {
 	case "":
 	case anxin.EINVALID, anxin.EUNKNOWNMERCHANT:
-		form.Error = anxin.ErrorMessage(err)
+		form.Error = err
 		return s.renderWebhooks(c, http.StatusUnprocessableEntity, form)
 	default:
 		return err

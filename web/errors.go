@@ -38,16 +38,17 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	status, message := http.StatusInternalServerError, ""
+	ctx := s.langCtx(c)
 	var he *echo.HTTPError
 	switch {
 	case errors.As(err, &he):
 		status = he.Code
 		if m, ok := he.Message.(string); ok {
-			message = m
+			message = views.T(ctx, m)
 		}
 	case anxin.ErrorCode(err) != anxin.EINTERNAL:
 		status = statusOf(anxin.ErrorCode(err))
-		message = anxin.ErrorMessage(err)
+		message = views.ErrorText(ctx, err)
 	}
 	if status >= 500 {
 		s.log.Error("request failed", "err", err, "method", c.Request().Method, "path", c.Request().URL.Path,

@@ -30,7 +30,7 @@ func (s *Server) merchantHome(c echo.Context) error {
 func (s *Server) merchantPage(c echo.Context) error {
 	m, err := s.store.MerchantByCode(c.Request().Context(), c.Param("code"))
 	if err != nil {
-		return anxin.Errorf(anxin.ENOTFOUND, "merchant not found")
+		return anxin.Fail(anxin.MsgMerchantNotFound)
 	}
 	return s.merchantFigures(c, m, false)
 }

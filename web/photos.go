@@ -95,7 +95,7 @@ func (s *Server) addPhotos(c echo.Context) error {
 		case anxin.ErrorCode(err) == anxin.EINTERNAL:
 			return err
 		case err != nil:
-			r.Message = s.tr(c, anxin.ErrorMessage(err))
+			r.Message = views.ErrorText(s.langCtx(c), err)
 		case len(e.Duplicates) > 0:
 			r.OK, r.Message = true, s.tr(c, "Added; the same picture is also on %s.", duplicateNumbers(e.Duplicates))
 		default:
@@ -204,7 +204,7 @@ func (s *Server) servePhoto(size store.PhotoSize) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 		if err != nil || id <= 0 {
-			return anxin.Errorf(anxin.ENOTFOUND, "photo not found")
+			return anxin.Fail(anxin.MsgPhotoNotFound)
 		}
 		sum, f, err := s.store.Photo(c.Request().Context(), user(c).Actor().Scope(), id, size)
 		if err != nil {

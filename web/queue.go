@@ -204,7 +204,7 @@ func (s *Server) bulk(c echo.Context) error {
 		r := views.BulkResult{Number: number}
 		t, err := s.store.TicketByNumber(ctx, u.Actor().Scope(), number)
 		if err == nil && version <= 0 {
-			err = anxin.Errorf(anxin.EINVALID, "the page did not say which version of the ticket it showed; reload it")
+			err = anxin.Fail(anxin.MsgVersionMissing)
 		}
 		if err == nil {
 			switch action {
@@ -214,12 +214,12 @@ func (s *Server) bulk(c echo.Context) error {
 			case "assign":
 				var assignee int64
 				if assignee, err = strconv.ParseInt(form.Get("assignee"), 10, 64); err != nil {
-					err = anxin.Errorf(anxin.EINVALID, "choose whom to assign the tickets to")
+					err = anxin.Fail(anxin.MsgChooseAssignees)
 				} else {
 					_, err = s.store.Assign(ctx, t.ID, assignee, u.Actor())
 				}
 			default:
-				err = anxin.Errorf(anxin.EINVALID, "unknown bulk action")
+				err = anxin.Fail(anxin.MsgUnknownBulkAction)
 			}
 		}
 		r.OK, r.Message = err == nil, bulkMessage(lang, action, err)
@@ -249,7 +249,7 @@ func bulkMessage(ctx context.Context, action string, err error) string {
 	case asError(err, &e) && e.Code == anxin.ENOTALLOWED:
 		return views.T(ctx, "this action is not possible in the ticket's current state")
 	case asError(err, &e) && e.Code != anxin.EINTERNAL:
-		return views.T(ctx, e.Message)
+		return views.ErrorText(ctx, err)
 	}
 	return views.T(ctx, "failed; try again")
 }

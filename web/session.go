@@ -226,7 +226,7 @@ func requireRole(roles ...anxin.Role) echo.MiddlewareFunc {
 					return next(c)
 				}
 			}
-			return anxin.Errorf(anxin.EFORBIDDEN, "this page is not for a %s account", u.Role)
+			return anxin.Fail(anxin.MsgPageNotForRole, u.Role)
 		}
 	}
 }

@@ -104,7 +104,7 @@ func (s *Server) ticketAction(c echo.Context) error {
 	if version <= 0 {
 		// A decision is taken on the ticket as the page showed it: without
 		// the version it showed, a stale page could act on a newer ticket.
-		return anxin.Errorf(anxin.EINVALID, "the page did not say which version of the ticket it showed; reload it")
+		return anxin.Fail(anxin.MsgVersionMissing)
 	}
 	d := anxin.Decision{Action: action, Actor: u.Actor(), Version: version, Tracking: form.Tracking,
 		ConfirmAboveFen: s.cfg.ConfirmRefundAboveFen, Confirmed: c.FormValue("confirm") == "1"}
@@ -112,9 +112,9 @@ func (s *Server) ticketAction(c echo.Context) error {
 
 	var outcome views.Outcome
 	if d.AmountFen, err = parseYuan(form.Amount); err != nil {
-		outcome = views.Outcome{Kind: "refused", Action: action, Message: "the amount must be a number of yuan, like 12.50"}
+		outcome = views.Outcome{Kind: "refused", Action: action, Err: anxin.Fail(anxin.MsgAmountNotYuan)}
 	} else if d.Slot, err = s.parseSlot(form.Slot); err != nil {
-		outcome = views.Outcome{Kind: "refused", Action: action, Message: "the pickup slot is not a date and time"}
+		outcome = views.Outcome{Kind: "refused", Action: action, Err: anxin.Fail(anxin.MsgSlotNotTime)}
 	} else {
 		updated, err := s.store.Decide(ctx, t.ID, d)
 		var handled *anxin.AlreadyHandled
@@ -138,7 +138,7 @@ func (s *Server) ticketAction(c echo.Context) error {
 		case errors.As(err, &derr) && derr.Code == anxin.ECONFIRM:
 			outcome = views.Outcome{Kind: "confirm", Action: action, AmountFen: derr.AmountFen}
 		case errors.As(err, &derr) && derr.Code != anxin.ENOTFOUND:
-			outcome = views.Outcome{Kind: "refused", Action: action, Message: refusal(derr, t)}
+			outcome = views.Outcome{Kind: "refused", Action: action, Err: derr}
 		default:
 			return err
 		}
@@ -174,17 +174,6 @@ func outcomeStatus(kind string) int {
 		return http.StatusUnprocessableEntity
 	}
 	return http.StatusOK
-}
-
-// refusal says why the domain refused an action, in words the UI translates.
-func refusal(e *anxin.Error, t anxin.Ticket) string {
-	switch e.Code {
-	case anxin.ENOTALLOWED:
-		return "this action is not possible in the ticket's current state"
-	case anxin.EOVERREFUND:
-		return "the amount exceeds what remains refundable"
-	}
-	return e.Message
 }
 
 // reasonText joins a chosen reason (in the actor's language) and free text.
@@ -240,7 +229,7 @@ func (s *Server) assignTicket(c echo.Context) error {
 	}
 	assignee, err := strconv.ParseInt(c.FormValue("assignee"), 10, 64)
 	if err != nil {
-		return anxin.Errorf(anxin.EINVALID, "choose whom to assign the ticket to")
+		return anxin.Fail(anxin.MsgChooseAssignee)
 	}
 	if t, err = s.store.Assign(ctx, t.ID, assignee, u.Actor()); err != nil {
 		return err

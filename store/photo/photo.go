@@ -82,24 +82,22 @@ func (o Options) WithDefaults() Options {
 	return o
 }
 
-// The reasons an upload is refused. Each message is an English UI string
-// (the views translate it) and carries the code anxin.EINVALID.
+// The reasons an upload is refused, each an anxin.EINVALID error whose
+// message the views say in the user's language.
 var (
-	ErrEmpty     = refusal("The file is empty.")
-	ErrTooLarge  = refusal("The file is larger than the size limit for one photo.")
-	ErrTooBig    = refusal("The image has more pixels than the limit allows.")
-	ErrHEIC      = refusal("HEIC and AVIF photos are not accepted: set the camera to JPEG (Most Compatible) or convert the photo first.")
-	ErrGIF       = refusal("GIF images are not accepted: upload a JPEG, PNG or WebP photo.")
-	ErrMarkup    = refusal("This file is a web page or a drawing (HTML or SVG), not a photo.")
-	ErrNotPhoto  = refusal("This file is not a photo: only JPEG, PNG and WebP are accepted.")
-	ErrTruncated = refusal("The photo is incomplete: the file was cut off.")
-	ErrTrailing  = refusal("The file carries other data after the image (such as a web page or a script): only the photo itself is accepted.")
-	ErrMotion    = refusal("This is a motion photo with a video attached: share it as a still photo.")
-	ErrAnimated  = refusal("Animated images are not accepted: upload a still photo.")
-	ErrDamaged   = refusal("The photo is damaged and cannot be read.")
+	ErrEmpty     = anxin.Fail(anxin.MsgPhotoEmpty)
+	ErrTooLarge  = anxin.Fail(anxin.MsgPhotoTooLarge)
+	ErrTooBig    = anxin.Fail(anxin.MsgPhotoTooManyPixels)
+	ErrHEIC      = anxin.Fail(anxin.MsgPhotoHEIC)
+	ErrGIF       = anxin.Fail(anxin.MsgPhotoGIF)
+	ErrMarkup    = anxin.Fail(anxin.MsgPhotoMarkup)
+	ErrNotPhoto  = anxin.Fail(anxin.MsgPhotoNotPhoto)
+	ErrTruncated = anxin.Fail(anxin.MsgPhotoTruncated)
+	ErrTrailing  = anxin.Fail(anxin.MsgPhotoTrailing)
+	ErrMotion    = anxin.Fail(anxin.MsgPhotoMotion)
+	ErrAnimated  = anxin.Fail(anxin.MsgPhotoAnimated)
+	ErrDamaged   = anxin.Fail(anxin.MsgPhotoDamaged)
 )
-
-func refusal(msg string) *anxin.Error { return &anxin.Error{Code: anxin.EINVALID, Message: msg} }
 
 // Info is what validation learns about a file.
 type Info struct {
