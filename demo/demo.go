@@ -14,6 +14,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -34,8 +35,8 @@ type Login struct {
 	Merchant string // code, for merchant users
 }
 
-// Logins are the demo accounts: one admin, two agents, one per merchant.
-var Logins = []Login{
+// logins are the demo accounts: one admin, two agents, one per merchant.
+var logins = []Login{
 	{anxin.RoleAdmin, "admin@anxin.demo", "系统管理员", ""},
 	{anxin.RoleAgent, "agent1@anxin.demo", "王晓", ""},
 	{anxin.RoleAgent, "agent2@anxin.demo", "陈静", ""},
@@ -45,6 +46,9 @@ var Logins = []Login{
 	{anxin.RoleMerchant, "beauty@anxin.demo", "玉颜美妆·林娜", "yuyan-beauty"},
 	{anxin.RoleMerchant, "home@anxin.demo", "义乌优品·老陈", "yiwu-home"},
 }
+
+// Logins lists the demo accounts: one admin, two agents, one per merchant.
+func Logins() []Login { return slices.Clone(logins) }
 
 type demoProduct struct {
 	name string
@@ -176,7 +180,7 @@ func (d *demo) people(ctx context.Context) error {
 		d.merchants = append(d.merchants, m)
 		byCode[dm.code] = m.ID
 	}
-	for _, l := range Logins {
+	for _, l := range logins {
 		u, err := d.s.CreateUser(ctx, anxin.User{Email: l.Email, Name: l.Name, Role: l.Role, MerchantID: byCode[l.Merchant]}, Password)
 		if err != nil {
 			return err

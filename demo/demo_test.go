@@ -60,7 +60,7 @@ func TestSeedDemo(t *testing.T) {
 		t.Fatalf("demo data: %d services, %d overdue, %d due in over 2 days, %d photos, %d refunds",
 			services, overdue, ahead, photos, refunds)
 	}
-	for _, l := range demo.Logins {
+	for _, l := range demo.Logins() {
 		if _, err := s.Authenticate(ctx, l.Email, demo.Password); err != nil {
 			t.Errorf("demo login %s: %v", l.Email, err)
 		}

@@ -53,7 +53,7 @@ func seedDemo(ctx context.Context, path string, cfg store.Config, stdout io.Writ
 		fmt.Fprintf(stdout, "seeded %d demo tickets\n", n)
 	}
 	fmt.Fprintln(stdout, "demo logins (password "+demo.Password+"):")
-	for _, l := range demo.Logins {
+	for _, l := range demo.Logins() {
 		fmt.Fprintf(stdout, "  %-9s %-26s %s\n", l.Role, l.Email, l.Name)
 	}
 	return nil

@@ -113,9 +113,9 @@ func MustTicket(tb testing.TB, s *store.Store, merchantID int64, service anxin.S
 	return t
 }
 
-// PathTo lists the decisions that take a new ticket on a service that takes
+// pathTo lists the decisions that take a new ticket on a service that takes
 // the goods back (quality_return) into the state.
-var PathTo = map[anxin.State][]anxin.Action{
+var pathTo = map[anxin.State][]anxin.Action{
 	anxin.PendingMerchant: nil,
 	anxin.NeedsEvidence:   {anxin.RequestEvidence},
 	anxin.Rejected:        {anxin.Reject},
@@ -134,7 +134,7 @@ func MustTicketIn(tb testing.TB, s *store.Store, merchantID int64, state anxin.S
 	tb.Helper()
 	t := MustTicket(tb, s, merchantID, anxin.QualityReturn, paid)
 	agent := anxin.Actor{Role: anxin.RoleAgent, Name: "fixture agent"}
-	for _, a := range PathTo[state] {
+	for _, a := range pathTo[state] {
 		d := anxin.Decision{Action: a, Actor: agent, Version: t.Version, Reason: "fixture", Tracking: "SF0000000001"}
 		switch {
 		case anxin.BuyerSide(a):
