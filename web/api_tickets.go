@@ -117,7 +117,7 @@ func (s *Server) apiTicketEvent(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	action, ok := api.EventTypes[req.Type]
+	action, ok := api.EventAction(req.Type)
 	if !ok {
 		return anxin.Errorf(anxin.EINVALID, "unknown event type %q: return_shipped, pickup_booked, cancelled, appeal or evidence_added", req.Type)
 	}

@@ -142,13 +142,19 @@ type TicketEvent struct {
 	Version  int64      `json:"version,omitempty"` // the version the buyer saw; 0: the current one
 }
 
-// EventTypes maps the buyer's event types to domain actions.
-var EventTypes = map[string]anxin.Action{
+// eventTypes maps the buyer's event types to domain actions.
+var eventTypes = map[string]anxin.Action{
 	"return_shipped": anxin.ShipReturn,
 	"pickup_booked":  anxin.BookPickup,
 	"cancelled":      anxin.Cancel,
 	"appeal":         anxin.Appeal,
 	"evidence_added": anxin.AddEvidence,
+}
+
+// EventAction is the domain action of one of the buyer's event types.
+func EventAction(eventType string) (anxin.Action, bool) {
+	a, ok := eventTypes[eventType]
+	return a, ok
 }
 
 // TicketList is a page of tickets; next_cursor is null on the last page.
