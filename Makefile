@@ -25,9 +25,12 @@ test: browser
 generate:
 	go tool templ generate
 
+# gofmt, go vet, errcheck (every dropped error outside tests is one of the
+# kinds .errcheck-excludes lists) and generated code up to date.
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: the files above need formatting"; exit 1; }
 	go vet ./...
+	CGO_ENABLED=0 go tool errcheck -ignoretests -exclude .errcheck-excludes ./...
 	go tool templ generate
 	@git diff --exit-code -- '*_templ.go' || { echo "templ: generated code is stale; run make generate and commit"; exit 1; }
 

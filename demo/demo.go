@@ -7,6 +7,7 @@ package demo
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -113,7 +114,7 @@ var (
 // through the 60 days before cfg.Clock's now, and closes it before it
 // returns: open the store to serve afterwards. It returns the number of
 // tickets made, or 0 when the database already had merchants.
-func Seed(ctx context.Context, path string, cfg store.Config) (int, error) {
+func Seed(ctx context.Context, path string, cfg store.Config) (n int, err error) {
 	now := anxin.SystemClock{}.Now()
 	if cfg.Clock != nil {
 		now = cfg.Clock.Now()
@@ -124,7 +125,7 @@ func Seed(ctx context.Context, path string, cfg store.Config) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer s.Close()
+	defer func() { err = errors.Join(err, s.Close()) }()
 	ms, err := s.Merchants(ctx, anxin.AllMerchants())
 	if err != nil || len(ms) > 0 {
 		return 0, err
@@ -503,7 +504,10 @@ func (d *demo) drawPhotos(ctx context.Context) error {
 
 // demoJPEG encodes a demo photo as a phone would save it, with its EXIF.
 func demoJPEG(img image.Image, m photo.Meta) ([]byte, error) {
-	b := encodeJPEG(img)
+	b, err := encodeJPEG(img)
+	if err != nil {
+		return nil, err
+	}
 	if m == (photo.Meta{}) {
 		return b, nil
 	}
@@ -604,10 +608,10 @@ func demoPhoto(rng *rand.Rand, hue float64, variant int) *image.RGBA {
 	return img
 }
 
-func encodeJPEG(img image.Image) []byte {
+func encodeJPEG(img image.Image) ([]byte, error) {
 	var buf bytes.Buffer
-	jpeg.Encode(&buf, img, &jpeg.Options{Quality: 82})
-	return buf.Bytes()
+	err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 82})
+	return buf.Bytes(), err
 }
 
 func clamp(v float64) uint8 { return uint8(max(0, min(255, v))) }

@@ -16,7 +16,7 @@ var FS embed.FS
 // link to "/static/app.css?v=…" and browsers may cache it for good.
 var versions = func() map[string]string {
 	m := map[string]string{}
-	fs.WalkDir(FS, ".", func(path string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(FS, ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -28,6 +28,9 @@ var versions = func() map[string]string {
 		m[path] = hex.EncodeToString(sum[:5])
 		return nil
 	})
+	if err != nil {
+		panic("static: reading the embedded files: " + err.Error()) // they are in the binary: cannot happen
+	}
 	return m
 }()
 

@@ -59,7 +59,7 @@ func (s *Store) setPassword(ctx context.Context, by anxin.Actor, userID int64, n
 		if by.UserID == 0 {
 			return nil // a user's own change is not an admin action
 		}
-		return audit(ctx, tx, by, tx.now, "reset_password", userTarget(ctx, tx, userID), "")
+		return auditUser(ctx, tx, by, tx.now, "reset_password", userID, "")
 	})
 }
 
@@ -78,7 +78,7 @@ func (s *Store) SetDisabled(ctx context.Context, by anxin.Actor, userID int64, d
 		if err := updateUser(ctx, tx, userID, `disabled_at = ?`, at); err != nil {
 			return err
 		}
-		return audit(ctx, tx, by, now, action, userTarget(ctx, tx, userID), "")
+		return auditUser(ctx, tx, by, now, action, userID, "")
 	})
 }
 
@@ -100,7 +100,7 @@ func (s *Store) SetRole(ctx context.Context, by anxin.Actor, userID int64, role 
 		if err != nil {
 			return err
 		}
-		return audit(ctx, tx, by, tx.now, "change_role", userTarget(ctx, tx, userID), string(role))
+		return auditUser(ctx, tx, by, tx.now, "change_role", userID, string(role))
 	})
 }
 
@@ -118,10 +118,13 @@ func updateUser(ctx context.Context, tx *wtx, userID int64, set string, args ...
 	return nil
 }
 
-func userTarget(ctx context.Context, tx *wtx, userID int64) string {
+// auditUser records an admin's action on a user, named by email.
+func auditUser(ctx context.Context, tx *wtx, by anxin.Actor, at time.Time, action string, userID int64, detail string) error {
 	var email string
-	tx.QueryRowContext(ctx, `SELECT email FROM users WHERE id = ?`, userID).Scan(&email)
-	return "user " + email
+	if err := tx.QueryRowContext(ctx, `SELECT email FROM users WHERE id = ?`, userID).Scan(&email); err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	return audit(ctx, tx, by, at, action, "user "+email, detail)
 }
 
 // Users lists every user, admins first, then by name.

@@ -135,7 +135,9 @@ func (s *Store) SetPolicyBy(ctx context.Context, by anxin.Actor, merchantID int6
 			return nil
 		}
 		var code string
-		tx.QueryRowContext(ctx, `SELECT code FROM merchants WHERE id = ?`, merchantID).Scan(&code)
+		if err := tx.QueryRowContext(ctx, `SELECT code FROM merchants WHERE id = ?`, merchantID).Scan(&code); err != nil {
+			return fmt.Errorf("audit: %w", err)
+		}
 		return audit(ctx, tx, by, tx.now, "set_policy", "merchant "+code, describeOverride(o))
 	})
 }

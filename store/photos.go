@@ -37,14 +37,12 @@ func (s *Store) putFile(im photo.Image) error {
 	if err != nil {
 		return fmt.Errorf("photo store: %w", err)
 	}
-	defer os.Remove(tmp.Name())
+	defer func() { _ = os.Remove(tmp.Name()) }() // renamed away unless a step failed
 	if _, err := tmp.Write(im.JPEG); err != nil {
-		tmp.Close()
-		return fmt.Errorf("photo store: %w", err)
+		return fmt.Errorf("photo store: %w", errors.Join(err, tmp.Close()))
 	}
 	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("photo store: %w", err)
+		return fmt.Errorf("photo store: %w", errors.Join(err, tmp.Close()))
 	}
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("photo store: %w", err)

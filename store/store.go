@@ -134,23 +134,27 @@ func Open(ctx context.Context, path string, cfg Config) (*Store, error) {
 		// Created readable by its owner only: SQLite gives the -wal and
 		// -shm files it makes beside it the same permissions.
 		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+		if err == nil {
+			err = f.Close()
+		}
 		if err != nil {
 			if createdDir {
-				os.Remove(dir)
+				_ = os.Remove(dir)
 			}
 			return nil, fmt.Errorf("store: cannot create %s: %w", path, err)
 		}
-		f.Close()
 	}
 	s, err := open(ctx, path, cfg.withDefaults(path))
 	if err != nil {
 		if !existed {
+			// Leave nothing behind that was not there (best effort: the
+			// error that brought us here is the one to report).
 			for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
-				os.Remove(path + suffix)
+				_ = os.Remove(path + suffix)
 			}
 		}
 		if createdDir {
-			os.Remove(dir)
+			_ = os.Remove(dir)
 		}
 		return nil, err
 	}
@@ -168,8 +172,7 @@ func open(ctx context.Context, path string, cfg Config) (*Store, error) {
 	db.SetMaxOpenConns(1)
 	db.SetConnMaxIdleTime(0)
 	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("store: cannot open %s: %w", path, err)
+		return nil, fmt.Errorf("store: cannot open %s: %w", path, errors.Join(err, db.Close()))
 	}
 	s := &Store{db: db, path: path, cfg: cfg, hooks: newHooks()}
 	s.dummyHash = sync.OnceValue(func() []byte {
@@ -177,13 +180,11 @@ func open(ctx context.Context, path string, cfg Config) (*Store, error) {
 		return h
 	})
 	if err := s.migrate(ctx); err != nil {
-		db.Close()
-		return nil, err
+		return nil, errors.Join(err, db.Close())
 	}
 	rdb, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("store: %w", err)
+		return nil, fmt.Errorf("store: %w", errors.Join(err, db.Close()))
 	}
 	rdb.SetMaxOpenConns(8)
 	rdb.SetMaxIdleConns(8)
@@ -205,7 +206,7 @@ func checkHeader(path string) error {
 	if err != nil {
 		return fmt.Errorf("store: cannot open %s: %w", path, err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only
 	head := make([]byte, 16)
 	n, _ := f.Read(head)
 	if n == 0 {

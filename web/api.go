@@ -155,7 +155,9 @@ func (s *Server) apiError(err error, c echo.Context) {
 		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="anxin"`)
 	}
 	body, _ := json.Marshal(api.Error{Error: api.ErrorBody{Code: code, Message: msg}})
-	writeJSON(c, status, body)
+	if err := writeJSON(c, status, body); err != nil {
+		s.log.Debug("answering an API error failed", "err", err) // the client went away
+	}
 }
 
 func writeJSON(c echo.Context, status int, body []byte) error {

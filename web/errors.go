@@ -56,7 +56,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		message = ""
 	}
 	if c.Request().Method == http.MethodHead {
-		c.NoContent(status)
+		if err := c.NoContent(status); err != nil {
+			s.log.Debug("answering an error failed", "err", err)
+		}
 		return
 	}
 	title := map[int]string{http.StatusNotFound: "Not found", http.StatusForbidden: "Forbidden"}[status]
@@ -68,6 +70,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	if err := s.render(c, status, views.ErrorPage(title, message)); err != nil {
 		s.log.Error("rendering the error page failed", "err", err)
-		c.String(status, title)
+		if err := c.String(status, title); err != nil {
+			s.log.Debug("answering an error failed", "err", err)
+		}
 	}
 }

@@ -154,7 +154,7 @@ func (s *Server) addPhoto(ctx context.Context, by anxin.Actor, ticketID int64, l
 	if err != nil {
 		return anxin.Evidence{}, fmt.Errorf("open upload: %w", err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only
 	data, err := io.ReadAll(io.LimitReader(f, s.store.Photos().MaxBytes+1))
 	if err != nil {
 		return anxin.Evidence{}, fmt.Errorf("read upload: %w", err)
@@ -210,7 +210,7 @@ func (s *Server) servePhoto(size store.PhotoSize) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		defer f.Close()
+		defer func() { _ = f.Close() }() // read only
 		h := c.Response().Header()
 		h.Set(echo.HeaderContentType, "image/jpeg")
 		h.Set("X-Content-Type-Options", "nosniff")

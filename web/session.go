@@ -250,7 +250,9 @@ func (s *Server) page(c echo.Context) views.Page {
 		kind, msg, _ := strings.Cut(f, "|")
 		p.Flash = views.Flash{Kind: kind, Message: msg}
 		delete(sess.Values, valFlash)
-		sess.Save(c.Request(), c.Response())
+		if err := sess.Save(c.Request(), c.Response()); err != nil {
+			s.log.Warn("forgetting a shown flash failed: it may show again", "err", err)
+		}
 	}
 	return p
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -20,13 +21,20 @@ func migrate(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, *dbPath, store.Config{}) // Open applies the migrations
+	return withStore(ctx, *dbPath, func(st *store.Store) error { // Open applies the migrations
+		fmt.Fprintf(stdout, "database %s is up to date\n", st.Path())
+		return nil
+	})
+}
+
+// withStore opens the database for a command, runs fn on it and closes it:
+// an error closing it (its last checkpoint) is the command's too.
+func withStore(ctx context.Context, path string, fn func(*store.Store) error) error {
+	st, err := store.Open(ctx, path, store.Config{})
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	fmt.Fprintf(stdout, "database %s is up to date\n", st.Path())
-	return nil
+	return errors.Join(fn(st), st.Close())
 }
 
 func seed(ctx context.Context, args []string, stdout io.Writer) error {
@@ -86,27 +94,24 @@ func userAdd(ctx context.Context, args []string, stdin io.Reader, stdout io.Writ
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, *dbPath, store.Config{})
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	if *merchant != "" {
-		m, err := st.MerchantByCode(ctx, *merchant)
+	return withStore(ctx, *dbPath, func(st *store.Store) error {
+		if *merchant != "" {
+			m, err := st.MerchantByCode(ctx, *merchant)
+			if err != nil {
+				return err
+			}
+			u.MerchantID = m.ID
+		}
+		u, err := st.CreateUser(ctx, u, password)
 		if err != nil {
 			return err
 		}
-		u.MerchantID = m.ID
-	}
-	u, err = st.CreateUser(ctx, u, password)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "created %s %s (id %d)\n", u.Role, u.Email, u.ID)
-	if generated {
-		fmt.Fprintf(stdout, "password: %s\n", password)
-	}
-	return nil
+		fmt.Fprintf(stdout, "created %s %s (id %d)\n", u.Role, u.Email, u.ID)
+		if generated {
+			fmt.Fprintf(stdout, "password: %s\n", password)
+		}
+		return nil
+	})
 }
 
 // readPassword reads a password from stdin when it is piped; from a terminal

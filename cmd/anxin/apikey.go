@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/anxin-helpdesk/anxin"
 	"github.com/anxin-helpdesk/anxin/store"
 )
 
@@ -39,17 +40,14 @@ func apikeyCreate(ctx context.Context, args []string, stdout io.Writer) error {
 	if *name == "" {
 		return usageError{"apikey create: --name is required"}
 	}
-	st, err := store.Open(ctx, *dbPath, store.Config{})
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	k, secret, err := st.CreateAPIKey(ctx, *name)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "created API key %d %q\n%s\nshown once: store it now (only its hash is kept)\n", k.ID, k.Name, secret)
-	return nil
+	return withStore(ctx, *dbPath, func(st *store.Store) error {
+		k, secret, err := st.CreateAPIKey(ctx, *name)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "created API key %d %q\n%s\nshown once: store it now (only its hash is kept)\n", k.ID, k.Name, secret)
+		return nil
+	})
 }
 
 func apikeyList(ctx context.Context, args []string, stdout io.Writer) error {
@@ -58,13 +56,11 @@ func apikeyList(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, *dbPath, store.Config{})
-	if err != nil {
+	var keys []anxin.APIKey
+	if err := withStore(ctx, *dbPath, func(st *store.Store) (err error) {
+		keys, err = st.APIKeys(ctx)
 		return err
-	}
-	defer st.Close()
-	keys, err := st.APIKeys(ctx)
-	if err != nil {
+	}); err != nil {
 		return err
 	}
 	when := func(t time.Time) string {
@@ -92,15 +88,12 @@ func apikeyRevoke(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil || id <= 0 {
 		return usageError{"apikey revoke: --id must be a key's id (see apikey list)"}
 	}
-	st, err := store.Open(ctx, *dbPath, store.Config{})
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	k, err := st.RevokeAPIKey(ctx, id)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "revoked API key %d %q\n", k.ID, k.Name)
-	return nil
+	return withStore(ctx, *dbPath, func(st *store.Store) error {
+		k, err := st.RevokeAPIKey(ctx, id)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "revoked API key %d %q\n", k.ID, k.Name)
+		return nil
+	})
 }

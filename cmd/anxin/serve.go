@@ -25,7 +25,7 @@ import (
 	"github.com/anxin-helpdesk/anxin/web/webhook"
 )
 
-func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	f := newFlags("serve")
 	addr := f.str("addr", "127.0.0.1:8080", "address to listen on")
 	dbPath := f.str("db", "./data/anxin.db", "database file (created if missing)")
@@ -75,7 +75,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %w", *addr, err)
 	}
-	defer ln.Close()
+	defer func() { _ = ln.Close() }() // for the early returns: Shutdown closes it after serving
 	if !loopback(ln.Addr()) && len(trusted) == 0 {
 		log.Warn("serving plain HTTP on an address other machines reach: passwords and session cookies cross the network "+
 			"in clear; serve behind a TLS proxy and name it in --trusted-proxies", "addr", ln.Addr().String())
@@ -91,7 +91,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer func() { err = errors.Join(err, st.Close()) }()
 	keys, err := sessionKeys(st.Dir())
 	if err != nil {
 		return err

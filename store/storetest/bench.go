@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -40,38 +41,43 @@ func buildOnce(ctx context.Context, path, prefix string, fill func(tmp string, m
 	}
 	tmp := path + ".building"
 	for _, suffix := range []string{"", "-wal", "-shm"} {
-		os.Remove(tmp + suffix)
+		_ = os.Remove(tmp + suffix) // what a build that stopped half-way left
+
 	}
 	s, err := store.Open(ctx, tmp, Config(anxin.NewManualClock(Epoch)))
 	if err != nil {
 		return "", err
 	}
-	var merchants []int64
-	for i := range 50 {
-		m, err := s.CreateMerchant(ctx, anxin.Merchant{Code: fmt.Sprintf("%s-%02d", prefix, i), Name: fmt.Sprintf("压测商家 %02d", i)})
-		if err != nil {
-			s.Close()
-			return "", err
-		}
-		merchants = append(merchants, m.ID)
-	}
-	if _, err := s.CreateUser(ctx, anxin.User{Email: "bench-agent@anxin.test", Name: "bench agent", Role: anxin.RoleAgent}, Password); err != nil {
-		s.Close()
+	merchants, err := benchPeople(ctx, s, prefix)
+	if err = errors.Join(err, s.Close()); err != nil {
 		return "", err
 	}
-	s.Close()
 	if err := fill(tmp, merchants); err != nil {
 		return "", err
 	}
 	return path, os.Rename(tmp, path)
 }
 
-func fillBench(ctx context.Context, path string, merchants []int64, n int) error {
+// benchPeople makes the 50 merchants and the agent of a benchmark database.
+func benchPeople(ctx context.Context, s *store.Store, prefix string) ([]int64, error) {
+	var merchants []int64
+	for i := range 50 {
+		m, err := s.CreateMerchant(ctx, anxin.Merchant{Code: fmt.Sprintf("%s-%02d", prefix, i), Name: fmt.Sprintf("压测商家 %02d", i)})
+		if err != nil {
+			return nil, err
+		}
+		merchants = append(merchants, m.ID)
+	}
+	_, err := s.CreateUser(ctx, anxin.User{Email: "bench-agent@anxin.test", Name: "bench agent", Role: anxin.RoleAgent}, Password)
+	return merchants, err
+}
+
+func fillBench(ctx context.Context, path string, merchants []int64, n int) (err error) {
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(OFF)")
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer func() { err = errors.Join(err, db.Close()) }()
 	db.SetMaxOpenConns(1)
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
@@ -134,7 +140,7 @@ func CopyDatabase(tb testing.TB, src string) string {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	defer in.Close()
+	defer func() { _ = in.Close() }() // read only
 	out, err := os.Create(dst)
 	if err != nil {
 		tb.Fatal(err)

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -24,12 +25,12 @@ func DueDatabase(ctx context.Context, dir string, n int) (string, error) {
 	})
 }
 
-func fillDue(ctx context.Context, path string, merchants []int64, n int) error {
+func fillDue(ctx context.Context, path string, merchants []int64, n int) (err error) {
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(OFF)")
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer func() { err = errors.Join(err, db.Close()) }()
 	db.SetMaxOpenConns(1)
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {

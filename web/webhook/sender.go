@@ -133,9 +133,11 @@ func (s *Sender) post(ctx context.Context, d anxin.Delivery, body []byte, ts int
 	if err != nil {
 		return 0, err
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
+	// What the receiver said, for the attempt's record; the rest is read
+	// (up to a bound) only so that the connection can be reused.
 	head, _ := io.ReadAll(io.LimitReader(res.Body, 512))
-	io.Copy(io.Discard, io.LimitReader(res.Body, 1<<20))
+	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 1<<20))
 	if res.StatusCode < 200 || res.StatusCode > 299 {
 		msg := strings.TrimSpace(string(head))
 		if len(msg) > 200 {

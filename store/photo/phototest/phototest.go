@@ -156,13 +156,13 @@ func PNGBomb(w, h uint32) []byte {
 	var out bytes.Buffer
 	out.WriteString("\x89PNG\r\n\x1a\n")
 	chunk := func(typ string, data []byte) {
-		binary.Write(&out, binary.BigEndian, uint32(len(data)))
+		out.Write(binary.BigEndian.AppendUint32(nil, uint32(len(data))))
 		crc := crc32.NewIEEE()
 		crc.Write([]byte(typ))
 		crc.Write(data)
 		out.WriteString(typ)
 		out.Write(data)
-		binary.Write(&out, binary.BigEndian, crc.Sum32())
+		out.Write(binary.BigEndian.AppendUint32(nil, crc.Sum32()))
 	}
 	ihdr := binary.BigEndian.AppendUint32(nil, w)
 	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
@@ -170,8 +170,12 @@ func PNGBomb(w, h uint32) []byte {
 	chunk("IHDR", ihdr)
 	var z bytes.Buffer
 	zw := zlib.NewWriter(&z)
-	zw.Write(make([]byte, 1<<20)) // a megabyte of zeros: the first rows
-	zw.Close()
+	if _, err := zw.Write(make([]byte, 1<<20)); err != nil { // a megabyte of zeros: the first rows
+		panic(err) // a write to memory
+	}
+	if err := zw.Close(); err != nil {
+		panic(err)
+	}
 	chunk("IDAT", z.Bytes())
 	chunk("IEND", nil)
 	return out.Bytes()
@@ -182,13 +186,13 @@ func PNGBomb(w, h uint32) []byte {
 func PNGWithEXIF(p, exif []byte) []byte {
 	var out bytes.Buffer
 	out.Write(p[:33]) // signature and IHDR
-	binary.Write(&out, binary.BigEndian, uint32(len(exif)))
+	out.Write(binary.BigEndian.AppendUint32(nil, uint32(len(exif))))
 	crc := crc32.NewIEEE()
 	crc.Write([]byte("eXIf"))
 	crc.Write(exif)
 	out.WriteString("eXIf")
 	out.Write(exif)
-	binary.Write(&out, binary.BigEndian, crc.Sum32())
+	out.Write(binary.BigEndian.AppendUint32(nil, crc.Sum32()))
 	out.Write(p[33:])
 	return out.Bytes()
 }
@@ -204,7 +208,7 @@ func WebPWithEXIF(simple, exif []byte, w, h int) []byte {
 	put24(vp8x[7:], h-1)
 	chunk := func(fourcc string, data []byte) {
 		chunks.WriteString(fourcc)
-		binary.Write(&chunks, binary.LittleEndian, uint32(len(data)))
+		chunks.Write(binary.LittleEndian.AppendUint32(nil, uint32(len(data))))
 		chunks.Write(data)
 		if len(data)%2 == 1 {
 			chunks.WriteByte(0)
@@ -215,7 +219,7 @@ func WebPWithEXIF(simple, exif []byte, w, h int) []byte {
 	chunk("EXIF", exif)
 	var out bytes.Buffer
 	out.WriteString("RIFF")
-	binary.Write(&out, binary.LittleEndian, uint32(4+chunks.Len()))
+	out.Write(binary.LittleEndian.AppendUint32(nil, uint32(4+chunks.Len())))
 	out.WriteString("WEBP")
 	out.Write(chunks.Bytes())
 	return out.Bytes()
