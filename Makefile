@@ -42,11 +42,11 @@ BENCH_5M ?= 1
 bench:
 	ANXIN_BENCH_DIR=$(CURDIR)/data/bench ANXIN_BENCH_5M=$(BENCH_5M) go test -run '^$$' -bench '$(BENCH)' -benchtime 2s -timeout 60m ./store ./web
 
-# The upload validator's fuzz test; its seed corpus (store/photo/testdata/fuzz)
+# The upload validator's fuzz test; its seed corpus (photo/testdata/fuzz)
 # runs with every go test. FUZZTIME=30s make fuzz for a shorter run.
 FUZZTIME ?= 5m
 fuzz:
-	go test -run '^$$' -fuzz FuzzValidate -fuzztime $(FUZZTIME) ./store/photo
+	go test -run '^$$' -fuzz FuzzValidate -fuzztime $(FUZZTIME) ./photo
 
 # Browser tests drive Debian's Chromium, with a CJK font so screenshots show
 # Chinese. Install them when we can (as root with apt); otherwise the tests

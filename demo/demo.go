@@ -20,8 +20,8 @@ import (
 	"time"
 
 	"github.com/anxin-helpdesk/anxin"
+	"github.com/anxin-helpdesk/anxin/photo"
 	"github.com/anxin-helpdesk/anxin/store"
-	"github.com/anxin-helpdesk/anxin/store/photo"
 	"github.com/disintegration/imaging"
 )
 

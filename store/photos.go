@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"github.com/anxin-helpdesk/anxin"
-	"github.com/anxin-helpdesk/anxin/store/photo"
+	"github.com/anxin-helpdesk/anxin/photo"
 )
 
 // Photos are files beside the database, named by the sha256 of their bytes

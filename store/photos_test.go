@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/anxin-helpdesk/anxin"
+	"github.com/anxin-helpdesk/anxin/photo"
+	"github.com/anxin-helpdesk/anxin/photo/phototest"
 	"github.com/anxin-helpdesk/anxin/store"
-	"github.com/anxin-helpdesk/anxin/store/photo"
-	"github.com/anxin-helpdesk/anxin/store/photo/phototest"
 	"github.com/anxin-helpdesk/anxin/store/storetest"
 )
 

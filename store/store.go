@@ -21,7 +21,7 @@ import (
 	"time"
 
 	"github.com/anxin-helpdesk/anxin"
-	"github.com/anxin-helpdesk/anxin/store/photo"
+	"github.com/anxin-helpdesk/anxin/photo"
 	"golang.org/x/crypto/bcrypt"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )

@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"github.com/anxin-helpdesk/anxin"
+	"github.com/anxin-helpdesk/anxin/photo"
 	"github.com/anxin-helpdesk/anxin/store"
-	"github.com/anxin-helpdesk/anxin/store/photo"
 	"github.com/anxin-helpdesk/anxin/web/api"
 	"github.com/labstack/echo/v4"
 )

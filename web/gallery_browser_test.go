@@ -10,9 +10,9 @@ import (
 
 	"github.com/a-h/templ"
 	"github.com/anxin-helpdesk/anxin"
+	"github.com/anxin-helpdesk/anxin/photo"
+	"github.com/anxin-helpdesk/anxin/photo/phototest"
 	"github.com/anxin-helpdesk/anxin/store"
-	"github.com/anxin-helpdesk/anxin/store/photo"
-	"github.com/anxin-helpdesk/anxin/store/photo/phototest"
 	"github.com/anxin-helpdesk/anxin/store/storetest"
 	"github.com/anxin-helpdesk/anxin/views"
 	"github.com/chromedp/chromedp"

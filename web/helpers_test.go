@@ -15,8 +15,8 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/anxin-helpdesk/anxin"
+	"github.com/anxin-helpdesk/anxin/photo"
 	"github.com/anxin-helpdesk/anxin/store"
-	"github.com/anxin-helpdesk/anxin/store/photo"
 	"github.com/anxin-helpdesk/anxin/store/storetest"
 	"github.com/anxin-helpdesk/anxin/web"
 )

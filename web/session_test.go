@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/anxin-helpdesk/anxin"
-	"github.com/anxin-helpdesk/anxin/store/photo"
+	"github.com/anxin-helpdesk/anxin/photo"
 	"github.com/anxin-helpdesk/anxin/store/storetest"
 	"github.com/anxin-helpdesk/anxin/web"
 )

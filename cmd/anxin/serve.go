@@ -18,9 +18,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/anxin-helpdesk/anxin/photo"
 	"github.com/anxin-helpdesk/anxin/store"
 	"github.com/anxin-helpdesk/anxin/store/jobs"
-	"github.com/anxin-helpdesk/anxin/store/photo"
 	"github.com/anxin-helpdesk/anxin/web"
 	"github.com/anxin-helpdesk/anxin/web/webhook"
 )

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/anxin-helpdesk/anxin"
-	"github.com/anxin-helpdesk/anxin/store/photo"
+	"github.com/anxin-helpdesk/anxin/photo"
 )
 
 // FuzzValidate feeds the upload validator arbitrary files. Whatever the

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/anxin-helpdesk/anxin"
-	"github.com/anxin-helpdesk/anxin/store/photo"
-	"github.com/anxin-helpdesk/anxin/store/photo/phototest"
+	"github.com/anxin-helpdesk/anxin/photo"
+	"github.com/anxin-helpdesk/anxin/photo/phototest"
 )
 
 var opt = photo.DefaultOptions()

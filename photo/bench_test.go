@@ -3,8 +3,8 @@ package photo_test
 import (
 	"testing"
 
-	"github.com/anxin-helpdesk/anxin/store/photo"
-	"github.com/anxin-helpdesk/anxin/store/photo/phototest"
+	"github.com/anxin-helpdesk/anxin/photo"
+	"github.com/anxin-helpdesk/anxin/photo/phototest"
 )
 
 // BenchmarkProcess12MP processes a 12-megapixel (4000x3000) JPEG: validate,
