@@ -105,6 +105,7 @@ const (
 	MsgNoEvents             Msg = "no_events"
 	MsgUnknownEvent         Msg = "unknown_event" // event
 	MsgAPIKeyName           Msg = "api_key_name"
+	MsgKeyScope             Msg = "key_scope"
 
 	// Photo evidence.
 	MsgPhotoNotFound       Msg = "photo_not_found"
@@ -216,6 +217,7 @@ var messages = map[Msg]message{
 	MsgNoEvents:             {EINVALID, "choose at least one event"},
 	MsgUnknownEvent:         {EINVALID, "unknown webhook event %q"},
 	MsgAPIKeyName:           {EINVALID, "an API key needs a name of 1 to 64 characters"},
+	MsgKeyScope:             {EINVALID, "choose whom the key acts for: one merchant, or every merchant"},
 
 	MsgPhotoNotFound:       {ENOTFOUND, "photo not found"},
 	MsgPhotoSizeNotFound:   {ENOTFOUND, "photo size not found"},

@@ -28,7 +28,7 @@ type Actor struct {
 	Role       Role
 	UserID     int64 // 0 for the system and for the buyer
 	Name       string
-	MerchantID int64 // set for merchant users: the only merchant they may act for
+	MerchantID int64 // the only merchant it may act for: a merchant user's, or a merchant API key's for the buyer
 }
 
 // System is the actor of every automatic action.

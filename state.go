@@ -65,6 +65,9 @@ const (
 	Create     Action = "create"
 	Assign     Action = "assign"
 	PhotoAdded Action = "photo_added"
+	// PaidTwice is the payment system reporting a refund paid that an agent
+	// had already paid by hand: money may have gone out twice.
+	PaidTwice Action = "paid_twice"
 )
 
 // Timer names the deadline a state runs: who owes the next move and how long

@@ -271,6 +271,7 @@ type RefundRecord struct {
 	TicketID  int64
 	AmountFen int64
 	Status    RefundStatus
+	Manual    bool // paid by hand by an agent, with proof
 	Attempts  int
 	CreatedAt time.Time
 	UpdatedAt time.Time

@@ -80,8 +80,8 @@ func AllMerchants() Scope { return Scope{} }
 
 // Scope is what the actor may see.
 func (a Actor) Scope() Scope {
-	if a.Role == RoleMerchant {
-		return Scope{MerchantID: a.MerchantID}
+	if a.Role == RoleMerchant || a.Role == RoleBuyer {
+		return Scope{MerchantID: a.MerchantID} // a buyer through one merchant's API key
 	}
 	return AllMerchants()
 }

@@ -108,13 +108,47 @@ func WebhookBackoff(attempt int) time.Duration {
 
 // APIKey is a key of the intake API. Only a hash of the key is kept; the
 // prefix identifies it in lists.
+//
+// Every key acts for one merchant (its own order or payment system) or for
+// every merchant (the platform's integration), chosen when it is made.
 type APIKey struct {
-	ID         int64
-	Name       string
-	Prefix     string
+	ID           int64
+	Name         string
+	Prefix       string
+	MerchantID   int64  // the one merchant it acts for; 0: every merchant
+	MerchantCode string // that merchant's code
+	// Unscoped is a key made before keys had scopes: it was kept as a key
+	// of every merchant, and the admin page says so.
+	Unscoped   bool
 	CreatedAt  time.Time
 	LastUsedAt time.Time
 	RevokedAt  time.Time
+}
+
+// Scope is what the key may see and act on.
+func (k APIKey) Scope() Scope { return Scope{MerchantID: k.MerchantID} }
+
+// Actor is the buyer, acting through this key: only on the key's
+// merchant's tickets when the key has one.
+func (k APIKey) Actor() Actor {
+	a := Buyer()
+	a.MerchantID = k.MerchantID
+	return a
+}
+
+// KeyScope is the choice made when a key is made: one merchant, or
+// explicitly every merchant. The zero value is no choice, which is refused.
+type KeyScope struct {
+	MerchantID   int64
+	AllMerchants bool
+}
+
+// Validate checks that exactly one of the two was chosen.
+func (s KeyScope) Validate() error {
+	if (s.MerchantID != 0) == s.AllMerchants {
+		return Fail(MsgKeyScope)
+	}
+	return nil
 }
 
 // Validate checks a key before it is stored.

@@ -1,7 +1,9 @@
 package store_test
 
 import (
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -63,14 +65,14 @@ func TestIntakeInstantRefund(t *testing.T) {
 
 // intake is an API intake without an Idempotency-Key.
 func intake(s *store.Store, m anxin.Merchant, c anxin.Claim) (store.TicketView, error) {
-	v, _, err := s.Intake(ctx, m.Code, c, store.IdempotencyKey{})
+	v, _, err := s.Intake(ctx, anxin.AllMerchants(), m.Code, c, store.IdempotencyKey{})
 	return v, err
 }
 
 func TestIdempotent(t *testing.T) {
 	s, clock := storetest.MustOpen(t)
 	m := storetest.MustMerchant(t, s, "义乌优品")
-	key, _, err := s.CreateAPIKey(ctx, "shop")
+	key, _, err := s.CreateAPIKey(ctx, "shop", anxin.KeyScope{AllMerchants: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +87,7 @@ func TestIdempotent(t *testing.T) {
 	for i := range views {
 		wg.Go(func() {
 			var err error
-			views[i], replays[i], err = s.Intake(ctx, m.Code, claim, idem(key.ID, "k1", "hash-a"))
+			views[i], replays[i], err = s.Intake(ctx, anxin.AllMerchants(), m.Code, claim, idem(key.ID, "k1", "hash-a"))
 			if err != nil {
 				t.Error(err)
 			}
@@ -110,28 +112,28 @@ func TestIdempotent(t *testing.T) {
 	if _, err := s.Decide(ctx, views[0].ID, anxin.Decision{Action: anxin.Approve, Actor: agent}); err != nil {
 		t.Fatal(err)
 	}
-	if v, replay, err := s.Intake(ctx, m.Code, claim, idem(key.ID, "k1", "hash-a")); err != nil || !replay || v.State != anxin.PendingMerchant {
+	if v, replay, err := s.Intake(ctx, anxin.AllMerchants(), m.Code, claim, idem(key.ID, "k1", "hash-a")); err != nil || !replay || v.State != anxin.PendingMerchant {
 		t.Fatalf("a retry after the ticket moved on: %s, replayed %v, %v", v.State, replay, err)
 	}
-	if _, _, err := s.Intake(ctx, m.Code, claim, idem(key.ID, "k1", "hash-b")); anxin.ErrorCode(err) != anxin.EIDEMPOTENCYREUSED {
+	if _, _, err := s.Intake(ctx, anxin.AllMerchants(), m.Code, claim, idem(key.ID, "k1", "hash-b")); anxin.ErrorCode(err) != anxin.EIDEMPOTENCYREUSED {
 		t.Fatalf("the key with another request: %v", err)
 	}
 	// Another API key has its own keys.
-	other, _, _ := s.CreateAPIKey(ctx, "erp")
-	if _, replay, _ := s.Intake(ctx, m.Code, claim, idem(other.ID, "k1", "hash-b")); replay {
+	other, _, _ := s.CreateAPIKey(ctx, "erp", anxin.KeyScope{AllMerchants: true})
+	if _, replay, _ := s.Intake(ctx, anxin.AllMerchants(), m.Code, claim, idem(other.ID, "k1", "hash-b")); replay {
 		t.Fatal("a key replayed another API key's answer")
 	}
 	// A refusal is an answer too: kept, and given again with its code.
 	late := storetest.Claim(m.ID, anxin.FreshSpoiled, 5000, clock.Now().Add(-48*time.Hour))
 	for i := range 2 {
-		_, replay, err := s.Intake(ctx, m.Code, late, idem(key.ID, "late", "hash-late"))
+		_, replay, err := s.Intake(ctx, anxin.AllMerchants(), m.Code, late, idem(key.ID, "late", "hash-late"))
 		if anxin.ErrorCode(err) != anxin.EOUTSIDEWINDOW || replay != (i == 1) {
 			t.Fatalf("a late claim, try %d: replayed %v, %v", i+1, replay, err)
 		}
 	}
 	// Kept 24 h, then purged: the key may be used afresh.
 	clock.Advance(store.IdempotencyTTL - time.Minute)
-	if _, replay, _ := s.Intake(ctx, m.Code, claim, idem(key.ID, "k1", "hash-a")); !replay {
+	if _, replay, _ := s.Intake(ctx, anxin.AllMerchants(), m.Code, claim, idem(key.ID, "k1", "hash-a")); !replay {
 		t.Fatal("the answer was not kept 24 h")
 	}
 	clock.Advance(2 * time.Minute)
@@ -142,7 +144,7 @@ func TestIdempotent(t *testing.T) {
 		t.Fatalf("%d idempotency records after the purge, want 0", n)
 	}
 	claim = storetest.Claim(m.ID, anxin.Damaged, 3990, clock.Now())
-	if _, replay, err := s.Intake(ctx, m.Code, claim, idem(key.ID, "k1", "hash-b")); replay || err != nil {
+	if _, replay, err := s.Intake(ctx, anxin.AllMerchants(), m.Code, claim, idem(key.ID, "k1", "hash-b")); replay || err != nil {
 		t.Fatalf("a purged key used afresh: replayed %v, %v", replay, err)
 	}
 	// An internal failure records nothing, and writes nothing.
@@ -154,14 +156,14 @@ func TestIdempotent(t *testing.T) {
 	if countRows(t, s, "tickets") != before {
 		t.Fatal("a request that failed left its ticket")
 	}
-	if _, replay, _ := s.Intake(ctx, m.Code, claim, idem(key.ID, "k2", "h")); replay {
+	if _, replay, _ := s.Intake(ctx, anxin.AllMerchants(), m.Code, claim, idem(key.ID, "k2", "h")); replay {
 		t.Fatal("a failed request was recorded")
 	}
 }
 
 func TestAPIKeys(t *testing.T) {
 	s, clock := storetest.MustOpen(t)
-	k, secret, err := s.CreateAPIKey(ctx, "  抖店对接  ")
+	k, secret, err := s.CreateAPIKey(ctx, "  抖店对接  ", anxin.KeyScope{AllMerchants: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +201,7 @@ func TestAPIKeys(t *testing.T) {
 	if _, err := s.RevokeAPIKey(ctx, 999); anxin.ErrorCode(err) != anxin.ENOTFOUND {
 		t.Fatalf("revoke unknown: %v", err)
 	}
-	if _, _, err := s.CreateAPIKey(ctx, " "); anxin.ErrorCode(err) != anxin.EINVALID {
+	if _, _, err := s.CreateAPIKey(ctx, " ", anxin.KeyScope{AllMerchants: true}); anxin.ErrorCode(err) != anxin.EINVALID {
 		t.Fatalf("a nameless key: %v", err)
 	}
 }
@@ -488,5 +490,117 @@ func TestDeliveriesRenderedBeforeSnapshotsAreSentAsTheyAre(t *testing.T) {
 	clock.Set(d.NextAt)
 	if due, _ := s.DueDeliveries(ctx, 10); len(due) != 1 || string(due[0].Body) != body {
 		t.Fatalf("due again: %+v", due)
+	}
+}
+
+// TestKeysMadeBeforeScopesActForEveryMerchant: a key from before migration
+// 0009 keeps working, for every merchant, and says it was made so.
+func TestKeysMadeBeforeScopesActForEveryMerchant(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "anxin.db")
+	if err := store.MigrateBefore(path, "0009"); err != nil {
+		t.Fatal(err)
+	}
+	old, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const secret = "axk_made-before-scopes-0123456789"
+	sum := sha256.Sum256([]byte(secret))
+	_, err = old.Exec(`INSERT INTO api_keys (name, prefix, hash, created_at) VALUES ('老接口', 'axk_made-b', ?, 0)`, hex.EncodeToString(sum[:]))
+	if err = errors.Join(err, old.Close()); err != nil {
+		t.Fatal(err)
+	}
+	s := storetest.MustOpenWith(t, path, storetest.Config(anxin.NewManualClock(storetest.Epoch)))
+	k, err := s.APIKeyBySecret(ctx, secret)
+	if err != nil || !k.Unscoped || k.MerchantID != 0 || k.Scope() != anxin.AllMerchants() {
+		t.Fatalf("the old key: %+v, %v", k, err)
+	}
+	m := storetest.MustMerchant(t, s, "昆明斗南鲜花园艺")
+	made, _, err := s.CreateAPIKey(ctx, "斗南ERP", anxin.KeyScope{MerchantID: m.ID})
+	if err != nil || made.Unscoped || made.MerchantID != m.ID || made.MerchantCode != m.Code {
+		t.Fatalf("a key made now: %+v, %v", made, err)
+	}
+	for _, bad := range []anxin.KeyScope{{}, {MerchantID: m.ID, AllMerchants: true}} {
+		if _, _, err := s.CreateAPIKey(ctx, "x", bad); anxin.ErrorCode(err) != anxin.EINVALID {
+			t.Errorf("scope %+v: %v, want it refused", bad, err)
+		}
+	}
+	if _, _, err := s.CreateAPIKey(ctx, "x", anxin.KeyScope{MerchantID: 99999}); anxin.ErrorCode(err) != anxin.EUNKNOWNMERCHANT {
+		t.Errorf("a key for no merchant: %v", err)
+	}
+}
+
+// TestMerchantKeysActForTheirMerchantOnly: a merchant's key opens tickets
+// for it and settles its refunds, and another merchant is unknown to it.
+func TestMerchantKeysActForTheirMerchantOnly(t *testing.T) {
+	s, clock := storetest.MustOpen(t)
+	a := storetest.MustMerchant(t, s, "玉颜美妆旗舰店")
+	b := storetest.MustMerchant(t, s, "义乌优品家居百货")
+	ka, _, err := s.CreateAPIKey(ctx, "A的ERP", anxin.KeyScope{MerchantID: a.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Intake(ctx, ka.Scope(), a.Code, storetest.Claim(a.ID, anxin.FreshSpoiled, 8990, clock.Now()), store.IdempotencyKey{}); err != nil {
+		t.Fatalf("a claim for its merchant: %v", err)
+	}
+	_, _, err = s.Intake(ctx, ka.Scope(), b.Code, storetest.Claim(b.ID, anxin.FreshSpoiled, 8990, clock.Now()), store.IdempotencyKey{})
+	if anxin.ErrorCode(err) != anxin.EUNKNOWNMERCHANT || anxin.ErrorMessage(err) != fmt.Sprintf("unknown merchant %q", b.Code) {
+		t.Fatalf("a claim for another merchant: %v, want it answered as an unknown merchant", err)
+	}
+	// B's refund, settled with A's key: not found, and nothing changes.
+	vb, _, err := s.Intake(ctx, anxin.AllMerchants(), b.Code, storetest.Claim(b.ID, anxin.FreshSpoiled, 8990, clock.Now()), store.IdempotencyKey{})
+	if err != nil || vb.Refund.ID == 0 {
+		t.Fatalf("B's instant refund: %+v, %v", vb.Refund, err)
+	}
+	if _, err := s.SettleRefund(ctx, ka.Scope(), vb.Refund.Number, true, ""); anxin.ErrorCode(err) != anxin.ENOTFOUND {
+		t.Fatalf("settling another merchant's refund: %v, want not found", err)
+	}
+	if r, _ := s.Refund(ctx, anxin.AllMerchants(), vb.ID); r.Status != anxin.RefundStatusPending {
+		t.Fatalf("B's refund is %s", r.Status)
+	}
+	// The buyer acting through A's key reaches A's tickets only.
+	buyer := ka.Actor()
+	if _, err := s.Decide(ctx, vb.ID, anxin.Decision{Action: anxin.Cancel, Actor: buyer}); anxin.ErrorCode(err) != anxin.ENOTFOUND {
+		t.Fatalf("A's key cancelling B's ticket: %v", err)
+	}
+}
+
+// TestLateSuccessAfterAManualRefundRaisesAnAlert: the payment system says
+// it paid a refund an agent had already paid by hand: refused, and written
+// on the ticket as an alert, never a silent success.
+func TestLateSuccessAfterAManualRefundRaisesAnAlert(t *testing.T) {
+	s, _ := storetest.MustOpen(t)
+	m := storetest.MustMerchant(t, s, "义乌优品家居百货")
+	tk := storetest.MustTicketIn(t, s, m.ID, anxin.RefundFailed, 5900)
+	agent := storetest.MustUser(t, s, anxin.RoleAgent, "王晓", 0).Actor()
+	tk, err := s.Decide(ctx, tk.ID, anxin.Decision{Action: anxin.ManualRefund, Actor: agent, Version: tk.Version, Reason: "银行转账凭证 20261126"})
+	if err != nil || tk.State != anxin.Refunded {
+		t.Fatalf("the manual refund: %s, %v", tk.State, err)
+	}
+	r, _ := s.Refund(ctx, anxin.AllMerchants(), tk.ID)
+	if !r.Manual {
+		t.Fatal("a refund paid by hand is not marked so")
+	}
+	notices, stop := s.Subscribe()
+	defer stop()
+	_, err = s.SettleRefund(ctx, anxin.AllMerchants(), r.Number, true, "支付成功")
+	if anxin.ErrorCode(err) != anxin.ECONFLICT {
+		t.Fatalf("a late success: %v, want a conflict", err)
+	}
+	events, _ := s.Timeline(ctx, anxin.AllMerchants(), tk.ID)
+	last := events[len(events)-1]
+	if last.Action != anxin.PaidTwice || last.AmountFen != r.AmountFen || last.Actor.Role != anxin.RoleSystem {
+		t.Fatalf("the timeline ends with %+v, want the alert", last)
+	}
+	select {
+	case batch := <-notices:
+		if batch[0].TicketID != tk.ID || batch[0].Kind != store.NoticeAlert {
+			t.Fatalf("notice %+v", batch)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the alert reached no open page")
+	}
+	if got, _ := s.Ticket(ctx, anxin.AllMerchants(), tk.ID); got.State != anxin.Refunded || got.RefundedFen != 5900 {
+		t.Fatalf("the ticket changed: %s, %d", got.State, got.RefundedFen)
 	}
 }

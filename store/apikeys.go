@@ -25,23 +25,33 @@ func hashAPIKey(secret string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// CreateAPIKey makes a new intake API key and returns it with its secret,
-// which is not stored and cannot be shown again.
-func (s *Store) CreateAPIKey(ctx context.Context, name string) (anxin.APIKey, string, error) {
-	k := anxin.APIKey{Name: strings.TrimSpace(name)}
+// CreateAPIKey makes a new intake API key acting for the scope chosen (one
+// merchant, or every merchant) and returns it with its secret, which is not
+// stored and cannot be shown again.
+func (s *Store) CreateAPIKey(ctx context.Context, name string, scope anxin.KeyScope) (anxin.APIKey, string, error) {
+	k := anxin.APIKey{Name: strings.TrimSpace(name), MerchantID: scope.MerchantID}
 	if err := k.Validate(); err != nil {
+		return k, "", err
+	}
+	if err := scope.Validate(); err != nil {
 		return k, "", err
 	}
 	secret := apiKeyPrefix + rand.Text()
 	k.Prefix = secret[:len(apiKeyPrefix)+6]
 	err := s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		k.CreatedAt = tx.now
-		res, err := tx.ExecContext(ctx, `INSERT INTO api_keys (name, prefix, hash, created_at) VALUES (?, ?, ?, ?)`,
-			k.Name, k.Prefix, hashAPIKey(secret), ms(k.CreatedAt))
+		res, err := tx.ExecContext(ctx, `INSERT INTO api_keys (name, prefix, hash, merchant_id, created_at)
+			VALUES (?, ?, ?, ?, ?)`, k.Name, k.Prefix, hashAPIKey(secret), nullID(k.MerchantID), ms(k.CreatedAt))
+		if isForeignKey(err) {
+			return anxin.Fail(anxin.MsgUnknownMerchant)
+		}
 		if err != nil {
 			return fmt.Errorf("create API key: %w", err)
 		}
-		k.ID, err = res.LastInsertId()
+		if k.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		k, err = scanAPIKey(tx.QueryRowContext(ctx, `SELECT `+apiKeyColumns+apiKeyFrom+`WHERE k.id = ?`, k.ID))
 		return err
 	})
 	if err != nil {
@@ -50,19 +60,22 @@ func (s *Store) CreateAPIKey(ctx context.Context, name string) (anxin.APIKey, st
 	return k, secret, nil
 }
 
-const apiKeyColumns = `id, name, prefix, created_at, last_used_at, revoked_at`
+const apiKeyColumns = `k.id, k.name, k.prefix, coalesce(k.merchant_id, 0), coalesce(m.code, ''), k.unscoped,
+	k.created_at, k.last_used_at, k.revoked_at`
+
+const apiKeyFrom = ` FROM api_keys k LEFT JOIN merchants m ON m.id = k.merchant_id `
 
 func scanAPIKey(row interface{ Scan(...any) error }) (anxin.APIKey, error) {
 	var k anxin.APIKey
 	var created, used, revoked sql.NullInt64
-	err := row.Scan(&k.ID, &k.Name, &k.Prefix, &created, &used, &revoked)
+	err := row.Scan(&k.ID, &k.Name, &k.Prefix, &k.MerchantID, &k.MerchantCode, &k.Unscoped, &created, &used, &revoked)
 	k.CreatedAt, k.LastUsedAt, k.RevokedAt = fromMS(created), fromMS(used), fromMS(revoked)
 	return k, err
 }
 
 // APIKeys lists every key, revoked ones too, newest first.
 func (s *Store) APIKeys(ctx context.Context) ([]anxin.APIKey, error) {
-	rows, err := s.read().QueryContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys ORDER BY id DESC`)
+	rows, err := s.read().QueryContext(ctx, `SELECT `+apiKeyColumns+apiKeyFrom+`ORDER BY k.id DESC`)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +100,7 @@ func (s *Store) RevokeAPIKey(ctx context.Context, id int64) (anxin.APIKey, error
 			return fmt.Errorf("revoke API key: %w", err)
 		}
 		var err error
-		k, err = scanAPIKey(tx.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE id = ?`, id))
+		k, err = scanAPIKey(tx.QueryRowContext(ctx, `SELECT `+apiKeyColumns+apiKeyFrom+`WHERE k.id = ?`, id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return anxin.Fail(anxin.MsgAPIKeyNotFound)
 		}
@@ -104,8 +117,8 @@ func (s *Store) APIKeyBySecret(ctx context.Context, secret string) (anxin.APIKey
 	if !strings.HasPrefix(secret, apiKeyPrefix) {
 		return anxin.APIKey{}, ErrBadAPIKey
 	}
-	k, err := scanAPIKey(s.read().QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys
-		WHERE hash = ? AND revoked_at IS NULL`, hashAPIKey(secret)))
+	k, err := scanAPIKey(s.read().QueryRowContext(ctx, `SELECT `+apiKeyColumns+apiKeyFrom+`
+		WHERE k.hash = ? AND k.revoked_at IS NULL`, hashAPIKey(secret)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return k, ErrBadAPIKey
 	}

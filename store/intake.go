@@ -21,7 +21,7 @@ type TicketView struct {
 }
 
 const viewColumns = ticketColumns + `, m.code, coalesce(r.id, 0), coalesce(r.number, ''), coalesce(r.amount_fen, 0),
-	coalesce(r.status, ''), coalesce(r.attempts, 0), r.created_at, r.updated_at`
+	coalesce(r.status, ''), coalesce(r.proof, '') != '', coalesce(r.attempts, 0), r.created_at, r.updated_at`
 
 const viewFrom = ticketFrom + `LEFT JOIN refunds r ON r.ticket_id = t.id `
 
@@ -29,7 +29,7 @@ func scanView(row interface{ Scan(...any) error }) (TicketView, error) {
 	var v TicketView
 	var created, updated sql.NullInt64
 	t, err := scanTicket(scanWith(row, &v.MerchantCode, &v.Refund.ID, &v.Refund.Number, &v.Refund.AmountFen,
-		&v.Refund.Status, &v.Refund.Attempts, &created, &updated))
+		&v.Refund.Status, &v.Refund.Manual, &v.Refund.Attempts, &created, &updated))
 	v.Ticket = t
 	v.Refund.TicketID = t.ID
 	v.Refund.CreatedAt, v.Refund.UpdatedAt = fromMS(created), fromMS(updated)
@@ -144,17 +144,21 @@ func (s *Store) ListTickets(ctx context.Context, f TicketFilter) ([]TicketView, 
 // merchant's instant refund (极速退款) covers it, refunds it at once with the
 // system as actor: both in one transaction, so a client never sees the
 // ticket without the refund it qualified for. The claim names its merchant
-// by code.
-func (s *Store) Intake(ctx context.Context, merchantCode string, c anxin.Claim, key IdempotencyKey) (TicketView, bool, error) {
+// by code; a merchant the scope does not see is as unknown as one that does
+// not exist.
+func (s *Store) Intake(ctx context.Context, scope anxin.Scope, merchantCode string, c anxin.Claim, key IdempotencyKey) (TicketView, bool, error) {
 	return s.idempotent(ctx, key, func(ctx context.Context, tx *wtx) (TicketView, error) {
-		return intake(ctx, tx, merchantCode, c)
+		return intake(ctx, tx, scope, merchantCode, c)
 	})
 }
 
-func intake(ctx context.Context, tx *wtx, merchantCode string, c anxin.Claim) (TicketView, error) {
+func intake(ctx context.Context, tx *wtx, scope anxin.Scope, merchantCode string, c anxin.Claim) (TicketView, error) {
 	m, err := merchantByCode(ctx, tx, merchantCode)
 	if err != nil {
 		return TicketView{}, err
+	}
+	if !scope.Sees(m.ID) {
+		return TicketView{}, anxin.Fail(anxin.MsgUnknownMerchantKey, merchantCode)
 	}
 	c.MerchantID = m.ID
 	t, err := createTicket(ctx, tx, c)
@@ -202,17 +206,24 @@ func instantRefund(ctx context.Context, tx *wtx, t anxin.Ticket, r anxin.Instant
 	return d, ok, nil
 }
 
-// refundIn reads a ticket's refund in a transaction.
-func refundIn(ctx context.Context, q queryer, ticketID int64) (anxin.RefundRecord, error) {
+// refundColumns are a refund's columns, for scanRefund.
+const refundColumns = `r.id, r.number, r.ticket_id, r.amount_fen, r.status, coalesce(r.proof, '') != '', r.attempts,
+	r.created_at, r.updated_at`
+
+func scanRefund(row interface{ Scan(...any) error }) (anxin.RefundRecord, error) {
 	var r anxin.RefundRecord
 	var created, updated sql.NullInt64
-	err := q.QueryRowContext(ctx, `SELECT id, number, ticket_id, amount_fen, status, attempts, created_at, updated_at
-		FROM refunds WHERE ticket_id = ?`, ticketID).
-		Scan(&r.ID, &r.Number, &r.TicketID, &r.AmountFen, &r.Status, &r.Attempts, &created, &updated)
+	err := row.Scan(&r.ID, &r.Number, &r.TicketID, &r.AmountFen, &r.Status, &r.Manual, &r.Attempts, &created, &updated)
+	r.CreatedAt, r.UpdatedAt = fromMS(created), fromMS(updated)
+	return r, err
+}
+
+// refundIn reads a ticket's refund in a transaction.
+func refundIn(ctx context.Context, q queryer, ticketID int64) (anxin.RefundRecord, error) {
+	r, err := scanRefund(q.QueryRowContext(ctx, `SELECT `+refundColumns+` FROM refunds r WHERE r.ticket_id = ?`, ticketID))
 	if err != nil {
 		return r, fmt.Errorf("refund of ticket %d: %w", ticketID, err)
 	}
-	r.CreatedAt, r.UpdatedAt = fromMS(created), fromMS(updated)
 	return r, nil
 }
 
@@ -355,58 +366,72 @@ func (s *Store) RefundByNumber(ctx context.Context, number string) (anxin.Refund
 }
 
 func refundByNumber(ctx context.Context, q queryer, number string) (anxin.RefundRecord, error) {
-	var r anxin.RefundRecord
-	var created, updated sql.NullInt64
-	err := q.QueryRowContext(ctx, `SELECT id, number, ticket_id, amount_fen, status, attempts, created_at, updated_at
-		FROM refunds WHERE number = ?`, number).
-		Scan(&r.ID, &r.Number, &r.TicketID, &r.AmountFen, &r.Status, &r.Attempts, &created, &updated)
+	r, err := scanRefund(q.QueryRowContext(ctx, `SELECT `+refundColumns+` FROM refunds r WHERE r.number = ?`, number))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, anxin.Fail(anxin.MsgRefundNotFound)
 	}
 	if err != nil {
 		return r, fmt.Errorf("refund %s: %w", number, err)
 	}
-	r.CreatedAt, r.UpdatedAt = fromMS(created), fromMS(updated)
 	return r, nil
 }
 
-// SettleRefund records the payment system's answer on a refund: succeeded
-// or failed, decided by the system on the ticket. The same answer again
-// changes nothing (providers retry their callbacks); an answer that
-// contradicts a settled refund is a conflict.
-func (s *Store) SettleRefund(ctx context.Context, number string, succeeded bool, message string) (TicketView, error) {
+// SettleRefund records the payment system's answer on a refund of a
+// merchant the scope sees: succeeded or failed, decided by the system on the
+// ticket. The same answer again changes nothing (providers retry their
+// callbacks); an answer that contradicts a settled refund is a conflict.
+// A "succeeded" for a refund an agent already paid by hand is refused too,
+// and first written on the ticket's timeline as an alert: the money may have
+// gone out twice, and someone must look.
+func (s *Store) SettleRefund(ctx context.Context, scope anxin.Scope, number string, succeeded bool, message string) (TicketView, error) {
 	var v TicketView
+	var refused error // kept with the alert it wrote
 	err := s.write(ctx, func(ctx context.Context, tx *wtx) (err error) {
-		v, err = settleRefund(ctx, tx, number, succeeded, message)
+		v, refused, err = settleRefund(ctx, tx, scope, number, succeeded, message)
 		return err
 	})
+	if err == nil {
+		err = refused
+	}
 	return v, err
 }
 
-func settleRefund(ctx context.Context, tx *wtx, number string, succeeded bool, message string) (TicketView, error) {
+func settleRefund(ctx context.Context, tx *wtx, scope anxin.Scope, number string, succeeded bool, message string) (v TicketView, refused, err error) {
 	want, action := anxin.RefundStatusSucceeded, anxin.RefundSucceeded
 	if !succeeded {
 		want, action = anxin.RefundStatusFailed, anxin.RefundFailure
 	}
 	r, err := refundByNumber(ctx, tx, number)
 	if err != nil {
-		return TicketView{}, err
+		return v, nil, err
 	}
-	v, err := viewIn(ctx, tx, anxin.AllMerchants(), r.TicketID)
+	if v, err = viewIn(ctx, tx, anxin.AllMerchants(), r.TicketID); err != nil {
+		return v, nil, err
+	}
 	switch {
-	case err != nil:
-		return v, err
+	case !scope.Sees(v.MerchantID):
+		return TicketView{}, nil, anxin.Fail(anxin.MsgRefundNotFound)
+	case r.Status == want && succeeded && r.Manual:
+		ev := anxin.Event{TicketID: v.ID, At: tx.now, Actor: anxin.System(), Action: anxin.PaidTwice,
+			AmountFen: r.AmountFen, Detail: strings.TrimSpace(message)}
+		if _, err := insertEvent(ctx, tx, ev); err != nil {
+			return v, nil, err
+		}
+		tx.notify(v.Ticket, NoticeAlert)
+		return v, anxin.Errorf(anxin.ECONFLICT, "refund %s was already paid by hand (ticket %s): "+
+			"a second payment may have gone out; the ticket carries an alert", number, v.Number), nil
 	case r.Status == want:
-		return v, nil
+		return v, nil, nil
 	case r.Status != anxin.RefundStatusPending || v.State != anxin.Refunding:
-		return v, anxin.Errorf(anxin.ECONFLICT, "refund %s is %s (ticket %s is %s), not awaiting a result",
+		return v, nil, anxin.Errorf(anxin.ECONFLICT, "refund %s is %s (ticket %s is %s), not awaiting a result",
 			number, r.Status, v.Number, v.State)
 	}
 	d := anxin.Decision{Action: action, Actor: anxin.System(), Version: v.Version, Reason: strings.TrimSpace(message)}
 	if _, err := decide(ctx, tx, r.TicketID, d); err != nil {
-		return v, err
+		return v, nil, err
 	}
-	return viewIn(ctx, tx, anxin.AllMerchants(), r.TicketID)
+	v, err = viewIn(ctx, tx, anxin.AllMerchants(), r.TicketID)
+	return v, nil, err
 }
 
 // DayOrders is a merchant's order count for a day (YYYY-MM-DD).

@@ -23,6 +23,7 @@ const (
 	NoticeAssigned NoticeKind = "assigned"
 	NoticeNote     NoticeKind = "note"
 	NoticeEvidence NoticeKind = "evidence"
+	NoticeAlert    NoticeKind = "alert"
 )
 
 // noticeHub fans committed notices out to subscribers. A subscriber that

@@ -338,10 +338,10 @@ func TestBuiltinProviderRetryReusesNumber(t *testing.T) {
 	}
 	r, _ := s.Refund(ctx, anxin.AllMerchants(), tk.ID)
 	// The payment system declines it; an agent retries; the provider pays.
-	if _, err := s.SettleRefund(ctx, r.Number, false, "银行卡已注销"); err != nil {
+	if _, err := s.SettleRefund(ctx, anxin.AllMerchants(), r.Number, false, "银行卡已注销"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.SettleRefund(ctx, r.Number, false, "repeated callback"); err != nil {
+	if _, err := s.SettleRefund(ctx, anxin.AllMerchants(), r.Number, false, "repeated callback"); err != nil {
 		t.Fatalf("the same answer twice: %v", err)
 	}
 	tk = mustTicket(t, s, tk.ID)
@@ -356,7 +356,7 @@ func TestBuiltinProviderRetryReusesNumber(t *testing.T) {
 	if got.State != anxin.Refunded || again.Number != r.Number || again.Attempts != 2 || again.Status != anxin.RefundStatusSucceeded {
 		t.Fatalf("after the retry: %s, refund %+v (first %s)", got.State, again, r.Number)
 	}
-	if _, err := s.SettleRefund(ctx, r.Number, false, "late"); anxin.ErrorCode(err) != anxin.ECONFLICT {
+	if _, err := s.SettleRefund(ctx, anxin.AllMerchants(), r.Number, false, "late"); anxin.ErrorCode(err) != anxin.ECONFLICT {
 		t.Fatalf("a failure after success: %v, want conflict", err)
 	}
 	if n := countRows(t, s, "refunds"); n != 1 {

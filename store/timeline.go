@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -103,15 +104,10 @@ func (s *Store) Notes(ctx context.Context, scope anxin.Scope, ticketID int64) ([
 
 // Refund returns the refund of a ticket, if it has one.
 func (s *Store) Refund(ctx context.Context, scope anxin.Scope, ticketID int64) (anxin.RefundRecord, error) {
-	var r anxin.RefundRecord
-	var created, updated sql.NullInt64
-	err := s.read().QueryRowContext(ctx, `SELECT r.id, r.number, r.ticket_id, r.amount_fen, r.status, r.attempts,
-		r.created_at, r.updated_at FROM refunds r JOIN tickets t ON t.id = r.ticket_id
-		WHERE r.ticket_id = ? AND (?2 = 0 OR t.merchant_id = ?2)`, ticketID, scope.MerchantID).
-		Scan(&r.ID, &r.Number, &r.TicketID, &r.AmountFen, &r.Status, &r.Attempts, &created, &updated)
-	if err == sql.ErrNoRows {
+	r, err := scanRefund(s.read().QueryRowContext(ctx, `SELECT `+refundColumns+` FROM refunds r
+		JOIN tickets t ON t.id = r.ticket_id WHERE r.ticket_id = ? AND (?2 = 0 OR t.merchant_id = ?2)`, ticketID, scope.MerchantID))
+	if errors.Is(err, sql.ErrNoRows) {
 		return r, anxin.Fail(anxin.MsgRefundNotFound)
 	}
-	r.CreatedAt, r.UpdatedAt = fromMS(created), fromMS(updated)
 	return r, err
 }

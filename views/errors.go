@@ -187,6 +187,7 @@ var errorZH = map[anxin.Msg]string{
 	anxin.MsgNoEvents:             "请至少选择一个事件",
 	anxin.MsgUnknownEvent:         "未知的 Webhook 事件 %q",
 	anxin.MsgAPIKeyName:           "API 密钥名称须为 1 到 64 个字符",
+	anxin.MsgKeyScope:             "请选择密钥代表谁：某一个商家，或全部商家",
 
 	anxin.MsgPhotoNotFound:       "未找到该照片",
 	anxin.MsgPhotoSizeNotFound:   "未找到该照片尺寸",

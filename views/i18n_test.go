@@ -40,7 +40,7 @@ func TestEveryStringHasChinese(t *testing.T) {
 	for tr := range anxin.Transitions() {
 		keys[string(tr.Action)] = "action"
 	}
-	for _, a := range []anxin.Action{anxin.Create, anxin.Assign, anxin.PhotoAdded} {
+	for _, a := range []anxin.Action{anxin.Create, anxin.Assign, anxin.PhotoAdded, anxin.PaidTwice} {
 		keys[string(a)] = "action"
 	}
 	for _, r := range []anxin.Role{anxin.RoleAdmin, anxin.RoleAgent, anxin.RoleMerchant, anxin.RoleBuyer, anxin.RoleSystem} {

@@ -28,6 +28,17 @@ type TicketPage struct {
 	Staff    bool
 }
 
+// PaidTwice is the latest alert that the ticket's refund may have been paid
+// twice (by hand, and then by the payment system), if there is one.
+func (p TicketPage) PaidTwice() (anxin.Event, bool) {
+	for i := len(p.Events) - 1; i >= 0; i-- {
+		if p.Events[i].Action == anxin.PaidTwice {
+			return p.Events[i], true
+		}
+	}
+	return anxin.Event{}, false
+}
+
 // Outcome is what became of an action, shown at the top of the ticket.
 type Outcome struct {
 	Kind      string // done, handled (someone else was first), refused, confirm

@@ -31,8 +31,12 @@ func (s *Server) adminAPIKeys(c echo.Context) error {
 }
 
 func (s *Server) renderAPIKeys(c echo.Context, status int, page views.APIKeys) error {
-	keys, err := s.store.APIKeys(c.Request().Context())
+	ctx := c.Request().Context()
+	keys, err := s.store.APIKeys(ctx)
 	if err != nil {
+		return err
+	}
+	if page.Merchants, err = s.store.Merchants(ctx, anxin.AllMerchants()); err != nil {
 		return err
 	}
 	page.Keys = keys
@@ -44,14 +48,27 @@ func (s *Server) renderAPIKeys(c echo.Context, status int, page views.APIKeys) e
 // itself (not through a redirect and a flash: the secret stays out of the
 // session cookie).
 func (s *Server) adminCreateAPIKey(c echo.Context) error {
-	name := strings.TrimSpace(c.FormValue("name"))
-	k, secret, err := s.store.CreateAPIKey(c.Request().Context(), name)
-	if code := anxin.ErrorCode(err); code == anxin.EINVALID {
-		return s.renderAPIKeys(c, http.StatusUnprocessableEntity, views.APIKeys{Name: name, Error: err})
+	ctx := c.Request().Context()
+	name, scope := strings.TrimSpace(c.FormValue("name")), c.FormValue("scope")
+	ks := anxin.KeyScope{AllMerchants: scope == "all"}
+	var err error
+	if scope != "" && scope != "all" {
+		var m anxin.Merchant
+		if m, err = s.store.MerchantByCode(ctx, scope); err == nil {
+			ks.MerchantID = m.ID
+		}
+	}
+	var k anxin.APIKey
+	var secret string
+	if err == nil {
+		k, secret, err = s.store.CreateAPIKey(ctx, name, ks)
+	}
+	if code := anxin.ErrorCode(err); code == anxin.EINVALID || code == anxin.EUNKNOWNMERCHANT {
+		return s.renderAPIKeys(c, http.StatusUnprocessableEntity, views.APIKeys{Name: name, Scope: scope, Error: err})
 	} else if err != nil {
 		return err
 	}
-	s.log.Info("API key created", "key", k.ID, "name", k.Name, "by", user(c).ID)
+	s.log.Info("API key created", "key", k.ID, "name", k.Name, "merchant", k.MerchantCode, "by", user(c).ID)
 	return s.renderAPIKeys(c, http.StatusOK, views.APIKeys{Created: &k, Secret: secret})
 }
 

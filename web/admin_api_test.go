@@ -48,16 +48,30 @@ func TestAdminAPIKeys(t *testing.T) {
 	if res, _ := admin.post("/admin/apikeys", url.Values{"name": {"shop"}, "_csrf": {"forged"}}); res.StatusCode != http.StatusForbidden {
 		t.Fatalf("a create without the CSRF token: %s", res.Status)
 	}
-	if res, doc := admin.post("/admin/apikeys", url.Values{"name": {"  "}}); res.StatusCode != 422 || doc.Find(".field-error").Length() != 1 {
+	if res, doc := admin.post("/admin/apikeys", url.Values{"name": {"  "}, "scope": {"all"}}); res.StatusCode != 422 || doc.Find(".field-error").Length() != 1 {
 		t.Fatalf("a nameless key: %s", res.Status)
 	}
+	// Whom it acts for is a choice: none chosen is refused, with the form kept.
 	res, doc = admin.post("/admin/apikeys", url.Values{"name": {"抖店对接"}})
+	if res.StatusCode != 422 || !strings.Contains(doc.Find(".field-error").Text(), "请选择密钥代表谁") ||
+		doc.Find("#key-name").AttrOr("value", "") != "抖店对接" {
+		t.Fatalf("a key without a scope: %s %q", res.Status, doc.Find(".field-error").Text())
+	}
+	if got := doc.Find("#key-scope option").Length(); got != 3 { // choose, the merchant, all merchants
+		t.Fatalf("the scope choice has %d options", got)
+	}
+	res, doc = admin.post("/admin/apikeys", url.Values{"name": {"斗南ERP"}, "scope": {m.Code}})
+	if res.StatusCode != http.StatusOK || !strings.Contains(doc.Find("[data-testid=key-scope]").First().Text(), "商家 "+m.Code) {
+		t.Fatalf("a merchant's key: %s, listed as %q", res.Status, doc.Find("[data-testid=key-scope]").First().Text())
+	}
+	res, doc = admin.post("/admin/apikeys", url.Values{"name": {"抖店对接"}, "scope": {"all"}})
 	secret := strings.TrimSpace(doc.Find("[data-testid=secret]").Text())
 	if res.StatusCode != http.StatusOK || !strings.HasPrefix(secret, "axk_") || res.Header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("create: %s, secret %q", res.Status, secret)
 	}
-	row := doc.Find("#apikeys tbody tr")
-	if row.Length() != 1 || !strings.Contains(row.Text(), "抖店对接") || strings.Contains(row.Text(), secret) {
+	row := doc.Find("#apikeys tbody tr").First()
+	if doc.Find("#apikeys tbody tr").Length() != 2 || !strings.Contains(row.Text(), "抖店对接") || strings.Contains(row.Text(), secret) ||
+		strings.TrimSpace(row.Find("[data-testid=key-scope]").Text()) != "全部商家" {
 		t.Fatalf("the list shows %q (the secret must not be listed)", row.Text())
 	}
 	// The key works on the API until revoked.
@@ -76,7 +90,7 @@ func TestAdminAPIKeys(t *testing.T) {
 		t.Fatalf("a revoked key on the API: %d", r.status)
 	}
 	_, doc = admin.get("/admin/apikeys")
-	if !strings.Contains(doc.Find(".flash").Text(), "已吊销") || doc.Find("#apikeys form").Length() != 0 {
+	if !strings.Contains(doc.Find(".flash").Text(), "已吊销") || doc.Find("#apikeys tr[data-key-id='"+id+"'] form").Length() != 0 {
 		t.Fatalf("after revoking: flash %q", doc.Find(".flash").Text())
 	}
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -54,14 +55,25 @@ func (s *Server) apiRoutes() {
 func isAPI(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, apiPrefix+"/") }
 
 // apiAuth lets a request through with a live API key and within its rate.
+// Wrong keys are counted per address: past a few dozen, the address waits
+// before any key it sends is looked at (guessing is slowed; a right key from
+// elsewhere is not).
 func (s *Server) apiAuth(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		scheme, secret, _ := strings.Cut(c.Request().Header.Get(echo.HeaderAuthorization), " ")
-		if !strings.EqualFold(scheme, "Bearer") {
-			return store.ErrBadAPIKey
+		addr, now := "ip:"+c.RealIP(), s.now()
+		if wait := s.badKeys.wait(addr, now); wait > 0 {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+			return echo.NewHTTPError(http.StatusTooManyRequests,
+				fmt.Sprintf("too many requests with a wrong API key from this address; retry in %d s", int(wait.Seconds())+1))
 		}
 		ctx := c.Request().Context()
-		k, err := s.store.APIKeyBySecret(ctx, strings.TrimSpace(secret))
+		k, err := s.apiKey(ctx, c.Request().Header.Get(echo.HeaderAuthorization))
+		if errors.Is(err, store.ErrBadAPIKey) {
+			// Not forgotten on a right key: a guesser holding one would
+			// otherwise start afresh at will.
+			s.badKeys.fail(addr, now)
+			s.log.Info("API request with a wrong key", "ip", c.RealIP())
+		}
 		if err != nil {
 			return err
 		}
@@ -76,6 +88,15 @@ func (s *Server) apiAuth(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// apiKey is the live key an Authorization header carries.
+func (s *Server) apiKey(ctx context.Context, authorization string) (anxin.APIKey, error) {
+	scheme, secret, _ := strings.Cut(authorization, " ")
+	if !strings.EqualFold(scheme, "Bearer") {
+		return anxin.APIKey{}, store.ErrBadAPIKey
+	}
+	return s.store.APIKeyBySecret(ctx, strings.TrimSpace(secret))
 }
 
 func apiKeyOf(c echo.Context) anxin.APIKey { return c.Get(keyAPIKey).(anxin.APIKey) }

@@ -54,7 +54,7 @@ func benchCreate(b *testing.B, mixed bool) {
 			b.Fatal(err)
 		}
 	}
-	_, key, err := s.CreateAPIKey(ctx, "bench")
+	_, key, err := s.CreateAPIKey(ctx, "bench", anxin.KeyScope{AllMerchants: true})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/anxin-helpdesk/anxin"
+	"github.com/anxin-helpdesk/anxin/photo"
 	"github.com/anxin-helpdesk/anxin/store"
 	"github.com/anxin-helpdesk/anxin/store/storetest"
 	"github.com/anxin-helpdesk/anxin/web"
@@ -38,7 +39,7 @@ type apiEnv struct {
 func newAPIEnv(t *testing.T) *apiEnv {
 	t.Helper()
 	e := newEnv(t)
-	_, key, err := e.store.CreateAPIKey(ctx, "shop")
+	_, key, err := e.store.CreateAPIKey(ctx, "shop", anxin.KeyScope{AllMerchants: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +149,7 @@ func TestAPICreateTicket(t *testing.T) {
 
 func TestAPIRefusals(t *testing.T) {
 	e := newAPIEnv(t)
-	revoked, revokedKey, _ := e.store.CreateAPIKey(ctx, "old")
+	revoked, revokedKey, _ := e.store.CreateAPIKey(ctx, "old", anxin.KeyScope{AllMerchants: true})
 	e.store.RevokeAPIKey(ctx, revoked.ID)
 	with := func(change func(map[string]any)) map[string]any {
 		c := e.claim(8990)
@@ -246,8 +247,8 @@ func TestAPIRateLimit(t *testing.T) {
 	defer srv.Close()
 	e := &apiEnv{env: &env{t: t, store: s, web: w, srv: srv}}
 	e.doc = loadOpenAPI(t, e.env)
-	_, e.key, _ = s.CreateAPIKey(ctx, "a")
-	_, other, _ := s.CreateAPIKey(ctx, "b")
+	_, e.key, _ = s.CreateAPIKey(ctx, "a", anxin.KeyScope{AllMerchants: true})
+	_, other, _ := s.CreateAPIKey(ctx, "b", anxin.KeyScope{AllMerchants: true})
 	// A rate of 1/s allows a burst of 2.
 	for i := range 2 {
 		if res := e.call("GET", "/api/v1/tickets", nil); res.status != http.StatusOK {
@@ -631,5 +632,72 @@ func TestAPICreatedTicketReadsBackTheSame(t *testing.T) {
 		if !bytes.Equal(res.body, got.body) {
 			t.Fatalf("paid %d: POST answered\n%s\nGET reads\n%s", paid, res.body, got.body)
 		}
+	}
+}
+
+// TestWrongKeysAreThrottledPerAddress: an address sending wrong keys is
+// slowed after a few dozen, its right key too while it waits; another
+// address is not.
+func TestWrongKeysAreThrottledPerAddress(t *testing.T) {
+	e := newAPIEnv(t)
+	guesser := *e
+	for i := range 20 {
+		guesser.key = fmt.Sprintf("axk_guess-%02d", i)
+		if r := guesser.call("GET", "/api/v1/tickets", nil); r.status != http.StatusUnauthorized {
+			t.Fatalf("wrong key %d: %d", i+1, r.status)
+		}
+	}
+	r := e.call("GET", "/api/v1/tickets", nil)
+	if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") == "" || r.code() != "rate_limited" {
+		t.Fatalf("after 20 wrong keys from this address, the right one: %d %s", r.status, r.body)
+	}
+	e.clock.Advance(11 * time.Second)
+	if r := e.call("GET", "/api/v1/tickets", nil); r.status != http.StatusOK {
+		t.Fatalf("after the wait: %d", r.status)
+	}
+	// From another address (through a trusted proxy) the key works at once.
+	p := newEnvConfig(t, photo.Options{}, trustLoopback)
+	_, key, _ := p.store.CreateAPIKey(ctx, "shop", anxin.KeyScope{AllMerchants: true})
+	call := func(from, key string) int {
+		req, _ := http.NewRequest("GET", p.srv.URL+"/api/v1/tickets", nil)
+		req.Header.Set("Authorization", "Bearer "+key)
+		req.Header.Set("X-Forwarded-For", from)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	for i := range 25 {
+		call("203.0.113.9", fmt.Sprintf("axk_guess-%02d", i))
+	}
+	if got := call("203.0.113.9", key); got != http.StatusTooManyRequests {
+		t.Fatalf("the guessing address: %d", got)
+	}
+	if got := call("198.51.100.7", key); got != http.StatusOK {
+		t.Fatalf("another address: %d", got)
+	}
+}
+
+// TestLatePaymentSuccessIsAConflictAndAnAlert: the payment system reports a
+// refund paid that an agent had already paid by hand: 409, and the ticket
+// page shows the alert.
+func TestLatePaymentSuccessIsAConflictAndAnAlert(t *testing.T) {
+	e := newAPIEnv(t)
+	tk := storetest.MustTicketIn(t, e.store, e.merchant.ID, anxin.RefundFailed, 5900)
+	agent := storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0)
+	if _, err := e.store.Decide(ctx, tk.ID, anxin.Decision{Action: anxin.ManualRefund, Actor: agent.Actor(), Version: tk.Version, Reason: "转账凭证"}); err != nil {
+		t.Fatal(err)
+	}
+	r := e.call("POST", "/api/v1/refunds/"+anxin.RefundNumber(tk.ID)+"/result", map[string]any{"result": "succeeded"})
+	if r.status != http.StatusConflict || r.code() != anxin.ECONFLICT || !strings.Contains(string(r.body), "paid by hand") {
+		t.Fatalf("a late success: %d %s", r.status, r.body)
+	}
+	c := e.client()
+	c.login(agent)
+	_, doc := c.get("/tickets/" + tk.Number)
+	if alert := doc.Find("[data-testid=paid-twice]").Text(); !strings.Contains(alert, "可能重复付款") || !strings.Contains(alert, "¥59.00") {
+		t.Fatalf("the ticket page's alert: %q", alert)
 	}
 }

@@ -32,7 +32,7 @@ func (s *Server) apiCreateTicket(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v, replayed, err := s.store.Intake(c.Request().Context(), strings.TrimSpace(req.Merchant), req.Claim(), key)
+	v, replayed, err := s.store.Intake(c.Request().Context(), apiKeyOf(c).Scope(), strings.TrimSpace(req.Merchant), req.Claim(), key)
 	return answerTicket(c, http.StatusCreated, v, replayed, err)
 }
 
@@ -50,7 +50,7 @@ func (s *Server) apiGetTicket(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.store.TicketView(c.Request().Context(), anxin.AllMerchants(), id)
+	v, err := s.store.TicketView(c.Request().Context(), apiKeyOf(c).Scope(), id)
 	if err != nil {
 		return err
 	}
@@ -61,9 +61,11 @@ func (s *Server) apiGetTicket(c echo.Context) error {
 func (s *Server) apiListTickets(c echo.Context) error {
 	ctx := c.Request().Context()
 	q := c.QueryParams()
-	f := store.TicketFilter{State: anxin.State(q.Get("state")), Service: anxin.ServiceKey(q.Get("service"))}
+	key := apiKeyOf(c)
+	f := store.TicketFilter{State: anxin.State(q.Get("state")), Service: anxin.ServiceKey(q.Get("service")),
+		MerchantID: key.MerchantID}
 	if code := q.Get("merchant"); code != "" {
-		m, err := s.store.MerchantByCode(ctx, code)
+		m, err := s.apiMerchant(c, code)
 		if err != nil {
 			return err
 		}
@@ -121,7 +123,7 @@ func (s *Server) apiTicketEvent(c echo.Context) error {
 	if !ok {
 		return anxin.Errorf(anxin.EINVALID, "unknown event type %q: return_shipped, pickup_booked, cancelled, appeal or evidence_added", req.Type)
 	}
-	d := anxin.Decision{Action: action, Actor: anxin.Buyer(), Version: req.Version, Tracking: req.Tracking, Reason: req.Reason}
+	d := anxin.Decision{Action: action, Actor: apiKeyOf(c).Actor(), Version: req.Version, Tracking: req.Tracking, Reason: req.Reason}
 	if req.Slot != nil {
 		d.Slot = req.Slot.UTC()
 	}
@@ -147,7 +149,7 @@ func (s *Server) apiEvidence(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	if _, err := s.store.Ticket(ctx, anxin.AllMerchants(), id); err != nil {
+	if _, err := s.store.Ticket(ctx, apiKeyOf(c).Scope(), id); err != nil {
 		return err
 	}
 	r := c.Request()
@@ -194,7 +196,7 @@ func (s *Server) apiEvidence(c echo.Context) error {
 	}
 	out := api.EvidenceList{}
 	for i, data := range photos {
-		e, err := s.store.AddPhoto(ctx, anxin.Buyer(), store.Upload{TicketID: id, Label: label, Data: data})
+		e, err := s.store.AddPhoto(ctx, apiKeyOf(c).Actor(), store.Upload{TicketID: id, Label: label, Data: data})
 		if err != nil {
 			if code := anxin.ErrorCode(err); code == anxin.EINVALID || code == anxin.ENOTALLOWED {
 				return anxin.Errorf(code, "photo %d: %s", i+1, anxin.ErrorMessage(err))
@@ -228,7 +230,7 @@ func uploadError(err error) error {
 // apiDailyOrders records a merchant's order counts per day.
 func (s *Server) apiDailyOrders(c echo.Context) error {
 	ctx := c.Request().Context()
-	m, err := s.store.MerchantByCode(ctx, c.Param("code"))
+	m, err := s.apiMerchant(c, c.Param("code"))
 	if err != nil {
 		return err
 	}
@@ -256,9 +258,19 @@ func (s *Server) apiRefundResult(c echo.Context) error {
 	if req.Result != "succeeded" && req.Result != "failed" {
 		return anxin.Errorf(anxin.EINVALID, `result must be "succeeded" or "failed"`)
 	}
-	v, err := s.store.SettleRefund(c.Request().Context(), c.Param("number"), req.Result == "succeeded", req.Message)
+	v, err := s.store.SettleRefund(c.Request().Context(), apiKeyOf(c).Scope(), c.Param("number"), req.Result == "succeeded", req.Message)
 	if err != nil {
 		return err
 	}
 	return writeAPI(c, http.StatusOK, api.RefundState{Refund: api.RefundOf(v.Refund), Ticket: ticketOf(v)})
+}
+
+// apiMerchant is the merchant of the code, if the request's key acts for
+// it: another merchant's code answers as a code that does not exist.
+func (s *Server) apiMerchant(c echo.Context, code string) (anxin.Merchant, error) {
+	m, err := s.store.MerchantByCode(c.Request().Context(), code)
+	if err == nil && !apiKeyOf(c).Scope().Sees(m.ID) {
+		return anxin.Merchant{}, anxin.Fail(anxin.MsgUnknownMerchantKey, code)
+	}
+	return m, err
 }

@@ -28,7 +28,8 @@ func TestBrowserAdminIntegrations(t *testing.T) {
 
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(e.srv.URL+"/admin/apikeys"),
-		chromedp.SendKeys(chromedp.CSS("#key-name"), "抖店对接"),
+		chromedp.SendKeys(chromedp.CSS("#key-name"), "斗南ERP"),
+		chromedp.SetValue(chromedp.CSS("#key-scope"), m.Code), // the merchant's own system
 		chromedp.Click(chromedp.CSS("form[action='/admin/apikeys'] button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS("[data-testid=secret]")),
 	)

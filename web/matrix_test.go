@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -182,4 +183,87 @@ func TestUnsafeRequestsWithoutCSRFChangeNothing(t *testing.T) {
 		t.Error("a request without a CSRF token logged the admin out")
 	}
 	t.Logf("%d unsafe routes", n)
+}
+
+// TestMerchantKeyCannotReachAnotherMerchant walks every route of the intake
+// API with merchant A's key against merchant B's ticket, photo, refund and
+// code: another merchant's ticket answers 404 like a missing one, its code
+// like an unknown merchant, nothing of B's is in any answer and nothing
+// changes.
+func TestMerchantKeyCannotReachAnotherMerchant(t *testing.T) {
+	w := newWorld(t)
+	agent := storetest.MustUser(t, w.e.store, anxin.RoleAgent, "陈静", 0).Actor()
+	refundB, err := w.e.store.Decide(ctx, w.tb.ID, anxin.Decision{Action: anxin.Refund, Actor: agent, Version: w.tb.Version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rB, _ := w.e.store.Refund(ctx, anxin.AllMerchants(), refundB.ID)
+	keyA, secretA, err := w.e.store.CreateAPIKey(ctx, "A的ERP", anxin.KeyScope{MerchantID: w.a.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := &apiEnv{env: w.e, key: secretA, merchant: w.a}
+	bodies := map[string]any{
+		"/api/v1/tickets":                claimFor(w.e, w.b.Code),
+		"/api/v1/tickets/:id/events":     map[string]any{"type": "cancelled"},
+		"/api/v1/merchants/:code/orders": map[string]any{"days": []map[string]any{{"day": "2026-11-25", "orders": 1}}},
+		"/api/v1/refunds/:number/result": map[string]any{"result": "succeeded"},
+	}
+	before := fingerprint(t, w.e.store)
+	checked := 0
+	for _, r := range w.e.web.Routes() {
+		if !strings.HasPrefix(r.Path, "/api/") || r.Path == "/api/v1/openapi.json" {
+			continue
+		}
+		path := strings.NewReplacer(":id", w.tb.Number, ":code", w.b.Code, ":number", rB.Number).Replace(r.Path)
+		res := api.call(r.Method, path, bodies[r.Path])
+		want := []int{http.StatusNotFound}
+		switch r.Path {
+		case "/api/v1/tickets":
+			if r.Method == http.MethodGet { // the list: A's tickets only, B's filter refused
+				res2 := api.call("GET", "/api/v1/tickets?merchant="+w.b.Code, nil)
+				if res2.code() != anxin.EUNKNOWNMERCHANT {
+					t.Errorf("GET the list filtered on B with A's key: %d %s", res2.status, res2.body)
+				}
+				want = []int{http.StatusOK}
+			} else {
+				want = []int{http.StatusUnprocessableEntity} // a claim for B: B is unknown to A's key
+			}
+		case "/api/v1/merchants/:code/orders":
+			want = []int{http.StatusUnprocessableEntity}
+		case "/api/v1/tickets/:id/evidence":
+			want = []int{http.StatusNotFound, http.StatusBadRequest}
+		}
+		if !slices.Contains(want, res.status) {
+			t.Errorf("%s %s with merchant A's key: %d %s, want %v", r.Method, path, res.status, res.body, want)
+		}
+		if res.status == http.StatusUnprocessableEntity && res.code() != anxin.EUNKNOWNMERCHANT {
+			t.Errorf("%s %s with merchant A's key: %s, want %s", r.Method, path, res.code(), anxin.EUNKNOWNMERCHANT)
+		}
+		for _, secret := range append(w.secretsOfB, rB.Number) {
+			if strings.Contains(string(res.body), secret) && secret != w.b.Code {
+				t.Errorf("%s %s with merchant A's key leaks %q", r.Method, path, secret)
+			}
+		}
+		checked++
+	}
+	if after := fingerprint(t, w.e.store); after != before {
+		t.Errorf("merchant A's key changed data:\n%s\n%s", before, after)
+	}
+	// A's own ticket is there for it, like any other key's.
+	if res := api.call("GET", "/api/v1/tickets/"+w.ta.Number, nil); res.status != http.StatusOK {
+		t.Errorf("A's key on A's ticket: %d", res.status)
+	}
+	t.Logf("%d API routes walked with key %d", checked, keyA.ID)
+}
+
+// claimFor is a valid claim body for the merchant with the code.
+func claimFor(e *env, code string) map[string]any {
+	now := e.clock.Now()
+	return map[string]any{
+		"merchant": code, "service": "fresh_spoiled",
+		"order": map[string]any{"id": "DY-MATRIX", "product": "云南鲜切玫瑰 20枝", "paid_fen": 8990,
+			"ordered_at": now.Add(-72 * time.Hour), "shipped_at": now.Add(-48 * time.Hour), "received_at": now.Add(-time.Hour)},
+		"buyer": map[string]any{"name": "李女士", "phone": "13800138000"},
+	}
 }

@@ -59,6 +59,7 @@ type Server struct {
 	memo     *memo
 	logins   *throttle // failed logins per account and address
 	addrs    *throttle // failed logins per address
+	badKeys  *throttle // API requests with a wrong key, per address
 	limits   *limiter  // per API key (api.go)
 }
 
@@ -87,7 +88,9 @@ func New(cfg Config, st *store.Store) *Server {
 		// address gets more tries: an office may share one.
 		logins: newThrottle(5, 15*time.Minute, 30*time.Second, 15*time.Minute),
 		addrs:  newThrottle(30, 15*time.Minute, 30*time.Second, 15*time.Minute),
-		limits: newLimiter(cfg.APIRate)}
+		// A misconfigured system may send a few wrong keys; a guesser many.
+		badKeys: newThrottle(20, 15*time.Minute, 10*time.Second, 15*time.Minute),
+		limits:  newLimiter(cfg.APIRate)}
 	s.live = newLiveHub(s.memo)
 	s.sessions = newSessionStore(cfg)
 	notices, unsub := st.Subscribe()

@@ -3,7 +3,9 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"os/exec"
@@ -13,6 +15,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/anxin-helpdesk/anxin"
+	"github.com/anxin-helpdesk/anxin/store"
 )
 
 var keyPattern = regexp.MustCompile(`(?m)^axk_[A-Z2-7]{26}$`)
@@ -32,10 +37,23 @@ func TestAPIKeyCommands(t *testing.T) {
 		}
 		return string(out), code
 	}
-	out, code := run("apikey", "create", "--name", "抖店对接")
+	out, code := run("apikey", "create", "--name", "抖店对接", "--all-merchants")
 	key := keyPattern.FindString(out)
-	if code != 0 || key == "" || !strings.Contains(out, "shown once") {
+	if code != 0 || key == "" || !strings.Contains(out, "shown once") || !strings.Contains(out, "for every merchant") {
 		t.Fatalf("create: exit %d\n%s", code, out)
+	}
+	// A key for one merchant, named by its code.
+	st, err := store.Open(context.Background(), db, store.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = st.CreateMerchant(context.Background(), anxin.Merchant{Code: "yuyan-beauty", Name: "玉颜美妆旗舰店"})
+	if err = errors.Join(err, st.Close()); err != nil {
+		t.Fatal(err)
+	}
+	if out, code = run("apikey", "create", "--name", "玉颜ERP", "--merchant", "yuyan-beauty"); code != 0 ||
+		!strings.Contains(out, "for merchant yuyan-beauty") {
+		t.Fatalf("create for a merchant: exit %d\n%s", code, out)
 	}
 	out, code = run("apikey", "list")
 	if code != 0 || !strings.Contains(out, "抖店对接") || !strings.Contains(out, key[:10]) || strings.Contains(out, key) {
@@ -44,8 +62,12 @@ func TestAPIKeyCommands(t *testing.T) {
 	if out, code = run("apikey", "revoke", "--id", "1"); code != 0 || !strings.Contains(out, "revoked API key 1") {
 		t.Fatalf("revoke: exit %d\n%s", code, out)
 	}
-	if out, _ = run("apikey", "list"); !regexp.MustCompile(`抖店对接\s+\S+\s+\S+ \S+\s+-\s+\d{4}-`).MatchString(out) {
-		t.Fatalf("list after revoking shows no revocation time:\n%s", out)
+	out, _ = run("apikey", "list")
+	if !regexp.MustCompile(`抖店对接\s+\S+\s+all merchants\s+\S+ \S+\s+-\s+\d{4}-`).MatchString(out) {
+		t.Fatalf("list after revoking shows no scope or revocation time:\n%s", out)
+	}
+	if !regexp.MustCompile(`玉颜ERP\s+\S+\s+yuyan-beauty\s`).MatchString(out) {
+		t.Fatalf("list does not show the merchant key's scope:\n%s", out)
 	}
 	for _, bad := range []struct {
 		args []string
@@ -54,6 +76,9 @@ func TestAPIKeyCommands(t *testing.T) {
 	}{
 		{[]string{"apikey"}, 2, "create, list or revoke"},
 		{[]string{"apikey", "create"}, 2, "--name is required"},
+		{[]string{"apikey", "create", "--name", "x"}, 2, "--merchant CODE or --all-merchants"},
+		{[]string{"apikey", "create", "--name", "x", "--merchant", "yuyan-beauty", "--all-merchants"}, 2, "--merchant CODE or --all-merchants"},
+		{[]string{"apikey", "create", "--name", "x", "--merchant", "nobody"}, 1, "unknown merchant"},
 		{[]string{"apikey", "revoke", "--id", "x"}, 2, "--id must be"},
 		{[]string{"apikey", "revoke", "--id", "99"}, 1, "not found"},
 		{[]string{"serve", "--refund-provider", "paypal"}, 2, "--refund-provider must be builtin or webhook"},
@@ -100,7 +125,7 @@ func TestBinaryServesAPI(t *testing.T) {
 	case <-time.After(90 * time.Second):
 		t.Fatalf("no serving line; stderr:\n%s", stderr.String())
 	}
-	out, err := exec.Command(bin, "apikey", "create", "--name", "shop", "--db", filepath.Join(dir, "x.db")).CombinedOutput()
+	out, err := exec.Command(bin, "apikey", "create", "--name", "shop", "--all-merchants", "--db", filepath.Join(dir, "x.db")).CombinedOutput()
 	key := keyPattern.FindString(string(out))
 	if err != nil || key == "" {
 		t.Fatalf("apikey create beside the server: %v\n%s", err, out)

@@ -34,18 +34,36 @@ func apikeyCreate(ctx context.Context, args []string, stdout io.Writer) error {
 	f := newFlags("apikey create")
 	dbPath := f.str("db", "./data/anxin.db", "database file")
 	name := f.String("name", "", "who uses the key, e.g. the shop system (required)")
+	merchant := f.String("merchant", "", "the one merchant the key acts for (its code): for that merchant's own systems")
+	all := f.Bool("all-merchants", false, "the key acts for every merchant: for the platform's integration")
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	if *name == "" {
+	switch {
+	case *name == "":
 		return usageError{"apikey create: --name is required"}
+	case (*merchant == "") == !*all:
+		return usageError{"apikey create: say whom the key acts for: --merchant CODE or --all-merchants"}
 	}
 	return withStore(ctx, *dbPath, func(st *store.Store) error {
-		k, secret, err := st.CreateAPIKey(ctx, *name)
+		scope := anxin.KeyScope{AllMerchants: *all}
+		if *merchant != "" {
+			m, err := st.MerchantByCode(ctx, *merchant)
+			if err != nil {
+				return err
+			}
+			scope.MerchantID = m.ID
+		}
+		k, secret, err := st.CreateAPIKey(ctx, *name, scope)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "created API key %d %q\n%s\nshown once: store it now (only its hash is kept)\n", k.ID, k.Name, secret)
+		who := "every merchant"
+		if k.MerchantID != 0 {
+			who = "merchant " + k.MerchantCode
+		}
+		fmt.Fprintf(stdout, "created API key %d %q for %s\n%s\nshown once: store it now (only its hash is kept)\n",
+			k.ID, k.Name, who, secret)
 		return nil
 	})
 }
@@ -70,9 +88,17 @@ func apikeyList(ctx context.Context, args []string, stdout io.Writer) error {
 		return t.UTC().Format("2006-01-02 15:04Z")
 	}
 	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "ID\tNAME\tKEY\tCREATED\tLAST USED\tREVOKED")
+	fmt.Fprintln(w, "ID\tNAME\tKEY\tACTS FOR\tCREATED\tLAST USED\tREVOKED")
 	for _, k := range keys {
-		fmt.Fprintf(w, "%d\t%s\t%s…\t%s\t%s\t%s\n", k.ID, k.Name, k.Prefix, when(k.CreatedAt), when(k.LastUsedAt), when(k.RevokedAt))
+		scope := "all merchants"
+		switch {
+		case k.MerchantID != 0:
+			scope = k.MerchantCode
+		case k.Unscoped:
+			scope = "all merchants (made before scopes)"
+		}
+		fmt.Fprintf(w, "%d\t%s\t%s…\t%s\t%s\t%s\t%s\n", k.ID, k.Name, k.Prefix, scope, when(k.CreatedAt),
+			when(k.LastUsedAt), when(k.RevokedAt))
 	}
 	return w.Flush()
 }

@@ -5,7 +5,7 @@
 //	anxin migrate [--db PATH]
 //	anxin seed --demo [--db PATH]
 //	anxin user add --email E --role agent|merchant|admin [--merchant CODE] [--name N]
-//	anxin apikey create --name NAME | list | revoke --id N
+//	anxin apikey create --name NAME --merchant CODE | --all-merchants; list; revoke --id N
 //	anxin version
 //
 // Every flag has an ANXIN_* environment equivalent (--db is ANXIN_DB).
@@ -49,7 +49,7 @@ commands:
   migrate   bring the database schema up to date (--db)
   seed      fill an empty database with demo data (--demo, --db)
   user add  create a login (--email, --role, --merchant, --name); password from stdin or generated
-  apikey    intake API keys: create --name NAME (printed once), list, revoke --id N
+  apikey    intake API keys: create --name NAME --merchant CODE|--all-merchants (printed once), list, revoke --id N
   version   print the version
 
 Every flag has an ANXIN_* environment equivalent, e.g. ANXIN_DB for --db.`
