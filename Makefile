@@ -42,11 +42,14 @@ BENCH_5M ?= 1
 bench:
 	ANXIN_BENCH_DIR=$(CURDIR)/data/bench ANXIN_BENCH_5M=$(BENCH_5M) go test -run '^$$' -bench '$(BENCH)' -benchtime 2s -timeout 60m ./store ./web
 
-# The upload validator's fuzz test; its seed corpus (photo/testdata/fuzz)
-# runs with every go test. FUZZTIME=30s make fuzz for a shorter run.
+# The fuzz tests: the photo validator, and the intake API's decoding and
+# validation over a real server. Their seeds (photo/testdata/fuzz and the
+# f.Add calls) run with every go test. FUZZTIME=30s make fuzz for a shorter
+# run; each runs for FUZZTIME.
 FUZZTIME ?= 5m
 fuzz:
-	go test -run '^$$' -fuzz FuzzValidate -fuzztime $(FUZZTIME) ./photo
+	go test -run '^$$' -fuzz '^FuzzValidate$$' -fuzztime $(FUZZTIME) ./photo
+	go test -run '^$$' -fuzz '^FuzzIntakeAPI$$' -fuzztime $(FUZZTIME) ./web
 
 # Browser tests drive Debian's Chromium, with a CJK font so screenshots show
 # Chinese. Install them when we can (as root with apt); otherwise the tests

@@ -18,12 +18,21 @@ type Order struct {
 
 // Validate checks the snapshot is self-consistent.
 func (o Order) Validate() error {
+	if err := CheckText(FieldOrderID, o.ID, MaxCodeLen, false); err != nil {
+		return err
+	}
+	if err := CheckText(FieldProduct, o.Product, MaxProductLen, false); err != nil {
+		return err
+	}
+	if err := CheckAmount(FieldPaid, o.PaidFen); err != nil {
+		return err
+	}
 	switch {
 	case o.ID == "":
 		return Fail(MsgOrderIDRequired)
 	case o.Product == "":
 		return Fail(MsgProductRequired)
-	case o.PaidFen <= 0:
+	case o.PaidFen == 0:
 		return Fail(MsgPaidNotPositive)
 	case o.OrderedAt.IsZero():
 		return Fail(MsgOrderTimeRequired)

@@ -120,8 +120,19 @@ func TestPayable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		_, p := policy(t, tt.service, nil)
-		if got := p.Payable(tt.paid, tt.requested); got != tt.want {
-			t.Errorf("%s Payable(%d, %d) = %d, want %d", tt.service, tt.paid, tt.requested, got, tt.want)
+		if got, err := p.Payable(tt.paid, tt.requested); err != nil || got != tt.want {
+			t.Errorf("%s Payable(%d, %d) = %d, %v, want %d", tt.service, tt.paid, tt.requested, got, err, tt.want)
+		}
+	}
+	// At the bounds: the most a price may be pays four times it, and a
+	// price or a claim past the bounds is refused, never wrapped around.
+	_, triple := policy(t, anxin.Authentic, nil)
+	if got, err := triple.Payable(anxin.MaxAmountFen, 0); err != nil || got != 4*anxin.MaxAmountFen {
+		t.Errorf("假一赔三 at the most a price may be: %d, %v", got, err)
+	}
+	for _, bad := range [][2]int64{{anxin.MaxAmountFen + 1, 0}, {-1, 0}, {1 << 62, 0}, {100, -1}, {100, anxin.MaxAmountFen + 1}} {
+		if _, err := triple.Payable(bad[0], bad[1]); anxin.ErrorCode(err) != anxin.EAMOUNTRANGE {
+			t.Errorf("Payable(%d, %d): %v, want %s", bad[0], bad[1], err, anxin.EAMOUNTRANGE)
 		}
 	}
 }

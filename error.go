@@ -35,13 +35,15 @@ const (
 	EUNAUTHORIZED = "unauthorized"
 	// EIDEMPOTENCYREUSED: an Idempotency-Key already used for another request.
 	EIDEMPOTENCYREUSED = "idempotency_key_reused"
+	// EAMOUNTRANGE: an amount of money below zero or above MaxAmountFen.
+	EAMOUNTRANGE = "amount_out_of_range"
 )
 
 // ErrorCodes lists every error code.
 func ErrorCodes() []string {
 	return []string{ECONFLICT, EFORBIDDEN, EINTERNAL, EINVALID, ENOTFOUND, ENOTALLOWED, EOVERREFUND, ECONFIRM,
 		EOUTSIDEWINDOW, ENOTRECEIVED, EALREADYSHIPPED, ENOTOPTEDIN, EUNKNOWNSERVICE, EUNKNOWNMERCHANT,
-		EUNAUTHORIZED, EIDEMPOTENCYREUSED}
+		EUNAUTHORIZED, EIDEMPOTENCYREUSED, EAMOUNTRANGE}
 }
 
 // Error is a domain error: a code for programs, and for people the message

@@ -28,16 +28,22 @@ func (c Claim) Open(s Service, p Policy, now time.Time) (Ticket, Event, error) {
 	if err := c.Order.Validate(); err != nil {
 		return Ticket{}, Event{}, err
 	}
+	if err := c.checkText(); err != nil {
+		return Ticket{}, Event{}, err
+	}
 	if strings.TrimSpace(c.BuyerPhone) == "" {
 		return Ticket{}, Event{}, Fail(MsgPhoneRequired)
 	}
-	if c.RequestedFen < 0 {
-		return Ticket{}, Event{}, Fail(MsgNegativeClaim)
+	if err := CheckAmount(FieldRequested, c.RequestedFen); err != nil {
+		return Ticket{}, Event{}, err
 	}
 	if p.Compensation == CompDifference && c.RequestedFen == 0 {
 		return Ticket{}, Event{}, Fail(MsgPriceDifference)
 	}
-	payable := p.Payable(c.Order.PaidFen, c.RequestedFen)
+	payable, err := p.Payable(c.Order.PaidFen, c.RequestedFen)
+	if err != nil {
+		return Ticket{}, Event{}, err
+	}
 	if c.RequestedFen > payable {
 		return Ticket{}, Event{}, Fail(MsgClaimExceeds, Fen(c.RequestedFen), Fen(payable))
 	}
@@ -71,4 +77,24 @@ func (c Claim) Open(s Service, p Policy, now time.Time) (Ticket, Event, error) {
 	}
 	e := Event{At: now, Actor: c.Actor, Action: Create, To: PendingMerchant, AmountFen: requested, Detail: detail}
 	return t, e, nil
+}
+
+// checkText checks what the buyer (or the agent taking the call) typed.
+func (c Claim) checkText() error {
+	for _, f := range []struct {
+		field     Field
+		value     string
+		max       int
+		multiline bool
+	}{
+		{FieldBuyerName, c.BuyerName, MaxNameLen, false},
+		{FieldBuyerPhone, c.BuyerPhone, MaxCodeLen, false},
+		{FieldReason, c.Reason, MaxLongText, true},
+		{FieldOverride, c.Override, MaxLongText, true},
+	} {
+		if err := CheckText(f.field, f.value, f.max, f.multiline); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -46,7 +46,6 @@ const (
 	MsgAmountNotYuan      Msg = "amount_not_yuan"
 	MsgSlotNotTime        Msg = "slot_not_time"
 	MsgNoteEmpty          Msg = "note_empty"
-	MsgNoteTooLong        Msg = "note_too_long"
 	MsgRefundNotFound     Msg = "refund_not_found"
 	MsgPageNotForRole     Msg = "page_not_for_role" // Role
 	MsgNotFound           Msg = "not_found"
@@ -71,7 +70,6 @@ const (
 	MsgBeforeWindow          Msg = "before_window"
 	MsgOutsideWindow         Msg = "outside_window" // ServiceKey, window, WindowStart, used
 	MsgPhoneRequired         Msg = "phone_required"
-	MsgNegativeClaim         Msg = "negative_claim"
 	MsgPriceDifference       Msg = "price_difference"
 	MsgClaimExceeds          Msg = "claim_exceeds" // Fen claimed, Fen payable
 
@@ -101,11 +99,19 @@ const (
 	MsgDisableSelf          Msg = "disable_self"
 	MsgOwnAdminRole         Msg = "own_admin_role"
 	MsgWebhookURL           Msg = "webhook_url"
-	MsgWebhookSecret        Msg = "webhook_secret" // characters
+	MsgWebhookPrivate       Msg = "webhook_private" // host
+	MsgWebhookSecret        Msg = "webhook_secret"  // characters
 	MsgNoEvents             Msg = "no_events"
 	MsgUnknownEvent         Msg = "unknown_event" // event
 	MsgAPIKeyName           Msg = "api_key_name"
 	MsgKeyScope             Msg = "key_scope"
+
+	// What people type, and amounts of money.
+	MsgTextTooLong Msg = "text_too_long" // Field, characters
+	MsgTextControl Msg = "text_control"  // Field
+	MsgTextBidi    Msg = "text_bidi"     // Field
+	MsgTextInvalid Msg = "text_invalid"  // Field
+	MsgAmountRange Msg = "amount_range"  // Field, Fen given, Fen most
 
 	// Photo evidence.
 	MsgPhotoNotFound       Msg = "photo_not_found"
@@ -160,7 +166,6 @@ var messages = map[Msg]message{
 	MsgAmountNotYuan:      {EINVALID, "the amount must be a number of yuan, like 12.50"},
 	MsgSlotNotTime:        {EINVALID, "the pickup slot is not a date and time"},
 	MsgNoteEmpty:          {EINVALID, "a note cannot be empty"},
-	MsgNoteTooLong:        {EINVALID, "a note is at most 10,000 characters"},
 	MsgRefundNotFound:     {ENOTFOUND, "refund not found"},
 	MsgPageNotForRole:     {EFORBIDDEN, "this page is not for a %s account"},
 	MsgNotFound:           {ENOTFOUND, "not found"},
@@ -184,7 +189,6 @@ var messages = map[Msg]message{
 	MsgBeforeWindow:          {EOUTSIDEWINDOW, "the claim predates the start of its window"},
 	MsgOutsideWindow:         {EOUTSIDEWINDOW, "%s must be claimed within %s of %s; this claim comes %s after"},
 	MsgPhoneRequired:         {EINVALID, "the buyer's phone is required"},
-	MsgNegativeClaim:         {EINVALID, "the requested amount cannot be negative"},
 	MsgPriceDifference:       {EINVALID, "a price protection claim names the price difference"},
 	MsgClaimExceeds:          {EINVALID, "the claim of %s exceeds the %s this service may pay"},
 
@@ -213,11 +217,18 @@ var messages = map[Msg]message{
 	MsgDisableSelf:          {EINVALID, "you cannot disable yourself"},
 	MsgOwnAdminRole:         {EINVALID, "you cannot take away your own admin role"},
 	MsgWebhookURL:           {EINVALID, "the webhook URL must be an http or https URL without credentials"},
+	MsgWebhookPrivate:       {EINVALID, "the webhook URL's host %s is on this machine or a private network: such endpoints need serve --allow-private-webhooks"},
 	MsgWebhookSecret:        {EINVALID, "the webhook secret must be at least %d characters"},
 	MsgNoEvents:             {EINVALID, "choose at least one event"},
 	MsgUnknownEvent:         {EINVALID, "unknown webhook event %q"},
 	MsgAPIKeyName:           {EINVALID, "an API key needs a name of 1 to 64 characters"},
 	MsgKeyScope:             {EINVALID, "choose whom the key acts for: one merchant, or every merchant"},
+
+	MsgTextTooLong: {EINVALID, "%s: at most %d characters"},
+	MsgTextControl: {EINVALID, "%s: control characters are not allowed"},
+	MsgTextBidi:    {EINVALID, "%s: characters that reorder text (bidirectional overrides) are not allowed"},
+	MsgTextInvalid: {EINVALID, "%s: not valid UTF-8 text"},
+	MsgAmountRange: {EAMOUNTRANGE, "%s: %s is out of range: an amount is from 0 to %s"},
 
 	MsgPhotoNotFound:       {ENOTFOUND, "photo not found"},
 	MsgPhotoSizeNotFound:   {ENOTFOUND, "photo size not found"},

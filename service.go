@@ -210,20 +210,33 @@ func (o PolicyOverride) Validate() error {
 // Payable is the most a granted claim on this service may pay for an order
 // that cost paid, when the buyer asked for requested (0: the service's full
 // compensation).
-func (p Policy) Payable(paid, requested int64) int64 {
+// The arithmetic is checked: amounts within MaxAmountFen cannot overflow it,
+// and an amount that would is refused rather than wrapped around.
+func (p Policy) Payable(paid, requested int64) (int64, error) {
+	if err := CheckAmount(FieldPaid, paid); err != nil {
+		return 0, err
+	}
+	if err := CheckAmount(FieldRequested, requested); err != nil {
+		return 0, err
+	}
 	switch p.Compensation {
 	case CompTriple:
-		return paid + max(3*paid, AuthenticFloorFen)
+		triple, ok1 := mulFen(paid, 3)
+		total, ok2 := addFen(paid, max(triple, AuthenticFloorFen))
+		if !ok1 || !ok2 {
+			return 0, Fail(MsgAmountRange, FieldPaid, Fen(paid), Fen(MaxAmountFen))
+		}
+		return total, nil
 	case CompDifference:
 		if requested <= 0 {
-			return 0
+			return 0, nil
 		}
-		return min(requested, paid)
+		return min(requested, paid), nil
 	case CompPostage:
 		if requested <= 0 {
-			return PostageCapPickupFen
+			return PostageCapPickupFen, nil
 		}
-		return min(requested, PostageCapPickupFen)
+		return min(requested, PostageCapPickupFen), nil
 	}
-	return paid
+	return paid, nil
 }

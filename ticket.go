@@ -112,6 +112,12 @@ func (t Ticket) Decide(d Decision, p Policy, now time.Time) (Change, error) {
 	}
 	d.Reason = strings.TrimSpace(d.Reason)
 	d.Tracking = strings.TrimSpace(d.Tracking)
+	if err := CheckText(FieldReason, d.Reason, MaxLongText, true); err != nil {
+		return Change{}, err
+	}
+	if err := CheckText(FieldTracking, d.Tracking, MaxCodeLen, false); err != nil {
+		return Change{}, err
+	}
 	switch tr.Needs {
 	case needReason:
 		if d.Reason == "" {
@@ -280,15 +286,35 @@ type RefundRecord struct {
 // RefundNumber is the number a ticket's refund carries to the provider.
 func RefundNumber(ticketID int64) string { return fmt.Sprintf("RF-%08d", ticketID) }
 
-// Note is an agent's or merchant's internal note on a ticket.
+// Note is written on a ticket by its people: an internal note among the
+// staff (agents and admins), which the merchant never sees, or a comment
+// between the staff and the merchant, which both see. A merchant writes
+// comments only: nothing it writes is hidden from the agents.
 type Note struct {
 	ID         int64
 	TicketID   int64
 	AuthorID   int64
 	AuthorName string
+	AuthorRole Role
 	Body       string
+	Shared     bool // a comment the merchant sees; false: internal to the staff
 	CreatedAt  time.Time
 }
+
+// NewNote is the note the actor writes on a ticket, shared with the
+// merchant or not (a merchant's always is), once its text passes.
+func NewNote(ticketID int64, by Actor, body string, shared bool) (Note, error) {
+	n := Note{TicketID: ticketID, AuthorID: by.UserID, AuthorName: by.Name, AuthorRole: by.Role,
+		Body: strings.TrimSpace(body), Shared: shared || by.Role == RoleMerchant}
+	if n.Body == "" {
+		return n, Fail(MsgNoteEmpty)
+	}
+	return n, CheckText(FieldNote, n.Body, MaxLongText, true)
+}
+
+// VisibleTo reports whether a viewer of the scope may read the note: the
+// staff read every note, a merchant the comments only.
+func (n Note) VisibleTo(s Scope) bool { return n.Shared || s.MerchantID == 0 }
 
 // Party is whose photo a piece of evidence is.
 type Party string

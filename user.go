@@ -34,6 +34,9 @@ func (u User) Validate() error {
 	if strings.TrimSpace(u.Name) == "" {
 		return Fail(MsgNameRequired)
 	}
+	if err := CheckText(FieldName, u.Name, MaxNameLen, false); err != nil {
+		return err
+	}
 	if !u.Role.Valid() {
 		return Fail(MsgBadRole, string(u.Role))
 	}
@@ -103,8 +106,14 @@ func (m Merchant) Validate() error {
 	if strings.TrimSpace(m.Name) == "" {
 		return Fail(MsgMerchantNameRequired)
 	}
+	if err := CheckText(FieldMerchantName, m.Name, MaxNameLen, false); err != nil {
+		return err
+	}
 	if m.InstantRefund.MaxFen < 0 {
 		return Fail(MsgInstantNegative)
+	}
+	if err := CheckAmount(FieldRequested, m.InstantRefund.MaxFen); err != nil {
+		return err
 	}
 	return nil
 }

@@ -293,7 +293,7 @@ func (d *demo) ticket(ctx context.Context) error {
 			return err
 		}
 		if d.pick(2) == 0 {
-			if _, err := d.s.AddNote(ctx, t.ID, agent, "已电话联系买家，确认问题属实。"); err != nil {
+			if _, err := d.s.AddNote(ctx, t.ID, agent, "已电话联系买家，确认问题属实。", false); err != nil {
 				return err
 			}
 		}

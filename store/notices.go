@@ -21,9 +21,12 @@ const (
 	NoticeCreated  NoticeKind = "created"
 	NoticeState    NoticeKind = "state"
 	NoticeAssigned NoticeKind = "assigned"
-	NoticeNote     NoticeKind = "note"
-	NoticeEvidence NoticeKind = "evidence"
-	NoticeAlert    NoticeKind = "alert"
+	NoticeNote     NoticeKind = "note" // a comment, shared with the merchant
+	// NoticeInternalNote is a note internal to the staff: a merchant's
+	// pages are not told of it.
+	NoticeInternalNote NoticeKind = "internal_note"
+	NoticeEvidence     NoticeKind = "evidence"
+	NoticeAlert        NoticeKind = "alert"
 )
 
 // noticeHub fans committed notices out to subscribers. A subscriber that

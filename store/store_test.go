@@ -3,6 +3,7 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"image"
@@ -176,14 +177,14 @@ func TestMerchantScope(t *testing.T) {
 	ua := storetest.MustUser(t, s, anxin.RoleMerchant, "A staff", a.ID).Actor()
 	tb := storetest.MustTicket(t, s, b.ID, anxin.Damaged, 5000)
 	agent := storetest.MustUser(t, s, anxin.RoleAgent, "agent", 0).Actor()
-	if _, err := s.AddNote(ctx, tb.ID, agent, "buyer called twice"); err != nil {
+	if _, err := s.AddNote(ctx, tb.ID, agent, "buyer called twice", false); err != nil {
 		t.Fatal(err)
 	}
 
 	checks := map[string]error{}
 	_, checks["Ticket"] = s.Ticket(ctx, ua.Scope(), tb.ID)
 	_, checks["Decide"] = s.Decide(ctx, tb.ID, anxin.Decision{Action: anxin.Approve, Actor: ua})
-	_, checks["AddNote"] = s.AddNote(ctx, tb.ID, ua, "mine now")
+	_, checks["AddNote"] = s.AddNote(ctx, tb.ID, ua, "mine now", true)
 	_, checks["Refund"] = s.Refund(ctx, ua.Scope(), tb.ID)
 	for name, err := range checks {
 		if anxin.ErrorCode(err) != anxin.ENOTFOUND {
@@ -387,5 +388,91 @@ func TestDatabaseFilesArePrivate(t *testing.T) {
 		if perm := fi.Mode().Perm(); perm != 0o600 {
 			t.Errorf("%s: %v, want -rw-------", filepath.Base(p), perm)
 		}
+	}
+}
+
+// TestNotesAreInternalOrShared: the staff's internal notes never reach the
+// merchant; comments do, and a merchant writes comments only.
+func TestNotesAreInternalOrShared(t *testing.T) {
+	s, _ := storetest.MustOpen(t)
+	m := storetest.MustMerchant(t, s, "玉颜美妆旗舰店")
+	tk := storetest.MustTicket(t, s, m.ID, anxin.QualityReturn, 36800)
+	agent := storetest.MustUser(t, s, anxin.RoleAgent, "王晓", 0).Actor()
+	staff := storetest.MustUser(t, s, anxin.RoleMerchant, "林娜", m.ID).Actor()
+	notices, stop := s.Subscribe()
+	defer stop()
+	for _, n := range []struct {
+		by     anxin.Actor
+		body   string
+		shared bool
+	}{{agent, "买家疑似职业索赔", false}, {agent, "请补充开线处照片", true}, {staff, "已联系买家", false}} {
+		if _, err := s.AddNote(ctx, tk.ID, n.by, n.body, n.shared); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var kinds []store.NoticeKind
+	for len(kinds) < 3 {
+		select {
+		case batch := <-notices:
+			for _, n := range batch {
+				kinds = append(kinds, n.Kind)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("notices %v", kinds)
+		}
+	}
+	if kinds[0] != store.NoticeInternalNote || kinds[1] != store.NoticeNote || kinds[2] != store.NoticeNote {
+		t.Fatalf("notices %v: an internal note must say so", kinds)
+	}
+	bodies := func(scope anxin.Scope) []string {
+		notes, err := s.Notes(ctx, scope, tk.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, n := range notes {
+			out = append(out, n.Body)
+		}
+		return out
+	}
+	if got := bodies(anxin.AllMerchants()); len(got) != 3 {
+		t.Fatalf("the staff read %v", got)
+	}
+	if got := bodies(anxin.Scope{MerchantID: m.ID}); len(got) != 2 || got[0] != "请补充开线处照片" || got[1] != "已联系买家" {
+		t.Fatalf("the merchant reads %v", got)
+	}
+}
+
+// TestNotesWrittenBeforeComments: after migration 0010 the staff's earlier
+// notes are internal and a merchant's earlier notes are comments.
+func TestNotesWrittenBeforeComments(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "anxin.db")
+	if err := store.MigrateBefore(path, "0010"); err != nil {
+		t.Fatal(err)
+	}
+	old, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO merchants (id, code, name, created_at) VALUES (1, 'shop', '店', 0)`,
+		`INSERT INTO users (id, email, name, role, merchant_id, password_hash, lang, created_at) VALUES
+			(1, 'a@x.cn', '王晓', 'agent', NULL, 'x', 'zh', 0), (2, 'm@x.cn', '林娜', 'merchant', 1, 'x', 'zh', 0)`,
+		`INSERT INTO tickets (id, merchant_id, service, state, version, state_since, order_id, product, paid_fen,
+			ordered_at, buyer_name, buyer_phone, reason, requested_fen, payable_fen, refunded_fen, created_at, updated_at)
+			VALUES (1, 1, 'damaged', 'pending_merchant', 1, 0, 'DY1', '杯', 100, 0, '李', '138', '', 100, 100, 0, 0, 0)`,
+		`INSERT INTO notes (ticket_id, author_id, author_name, body, created_at) VALUES (1, 1, '王晓', 'staff only', 0), (1, 2, '林娜', 'from the shop', 0)`,
+	} {
+		if _, err := old.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s := storetest.MustOpenWith(t, path, storetest.Config(anxin.NewManualClock(storetest.Epoch)))
+	notes, err := s.Notes(ctx, anxin.Scope{MerchantID: 1}, 1)
+	if err != nil || len(notes) != 1 || notes[0].Body != "from the shop" || !notes[0].Shared {
+		t.Fatalf("the merchant reads %+v, %v", notes, err)
 	}
 }

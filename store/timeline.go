@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/anxin-helpdesk/anxin"
 )
@@ -52,25 +51,27 @@ func (s *Store) Timeline(ctx context.Context, scope anxin.Scope, ticketID int64)
 	return out, rows.Err()
 }
 
-// AddNote stores an internal note on a ticket the author may see.
-func (s *Store) AddNote(ctx context.Context, ticketID int64, by anxin.Actor, body string) (anxin.Note, error) {
-	body = strings.TrimSpace(body)
-	n := anxin.Note{TicketID: ticketID, AuthorID: by.UserID, AuthorName: by.Name, Body: body}
-	if body == "" {
-		return n, anxin.Fail(anxin.MsgNoteEmpty)
+// AddNote writes a note on a ticket the author may see: internal to the
+// staff, or a comment shared with the merchant (anxin.NewNote). Open pages
+// hear of an internal note only where the staff read them.
+func (s *Store) AddNote(ctx context.Context, ticketID int64, by anxin.Actor, body string, shared bool) (anxin.Note, error) {
+	n, err := anxin.NewNote(ticketID, by, body, shared)
+	if err != nil {
+		return n, err
 	}
-	if len(body) > 10000 {
-		return n, anxin.Fail(anxin.MsgNoteTooLong)
-	}
-	err := s.write(ctx, func(ctx context.Context, tx *wtx) error {
+	err = s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		n.CreatedAt = tx.now
 		t, err := findTicket(ctx, tx, by.Scope(), ticketID)
 		if err != nil {
 			return err
 		}
-		tx.notify(t, NoticeNote)
-		res, err := tx.ExecContext(ctx, `INSERT INTO notes (ticket_id, author_id, author_name, body, created_at)
-			VALUES (?, ?, ?, ?, ?)`, ticketID, by.UserID, by.Name, body, ms(n.CreatedAt))
+		if n.Shared {
+			tx.notify(t, NoticeNote)
+		} else {
+			tx.notify(t, NoticeInternalNote)
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO notes (ticket_id, author_id, author_name, body, shared, created_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, ticketID, by.UserID, by.Name, n.Body, n.Shared, ms(n.CreatedAt))
 		if err != nil {
 			return fmt.Errorf("insert note: %w", err)
 		}
@@ -80,11 +81,12 @@ func (s *Store) AddNote(ctx context.Context, ticketID int64, by anxin.Actor, bod
 	return n, err
 }
 
-// Notes returns a ticket's notes, oldest first.
+// Notes returns the notes of a ticket the scope may read, oldest first: a
+// merchant reads the comments only.
 func (s *Store) Notes(ctx context.Context, scope anxin.Scope, ticketID int64) ([]anxin.Note, error) {
-	rows, err := s.read().QueryContext(ctx, `SELECT n.id, n.ticket_id, n.author_id, n.author_name, n.body, n.created_at
-		FROM notes n JOIN tickets t ON t.id = n.ticket_id
-		WHERE n.ticket_id = ? AND (?2 = 0 OR t.merchant_id = ?2) ORDER BY n.id`, ticketID, scope.MerchantID)
+	rows, err := s.read().QueryContext(ctx, `SELECT n.id, n.ticket_id, n.author_id, n.author_name, coalesce(u.role, ''),
+		n.body, n.shared, n.created_at FROM notes n JOIN tickets t ON t.id = n.ticket_id LEFT JOIN users u ON u.id = n.author_id
+		WHERE n.ticket_id = ? AND (?2 = 0 OR t.merchant_id = ?2 AND n.shared = 1) ORDER BY n.id`, ticketID, scope.MerchantID)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +95,7 @@ func (s *Store) Notes(ctx context.Context, scope anxin.Scope, ticketID int64) ([
 	for rows.Next() {
 		var n anxin.Note
 		var at sql.NullInt64
-		if err := rows.Scan(&n.ID, &n.TicketID, &n.AuthorID, &n.AuthorName, &n.Body, &at); err != nil {
+		if err := rows.Scan(&n.ID, &n.TicketID, &n.AuthorID, &n.AuthorName, &n.AuthorRole, &n.Body, &n.Shared, &at); err != nil {
 			return nil, err
 		}
 		n.CreatedAt = fromMS(at)

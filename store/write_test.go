@@ -42,7 +42,7 @@ func TestCancelledWritesHarmNoOneElse(t *testing.T) {
 				default:
 				}
 				body := fmt.Sprintf("note %d-%d", w, i)
-				_, err := s.AddNote(context.Background(), tk.ID, agent, body)
+				_, err := s.AddNote(context.Background(), tk.ID, agent, body, false)
 				mu.Lock()
 				notes = append(notes, result{body, err})
 				mu.Unlock()

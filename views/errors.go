@@ -65,6 +65,8 @@ func errorArgs(ctx context.Context, args []any) []any {
 			out[i] = T(ctx, "window:"+string(v))
 		case anxin.Fen:
 			out[i] = Money(int64(v))
+		case anxin.Field:
+			out[i] = T(ctx, "field:"+string(v))
 		case time.Duration:
 			out[i] = HumanDur(ctx, v)
 		case time.Time:
@@ -78,28 +80,53 @@ func errorArgs(ctx context.Context, args []any) []any {
 
 func init() {
 	addZH(map[string]string{
-		"code:" + anxin.ECONFLICT:             "操作冲突，请刷新后重试",
-		"code:" + anxin.EFORBIDDEN:            "无权执行此操作",
-		"code:" + anxin.EINTERNAL:             "出错了",
-		"code:" + anxin.EINVALID:              "输入无效",
-		"code:" + anxin.ENOTFOUND:             "未找到",
-		"code:" + anxin.ENOTALLOWED:           "当前不允许此操作",
-		"code:" + anxin.EOVERREFUND:           "金额超过剩余可退金额",
-		"code:" + anxin.ECONFIRM:              "请确认退款金额",
-		"code:" + anxin.EOUTSIDEWINDOW:        "超出售后申请时限",
-		"code:" + anxin.ENOTRECEIVED:          "订单尚未签收",
-		"code:" + anxin.EALREADYSHIPPED:       "订单已发货",
-		"code:" + anxin.ENOTOPTEDIN:           "商家未开通该服务",
-		"code:" + anxin.EUNKNOWNSERVICE:       "未知的服务",
-		"code:" + anxin.EUNKNOWNMERCHANT:      "商家不存在",
-		"code:" + anxin.EUNAUTHORIZED:         "需要有效的 API 密钥",
-		"code:" + anxin.EIDEMPOTENCYREUSED:    "Idempotency-Key 已用于其他请求",
-		"window:" + string(anxin.FromReceipt): "签收",
-		"window:" + string(anxin.FromOrder):   "下单",
+		"code:" + anxin.ECONFLICT:                  "操作冲突，请刷新后重试",
+		"code:" + anxin.EFORBIDDEN:                 "无权执行此操作",
+		"code:" + anxin.EINTERNAL:                  "出错了",
+		"code:" + anxin.EINVALID:                   "输入无效",
+		"code:" + anxin.ENOTFOUND:                  "未找到",
+		"code:" + anxin.ENOTALLOWED:                "当前不允许此操作",
+		"code:" + anxin.EOVERREFUND:                "金额超过剩余可退金额",
+		"code:" + anxin.ECONFIRM:                   "请确认退款金额",
+		"code:" + anxin.EOUTSIDEWINDOW:             "超出售后申请时限",
+		"code:" + anxin.ENOTRECEIVED:               "订单尚未签收",
+		"code:" + anxin.EALREADYSHIPPED:            "订单已发货",
+		"code:" + anxin.ENOTOPTEDIN:                "商家未开通该服务",
+		"code:" + anxin.EUNKNOWNSERVICE:            "未知的服务",
+		"code:" + anxin.EUNKNOWNMERCHANT:           "商家不存在",
+		"code:" + anxin.EUNAUTHORIZED:              "需要有效的 API 密钥",
+		"code:" + anxin.EIDEMPOTENCYREUSED:         "Idempotency-Key 已用于其他请求",
+		"code:" + anxin.EAMOUNTRANGE:               "金额超出范围",
+		"field:" + string(anxin.FieldOrderID):      "订单号",
+		"field:" + string(anxin.FieldProduct):      "商品",
+		"field:" + string(anxin.FieldPaid):         "实付金额",
+		"field:" + string(anxin.FieldRequested):    "申请金额",
+		"field:" + string(anxin.FieldBuyerName):    "买家姓名",
+		"field:" + string(anxin.FieldBuyerPhone):   "买家电话",
+		"field:" + string(anxin.FieldReason):       "原因",
+		"field:" + string(anxin.FieldTracking):     "运单号",
+		"field:" + string(anxin.FieldNote):         "备注",
+		"field:" + string(anxin.FieldName):         "名称",
+		"field:" + string(anxin.FieldMerchantName): "商家名称",
+		"field:" + string(anxin.FieldOverride):     "例外理由",
+		"window:" + string(anxin.FromReceipt):      "签收",
+		"window:" + string(anxin.FromOrder):        "下单",
 	})
 	addEN(map[string]string{
-		"window:" + string(anxin.FromReceipt): "receipt",
-		"window:" + string(anxin.FromOrder):   "the order",
+		"window:" + string(anxin.FromReceipt):      "receipt",
+		"window:" + string(anxin.FromOrder):        "the order",
+		"field:" + string(anxin.FieldOrderID):      "the order number",
+		"field:" + string(anxin.FieldProduct):      "the product",
+		"field:" + string(anxin.FieldPaid):         "the amount paid",
+		"field:" + string(anxin.FieldRequested):    "the amount claimed",
+		"field:" + string(anxin.FieldBuyerName):    "the buyer's name",
+		"field:" + string(anxin.FieldBuyerPhone):   "the buyer's phone",
+		"field:" + string(anxin.FieldReason):       "the reason",
+		"field:" + string(anxin.FieldTracking):     "the tracking number",
+		"field:" + string(anxin.FieldNote):         "the note",
+		"field:" + string(anxin.FieldName):         "the name",
+		"field:" + string(anxin.FieldMerchantName): "the merchant's name",
+		"field:" + string(anxin.FieldOverride):     "the override",
 	})
 }
 
@@ -130,7 +157,6 @@ var errorZH = map[anxin.Msg]string{
 	anxin.MsgAmountNotYuan:      "金额须为元，例如 12.50",
 	anxin.MsgSlotNotTime:        "取件时间格式不正确",
 	anxin.MsgNoteEmpty:          "备注不能为空",
-	anxin.MsgNoteTooLong:        "备注最多 10,000 字",
 	anxin.MsgRefundNotFound:     "未找到退款记录",
 	anxin.MsgPageNotForRole:     "%s账号不能访问此页面",
 	anxin.MsgNotFound:           "未找到",
@@ -154,7 +180,6 @@ var errorZH = map[anxin.Msg]string{
 	anxin.MsgBeforeWindow:          "申请时间早于售后时限的起点",
 	anxin.MsgOutsideWindow:         "%[1]s须在%[3]s后%[2]s内申请，本次申请距%[3]s已过%[4]s",
 	anxin.MsgPhoneRequired:         "请填写买家手机号",
-	anxin.MsgNegativeClaim:         "申请金额不能为负",
 	anxin.MsgPriceDifference:       "价保申请须填写差价金额",
 	anxin.MsgClaimExceeds:          "申请金额 %s 超过该服务最多可赔付的 %s",
 
@@ -183,11 +208,17 @@ var errorZH = map[anxin.Msg]string{
 	anxin.MsgDisableSelf:          "不能停用自己",
 	anxin.MsgOwnAdminRole:         "不能取消自己的管理员角色",
 	anxin.MsgWebhookURL:           "Webhook 地址须为 http 或 https URL，且不含用户名密码",
+	anxin.MsgWebhookPrivate:       "Webhook 地址的主机 %s 位于本机或内网：此类地址需在启动时加 --allow-private-webhooks",
 	anxin.MsgWebhookSecret:        "签名密钥至少 %d 个字符",
 	anxin.MsgNoEvents:             "请至少选择一个事件",
 	anxin.MsgUnknownEvent:         "未知的 Webhook 事件 %q",
 	anxin.MsgAPIKeyName:           "API 密钥名称须为 1 到 64 个字符",
 	anxin.MsgKeyScope:             "请选择密钥代表谁：某一个商家，或全部商家",
+	anxin.MsgTextTooLong:          "%s 最多 %d 个字",
+	anxin.MsgTextControl:          "%s 不能包含控制字符",
+	anxin.MsgTextBidi:             "%s 不能包含改变文字显示顺序的字符（双向覆盖字符）",
+	anxin.MsgTextInvalid:          "%s 不是有效的 UTF-8 文本",
+	anxin.MsgAmountRange:          "%s 的金额 %s 超出范围：金额须在 0 到 %s 之间",
 
 	anxin.MsgPhotoNotFound:       "未找到该照片",
 	anxin.MsgPhotoSizeNotFound:   "未找到该照片尺寸",

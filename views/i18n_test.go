@@ -55,6 +55,11 @@ func TestEveryStringHasChinese(t *testing.T) {
 	for _, w := range []anxin.WindowStart{anxin.FromReceipt, anxin.FromOrder} { // in MsgOutsideWindow
 		keys["window:"+string(w)] = "window"
 	}
+	for _, f := range []anxin.Field{anxin.FieldOrderID, anxin.FieldProduct, anxin.FieldPaid, anxin.FieldRequested,
+		anxin.FieldBuyerName, anxin.FieldBuyerPhone, anxin.FieldReason, anxin.FieldTracking, anxin.FieldNote,
+		anxin.FieldName, anxin.FieldMerchantName, anxin.FieldOverride} { // in the text and amount refusals
+		keys["field:"+string(f)] = "field"
+	}
 	for _, p := range []anxin.Party{anxin.PartyBuyer, anxin.PartyMerchant} {
 		keys["party:"+string(p)] = "party"
 	}

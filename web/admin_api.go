@@ -9,6 +9,7 @@ import (
 
 	"github.com/anxin-helpdesk/anxin"
 	"github.com/anxin-helpdesk/anxin/views"
+	"github.com/anxin-helpdesk/anxin/web/webhook"
 	"github.com/labstack/echo/v4"
 )
 
@@ -125,7 +126,13 @@ func (s *Server) adminCreateWebhook(c echo.Context) error {
 	if w.Secret == "" {
 		w.Secret = "whsec_" + rand.Text()
 	}
-	w, err := s.store.CreateWebhook(c.Request().Context(), w)
+	err := w.Validate()
+	if err == nil {
+		err = webhook.CheckURL(c.Request().Context(), w.URL, s.cfg.AllowPrivateWebhooks)
+	}
+	if err == nil {
+		w, err = s.store.CreateWebhook(c.Request().Context(), w)
+	}
 	switch code := anxin.ErrorCode(err); code {
 	case "":
 	case anxin.EINVALID, anxin.EUNKNOWNMERCHANT:

@@ -11,7 +11,9 @@ import (
 	"testing"
 
 	"github.com/anxin-helpdesk/anxin"
+	"github.com/anxin-helpdesk/anxin/photo"
 	"github.com/anxin-helpdesk/anxin/store/storetest"
+	"github.com/anxin-helpdesk/anxin/web"
 	"github.com/anxin-helpdesk/anxin/web/webhook"
 )
 
@@ -95,8 +97,32 @@ func TestAdminAPIKeys(t *testing.T) {
 	}
 }
 
-func TestAdminWebhooks(t *testing.T) {
+// allowPrivateWebhooks serves as with --allow-private-webhooks: the test's
+// receivers listen on loopback.
+func allowPrivateWebhooks(c *web.Config) { c.AllowPrivateWebhooks = true }
+
+// TestWebhooksMayNotReachPrivateAddresses: by default an endpoint on this
+// machine or a private network is refused when registered, with the form
+// kept and the flag named.
+func TestWebhooksMayNotReachPrivateAddresses(t *testing.T) {
 	e := newEnv(t)
+	admin := e.client()
+	admin.login(storetest.MustUser(t, e.store, anxin.RoleAdmin, "管理员", 0))
+	admin.get("/admin/webhooks")
+	for _, u := range []string{"http://127.0.0.1:8080/hook", "http://localhost/hook", "http://10.1.2.3/pay",
+		"http://192.168.1.20/pay", "http://169.254.169.254/latest/meta-data", "http://[::1]/hook", "http://0.0.0.0/hook"} {
+		res, doc := admin.post("/admin/webhooks", url.Values{"url": {u}, "events": {"ticket.created"}})
+		if res.StatusCode != 422 || !strings.Contains(doc.Find("#webhook-error").Text(), "--allow-private-webhooks") {
+			t.Errorf("%s: %s %q", u, res.Status, doc.Find("#webhook-error").Text())
+		}
+	}
+	if hooks, _ := e.store.Webhooks(ctx); len(hooks) != 0 {
+		t.Fatalf("%d webhooks stored", len(hooks))
+	}
+}
+
+func TestAdminWebhooks(t *testing.T) {
+	e := newEnvConfig(t, photo.Options{}, allowPrivateWebhooks)
 	m := storetest.MustMerchant(t, e.store, "玉颜美妆旗舰店")
 	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(503) }))
 	defer rcv.Close()
@@ -123,7 +149,7 @@ func TestAdminWebhooks(t *testing.T) {
 	}
 
 	storetest.MustTicket(t, e.store, m.ID, anxin.Damaged, 3990)
-	snd := webhook.NewSender(e.store, webhook.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	snd := webhook.NewSender(e.store, webhook.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), AllowPrivate: true})
 	snd.Flush(ctx)
 	res, doc = admin.get(loc)
 	d := doc.Find("#deliveries tbody tr")

@@ -572,7 +572,7 @@ func TestWebhookBodiesMatchDocument(t *testing.T) {
 	}
 	tk := e.call("POST", "/api/v1/tickets", e.claim(8990)).ticket(t)
 	e.call("POST", "/api/v1/refunds/"+tk.Refund.Number+"/result", map[string]any{"result": "succeeded"})
-	snd := webhook.NewSender(e.store, webhook.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	snd := webhook.NewSender(e.store, webhook.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), AllowPrivate: true})
 	if _, err := snd.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -699,5 +699,52 @@ func TestLatePaymentSuccessIsAConflictAndAnAlert(t *testing.T) {
 	_, doc := c.get("/tickets/" + tk.Number)
 	if alert := doc.Find("[data-testid=paid-twice]").Text(); !strings.Contains(alert, "可能重复付款") || !strings.Contains(alert, "¥59.00") {
 		t.Fatalf("the ticket page's alert: %q", alert)
+	}
+}
+
+// TestIntakeBoundsMoneyAndText: amounts outside 0 to ¥10,000,000 and text
+// too long or carrying control or reordering characters are refused with a
+// 422 that names the rule and the field, and nothing is stored.
+func TestIntakeBoundsMoneyAndText(t *testing.T) {
+	e := newAPIEnv(t)
+	set := func(path string, v any) map[string]any {
+		c := e.claim(8990)
+		switch path {
+		case "order.paid_fen":
+			c["order"].(map[string]any)["paid_fen"] = v
+		case "buyer.name":
+			c["buyer"].(map[string]any)["name"] = v
+		default:
+			c[path] = v
+		}
+		return c
+	}
+	for _, tc := range []struct {
+		body       map[string]any
+		code, says string
+	}{
+		{set("order.paid_fen", anxin.MaxAmountFen+1), anxin.EAMOUNTRANGE, "order.paid_fen"},
+		{set("order.paid_fen", -1), anxin.EAMOUNTRANGE, "order.paid_fen"},
+		{set("requested_fen", int64(1)<<62), anxin.EAMOUNTRANGE, "requested_fen"},
+		{set("buyer.name", "李\u202e士女"), anxin.EINVALID, "buyer.name"},
+		{set("buyer.name", strings.Repeat("李", 101)), anxin.EINVALID, "buyer.name: at most 100 characters"},
+		{set("reason", strings.Repeat("坏", 4001)), anxin.EINVALID, "reason: at most 4000 characters"},
+		{set("reason", "坏\x00了"), anxin.EINVALID, "reason"},
+	} {
+		r := e.call("POST", "/api/v1/tickets", tc.body)
+		if r.status != http.StatusUnprocessableEntity || r.code() != tc.code || !strings.Contains(string(r.body), tc.says) {
+			t.Errorf("%d %s, want 422 %s naming %q", r.status, r.body, tc.code, tc.says)
+		}
+	}
+	var n int
+	if err := storetest.DB(t, e.store).QueryRow(`SELECT count(*) FROM tickets`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d tickets stored, %v", n, err)
+	}
+	// At the bound itself: taken, and 假一赔三 pays four times it without a wrap.
+	c := set("order.paid_fen", anxin.MaxAmountFen)
+	c["service"] = "authentic"
+	c["order"].(map[string]any)["received_at"] = e.clock.Now().Add(-24 * time.Hour)
+	if r := e.call("POST", "/api/v1/tickets", c); r.status != http.StatusCreated || r.ticket(t).PayableFen != 4*anxin.MaxAmountFen {
+		t.Fatalf("a ¥10,000,000 authenticity claim: %d %s", r.status, r.body)
 	}
 }

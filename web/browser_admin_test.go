@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/anxin-helpdesk/anxin"
+	"github.com/anxin-helpdesk/anxin/photo"
 	"github.com/anxin-helpdesk/anxin/store/storetest"
 	"github.com/anxin-helpdesk/anxin/web/webhook"
 	"github.com/chromedp/chromedp"
@@ -18,7 +19,7 @@ import (
 // webhook in a real browser, then sees a failing delivery with its attempt.
 func TestBrowserAdminIntegrations(t *testing.T) {
 	ctx := newBrowser(t)
-	e := newEnv(t)
+	e := newEnvConfig(t, photo.Options{}, allowPrivateWebhooks)
 	m := storetest.MustMerchant(t, e.store, "昆明斗南鲜花园艺")
 	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "payment system down", http.StatusServiceUnavailable)
@@ -57,7 +58,7 @@ func TestBrowserAdminIntegrations(t *testing.T) {
 	if res := api.call("POST", "/api/v1/tickets", api.claim(8990)); res.status != http.StatusCreated {
 		t.Fatalf("intake: %d %s", res.status, res.body)
 	}
-	snd := webhook.NewSender(e.store, webhook.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	snd := webhook.NewSender(e.store, webhook.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), AllowPrivate: true})
 	if _, err := snd.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,7 @@ func statusOf(code string) int {
 	case anxin.EUNAUTHORIZED:
 		return http.StatusUnauthorized
 	case anxin.EINVALID, anxin.EOVERREFUND, anxin.EOUTSIDEWINDOW, anxin.ENOTRECEIVED, anxin.EALREADYSHIPPED,
-		anxin.ENOTOPTEDIN, anxin.EUNKNOWNSERVICE, anxin.EUNKNOWNMERCHANT:
+		anxin.ENOTOPTEDIN, anxin.EUNKNOWNSERVICE, anxin.EUNKNOWNMERCHANT, anxin.EAMOUNTRANGE:
 		return http.StatusUnprocessableEntity
 	}
 	return http.StatusInternalServerError

@@ -154,3 +154,23 @@ func (c *client) login(u anxin.User) {
 	}
 	c.get("/queue") // pick up the new session's CSRF token
 }
+
+// htmx posts a form as htmx does (the CSRF token in its header) and returns
+// the fragment it gets back.
+func (c *client) htmx(t *testing.T, path string, form url.Values) string {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, c.e.srv.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("HX-Request", "true")
+	req.Header.Set("X-CSRF-Token", c.csrf)
+	res, err := c.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("htmx POST %s: %s %s", path, res.Status, b)
+	}
+	return string(b)
+}

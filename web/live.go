@@ -72,8 +72,8 @@ func (h *liveHub) run(notices <-chan []store.Notice) {
 		h.mu.Lock()
 		for c := range h.clients {
 			for _, n := range batch {
-				if !c.scope.Sees(n.MerchantID) {
-					continue
+				if !c.scope.Sees(n.MerchantID) || n.Kind == store.NoticeInternalNote && c.scope.MerchantID != 0 {
+					continue // another merchant's, or the staff's own
 				}
 				if c.ticket == 0 || c.ticket == n.TicketID {
 					c.send(sseEvent{name: "changed", data: anxin.TicketNumber(n.TicketID)})

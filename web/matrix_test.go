@@ -43,7 +43,7 @@ func newWorld(t *testing.T) *world {
 	}
 	w.photoB = storetest.MustPhoto(t, e.store, w.tb.ID, "parcel")
 	agent := storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0)
-	if _, err := e.store.AddNote(ctx, w.tb.ID, agent.Actor(), "B的内部备注"); err != nil {
+	if _, err := e.store.AddNote(ctx, w.tb.ID, agent.Actor(), "B的内部备注", false); err != nil {
 		t.Fatal(err)
 	}
 	w.userB = storetest.MustUser(t, e.store, anxin.RoleMerchant, "B店员", w.b.ID)

@@ -31,6 +31,9 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For,
 	// X-Real-IP and X-Forwarded-Proto are believed (proxy.go); default none.
 	TrustedProxies []netip.Prefix
+	// AllowPrivateWebhooks lets admins register webhook endpoints on
+	// loopback and private addresses (web/webhook/target.go).
+	AllowPrivateWebhooks bool
 	// Zone is where times are shown; default Asia/Shanghai.
 	Zone *time.Location
 	// IdleTimeout and MaxSessionAge end sessions; defaults 12 h and 7 days.

@@ -251,7 +251,7 @@ func (s *Server) addNote(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.AddNote(ctx, t.ID, u.Actor(), c.FormValue("body")); err != nil {
+	if _, err := s.store.AddNote(ctx, t.ID, u.Actor(), c.FormValue("body"), c.FormValue("visibility") == "shared"); err != nil {
 		return err
 	}
 	if !isHTMX(c) {

@@ -261,7 +261,8 @@ func TestPartialRefundLimits(t *testing.T) {
 	tk := storetest.MustTicket(t, e.store, m.ID, anxin.QualityReturn, 45900)
 	c := e.client()
 	c.login(storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0))
-	for _, bad := range []string{"459.01", "abc", "-3", "1.234"} {
+	// Only 12, 12.5 or 12.50: no sign dropped, no separators guessed at.
+	for _, bad := range []string{"459.01", "abc", "-3", "1.234", "1,0,0", "¥12", "12.", ".5", "1e3", "12 .5", "+12", "0x10"} {
 		res, doc := c.post("/tickets/"+tk.Number+"/actions/refund", url.Values{"version": {fmt.Sprint(tk.Version)}, "amount": {bad}})
 		if res.StatusCode != http.StatusUnprocessableEntity || doc.Find("#outcome[data-outcome=refused]").Length() != 1 {
 			t.Errorf("amount %q: %s", bad, res.Status)

@@ -38,6 +38,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 	photoN := f.integer("photo-max-per-party", 9, "photos per ticket from each side (buyer, merchant)")
 	provider := f.str("refund-provider", jobs.ProviderBuiltin, "who pays refunds: builtin (at once) or webhook (the payment system)")
 	apiRate := f.str("api-rate", "50", "intake API requests per second per key (0: no limit)")
+	allowPrivate := f.boolean("allow-private-webhooks", false, "let webhooks reach loopback and private-network addresses (payment systems on the internal network)")
 	proxies := f.str("trusted-proxies", "", "reverse proxies whose X-Forwarded-For/-Proto are believed: CIDR,... (default none)")
 	if err := f.parse(args); err != nil {
 		return err
@@ -97,13 +98,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 		return err
 	}
 	srv := web.New(web.Config{
-		SessionKeys:    keys,
-		SecureCookies:  *secure,
-		TrustedProxies: trusted,
-		Zone:           zone,
-		Version:        version,
-		Logger:         log,
-		APIRate:        rate,
+		SessionKeys:          keys,
+		SecureCookies:        *secure,
+		TrustedProxies:       trusted,
+		AllowPrivateWebhooks: *allowPrivate,
+		Zone:                 zone,
+		Version:              version,
+		Logger:               log,
+		APIRate:              rate,
 	}, st)
 	// The scheduler (its first round catches up on deadlines that passed
 	// while Anxin was down) and the webhook sender; stopped after the HTTP
@@ -112,7 +114,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 	if err != nil {
 		return err
 	}
-	stopWorkers := background(ctx, sch.Run, webhook.NewSender(st, webhook.Config{Logger: log}).Run)
+	stopWorkers := background(ctx, sch.Run, webhook.NewSender(st, webhook.Config{Logger: log, AllowPrivate: *allowPrivate}).Run)
 	defer stopWorkers()
 	hs := httpServer(srv, log)
 	hs.RegisterOnShutdown(srv.Close)

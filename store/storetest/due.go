@@ -72,7 +72,10 @@ func fillDue(ctx context.Context, path string, merchants []int64, n int) (err er
 		if svc == anxin.PriceProtect {
 			requested = paid / 10
 		}
-		payable := svcDef.Default.Payable(paid, requested)
+		payable, err := svcDef.Default.Payable(paid, requested)
+		if err != nil {
+			return err
+		}
 		if requested == 0 {
 			requested = payable
 		}

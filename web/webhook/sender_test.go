@@ -97,7 +97,7 @@ func TestWebhookRetriedAcrossRestart(t *testing.T) {
 
 	flush := func(s *store.Store) int {
 		t.Helper()
-		n, err := webhook.NewSender(s, webhook.Config{Logger: quiet}).Flush(ctx)
+		n, err := webhook.NewSender(s, webhook.Config{Logger: quiet, AllowPrivate: true}).Flush(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -162,12 +162,33 @@ func TestUnreachableEndpointIsRecorded(t *testing.T) {
 	m := storetest.MustMerchant(t, s, "m")
 	hook, _ := s.CreateWebhook(ctx, anxin.Webhook{URL: url, Secret: secret, Events: []anxin.WebhookEvent{anxin.EventTicketCreated}})
 	storetest.MustTicket(t, s, m.ID, anxin.Damaged, 1000)
-	if _, err := webhook.NewSender(s, webhook.Config{Logger: quiet}).Flush(ctx); err != nil {
+	if _, err := webhook.NewSender(s, webhook.Config{Logger: quiet, AllowPrivate: true}).Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
 	list, _ := s.Deliveries(ctx, hook.ID, 10)
 	if len(list) != 1 || list[0].Status != anxin.DeliveryPending || len(list[0].Tries) != 1 || list[0].Tries[0].Status != 0 || list[0].Tries[0].Error == "" {
 		t.Fatalf("delivery %+v", list)
+	}
+}
+
+// TestPrivateAddressesAreRefusedAtConnection: an endpoint whose address is
+// on this machine (registered before, or its name resolving there now) gets
+// no request unless private addresses are allowed: the attempt fails.
+func TestPrivateAddressesAreRefusedAtConnection(t *testing.T) {
+	s, _ := storetest.MustOpen(t)
+	rcv := newReceiver(t)
+	m := storetest.MustMerchant(t, s, "m")
+	hook, _ := s.CreateWebhook(ctx, anxin.Webhook{URL: rcv.URL, Secret: secret, Events: []anxin.WebhookEvent{anxin.EventTicketCreated}})
+	storetest.MustTicket(t, s, m.ID, anxin.Damaged, 1000)
+	if _, err := webhook.NewSender(s, webhook.Config{Logger: quiet}).Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	list, _ := s.Deliveries(ctx, hook.ID, 10)
+	if len(list) != 1 || len(list[0].Tries) != 1 || !strings.Contains(list[0].Tries[0].Error, "private network") {
+		t.Fatalf("delivery %+v", list)
+	}
+	if n := len(rcv.received()); n != 0 {
+		t.Fatalf("the loopback receiver got %d requests", n)
 	}
 }
 
@@ -189,7 +210,7 @@ func TestWorkersCatchUpOnStart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	snd := webhook.NewSender(s, webhook.Config{Logger: quiet, Interval: time.Hour})
+	snd := webhook.NewSender(s, webhook.Config{Logger: quiet, Interval: time.Hour, AllowPrivate: true})
 	run, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Go(func() { sch.Run(run) })
@@ -245,7 +266,7 @@ func TestDeliveryWithItsBodyIsSentAsItIs(t *testing.T) {
 		VALUES (?, 'evt_old', 'ticket.created', ?, ?, ?)`, hook.ID, body, clock.Now().UnixMilli(), clock.Now().UnixMilli()); err != nil {
 		t.Fatal(err)
 	}
-	snd := webhook.NewSender(s, webhook.Config{Logger: quiet})
+	snd := webhook.NewSender(s, webhook.Config{Logger: quiet, AllowPrivate: true})
 	for range 2 {
 		if _, err := snd.Flush(ctx); err != nil {
 			t.Fatal(err)
@@ -280,7 +301,7 @@ func TestUnrenderableDeliveryIsRecorded(t *testing.T) {
 		VALUES (?, 'evt_bad', 'ticket.created', x'', x'7b', ?, ?)`, hook.ID, clock.Now().UnixMilli(), clock.Now().UnixMilli()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := webhook.NewSender(s, webhook.Config{Logger: quiet}).Flush(ctx); err != nil {
+	if _, err := webhook.NewSender(s, webhook.Config{Logger: quiet, AllowPrivate: true}).Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
 	list, _ := s.Deliveries(ctx, hook.ID, 10)

@@ -47,7 +47,11 @@ func Sign(secret string, ts int64, body []byte) string {
 type Config struct {
 	Interval time.Duration // between flushes when no commit wakes it; default 1 s
 	Logger   *slog.Logger
-	// Client sends the requests; default: 10 s timeout, redirects not followed.
+	// AllowPrivate lets deliveries reach loopback and private addresses
+	// (target.go); by default they may not.
+	AllowPrivate bool
+	// Client sends the requests; default: 10 s timeout, redirects not
+	// followed, private addresses refused unless AllowPrivate.
 	Client *http.Client
 }
 
@@ -59,10 +63,7 @@ func (c Config) withDefaults() Config {
 		c.Logger = slog.Default()
 	}
 	if c.Client == nil {
-		c.Client = &http.Client{
-			Timeout:       10 * time.Second,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		}
+		c.Client = newClient(c.AllowPrivate)
 	}
 	return c
 }
