@@ -1,8 +1,6 @@
 package store_test
 
 import (
-	"context"
-	"os"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,21 +13,8 @@ import (
 // benchTickets is the size of the benchmark database.
 const benchTickets = 1_000_000
 
-// benchDB returns the path of the benchmark database, building it once under
-// $ANXIN_BENCH_DIR (make bench sets data/bench); without the variable the
-// benchmark skips, so `go test -bench` alone does not write a large file.
-func benchDB(b *testing.B) string {
-	b.Helper()
-	dir := os.Getenv("ANXIN_BENCH_DIR")
-	if dir == "" {
-		b.Skip("set ANXIN_BENCH_DIR (make bench does) to build the 1M-ticket database")
-	}
-	path, err := storetest.BenchDatabase(context.Background(), dir, benchTickets)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return path
-}
+// benchDB is the 1M-ticket benchmark database, built once (storetest).
+func benchDB(b *testing.B) string { return storetest.MustBenchDatabase(b, benchTickets) }
 
 func openBench(b *testing.B, path string) *store.Store {
 	b.Helper()

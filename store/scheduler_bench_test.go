@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"os"
 	"testing"
 	"time"
 
@@ -19,11 +18,7 @@ const dueTickets = 100_000
 // which applies every timeout action, oldest first, each compare-and-set
 // with its event and (when it pays) its refund row.
 func BenchmarkSchedulerCatchUp(b *testing.B) {
-	dir := os.Getenv("ANXIN_BENCH_DIR")
-	if dir == "" {
-		b.Skip("set ANXIN_BENCH_DIR (make bench does) to build the 100,000-deadline database")
-	}
-	src, err := storetest.DueDatabase(ctx, dir, dueTickets)
+	src, err := storetest.DueDatabase(ctx, storetest.BenchDir(b), dueTickets)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
@@ -30,9 +29,7 @@ import (
 //     decision in the same transaction), and an endpoint listening to every
 //     event adds outbox rows (not sent: no sender runs).
 func BenchmarkAPICreateTicket(b *testing.B) {
-	if os.Getenv("ANXIN_BENCH_DIR") == "" {
-		b.Skip("set ANXIN_BENCH_DIR (make bench does) to run the benchmarks")
-	}
+	storetest.BenchDir(b)
 	b.Run("plain", func(b *testing.B) { benchCreate(b, false) })
 	b.Run("instant+webhook", func(b *testing.B) { benchCreate(b, true) })
 }

@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -9,7 +8,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -27,14 +25,7 @@ import (
 // the baseline. The load generator shares the machine's cores with the
 // server, so absolute figures are low estimates; the ratio is the yardstick.
 func BenchmarkQueuePageHTTP(b *testing.B) {
-	dir := os.Getenv("ANXIN_BENCH_DIR")
-	if dir == "" {
-		b.Skip("set ANXIN_BENCH_DIR (make bench does) to use the 1M-ticket database")
-	}
-	path, err := storetest.BenchDatabase(context.Background(), dir, 1_000_000)
-	if err != nil {
-		b.Fatal(err)
-	}
+	path := storetest.MustBenchDatabase(b, 1_000_000)
 	st := storetest.MustOpenWith(b, path, storetest.Config(anxin.NewManualClock(storetest.Epoch)))
 	w := web.New(web.Config{SessionKeys: [][]byte{[]byte("0123456789abcdef0123456789abcdef")},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, st)

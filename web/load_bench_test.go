@@ -29,20 +29,6 @@ import (
 // runs on the same two cores as the server: absolute figures are low
 // estimates.
 
-// benchPath returns the benchmark database of n tickets, building it first.
-func benchPath(b *testing.B, n int) string {
-	b.Helper()
-	dir := os.Getenv("ANXIN_BENCH_DIR")
-	if dir == "" {
-		b.Skip("set ANXIN_BENCH_DIR (make bench does) to use the benchmark databases")
-	}
-	path, err := storetest.BenchDatabase(context.Background(), dir, n)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return path
-}
-
 // loadServer is a server over a benchmark database with its agent logged in.
 type loadServer struct {
 	store  *store.Store
@@ -172,7 +158,7 @@ func BenchmarkQueueOpenLoop(b *testing.B) {
 		sizes = append(sizes, 5_000_000)
 	}
 	for _, n := range sizes {
-		ls := newLoadServer(b, benchPath(b, n))
+		ls := newLoadServer(b, storetest.MustBenchDatabase(b, n))
 		for _, rate := range []float64{1000, 2000} {
 			b.Run(fmt.Sprintf("tickets=%dM/rate=%g", n/1_000_000, rate), func(b *testing.B) {
 				for range b.N {
@@ -190,7 +176,7 @@ func BenchmarkQueueOpenLoop(b *testing.B) {
 // BenchmarkTicketPageOpenLoop offers ticket pages (each a different
 // ticket) at 1,000 requests a second for 5 s over 1M tickets.
 func BenchmarkTicketPageOpenLoop(b *testing.B) {
-	ls := newLoadServer(b, benchPath(b, 1_000_000))
+	ls := newLoadServer(b, storetest.MustBenchDatabase(b, 1_000_000))
 	pending := storetest.PendingTickets(b, ls.store, storetest.Epoch, 10_000)
 	for range b.N {
 		lat, failed := openLoop(1000, 5*time.Second, func(i int) error {
@@ -208,7 +194,7 @@ func BenchmarkTicketPageOpenLoop(b *testing.B) {
 // ticket page (session, CSRF, compare-and-set, refund row where it pays,
 // and the ticket's fragment rendered as the answer).
 func BenchmarkDecideHTTP(b *testing.B) {
-	ls := newLoadServer(b, storetest.CopyDatabase(b, benchPath(b, 1_000_000)))
+	ls := newLoadServer(b, storetest.CopyDatabase(b, storetest.MustBenchDatabase(b, 1_000_000)))
 	pending := storetest.PendingTickets(b, ls.store, storetest.Epoch, 150_000)
 	var next atomic.Int64
 	var mu sync.Mutex
@@ -243,7 +229,7 @@ func BenchmarkDecideHTTP(b *testing.B) {
 func BenchmarkCatchUpUnderLoad(b *testing.B) {
 	for range b.N {
 		b.StopTimer()
-		ls := newLoadServer(b, storetest.CopyDatabase(b, benchPath(b, 1_000_000)))
+		ls := newLoadServer(b, storetest.CopyDatabase(b, storetest.MustBenchDatabase(b, 1_000_000)))
 		pending := storetest.PendingTickets(b, ls.store, storetest.Epoch.Add(time.Hour), 50_000)
 		ctx := context.Background()
 		b.StartTimer()

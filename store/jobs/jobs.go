@@ -49,9 +49,9 @@ func (c Config) withDefaults() (Config, error) {
 	return c, nil
 }
 
-// loop runs round at once, then every interval or when wake receives, until
-// ctx ends.
-func loop(ctx context.Context, interval time.Duration, wake <-chan struct{}, round func(context.Context)) {
+// Loop runs round at once, then every interval or when wake receives, until
+// ctx ends: how the scheduler and the webhook sender (web/webhook) run.
+func Loop(ctx context.Context, interval time.Duration, wake <-chan struct{}, round func(context.Context)) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {

@@ -105,7 +105,7 @@ func (s *Scheduler) Run(ctx context.Context) {
 	if s.cfg.RefundProvider == ProviderBuiltin {
 		wake = s.st.RefundsReady()
 	}
-	loop(ctx, s.cfg.Interval, wake, func(ctx context.Context) {
+	Loop(ctx, s.cfg.Interval, wake, func(ctx context.Context) {
 		if _, err := s.Tick(ctx); err != nil && ctx.Err() == nil {
 			s.log.Error("scheduler round failed", "err", err)
 		}

@@ -179,3 +179,25 @@ func PendingTickets(tb testing.TB, s *store.Store, after time.Time, limit int) [
 	}
 	return out
 }
+
+// BenchDir is where benchmark databases are kept: $ANXIN_BENCH_DIR (make
+// bench sets data/bench). Without it the benchmark skips, so that a plain
+// go test -bench writes no large file.
+func BenchDir(b *testing.B) string {
+	b.Helper()
+	dir := os.Getenv("ANXIN_BENCH_DIR")
+	if dir == "" {
+		b.Skip("set ANXIN_BENCH_DIR (make bench does) to build and use the benchmark databases")
+	}
+	return dir
+}
+
+// MustBenchDatabase is BenchDatabase in BenchDir, for a benchmark.
+func MustBenchDatabase(b *testing.B, n int) string {
+	b.Helper()
+	path, err := BenchDatabase(context.Background(), BenchDir(b), n)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return path
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/anxin-helpdesk/anxin"
 	"github.com/anxin-helpdesk/anxin/store"
+	"github.com/anxin-helpdesk/anxin/store/jobs"
 )
 
 // sendBatch and sendParallel bound a flush: deliveries listed at once, and
@@ -151,7 +152,7 @@ func (s *Sender) post(ctx context.Context, d anxin.Delivery, body []byte, ts int
 // Run flushes until ctx ends: at once, every interval, and whenever a
 // commit writes to the outbox.
 func (s *Sender) Run(ctx context.Context) {
-	loop(ctx, s.cfg.Interval, s.st.OutboxReady(), func(ctx context.Context) {
+	jobs.Loop(ctx, s.cfg.Interval, s.st.OutboxReady(), func(ctx context.Context) {
 		if _, err := s.Flush(ctx); err != nil && ctx.Err() == nil {
 			s.log.Error("webhook flush failed", "err", err)
 		}

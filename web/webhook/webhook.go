@@ -9,7 +9,6 @@
 package webhook
 
 import (
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -66,20 +65,4 @@ func (c Config) withDefaults() Config {
 		c.Client = newClient(c.AllowPrivate)
 	}
 	return c
-}
-
-// loop runs round at once, then every interval or when wake receives, until
-// ctx ends.
-func loop(ctx context.Context, interval time.Duration, wake <-chan struct{}, round func(context.Context)) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		round(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-wake:
-		}
-	}
 }
