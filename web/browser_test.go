@@ -442,3 +442,59 @@ func TestBrowserMerchantApprovesAgentSeesIt(t *testing.T) {
 	waitFor(t, agentTab, "the agent's queue to show it", `document.querySelector("tr[data-ticket-number=`+tk.Number+`] .badge").textContent === "待买家退货"`)
 	screenshot(t, merchantTab, "merchant-ticket-approved")
 }
+
+// TestBrowserNotesAndComments: an agent writes an internal note and a
+// comment to the merchant, choosing which; the merchant, in its own
+// browser, sees the comment come in live and never the note, and answers.
+func TestBrowserNotesAndComments(t *testing.T) {
+	agentTab, shopTab := newBrowser(t), newBrowser(t)
+	e := newEnv(t)
+	m := storetest.MustMerchant(t, e.store, "东莞虎门服装厂")
+	tk := storetest.MustTicket(t, e.store, m.ID, anxin.QualityReturn, 45900)
+	browserLogin(t, agentTab, e.srv.URL, storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0))
+	shop := storetest.MustUser(t, e.store, anxin.RoleMerchant, "阿梅", m.ID)
+	if err := chromedp.Do(shopTab,
+		chromedp.Navigate(e.srv.URL+"/login"),
+		chromedp.SendKeys(chromedp.CSS("#email"), shop.Email),
+		chromedp.SendKeys(chromedp.CSS("#password"), storetest.Password),
+		chromedp.Click(chromedp.CSS("form[action='/login'] button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#figures")),
+		chromedp.Navigate(e.srv.URL+"/tickets/"+tk.Number),
+		chromedp.WaitVisible(chromedp.CSS("#ticket")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	write := func(tab context.Context, body, visibility string) {
+		t.Helper()
+		acts := []chromedp.Action[chromedp.Void]{chromedp.SendKeys(chromedp.CSS("#note-body"), body)}
+		if visibility != "" {
+			acts = append(acts, chromedp.Click(chromedp.CSS("input[name=visibility][value="+visibility+"]")))
+		}
+		acts = append(acts, chromedp.Click(chromedp.CSS("#notes ~ form button[type=submit]")))
+		if err := chromedp.Do(tab, acts...); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, tab, "the note to show", `document.querySelector("#notes").textContent.includes(`+jsString(body)+`)`)
+	}
+	if err := chromedp.Do(agentTab, chromedp.Navigate(e.srv.URL+"/tickets/"+tk.Number), chromedp.WaitVisible(chromedp.CSS("#ticket"))); err != nil {
+		t.Fatal(err)
+	}
+	write(agentTab, "买家第三次申请，注意核实", "internal")
+	write(agentTab, "请补充开线处的近照", "shared")
+	// The merchant's page says the ticket changed (the comment, not the note).
+	waitFor(t, shopTab, "the changed banner", `!document.querySelector("#changed-banner").hidden`)
+	if err := chromedp.Do(shopTab, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#notes"))); err != nil {
+		t.Fatal(err)
+	}
+	notes := browserText(t, shopTab, "#notes")
+	if strings.Contains(notes, "注意核实") || !strings.Contains(notes, "请补充开线处的近照") {
+		t.Fatalf("the merchant reads %q", notes)
+	}
+	write(shopTab, "已拍照，稍后上传", "")
+	screenshot(t, shopTab, "ticket-comments-merchant")
+	if err := chromedp.Do(agentTab, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#notes"))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, agentTab, "three notes", `document.querySelectorAll("#notes li").length === 3 && document.querySelectorAll("#notes li[data-shared=false]").length === 1`)
+	screenshot(t, agentTab, "ticket-notes-agent")
+}
