@@ -36,6 +36,9 @@ func TestInternalNotesStayWithTheStaff(t *testing.T) {
 		t.Fatalf("a comment: %s", res.Status)
 	}
 	expectEvent(t, shopEvents, "changed "+tk.Number)
+	// Events keep their order: a leaked one for the note would be in the
+	// stream before the comment's, and leave a second behind it.
+	expectNoEvent(t, shopEvents, "changed "+tk.Number)
 
 	_, doc = shop.get("/tickets/" + tk.Number)
 	page := doc.Find("#ticket").Text()
