@@ -133,6 +133,12 @@ const (
 	MsgPhotoMotion         Msg = "photo_motion"
 	MsgPhotoAnimated       Msg = "photo_animated"
 	MsgPhotoDamaged        Msg = "photo_damaged"
+
+	// The conversation with the buyer.
+	MsgMessageEmpty        Msg = "message_empty"
+	MsgMessagePhotos       Msg = "message_photos" // most
+	MsgMessagePhotosBuyer  Msg = "message_photos_buyer"
+	MsgMessagePhotoUnknown Msg = "message_photo_unknown"
 )
 
 // message is a Msg's code and English: a format whose verbs take the
@@ -249,6 +255,11 @@ var messages = map[Msg]message{
 	MsgPhotoMotion:         {EINVALID, "This is a motion photo with a video attached: share it as a still photo."},
 	MsgPhotoAnimated:       {EINVALID, "Animated images are not accepted: upload a still photo."},
 	MsgPhotoDamaged:        {EINVALID, "The photo is damaged and cannot be read."},
+
+	MsgMessageEmpty:        {EINVALID, "a message cannot be empty"},
+	MsgMessagePhotos:       {EINVALID, "a message shows at most %d photos"},
+	MsgMessagePhotosBuyer:  {EINVALID, "only the buyer's messages carry photos"},
+	MsgMessagePhotoUnknown: {EINVALID, "photos must be the buyer's evidence on this ticket, named by their ids"},
 }
 
 // Fail returns the error that says m with its values. A Msg the catalog

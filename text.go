@@ -25,6 +25,7 @@ const (
 	FieldReason       Field = "reason"
 	FieldTracking     Field = "tracking"
 	FieldNote         Field = "note"
+	FieldMessage      Field = "body"
 	FieldName         Field = "name"
 	FieldMerchantName Field = "merchant.name"
 	FieldOverride     Field = "override"

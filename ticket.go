@@ -34,6 +34,12 @@ type Ticket struct {
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 	FirstActionAt time.Time // the first decision by a person or the system
+
+	// The conversation: the buyer's latest message (0: none), and since
+	// when the oldest of the buyer's messages waits for a person's reply
+	// (zero: none waits).
+	BuyerMessageID     int64
+	AwaitingReplySince time.Time
 }
 
 // TicketNumber formats a ticket's id as the number people quote.
@@ -73,6 +79,9 @@ type Decision struct {
 	Reason    string    // Reject, RefuseReturn, RuleForMerchant, ManualRefund (the proof), and optional elsewhere
 	Tracking  string    // ShipReturn
 	Slot      time.Time // BookPickup
+	// Message is sent to the buyer with the decision, in its transaction:
+	// what a request for evidence asks for, a macro's text. Optional.
+	Message string
 
 	// ConfirmAboveFen asks for a second press on payouts above it (0: never);
 	// Confirmed is that press.
@@ -89,6 +98,7 @@ type Change struct {
 	PausedLeft time.Duration // merchant clock left, kept while evidence is awaited
 	PayFen     int64         // a new refund of this amount; 0 for none
 	Event      Event
+	Message    *Message // to the buyer, sent with the change; nil for none
 }
 
 // Decide checks a decision against the transition table and the money rules
@@ -137,6 +147,14 @@ func (t Ticket) Decide(d Decision, p Policy, now time.Time) (Change, error) {
 	}
 
 	c := Change{Transition: tr}
+	if strings.TrimSpace(d.Message) != "" {
+		m, err := NewMessage(t.ID, d.Actor, d.Message, nil)
+		if err != nil {
+			return Change{}, err
+		}
+		m.CreatedAt = now
+		c.Message = &m
+	}
 	if d.Action == Timeout {
 		c.Timeout = TimeoutOf(t.State, p)
 	}

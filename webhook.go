@@ -17,11 +17,14 @@ const (
 	EventRefundRequested WebhookEvent = "refund.requested"
 	EventRefundSucceeded WebhookEvent = "refund.succeeded"
 	EventRefundFailed    WebhookEvent = "refund.failed"
+	// EventMessage carries a message to the buyer (from the merchant, the
+	// support team or the system) for the platform to relay.
+	EventMessage WebhookEvent = "ticket.message"
 )
 
 // webhookEvents lists every event an endpoint may ask for.
 var webhookEvents = []WebhookEvent{EventTicketCreated, EventStateChanged, EventDeadlineSoon,
-	EventRefundRequested, EventRefundSucceeded, EventRefundFailed}
+	EventRefundRequested, EventRefundSucceeded, EventRefundFailed, EventMessage}
 
 // WebhookEvents lists every event an endpoint may ask for.
 func WebhookEvents() []WebhookEvent { return slices.Clone(webhookEvents) }

@@ -38,6 +38,22 @@
     }
   }
 
-  tick();
-  setInterval(tick, 1000);
+  // How long buyers have waited for a reply, counting up; late past the
+  // platform's 3-minute norm.
+  function waits() {
+    var now = Date.now() + skew;
+    var els = document.querySelectorAll("[data-waiting-since]");
+    for (var i = 0; i < els.length; i++) {
+      var since = Date.parse(els[i].getAttribute("data-waiting-since"));
+      if (isNaN(since)) continue;
+      var ms = Math.max(0, now - since), s = Math.floor(ms / 1000);
+      els[i].textContent = s < 3600 ? pad(Math.floor(s / 60)) + ":" + pad(s % 60) : left(ms);
+      els[i].classList.toggle("late", ms >= 180000);
+      els[i].classList.toggle("ok", ms < 180000);
+    }
+  }
+
+  function tickAll() { tick(); waits(); }
+  tickAll();
+  setInterval(tickAll, 1000);
 })();

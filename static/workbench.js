@@ -150,8 +150,33 @@
     if (e.target.id === "queue-live") {
       restoreCurrent();
       countSelected();
+      markUnread();
     }
   });
+
+  // The viewer's unread messages are marked on the shared rows by the
+  // page's own list (#queue-unread), which each refresh sends along.
+  function markUnread() {
+    var list = $("#queue-unread");
+    if (!list) return;
+    var unread = {}, label = list.getAttribute("data-label") || "new";
+    (list.getAttribute("data-unread") || "").split(" ").forEach(function (n) { if (n) unread[n] = true; });
+    var rs = rows();
+    for (var k = 0; k < rs.length; k++) {
+      var tr = rs[k], on = !!unread[tr.getAttribute("data-ticket-number")];
+      tr.classList.toggle("unread", on);
+      var mark = tr.querySelector(".unread-mark");
+      if (on && !mark) {
+        mark = document.createElement("span");
+        mark.className = "unread-mark";
+        mark.textContent = label;
+        var cell = tr.querySelector("td.mono");
+        if (cell) cell.appendChild(mark);
+      } else if (!on && mark) {
+        mark.remove();
+      }
+    }
+  }
 
   function liveQueue() {
     var live = $("#queue-live");
@@ -179,6 +204,18 @@
       var banner = $("#changed-banner");
       if (banner) banner.hidden = false;
     });
+    // A new message is shown at once: the thread is swapped, the reply
+    // being typed below it is not touched.
+    var msgTimer = null;
+    es.addEventListener("message", function () {
+      if (msgTimer) return;
+      msgTimer = setTimeout(function () {
+        msgTimer = null;
+        var thread = $("#timeline");
+        if (!thread || !window.htmx) return;
+        htmx.ajax("GET", thread.getAttribute("data-refresh"), { target: "#timeline", swap: "outerHTML" });
+      }, 150);
+    });
     es.addEventListener("presence", function (e) {
       var box = $("#presence");
       if (!box) return;
@@ -196,6 +233,7 @@
   }
 
   hideOwnPresence();
+  markUnread();
   liveQueue();
   liveTicket();
 })();

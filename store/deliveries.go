@@ -42,7 +42,8 @@ func (d DueDelivery) Snapshot() (OutboxEvent, error) {
 	if err := json.Unmarshal(d.snapshot, &snap); err != nil {
 		return OutboxEvent{}, fmt.Errorf("webhook delivery %d: event snapshot: %w", d.ID, err)
 	}
-	return OutboxEvent{ID: d.EventID, Type: d.Event, At: snap.At, View: snap.View, Change: snap.Change}, nil
+	return OutboxEvent{ID: d.EventID, Type: d.Event, At: snap.At, View: snap.View, Change: snap.Change,
+		Message: snap.Message}, nil
 }
 
 // DueDeliveries lists up to limit deliveries due now to active endpoints,

@@ -249,50 +249,63 @@ type KeptResponse struct {
 
 func (r *KeptResponse) Error() string { return fmt.Sprintf("kept response %d", r.Status) }
 
-// answer is a use case's outcome as an idempotency record keeps it.
+// answer is a use case's outcome as an idempotency record keeps it: the
+// ticket, or the message sent, or the refusal.
 type answer struct {
-	View    *TicketView `json:"view,omitempty"`
-	Code    string      `json:"code,omitempty"`
-	Message string      `json:"message,omitempty"`
+	View    *TicketView    `json:"view,omitempty"`
+	Sent    *anxin.Message `json:"sent,omitempty"`
+	Code    string         `json:"code,omitempty"`
+	Message string         `json:"message,omitempty"`
 }
 
-// idempotent runs a use case once per Idempotency-Key, in one transaction
-// with the record of its outcome: the ticket it returned, or the domain
-// error that refused it (both are kept and given again to a retry of the
-// same request, with replayed set). A different request under the key is
+// idempotent runs a use case that answers with a ticket once per
+// Idempotency-Key (see remember).
+func (s *Store) idempotent(ctx context.Context, key IdempotencyKey,
+	run func(ctx context.Context, tx *wtx) (TicketView, error)) (TicketView, bool, error) {
+	a, replayed, err := s.remember(ctx, key, func(ctx context.Context, tx *wtx) (answer, error) {
+		v, err := run(ctx, tx)
+		return answer{View: &v}, err
+	})
+	return a.view(), replayed, err
+}
+
+// remember runs a use case once per Idempotency-Key, in one transaction
+// with the record of its outcome: what it returned, or the domain error
+// that refused it (both are kept and given again to a retry of the same
+// request, with replayed set). A different request under the key is
 // refused with EIDEMPOTENCYREUSED. Internal failures are not kept: nothing
 // of the request is. Two requests racing with one key queue for the
 // writer, so the second sees the first's record.
-func (s *Store) idempotent(ctx context.Context, key IdempotencyKey,
-	run func(ctx context.Context, tx *wtx) (TicketView, error)) (v TicketView, replayed bool, err error) {
+func (s *Store) remember(ctx context.Context, key IdempotencyKey,
+	run func(ctx context.Context, tx *wtx) (answer, error)) (a answer, replayed bool, err error) {
 	var refused error // the use case's refusal, kept with the record
 	err = s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		if key.Key == "" {
 			var err error
-			v, err = run(ctx, tx)
+			a, err = run(ctx, tx)
 			return err
 		}
 		kept, found, err := findAnswer(ctx, tx, key)
 		if err != nil || found {
 			replayed = found
-			v = kept.view()
+			a = kept.answer
 			if err == nil {
 				err = kept.err()
 			}
 			return err
 		}
 		refused = tx.savepoint(ctx, func() (err error) {
-			v, err = run(ctx, tx)
+			a, err = run(ctx, tx)
 			return err
 		})
-		a := answer{View: &v}
+		record := a
 		if refused != nil {
 			if code := anxin.ErrorCode(refused); code == anxin.EINTERNAL || errors.Is(refused, errBroken) {
 				return refused
 			}
-			a = answer{Code: anxin.ErrorCode(refused), Message: anxin.ErrorMessage(refused)}
+			record = answer{Code: anxin.ErrorCode(refused), Message: anxin.ErrorMessage(refused)}
 		}
-		body, err := json.Marshal(a)
+		body, err := json.Marshal(record)
 		if err != nil {
 			return fmt.Errorf("idempotency key: %w", err)
 		}
@@ -306,7 +319,7 @@ func (s *Store) idempotent(ctx context.Context, key IdempotencyKey,
 	if err == nil {
 		err = refused
 	}
-	return v, replayed, err
+	return a, replayed, err
 }
 
 // kept is an idempotency record's answer: the use case's (answer) or, from
@@ -316,11 +329,11 @@ type kept struct {
 	response *KeptResponse
 }
 
-func (k kept) view() TicketView {
-	if k.View == nil {
+func (a answer) view() TicketView {
+	if a.View == nil {
 		return TicketView{}
 	}
-	return *k.View
+	return *a.View
 }
 
 func (k kept) err() error {

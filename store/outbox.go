@@ -139,31 +139,39 @@ func activeWebhooks(ctx context.Context, tx *wtx) ([]anxin.Webhook, error) {
 // the change had it. The store keeps it in its own encoding; the sender
 // renders the delivery's body from it, in the API's shape.
 type OutboxEvent struct {
-	ID     string             // evt_…: the same for the event's deliveries to every endpoint and on every attempt
-	Type   anxin.WebhookEvent // what happened
-	At     time.Time          // when: the change's "now"
-	View   TicketView         // the ticket as the change left it, with its merchant's code and its refund
-	Change *anxin.Event       // the state change the event comes from; nil for ticket.created and deadline notices
+	ID      string             // evt_…: the same for the event's deliveries to every endpoint and on every attempt
+	Type    anxin.WebhookEvent // what happened
+	At      time.Time          // when: the change's "now"
+	View    TicketView         // the ticket as the change left it, with its merchant's code and its refund
+	Change  *anxin.Event       // the state change the event comes from; nil for ticket.created and deadline notices
+	Message *anxin.Message     // ticket.message: the message to the buyer
 }
 
 // snapshot is the store's encoding of an OutboxEvent, less what the
 // delivery's own columns hold (its id and type). One snapshot serves every
 // event a change emits.
 type snapshot struct {
-	At     time.Time    `json:"at"`
-	View   TicketView   `json:"view"`
-	Change *anxin.Event `json:"change,omitempty"`
+	At      time.Time      `json:"at"`
+	View    TicketView     `json:"view"`
+	Change  *anxin.Event   `json:"change,omitempty"`
+	Message *anxin.Message `json:"message,omitempty"`
 }
 
 // emit writes a delivery of each event to each active endpoint that wants
 // it, with a snapshot of the ticket as the transaction has it now. The body
 // is rendered from the snapshot by the sender (see DueDelivery).
 func emit(ctx context.Context, tx *wtx, ticketID, merchantID int64, events []anxin.WebhookEvent, change *anxin.Event) error {
+	return emitSnapshot(ctx, tx, ticketID, merchantID, events, snapshot{Change: change})
+}
+
+// emitSnapshot is emit with what the events carry besides the ticket (the
+// state change, the message) given in snap; its time and view are filled in.
+func emitSnapshot(ctx context.Context, tx *wtx, ticketID, merchantID int64, events []anxin.WebhookEvent, snap snapshot) error {
 	hooks, err := activeWebhooks(ctx, tx)
 	if err != nil || len(hooks) == 0 {
 		return err
 	}
-	var snap []byte
+	var body []byte
 	for _, e := range events {
 		var to []int64
 		for _, w := range hooks {
@@ -174,12 +182,12 @@ func emit(ctx context.Context, tx *wtx, ticketID, merchantID int64, events []anx
 		if len(to) == 0 {
 			continue
 		}
-		if snap == nil {
-			v, err := viewIn(ctx, tx, anxin.AllMerchants(), ticketID)
-			if err != nil {
+		if body == nil {
+			if snap.View, err = viewIn(ctx, tx, anxin.AllMerchants(), ticketID); err != nil {
 				return err
 			}
-			if snap, err = json.Marshal(snapshot{At: tx.now, View: v, Change: change}); err != nil {
+			snap.At = tx.now
+			if body, err = json.Marshal(snap); err != nil {
 				return fmt.Errorf("outbox: %w", err)
 			}
 		}
@@ -187,7 +195,7 @@ func emit(ctx context.Context, tx *wtx, ticketID, merchantID int64, events []anx
 		for _, id := range to {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (webhook_id, event_id, event, ticket_id,
 				body, snapshot, next_at, created_at) VALUES (?, ?, ?, ?, x'', ?, ?, ?)`,
-				id, eventID, string(e), ticketID, snap, ms(tx.now), ms(tx.now)); err != nil {
+				id, eventID, string(e), ticketID, body, ms(tx.now), ms(tx.now)); err != nil {
 				return fmt.Errorf("outbox: %w", err)
 			}
 		}

@@ -91,7 +91,8 @@ func nullID(id int64) any {
 const ticketColumns = `t.id, t.merchant_id, m.name, t.service, t.state, t.version, t.state_since, t.deadline,
 	t.paused_left_ms, coalesce(t.assignee_id, 0), coalesce(a.name, ''), t.order_id, t.product, t.paid_fen,
 	t.ordered_at, t.shipped_at, t.received_at, t.buyer_name, t.buyer_phone, t.reason,
-	t.requested_fen, t.payable_fen, t.refunded_fen, t.created_at, t.updated_at, t.first_action_at`
+	t.requested_fen, t.payable_fen, t.refunded_fen, t.created_at, t.updated_at, t.first_action_at,
+	coalesce(t.buyer_message_id, 0), t.awaiting_reply_since`
 
 // ticketFrom joins a ticket's merchant and assignee names. CROSS JOIN keeps
 // tickets the outer loop: SQLite never reorders it, so a queue page walks its
@@ -101,12 +102,12 @@ const ticketFrom = ` FROM tickets t CROSS JOIN merchants m ON m.id = t.merchant_
 
 func scanTicket(row interface{ Scan(...any) error }) (anxin.Ticket, error) {
 	var t anxin.Ticket
-	var since, deadline, ordered, shipped, received, created, updated, first sql.NullInt64
+	var since, deadline, ordered, shipped, received, created, updated, first, awaiting sql.NullInt64
 	var paused int64
 	err := row.Scan(&t.ID, &t.MerchantID, &t.MerchantName, &t.Service, &t.State, &t.Version, &since, &deadline,
 		&paused, &t.AssigneeID, &t.AssigneeName, &t.Order.ID, &t.Order.Product, &t.Order.PaidFen,
 		&ordered, &shipped, &received, &t.BuyerName, &t.BuyerPhone, &t.Reason,
-		&t.RequestedFen, &t.PayableFen, &t.RefundedFen, &created, &updated, &first)
+		&t.RequestedFen, &t.PayableFen, &t.RefundedFen, &created, &updated, &first, &t.BuyerMessageID, &awaiting)
 	if err != nil {
 		return t, err
 	}
@@ -115,6 +116,7 @@ func scanTicket(row interface{ Scan(...any) error }) (anxin.Ticket, error) {
 	t.PausedLeft = time.Duration(paused) * time.Millisecond
 	t.Order.OrderedAt, t.Order.ShippedAt, t.Order.ReceivedAt = fromMS(ordered), fromMS(shipped), fromMS(received)
 	t.CreatedAt, t.UpdatedAt, t.FirstActionAt = fromMS(created), fromMS(updated), fromMS(first)
+	t.AwaitingReplySince = fromMS(awaiting)
 	return t, nil
 }
 
@@ -182,6 +184,11 @@ func decide(ctx context.Context, tx *wtx, id int64, d anxin.Decision) (anxin.Tic
 		return t, err
 	}
 	tx.notify(t, NoticeState)
+	if c.Message != nil {
+		if _, err := addMessage(ctx, tx, t, *c.Message); err != nil {
+			return t, err
+		}
+	}
 	if err := recordRefund(ctx, tx, t, c); err != nil {
 		return t, err
 	}

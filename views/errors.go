@@ -106,6 +106,7 @@ func init() {
 		"field:" + string(anxin.FieldReason):       "原因",
 		"field:" + string(anxin.FieldTracking):     "运单号",
 		"field:" + string(anxin.FieldNote):         "备注",
+		"field:" + string(anxin.FieldMessage):      "消息",
 		"field:" + string(anxin.FieldName):         "名称",
 		"field:" + string(anxin.FieldMerchantName): "商家名称",
 		"field:" + string(anxin.FieldOverride):     "例外理由",
@@ -124,6 +125,7 @@ func init() {
 		"field:" + string(anxin.FieldReason):       "the reason",
 		"field:" + string(anxin.FieldTracking):     "the tracking number",
 		"field:" + string(anxin.FieldNote):         "the note",
+		"field:" + string(anxin.FieldMessage):      "the message",
 		"field:" + string(anxin.FieldName):         "the name",
 		"field:" + string(anxin.FieldMerchantName): "the merchant's name",
 		"field:" + string(anxin.FieldOverride):     "the override",
@@ -239,4 +241,9 @@ var errorZH = map[anxin.Msg]string{
 	anxin.MsgPhotoMotion:         "这是附带视频的动态照片：请以静态照片分享。",
 	anxin.MsgPhotoAnimated:       "不支持动图：请上传静态照片。",
 	anxin.MsgPhotoDamaged:        "照片已损坏，无法读取。",
+
+	anxin.MsgMessageEmpty:        "消息不能为空",
+	anxin.MsgMessagePhotos:       "一条消息最多附 %d 张照片",
+	anxin.MsgMessagePhotosBuyer:  "只有买家的消息可以附照片",
+	anxin.MsgMessagePhotoUnknown: "照片须是该工单上买家的凭证，并以编号指明",
 }

@@ -111,6 +111,8 @@ func StateName(ctx context.Context, s anxin.State) string { return T(ctx, string
 
 func int64Str(n int64) string { return strconv.FormatInt(n, 10) }
 
+func intStr(n int) string { return strconv.Itoa(n) }
+
 func boolStr(b bool) string { return strconv.FormatBool(b) }
 
 func tabCurrent(active bool) string {

@@ -23,12 +23,14 @@ func eventDescription(ctx context.Context, e anxin.WebhookEvent) string {
 		anxin.EventRefundRequested: "A refund is to be paid (for the payment system)",
 		anxin.EventRefundSucceeded: "A refund succeeded",
 		anxin.EventRefundFailed:    "A refund failed",
+		anxin.EventMessage:         "A message to the buyer (for the platform to relay)",
 	}[e])
 }
 
 func init() {
 	addZH(map[string]string{
-		"Integrations":            "对接",
+		"Integrations": "对接",
+		"A message to the buyer (for the platform to relay)": "发给买家的消息（由平台转达）",
 		"API keys":                "API 密钥",
 		"Webhooks":                "Webhook",
 		"Webhook":                 "Webhook",

@@ -16,6 +16,8 @@ type TicketPage struct {
 	Policy   anxin.Policy
 	Events   []anxin.Event
 	Notes    []anxin.Note
+	Messages []anxin.Message // the conversation with the buyer
+	Reply    string          // the viewer's reply, kept when it was refused
 	Evidence []anxin.Evidence
 	Photos   PhotosView // the gallery, its checklist and the upload form
 	Refund   *anxin.RefundRecord
@@ -57,6 +59,7 @@ type ActionForm struct {
 	Reason     string
 	Tracking   string
 	Slot       string
+	Message    string // to the buyer, sent with the action
 }
 
 // rejectReasons are the reasons offered when rejecting (plus free text).

@@ -48,6 +48,8 @@ func (s *Server) apiRoutes() {
 	e.GET(apiPrefix+"/tickets/:id", s.apiGetTicket, in...)
 	e.POST(apiPrefix+"/tickets/:id/events", s.apiTicketEvent, in...)
 	e.POST(apiPrefix+"/tickets/:id/evidence", s.apiEvidence, in...)
+	e.POST(apiPrefix+"/tickets/:id/messages", s.apiPostMessage, in...)
+	e.GET(apiPrefix+"/tickets/:id/messages", s.apiMessages, in...)
 	e.POST(apiPrefix+"/merchants/:code/orders", s.apiDailyOrders, in...)
 	e.POST(apiPrefix+"/refunds/:number/result", s.apiRefundResult, in...)
 }

@@ -135,6 +135,49 @@ func (s *Server) apiTicketEvent(c echo.Context) error {
 	return answerTicket(c, http.StatusOK, v, replayed, err)
 }
 
+// apiPostMessage records a message from the buyer: 201 with the message.
+// Its photos are evidence already uploaded to the ticket, named by id.
+func (s *Server) apiPostMessage(c echo.Context) error {
+	id, err := ticketID(c)
+	if err != nil {
+		return err
+	}
+	var req api.NewMessage
+	raw, err := readJSON(c, &req)
+	if err != nil {
+		return err
+	}
+	key, err := idempotencyKey(c, raw)
+	if err != nil {
+		return err
+	}
+	m, replayed, err := s.store.BuyerMessage(c.Request().Context(), apiKeyOf(c).Actor(), id, req.Body, req.Photos, key)
+	if replayed {
+		c.Response().Header().Set("Idempotent-Replayed", "true")
+	}
+	if err != nil {
+		return err
+	}
+	return writeAPI(c, http.StatusCreated, api.MessageOf(m))
+}
+
+// apiMessages lists a ticket's conversation, oldest first.
+func (s *Server) apiMessages(c echo.Context) error {
+	id, err := ticketID(c)
+	if err != nil {
+		return err
+	}
+	msgs, err := s.store.Messages(c.Request().Context(), apiKeyOf(c).Scope(), id)
+	if err != nil {
+		return err
+	}
+	out := api.MessageList{Messages: make([]api.Message, 0, len(msgs))}
+	for _, m := range msgs {
+		out.Messages = append(out.Messages, api.MessageOf(m))
+	}
+	return writeAPI(c, http.StatusOK, out)
+}
+
 // Evidence uploads: at most maxPhotos photos of at most maxPhotoBytes each.
 const (
 	maxPhotos     = 9

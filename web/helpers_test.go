@@ -159,6 +159,16 @@ func (c *client) login(u anxin.User) {
 // the fragment it gets back.
 func (c *client) htmx(t *testing.T, path string, form url.Values) string {
 	t.Helper()
+	status, b := c.htmxStatus(t, path, form)
+	if status != http.StatusOK {
+		t.Fatalf("htmx POST %s: %d %s", path, status, b)
+	}
+	return b
+}
+
+// htmxStatus posts a form as htmx does and returns the status and fragment.
+func (c *client) htmxStatus(t *testing.T, path string, form url.Values) (int, string) {
+	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, c.e.srv.URL+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("HX-Request", "true")
@@ -169,8 +179,5 @@ func (c *client) htmx(t *testing.T, path string, form url.Values) string {
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("htmx POST %s: %s %s", path, res.Status, b)
-	}
-	return string(b)
+	return res.StatusCode, string(b)
 }

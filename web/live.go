@@ -71,14 +71,33 @@ func (h *liveHub) run(notices <-chan []store.Notice) {
 		h.memo.forget()
 		h.mu.Lock()
 		for c := range h.clients {
+			// A page hears once per batch that its ticket (or one of its
+			// queue's) changed; a ticket page also hears of a new message,
+			// which it shows without a reload.
+			var changed, message bool
+			var first int64 // the first changed ticket a queue page hears of
 			for _, n := range batch {
 				if !c.scope.Sees(n.MerchantID) || n.Kind == store.NoticeInternalNote && c.scope.MerchantID != 0 {
 					continue // another merchant's, or the staff's own
 				}
-				if c.ticket == 0 || c.ticket == n.TicketID {
-					c.send(sseEvent{name: "changed", data: anxin.TicketNumber(n.TicketID)})
+				if c.ticket != 0 && c.ticket != n.TicketID {
+					continue
+				}
+				if n.Kind == store.NoticeMessage && c.ticket != 0 {
+					message = true
+					continue
+				}
+				changed = true
+				first = n.TicketID
+				if c.ticket == 0 {
 					break
 				}
+			}
+			if message {
+				c.send(sseEvent{name: "message", data: anxin.TicketNumber(c.ticket)})
+			}
+			if changed {
+				c.send(sseEvent{name: "changed", data: anxin.TicketNumber(first)})
 			}
 		}
 		h.mu.Unlock()

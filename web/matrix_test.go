@@ -206,6 +206,7 @@ func TestMerchantKeyCannotReachAnotherMerchant(t *testing.T) {
 	bodies := map[string]any{
 		"/api/v1/tickets":                claimFor(w.e, w.b.Code),
 		"/api/v1/tickets/:id/events":     map[string]any{"type": "cancelled"},
+		"/api/v1/tickets/:id/messages":   map[string]any{"body": "在吗"},
 		"/api/v1/merchants/:code/orders": map[string]any{"days": []map[string]any{{"day": "2026-11-25", "orders": 1}}},
 		"/api/v1/refunds/:number/result": map[string]any{"result": "succeeded"},
 	}

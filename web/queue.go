@@ -89,7 +89,12 @@ func (s *Server) queue(c echo.Context) error {
 	c.Response().Header().Add("Vary", "HX-Request")
 	if isHTMX(c) && c.Request().Header.Get("HX-Target") == "queue-live" {
 		c.Response().Header().Set("Cache-Control", "no-store")
-		return c.HTML(http.StatusOK, q.LiveHTML)
+		var buf bytes.Buffer
+		buf.WriteString(q.LiveHTML)
+		if err := views.UnreadMarks(q.Unread, true).Render(s.langCtx(c), &buf); err != nil {
+			return err
+		}
+		return c.HTML(http.StatusOK, buf.String())
 	}
 	return s.render(c, http.StatusOK, views.QueuePage(q))
 }
@@ -147,6 +152,15 @@ func (s *Server) queueView(c echo.Context, qq queueQuery) (views.Queue, error) {
 		q.Next = withParam(q.Filter.URL(), "after", v.next.String())
 	}
 	q.Viewers, q.Role = s.live.viewersOf(v.tickets), u.Role
+	unread, err := s.store.Unread(ctx, u.ID, v.tickets)
+	if err != nil {
+		return q, err
+	}
+	for _, t := range v.tickets {
+		if unread[t.ID] {
+			q.Unread = append(q.Unread, t.Number)
+		}
+	}
 	// The rows are the same for everyone who sees this view in this language
 	// (no session token, no "you" in them): rendered once for all of them,
 	// until a ticket or a viewer changes or the second moves on.

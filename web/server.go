@@ -149,6 +149,8 @@ func (s *Server) routes() {
 	e.POST("/tickets/:number/actions/:action", s.ticketAction, in...)
 	e.POST("/tickets/:number/assign", s.assignTicket, only(anxin.RoleAgent)...)
 	e.POST("/tickets/:number/notes", s.addNote, in...)
+	e.POST("/tickets/:number/messages", s.sendMessage, in...)
+	e.GET("/tickets/:number/thread", s.ticketThread, in...)
 	e.GET("/account", s.account, in...)
 	e.POST("/account/password", s.changePassword, in...)
 

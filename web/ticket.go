@@ -35,6 +35,9 @@ func (s *Server) ticketPage(c echo.Context) error {
 			}
 		}
 	}
+	if err := s.store.MarkRead(c.Request().Context(), u.ID, t); err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, views.TicketView(p))
 }
 
@@ -53,6 +56,9 @@ func (s *Server) ticketView(c echo.Context, t anxin.Ticket) (views.TicketPage, e
 		return p, err
 	}
 	if p.Notes, err = s.store.Notes(ctx, scope, t.ID); err != nil {
+		return p, err
+	}
+	if p.Messages, err = s.store.Messages(ctx, scope, t.ID); err != nil {
 		return p, err
 	}
 	if p.Photos, err = s.photosView(ctx, u, t); err != nil {
@@ -99,7 +105,7 @@ func (s *Server) ticketAction(c echo.Context) error {
 	action := anxin.Action(c.Param("action"))
 	form := views.ActionForm{Action: action, Amount: strings.TrimSpace(c.FormValue("amount")),
 		ReasonCode: c.FormValue("reason_code"), Reason: strings.TrimSpace(c.FormValue("reason")),
-		Tracking: c.FormValue("tracking"), Slot: c.FormValue("slot")}
+		Tracking: c.FormValue("tracking"), Slot: c.FormValue("slot"), Message: c.FormValue("message")}
 	version, _ := strconv.ParseInt(c.FormValue("version"), 10, 64)
 	if version <= 0 {
 		// A decision is taken on the ticket as the page showed it: without
@@ -107,7 +113,7 @@ func (s *Server) ticketAction(c echo.Context) error {
 		return anxin.Fail(anxin.MsgVersionMissing)
 	}
 	d := anxin.Decision{Action: action, Actor: u.Actor(), Version: version, Tracking: form.Tracking,
-		ConfirmAboveFen: s.cfg.ConfirmRefundAboveFen, Confirmed: c.FormValue("confirm") == "1"}
+		Message: form.Message, ConfirmAboveFen: s.cfg.ConfirmRefundAboveFen, Confirmed: c.FormValue("confirm") == "1"}
 	d.Reason = s.reasonText(c, form)
 
 	var outcome views.Outcome
@@ -262,6 +268,58 @@ func (s *Server) addNote(c echo.Context) error {
 		return err
 	}
 	return s.renderTicket(c, http.StatusOK, p)
+}
+
+// sendMessage sends the viewer's reply to the buyer. A refused reply (empty,
+// too long) is shown with the ticket, its text kept.
+func (s *Server) sendMessage(c echo.Context) error {
+	ctx := c.Request().Context()
+	u := user(c)
+	t, err := s.store.TicketByNumber(ctx, u.Actor().Scope(), c.Param("number"))
+	if err != nil {
+		return err
+	}
+	body := c.FormValue("body")
+	_, err = s.store.SendMessage(ctx, t.ID, u.Actor(), body)
+	var derr *anxin.Error
+	switch {
+	case err == nil && !isHTMX(c):
+		return redirect(c, "/tickets/"+t.Number+"#timeline")
+	case err != nil && (!errors.As(err, &derr) || derr.Code == anxin.ENOTFOUND):
+		return err
+	}
+	if t, err = s.store.Ticket(ctx, u.Actor().Scope(), t.ID); err != nil {
+		return err
+	}
+	p, err := s.ticketView(c, t)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if derr != nil {
+		p.Reply, status = body, http.StatusUnprocessableEntity
+		p.Outcome = views.Outcome{Kind: "refused", Action: views.SendMessage, Err: derr}
+	}
+	return s.renderTicket(c, status, p)
+}
+
+// ticketThread is the ticket's conversation and timeline, which an open
+// page swaps in when a message arrives; seeing it reads the messages.
+func (s *Server) ticketThread(c echo.Context) error {
+	ctx := c.Request().Context()
+	u := user(c)
+	t, err := s.store.TicketByNumber(ctx, u.Actor().Scope(), c.Param("number"))
+	if err != nil {
+		return err
+	}
+	p, err := s.ticketView(c, t)
+	if err != nil {
+		return err
+	}
+	if err := s.store.MarkRead(ctx, u.ID, t); err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, views.Thread(p))
 }
 
 func isHTMX(c echo.Context) bool { return c.Request().Header.Get("HX-Request") == "true" }

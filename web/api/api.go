@@ -238,7 +238,7 @@ type Event struct {
 
 // EventOf shows a webhook event about a ticket (as TicketOf shows it), with
 // the change for ticket.state_changed and the refund for refund.* events.
-func EventOf(id string, typ anxin.WebhookEvent, at time.Time, t Ticket, change *anxin.Event) Event {
+func EventOf(id string, typ anxin.WebhookEvent, at time.Time, t Ticket, change *anxin.Event, msg *anxin.Message) Event {
 	ev := Event{ID: id, Type: string(typ), CreatedAt: at.UTC(), Data: EventData{Ticket: t}}
 	if typ == anxin.EventStateChanged && change != nil {
 		c := ChangeOf(*change)
@@ -248,15 +248,52 @@ func EventOf(id string, typ anxin.WebhookEvent, at time.Time, t Ticket, change *
 		r := *t.Refund
 		ev.Data.Refund = &r
 	}
+	if typ == anxin.EventMessage && msg != nil {
+		m := MessageOf(*msg)
+		ev.Data.Message = &m
+	}
 	return ev
 }
 
 // EventData is what an event is about: always the ticket as the change left
-// it; the change for ticket.state_changed; the refund for refund.* events.
+// it; the change for ticket.state_changed; the refund for refund.* events;
+// the message for ticket.message.
 type EventData struct {
-	Ticket Ticket  `json:"ticket"`
-	Change *Change `json:"change,omitempty"`
-	Refund *Refund `json:"refund,omitempty"`
+	Ticket  Ticket   `json:"ticket"`
+	Change  *Change  `json:"change,omitempty"`
+	Refund  *Refund  `json:"refund,omitempty"`
+	Message *Message `json:"message,omitempty"`
+}
+
+// Message is one message of a ticket's conversation with the buyer.
+type Message struct {
+	ID        int64     `json:"id"`
+	TicketID  int64     `json:"ticket_id"`
+	From      string    `json:"from"` // buyer, merchant, agent or system
+	Body      string    `json:"body"`
+	Photos    []int64   `json:"photos"` // the ids of the ticket's evidence it shows
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// MessageOf shows a message.
+func MessageOf(m anxin.Message) Message {
+	photos := m.Photos
+	if photos == nil {
+		photos = []int64{}
+	}
+	return Message{ID: m.ID, TicketID: m.TicketID, From: string(m.From), Body: m.Body, Photos: photos,
+		CreatedAt: ms(m.CreatedAt)}
+}
+
+// NewMessage is the body of POST /tickets/{id}/messages: the buyer's message.
+type NewMessage struct {
+	Body   string  `json:"body"`
+	Photos []int64 `json:"photos,omitempty"`
+}
+
+// MessageList is a ticket's conversation, oldest first.
+type MessageList struct {
+	Messages []Message `json:"messages"`
 }
 
 // Change is one state change of a ticket.
