@@ -66,6 +66,11 @@ func NewMessage(ticketID int64, by Actor, body string, photos []int64) (Message,
 	if err := CheckText(FieldMessage, m.Body, MaxLongText, true); err != nil {
 		return m, err
 	}
+	if m.From != SenderBuyer {
+		if v := Unfilled(m.Body); len(v) > 0 {
+			return m, Fail(MsgMacroUnfilled, v[0].Placeholder())
+		}
+	}
 	if len(photos) > 0 && m.From != SenderBuyer {
 		return m, Fail(MsgMessagePhotosBuyer)
 	}

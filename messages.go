@@ -139,6 +139,11 @@ const (
 	MsgMessagePhotos       Msg = "message_photos" // most
 	MsgMessagePhotosBuyer  Msg = "message_photos_buyer"
 	MsgMessagePhotoUnknown Msg = "message_photo_unknown"
+	MsgMacroUnfilled       Msg = "macro_unfilled" // placeholder
+	MsgMacroTitleRequired  Msg = "macro_title_required"
+	MsgMacroUnknownVar     Msg = "macro_unknown_var" // placeholder
+	MsgMacroAction         Msg = "macro_action"      // Action
+	MsgMacroNotFound       Msg = "macro_not_found"
 )
 
 // message is a Msg's code and English: a format whose verbs take the
@@ -260,6 +265,11 @@ var messages = map[Msg]message{
 	MsgMessagePhotos:       {EINVALID, "a message shows at most %d photos"},
 	MsgMessagePhotosBuyer:  {EINVALID, "only the buyer's messages carry photos"},
 	MsgMessagePhotoUnknown: {EINVALID, "photos must be the buyer's evidence on this ticket, named by their ids"},
+	MsgMacroUnfilled:       {EINVALID, "fill in %s before sending: the ticket has no value for it"},
+	MsgMacroTitleRequired:  {EINVALID, "a canned reply needs a title"},
+	MsgMacroUnknownVar:     {EINVALID, "%s is not a variable; use {buyer}, {product}, {amount}, {deadline}, {return_address} or {ticket}"},
+	MsgMacroAction:         {EINVALID, "a canned reply cannot %s; it may approve, reject or request evidence"},
+	MsgMacroNotFound:       {ENOTFOUND, "canned reply not found"},
 }
 
 // Fail returns the error that says m with its values. A Msg the catalog

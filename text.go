@@ -26,6 +26,7 @@ const (
 	FieldTracking     Field = "tracking"
 	FieldNote         Field = "note"
 	FieldMessage      Field = "body"
+	FieldMacroTitle   Field = "title"
 	FieldName         Field = "name"
 	FieldMerchantName Field = "merchant.name"
 	FieldOverride     Field = "override"

@@ -158,6 +158,7 @@ type demo struct {
 	merchants []anxin.Merchant
 	staff     map[int64]anxin.Actor // merchant id -> its demo user
 	agents    []anxin.Actor
+	admin     anxin.Actor
 	jobs      []*photoJob
 	photoRng  *rand.Rand     // plans the photos' EXIF and copies
 	drawing   chan *photoJob // photos to draw while the tickets are made
@@ -187,13 +188,71 @@ func (d *demo) people(ctx context.Context) error {
 			return err
 		}
 		switch l.Role {
+		case anxin.RoleAdmin:
+			d.admin = u.Actor()
 		case anxin.RoleAgent:
 			d.agents = append(d.agents, u.Actor())
 		case anxin.RoleMerchant:
 			d.staff[u.MerchantID] = u.Actor()
 		}
 	}
-	return nil
+	return d.macros(ctx)
+}
+
+// demoMacros are the team's canned replies: what agents send every day.
+var demoMacros = []anxin.Macro{
+	{Title: "退货地址", TitleEN: "Return address", Body: "{buyer}您好，您的退货申请已同意。请在7天内将商品寄回：{return_address}，寄出后请填写运单号。工单号：{ticket}。"},
+	{Title: "请补拍吊牌照片", TitleEN: "Ask for the label photo", Action: anxin.RequestEvidence,
+		Body: "{buyer}您好，为尽快处理您的申请，请补拍{product}的吊牌和包装标签照片（需清晰可见），谢谢！"},
+	{Title: "退款时效说明", TitleEN: "Refund timing", Body: "{buyer}您好，您的退款{amount}已提交，将在1-3个工作日内原路退回，请注意查收。"},
+	{Title: "3分钟同意致谢", TitleEN: "Approved, with thanks", Action: anxin.Approve,
+		Body: "{buyer}您好，您的申请已为您同意，感谢您的耐心！如有其他问题请随时联系我们。"},
+	{Title: "照片无法证明问题", TitleEN: "Photos do not show the problem", Action: anxin.Reject, Reason: "照片无法证明问题",
+		Body: "{buyer}您好，很抱歉，您提供的照片无法看出{product}存在问题，本次申请暂无法通过。您可以补充清晰照片后再次申请。"},
+}
+
+// macros seeds the team's canned replies and one of a merchant's own.
+func (d *demo) macros(ctx context.Context) error {
+	for _, m := range demoMacros {
+		if _, err := d.s.SaveMacro(ctx, d.admin, m); err != nil {
+			return fmt.Errorf("demo macro %s: %w", m.Title, err)
+		}
+	}
+	shop := d.staff[d.merchants[0].ID]
+	_, err := d.s.SaveMacro(ctx, shop, anxin.Macro{Title: "鲜花保鲜说明", TitleEN: "Keeping flowers fresh",
+		Body: "{buyer}您好，鲜花到货后请剪根2厘米并换清水，避免阳光直射。如仍有问题请拍照发给我们。"})
+	return err
+}
+
+var (
+	demoAsks    = []string{"请问什么时候能处理？", "照片已经上传了，麻烦尽快", "我明天不在家，可以改天取件吗？", "已经等了很久了，怎么还没处理", "退款会退到哪里？"}
+	demoAnswers = []string{"您好，已收到，正在为您加急处理。", "您好，请放心，我们会在时限内为您处理。", "您好，退款会原路退回到您的支付账户。"}
+)
+
+// conversation has the buyer write on about a third of the tickets, after
+// the last step, and a person answer most of them minutes later: the rest
+// wait, as some always do.
+func (d *demo) conversation(ctx context.Context, t anxin.Ticket, after time.Time) error {
+	if d.pick(3) != 0 || !after.Before(d.now) {
+		return nil
+	}
+	at := after.Add(min(d.between(time.Minute, 6*time.Hour), d.now.Sub(after)/2))
+	d.clock.Set(at)
+	buyer := anxin.APIKey{MerchantID: t.MerchantID}.Actor()
+	if _, _, err := d.s.BuyerMessage(ctx, buyer, t.ID, demoAsks[d.pick(len(demoAsks))], nil, store.IdempotencyKey{}); err != nil {
+		return err
+	}
+	reply := at.Add(d.between(30*time.Second, 12*time.Minute))
+	if d.pick(4) == 0 || !reply.Before(d.now) {
+		return nil // still waiting for a reply
+	}
+	d.clock.Set(reply)
+	by := d.staff[t.MerchantID]
+	if d.pick(2) == 0 {
+		by = d.agents[d.pick(len(d.agents))]
+	}
+	_, err := d.s.SendMessage(ctx, t.ID, by, demoAnswers[d.pick(len(demoAnswers))])
+	return err
 }
 
 // demoPath is where a demo ticket ends up: the decisions that lead there,
@@ -316,7 +375,7 @@ func (d *demo) ticket(ctx context.Context) error {
 			return fmt.Errorf("%s on %s: %w", action, t.State, err)
 		}
 	}
-	return nil
+	return d.conversation(ctx, t, at)
 }
 
 func (d *demo) order(p anxin.Policy, product demoProduct, claimAt time.Time) anxin.Order {

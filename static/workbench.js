@@ -67,7 +67,8 @@
     var onQueue = !!$("#queue"), onTicket = !!$("[data-live-ticket]"), row;
     switch (e.key) {
       case "/":
-        if ($("#q")) { e.preventDefault(); $("#q").focus(); $("#q").select(); }
+        if ($("#q")) { e.preventDefault(); $("#q").focus(); $("#q").select(); return; }
+        if (onTicket && openMacros()) e.preventDefault();
         return;
       case "?":
         var help = $("#keys-help");
@@ -124,6 +125,78 @@
       for (var k = 0; k < boxes.length; k++) boxes[k].checked = e.target.checked;
     }
     if (e.target.closest && e.target.closest("#queue")) countSelected();
+  });
+
+  // ---- Canned replies ------------------------------------------------------------
+  // "/" in an empty reply box (or on the ticket page) opens the list and its
+  // search; "Use" fills the box with the reply rendered for this ticket and
+  // remembers it, so its action (if any) is taken with the message.
+  function openMacros() {
+    var box = $("[data-macros]"), search = $("[data-macro-search]");
+    if (!box || !search) return false;
+    box.open = true;
+    search.focus();
+    search.select();
+    return true;
+  }
+
+  function filterMacros() {
+    var search = $("[data-macro-search]");
+    if (!search) return;
+    // The "/" that opened the list may arrive here too: it is no part of a title.
+    if (search.value.charAt(0) === "/") search.value = search.value.slice(1);
+    var q = search.value.trim().toLowerCase();
+    var items = $$("[data-macro-list] li[data-macro-id]");
+    for (var k = 0; k < items.length; k++) {
+      items[k].hidden = q !== "" && (items[k].getAttribute("data-title") || "").toLowerCase().indexOf(q) < 0;
+    }
+  }
+
+  function useMacro(li) {
+    var body = $("#reply-body"), chosen = $("[data-macro-chosen]"), label = $("[data-macro-action-label]");
+    if (!li || !body) return;
+    body.value = li.getAttribute("data-text") || "";
+    if (chosen) chosen.value = li.getAttribute("data-macro-id");
+    if (label) {
+      label.textContent = li.getAttribute("data-action-label") || "";
+      label.hidden = !label.textContent;
+    }
+    var box = $("[data-macros]");
+    if (box) box.open = false;
+    body.focus();
+    // A value the ticket lacks stays a {placeholder}: select the first one.
+    var at = body.value.search(/\{[a-z_]+\}/);
+    if (at >= 0) body.setSelectionRange(at, body.value.indexOf("}", at) + 1);
+  }
+
+  document.addEventListener("click", function (e) {
+    var use = e.target.closest && e.target.closest("[data-macro-use]");
+    if (use) { e.preventDefault(); useMacro(use.closest("li[data-macro-id]")); }
+  });
+  document.addEventListener("input", function (e) {
+    if (e.target.matches("[data-macro-search]")) filterMacros();
+    if (e.target.id === "reply-body" && e.target.value === "") {
+      var chosen = $("[data-macro-chosen]"), label = $("[data-macro-action-label]");
+      if (chosen) chosen.value = "";
+      if (label) label.hidden = true;
+    }
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.target.id === "reply-body" && e.key === "/" && e.target.value === "" && openMacros()) {
+      e.preventDefault();
+      return;
+    }
+    if (e.target.matches && e.target.matches("[data-macro-search]")) {
+      if (e.key === "Enter") {
+        e.preventDefault();
+        var first = $("[data-macro-list] li[data-macro-id]:not([hidden])");
+        if (first) useMacro(first);
+      } else if (e.key === "Escape") {
+        var box = $("[data-macros]");
+        if (box) box.open = false;
+        if ($("#reply-body")) $("#reply-body").focus();
+      }
+    }
   });
 
   // ---- Live updates (server-sent events) ----------------------------------------

@@ -32,3 +32,58 @@ func init() {
 		"the buyer waits for a reply": "买家等待回复中",
 	})
 }
+
+func init() {
+	addEN(map[string]string{
+		"var:buyer":          "buyer's name",
+		"var:product":        "product",
+		"var:amount":         "amount",
+		"var:deadline":       "deadline",
+		"var:return_address": "return address",
+		"var:ticket":         "ticket number",
+		"edit_macro":         "Edit canned replies",
+	})
+	addZH(map[string]string{
+		"var:buyer":          "买家姓名",
+		"var:product":        "商品",
+		"var:amount":         "金额",
+		"var:deadline":       "截止时间",
+		"var:return_address": "退货地址",
+		"var:ticket":         "工单号",
+		"edit_macro":         "编辑快捷回复",
+	})
+}
+
+func init() {
+	addZH(map[string]string{
+		"Canned replies (%d)":   "快捷回复（%d）",
+		"Search canned replies": "搜索快捷回复",
+		"Search by title":       "按标题搜索",
+		"the merchant's":        "商家自建",
+		"also: %s":              "同时：%s",
+		"Use":                   "填入",
+		"Send as is":            "直接发送",
+		"[%s missing]":          "[缺少%s]",
+		"the ticket has no value for this: fill it in": "该工单没有这一项，请手动填写",
+	})
+}
+
+func init() {
+	addZH(map[string]string{
+		"Canned replies": "快捷回复",
+		"Use them from a ticket's reply box: type / or open the list. Variables are filled in from the ticket: {buyer}, {product}, {amount}, {deadline}, {return_address}, {ticket}. A value the ticket lacks must be filled in by hand before sending.": "在工单的回复框中使用：输入 / 或展开列表。变量会按工单自动填入：{buyer}（买家姓名）、{product}（商品）、{amount}（金额）、{deadline}（截止时间）、{return_address}（退货地址）、{ticket}（工单号）。工单没有的内容须在发送前手动填写。",
+		"Delete":                        "删除",
+		"Edit":                          "编辑",
+		"Title":                         "标题",
+		"All canned replies":            "全部快捷回复",
+		"No canned replies yet.":        "还没有快捷回复。",
+		"team":                          "团队",
+		"New canned reply":              "新建快捷回复",
+		"Edit canned reply":             "编辑快捷回复",
+		"English name (optional)":       "英文名称（选填）",
+		"Text to the buyer":             "发给买家的内容",
+		"Also take an action":           "同时执行操作",
+		"No action: send the text only": "不执行操作，只发送内容",
+		"Reason (for a rejection)":      "原因（拒绝时必填）",
+	})
+}

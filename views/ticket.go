@@ -18,6 +18,8 @@ type TicketPage struct {
 	Notes    []anxin.Note
 	Messages []anxin.Message // the conversation with the buyer
 	Reply    string          // the viewer's reply, kept when it was refused
+	Macro    int64           // the canned reply the refused reply came from
+	Macros   []MacroView     // the canned replies the viewer may use here
 	Evidence []anxin.Evidence
 	Photos   PhotosView // the gallery, its checklist and the upload form
 	Refund   *anxin.RefundRecord
@@ -60,6 +62,7 @@ type ActionForm struct {
 	Tracking   string
 	Slot       string
 	Message    string // to the buyer, sent with the action
+	Macro      int64  // the canned reply the action and message came from
 }
 
 // rejectReasons are the reasons offered when rejecting (plus free text).

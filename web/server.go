@@ -151,6 +151,9 @@ func (s *Server) routes() {
 	e.POST("/tickets/:number/notes", s.addNote, in...)
 	e.POST("/tickets/:number/messages", s.sendMessage, in...)
 	e.GET("/tickets/:number/thread", s.ticketThread, in...)
+	e.GET("/macros", s.macros, in...)
+	e.POST("/macros", s.saveMacro, only(anxin.RoleAdmin, anxin.RoleMerchant)...)
+	e.POST("/macros/:id/delete", s.deleteMacro, only(anxin.RoleAdmin, anxin.RoleMerchant)...)
 	e.GET("/account", s.account, in...)
 	e.POST("/account/password", s.changePassword, in...)
 

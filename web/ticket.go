@@ -61,6 +61,10 @@ func (s *Server) ticketView(c echo.Context, t anxin.Ticket) (views.TicketPage, e
 	if p.Messages, err = s.store.Messages(ctx, scope, t.ID); err != nil {
 		return p, err
 	}
+	macros, err := s.store.Macros(ctx, t.MerchantID)
+	if err != nil {
+		return p, err
+	}
 	if p.Photos, err = s.photosView(ctx, u, t); err != nil {
 		return p, err
 	}
@@ -70,6 +74,10 @@ func (s *Server) ticketView(c echo.Context, t anxin.Ticket) (views.TicketPage, e
 		p.Refund = &r
 	case anxin.ErrorCode(err) != anxin.ENOTFOUND:
 		return p, err
+	}
+	lctx := s.langCtx(c)
+	for _, m := range macros {
+		p.Macros = append(p.Macros, views.RenderMacro(lctx, m, t, p.Refund))
 	}
 	if p.Staff {
 		if p.Agents, err = s.store.Agents(ctx); err != nil {
@@ -116,11 +124,26 @@ func (s *Server) ticketAction(c echo.Context) error {
 		Message: form.Message, ConfirmAboveFen: s.cfg.ConfirmRefundAboveFen, Confirmed: c.FormValue("confirm") == "1"}
 	d.Reason = s.reasonText(c, form)
 
-	var outcome views.Outcome
+	var refused error
 	if d.AmountFen, err = parseYuan(form.Amount); err != nil {
-		outcome = views.Outcome{Kind: "refused", Action: action, Err: anxin.Fail(anxin.MsgAmountNotYuan)}
+		refused = anxin.Fail(anxin.MsgAmountNotYuan)
 	} else if d.Slot, err = s.parseSlot(form.Slot); err != nil {
-		outcome = views.Outcome{Kind: "refused", Action: action, Err: anxin.Fail(anxin.MsgSlotNotTime)}
+		refused = anxin.Fail(anxin.MsgSlotNotTime)
+	}
+	return s.decideOnPage(c, t, d, form, refused)
+}
+
+// decideOnPage takes a decision from the ticket page (an action's form, or a
+// canned reply that carries an action) and answers with the ticket and what
+// became of it: done (with the next ticket), handled by someone first,
+// refused, or a payout to confirm. refused is a refusal of the form's input,
+// found before the decision was tried.
+func (s *Server) decideOnPage(c echo.Context, t anxin.Ticket, d anxin.Decision, form views.ActionForm, refused error) error {
+	ctx := c.Request().Context()
+	action := d.Action
+	var outcome views.Outcome
+	if refused != nil {
+		outcome = views.Outcome{Kind: "refused", Action: action, Err: refused}
 	} else {
 		updated, err := s.store.Decide(ctx, t.ID, d)
 		var handled *anxin.AlreadyHandled
@@ -270,8 +293,11 @@ func (s *Server) addNote(c echo.Context) error {
 	return s.renderTicket(c, http.StatusOK, p)
 }
 
-// sendMessage sends the viewer's reply to the buyer. A refused reply (empty,
-// too long) is shown with the ticket, its text kept.
+// sendMessage sends the viewer's reply to the buyer: the text of the reply
+// box, which a canned reply may have filled (macro), or a canned reply sent
+// as it is (send_macro). A canned reply that carries an action takes it with
+// the message in one decision, on the version the page showed. A refused
+// reply is shown with the ticket, its text kept.
 func (s *Server) sendMessage(c echo.Context) error {
 	ctx := c.Request().Context()
 	u := user(c)
@@ -279,7 +305,33 @@ func (s *Server) sendMessage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	body := c.FormValue("body")
+	body, macroID := c.FormValue("body"), parseID(c.FormValue("macro"))
+	if id := c.FormValue("send_macro"); id != "" {
+		macroID, body = parseID(id), ""
+	}
+	var m anxin.Macro
+	if c.FormValue("macro") != "" || c.FormValue("send_macro") != "" {
+		if m, err = s.store.Macro(ctx, u.Actor().Scope(), t.MerchantID, macroID); err != nil {
+			return err
+		}
+		if body == "" {
+			refund, err := s.store.Refund(ctx, u.Actor().Scope(), t.ID)
+			if err != nil && anxin.ErrorCode(err) != anxin.ENOTFOUND {
+				return err
+			}
+			body = views.RenderMacro(s.langCtx(c), m, t, &refund).Text
+		}
+	}
+	if m.Action != "" {
+		version, _ := strconv.ParseInt(c.FormValue("version"), 10, 64)
+		var refused error
+		if version <= 0 {
+			refused = anxin.Fail(anxin.MsgVersionMissing)
+		}
+		d := anxin.Decision{Action: m.Action, Actor: u.Actor(), Version: version, Reason: m.Reason, Message: body,
+			ConfirmAboveFen: s.cfg.ConfirmRefundAboveFen}
+		return s.decideOnPage(c, t, d, views.ActionForm{Action: m.Action, Reason: m.Reason, Message: body, Macro: m.ID}, refused)
+	}
 	_, err = s.store.SendMessage(ctx, t.ID, u.Actor(), body)
 	var derr *anxin.Error
 	switch {
@@ -297,7 +349,7 @@ func (s *Server) sendMessage(c echo.Context) error {
 	}
 	status := http.StatusOK
 	if derr != nil {
-		p.Reply, status = body, http.StatusUnprocessableEntity
+		p.Reply, p.Macro, status = body, m.ID, http.StatusUnprocessableEntity
 		p.Outcome = views.Outcome{Kind: "refused", Action: views.SendMessage, Err: derr}
 	}
 	return s.renderTicket(c, status, p)
