@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -134,37 +135,76 @@ func checkMessagePhotos(ctx context.Context, tx *wtx, ticketID int64, ids []int6
 // Messages returns the conversation of a ticket the scope may see, oldest
 // first.
 func (s *Store) Messages(ctx context.Context, scope anxin.Scope, ticketID int64) ([]anxin.Message, error) {
-	if _, err := findTicket(ctx, s.read(), scope, ticketID); err != nil {
-		return nil, err
+	msgs, _, err := s.LatestMessages(ctx, scope, ticketID, 0)
+	return msgs, err
+}
+
+// LatestMessages returns the last limit messages of a ticket's conversation
+// (every one for 0), oldest first, and how many it has in all.
+func (s *Store) LatestMessages(ctx context.Context, scope anxin.Scope, ticketID int64, limit int) ([]anxin.Message, int, error) {
+	q := s.read()
+	// The ticket's scope is checked in the count: no row for a ticket the
+	// scope may not see (or that does not exist).
+	var total sql.NullInt64
+	if err := q.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM messages WHERE ticket_id = t.id) FROM tickets t
+		WHERE t.id = ? AND (?2 = 0 OR t.merchant_id = ?2)`, ticketID, scope.MerchantID).Scan(&total); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, 0, anxin.Fail(anxin.MsgTicketNotFound)
+		}
+		return nil, 0, fmt.Errorf("messages: %w", err)
 	}
-	rows, err := s.read().QueryContext(ctx, `SELECT m.id, m.ticket_id, m.sender, coalesce(m.author_id, 0), m.author_name,
-		m.body, m.created_at, m.replied_at, coalesce(r.author_name, ''),
-		coalesce((SELECT group_concat(p.evidence_id, ' ') FROM message_photos p WHERE p.message_id = m.id), '')
+	n := int(total.Int64)
+	if limit <= 0 || limit > n {
+		limit = n
+	}
+	if limit == 0 {
+		return nil, 0, nil
+	}
+	rows, err := q.QueryContext(ctx, `SELECT * FROM (SELECT m.id, m.ticket_id, m.sender, coalesce(m.author_id, 0),
+		m.author_name, m.body, m.created_at, m.replied_at, coalesce(r.author_name, ''),
+		EXISTS (SELECT 1 FROM message_photos p WHERE p.message_id = m.id)
 		FROM messages m LEFT JOIN messages r ON r.id = m.reply_id
-		WHERE m.ticket_id = ? ORDER BY m.id`, ticketID)
+		WHERE m.ticket_id = ? ORDER BY m.id DESC LIMIT ?) ORDER BY 1`, ticketID, limit)
 	if err != nil {
-		return nil, fmt.Errorf("messages: %w", err)
+		return nil, 0, fmt.Errorf("messages: %w", err)
 	}
 	defer rows.Close()
-	var out []anxin.Message
+	out := make([]anxin.Message, 0, limit)
+	at := map[int64]int{} // message id -> index in out, of those with photos
 	for rows.Next() {
 		var m anxin.Message
-		var at, replied sql.NullInt64
-		var photos string
-		if err := rows.Scan(&m.ID, &m.TicketID, &m.From, &m.AuthorID, &m.AuthorName, &m.Body, &at, &replied,
-			&m.ReplyBy, &photos); err != nil {
-			return nil, fmt.Errorf("messages: %w", err)
+		var created, replied sql.NullInt64
+		var hasPhotos bool
+		if err := rows.Scan(&m.ID, &m.TicketID, &m.From, &m.AuthorID, &m.AuthorName, &m.Body, &created, &replied,
+			&m.ReplyBy, &hasPhotos); err != nil {
+			return nil, 0, fmt.Errorf("messages: %w", err)
 		}
-		m.CreatedAt, m.RepliedAt = fromMS(at), fromMS(replied)
-		for _, f := range strings.Fields(photos) {
-			var id int64
-			if _, err := fmt.Sscan(f, &id); err == nil {
-				m.Photos = append(m.Photos, id)
-			}
+		m.CreatedAt, m.RepliedAt = fromMS(created), fromMS(replied)
+		if hasPhotos {
+			at[m.ID] = len(out)
 		}
 		out = append(out, m)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil || len(at) == 0 {
+		return out, n, err
+	}
+	photos, err := q.QueryContext(ctx, `SELECT p.message_id, p.evidence_id FROM message_photos p
+		JOIN messages m ON m.id = p.message_id WHERE m.ticket_id = ? AND m.id >= ? ORDER BY p.message_id, p.evidence_id`,
+		ticketID, out[0].ID)
+	if err != nil {
+		return nil, 0, fmt.Errorf("message photos: %w", err)
+	}
+	defer photos.Close()
+	for photos.Next() {
+		var msg, ev int64
+		if err := photos.Scan(&msg, &ev); err != nil {
+			return nil, 0, err
+		}
+		if i, ok := at[msg]; ok {
+			out[i].Photos = append(out[i].Photos, ev)
+		}
+	}
+	return out, n, photos.Err()
 }
 
 // Unread says which of the tickets have a message from the buyer the user

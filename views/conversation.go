@@ -10,6 +10,19 @@ import (
 // SendMessage names sending a reply where an outcome names its action.
 const SendMessage anxin.Action = "send_message"
 
+// ThreadLatest is how many of a conversation's messages the ticket page
+// shows at first, newest last: a long thread stays as quick to open.
+const ThreadLatest = 30
+
+// threadURL is where the thread is refreshed from, keeping "show all".
+func (p TicketPage) threadURL() string {
+	u := "/tickets/" + p.Ticket.Number + "/thread"
+	if p.ThreadAll {
+		u += "?thread=all"
+	}
+	return u
+}
+
 // ThreadItem is one entry of a ticket's conversation: a message, or an
 // event of the timeline between the messages.
 type ThreadItem struct {
@@ -24,6 +37,11 @@ type ThreadItem struct {
 func (p TicketPage) Thread() []ThreadItem {
 	out := make([]ThreadItem, 0, len(p.Events)+len(p.Messages))
 	i, j := 0, 0
+	if p.EarlierMessages > 0 && len(p.Messages) > 0 {
+		for i < len(p.Events) && p.Events[i].At.Before(p.Messages[0].CreatedAt) {
+			i++ // hidden with the messages of their time
+		}
+	}
 	for i < len(p.Events) || j < len(p.Messages) {
 		if j == len(p.Messages) || i < len(p.Events) && !p.Events[i].At.After(p.Messages[j].CreatedAt) {
 			out = append(out, ThreadItem{At: p.Events[i].At, Event: &p.Events[i]})

@@ -72,6 +72,7 @@ func init() {
 	addZH(map[string]string{
 		"Canned replies": "快捷回复",
 		"Use them from a ticket's reply box: type / or open the list. Variables are filled in from the ticket: {buyer}, {product}, {amount}, {deadline}, {return_address}, {ticket}. A value the ticket lacks must be filled in by hand before sending.": "在工单的回复框中使用：输入 / 或展开列表。变量会按工单自动填入：{buyer}（买家姓名）、{product}（商品）、{amount}（金额）、{deadline}（截止时间）、{return_address}（退货地址）、{ticket}（工单号）。工单没有的内容须在发送前手动填写。",
+		"Show %d earlier messages":      "显示更早的 %d 条消息",
 		"Delete":                        "删除",
 		"Edit":                          "编辑",
 		"Title":                         "标题",

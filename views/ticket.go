@@ -16,7 +16,11 @@ type TicketPage struct {
 	Policy   anxin.Policy
 	Events   []anxin.Event
 	Notes    []anxin.Note
-	Messages []anxin.Message // the conversation with the buyer
+	Messages []anxin.Message // the conversation with the buyer: the latest ThreadLatest, or all
+	// EarlierMessages is how many older messages are not shown (with the
+	// events before them); ThreadAll, that the viewer asked for every one.
+	EarlierMessages int
+	ThreadAll       bool
 	Reply    string          // the viewer's reply, kept when it was refused
 	Macro    int64           // the canned reply the refused reply came from
 	Macros   []MacroView     // the canned replies the viewer may use here

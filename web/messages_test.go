@@ -220,3 +220,33 @@ func TestRequestEvidenceAsksInWords(t *testing.T) {
 		t.Fatalf("state %s", got.State)
 	}
 }
+
+// TestLongThreadShowsTheLatest: a long conversation opens on its latest
+// messages, with a link to the rest.
+func TestLongThreadShowsTheLatest(t *testing.T) {
+	e := newEnv(t)
+	m := storetest.MustMerchant(t, e.store, "玉颜美妆旗舰店")
+	tk := storetest.MustTicket(t, e.store, m.ID, anxin.QualityReturn, 36800)
+	buyer := anxin.APIKey{MerchantID: m.ID}.Actor()
+	for i := range 35 {
+		e.clock.Advance(time.Minute)
+		if _, _, err := e.store.BuyerMessage(ctx, buyer, tk.ID, fmt.Sprintf("消息%d", i+1), nil, store.IdempotencyKey{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	agent := e.client()
+	agent.login(storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0))
+	_, doc := agent.get("/tickets/" + tk.Number)
+	msgs := doc.Find("#timeline li.msg")
+	if msgs.Length() != 30 || msgs.First().Find(".msg-body").Text() != "消息6" || doc.Find("#timeline [data-earlier]").Text() != "显示更早的 5 条消息" {
+		t.Fatalf("%d messages from %q, link %q", msgs.Length(), msgs.First().Find(".msg-body").Text(), doc.Find("#timeline [data-earlier]").Text())
+	}
+	if doc.Find("#timeline li[data-action=create]").Length() != 0 {
+		t.Fatal("the claim's event shows among the latest messages")
+	}
+	_, doc = agent.get("/tickets/" + tk.Number + "?thread=all")
+	if doc.Find("#timeline li.msg").Length() != 35 || doc.Find("#timeline [data-earlier]").Length() != 0 ||
+		doc.Find("#timeline").AttrOr("data-refresh", "") != "/tickets/"+tk.Number+"/thread?thread=all" {
+		t.Fatalf("all: %d", doc.Find("#timeline li.msg").Length())
+	}
+}

@@ -58,9 +58,15 @@ func (s *Server) ticketView(c echo.Context, t anxin.Ticket) (views.TicketPage, e
 	if p.Notes, err = s.store.Notes(ctx, scope, t.ID); err != nil {
 		return p, err
 	}
-	if p.Messages, err = s.store.Messages(ctx, scope, t.ID); err != nil {
+	limit := views.ThreadLatest
+	if p.ThreadAll = c.QueryParam("thread") == "all"; p.ThreadAll {
+		limit = 0
+	}
+	var total int
+	if p.Messages, total, err = s.store.LatestMessages(ctx, scope, t.ID, limit); err != nil {
 		return p, err
 	}
+	p.EarlierMessages = total - len(p.Messages)
 	macros, err := s.store.Macros(ctx, t.MerchantID)
 	if err != nil {
 		return p, err
