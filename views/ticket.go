@@ -21,19 +21,19 @@ type TicketPage struct {
 	// events before them); ThreadAll, that the viewer asked for every one.
 	EarlierMessages int
 	ThreadAll       bool
-	Reply    string          // the viewer's reply, kept when it was refused
-	Macro    int64           // the canned reply the refused reply came from
-	Macros   []MacroView     // the canned replies the viewer may use here
-	Evidence []anxin.Evidence
-	Photos   PhotosView // the gallery, its checklist and the upload form
-	Refund   *anxin.RefundRecord
-	Actions  []anxin.Action // what the viewer may do in this state
-	Agents   []anxin.User   // whom the ticket may be assigned to (staff only)
-	Viewers  []string       // others who have the ticket open
-	Outcome  Outcome        // what the viewer's last action did
-	Next     *anxin.Ticket  // the ticket to offer after an action
-	Form     ActionForm     // the viewer's input, kept when an action was refused
-	Staff    bool
+	Reply           string      // the viewer's reply, kept when it was refused
+	Macro           int64       // the canned reply the refused reply came from
+	Macros          []MacroView // the canned replies the viewer may use here
+	Evidence        []anxin.Evidence
+	Photos          PhotosView // the gallery, its checklist and the upload form
+	Refund          *anxin.RefundRecord
+	Actions         []anxin.Action // what the viewer may do in this state
+	Agents          []anxin.User   // whom the ticket may be assigned to (staff only)
+	Viewers         []string       // others who have the ticket open
+	Outcome         Outcome        // what the viewer's last action did
+	Next            *anxin.Ticket  // the ticket to offer after an action
+	Form            ActionForm     // the viewer's input, kept when an action was refused
+	Staff           bool
 }
 
 // PaidTwice is the latest alert that the ticket's refund may have been paid
