@@ -29,6 +29,7 @@ var conversationZH = map[string]string{
 func init() {
 	addZH(map[string]string{
 		"new message":                 "新消息",
+		"to answer":                   "待回复",
 		"the buyer waits for a reply": "买家等待回复中",
 	})
 }
