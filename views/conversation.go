@@ -1,7 +1,9 @@
 package views
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"time"
 
 	"github.com/anxin-helpdesk/anxin"
@@ -36,22 +38,35 @@ type ThreadItem struct {
 // words sent with it) keep that order.
 func (p TicketPage) Thread() []ThreadItem {
 	out := make([]ThreadItem, 0, len(p.Events)+len(p.Messages))
-	i, j := 0, 0
-	if p.EarlierMessages > 0 && len(p.Messages) > 0 {
-		for i < len(p.Events) && p.Events[i].At.Before(p.Messages[0].CreatedAt) {
-			i++ // hidden with the messages of their time
-		}
+	for i := range p.Events {
+		out = append(out, ThreadItem{At: p.Events[i].At, Event: &p.Events[i]})
 	}
-	for i < len(p.Events) || j < len(p.Messages) {
-		if j == len(p.Messages) || i < len(p.Events) && !p.Events[i].At.After(p.Messages[j].CreatedAt) {
-			out = append(out, ThreadItem{At: p.Events[i].At, Event: &p.Events[i]})
-			i++
-			continue
+	for i := range p.Messages {
+		out = append(out, ThreadItem{At: p.Messages[i].CreatedAt, Message: &p.Messages[i]})
+	}
+	// In time order: a photo recorded after the fact (with the time it was
+	// taken) goes where it happened. Events come before messages of the
+	// same moment, each in the order written.
+	slices.SortStableFunc(out, func(a, b ThreadItem) int {
+		if c := a.At.Compare(b.At); c != 0 {
+			return c
 		}
-		out = append(out, ThreadItem{At: p.Messages[j].CreatedAt, Message: &p.Messages[j]})
-		j++
+		return cmp.Compare(boolInt(a.Message != nil), boolInt(b.Message != nil))
+	})
+	if p.EarlierMessages > 0 && len(p.Messages) > 0 {
+		first := p.Messages[0].CreatedAt
+		for len(out) > 0 && out[0].Message == nil && out[0].At.Before(first) {
+			out = out[1:] // hidden with the messages of their time
+		}
 	}
 	return out
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // photo is the ticket's evidence with the id, if the page has it.
