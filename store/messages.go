@@ -76,6 +76,9 @@ func addMessage(ctx context.Context, tx *wtx, t anxin.Ticket, m anxin.Message) (
 	if m.ID, err = res.LastInsertId(); err != nil {
 		return m, err
 	}
+	if err := indexMessage(ctx, tx, m, t.MerchantID); err != nil {
+		return m, err
+	}
 	for _, id := range m.Photos {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO message_photos (message_id, evidence_id) VALUES (?, ?)`, m.ID, id); err != nil {
 			return m, fmt.Errorf("message photo: %w", err)

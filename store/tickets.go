@@ -51,6 +51,9 @@ func createTicket(ctx context.Context, tx *wtx, c anxin.Claim) (anxin.Ticket, er
 	if _, err = insertEvent(ctx, tx, ev); err != nil {
 		return t, err
 	}
+	if err := indexTicket(ctx, tx, t); err != nil {
+		return t, err
+	}
 	tx.notify(t, NoticeCreated)
 	return t, emit(ctx, tx, t.ID, t.MerchantID, []anxin.WebhookEvent{anxin.EventTicketCreated}, nil)
 }

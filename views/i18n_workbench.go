@@ -53,8 +53,8 @@ var workbenchEN = map[string]string{
 
 var workbenchZH = map[string]string{
 	// Queue
-	"Search":                              "搜索",
-	"Ticket, order number or phone":       "工单号、订单号或手机号",
+	"Search": "搜索",
+	"Ticket, order, phone or its last 4 digits, buyer, product…": "工单号、订单号、手机号或尾号、买家、商品…",
 	"Keyboard: ?":                         "快捷键：?",
 	"Queue views":                         "队列视图",
 	"All open":                            "全部待处理",

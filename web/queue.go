@@ -137,6 +137,12 @@ func (s *Server) queueView(c echo.Context, qq queueQuery) (views.Queue, error) {
 	sf.After = after
 	page := pageKey{key, after}
 	v, err := s.memo.pages.get(page, now, func() (queuePage, error) {
+		if sf.Search != "" {
+			// A search finds tickets in every state: one page of the
+			// best matches, open ones first.
+			tickets, err := s.store.Search(ctx, sf)
+			return queuePage{tickets: tickets}, err
+		}
 		tickets, next, err := s.store.Queue(ctx, sf)
 		return queuePage{tickets, next}, err
 	})

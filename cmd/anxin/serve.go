@@ -114,7 +114,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 	if err != nil {
 		return err
 	}
-	stopWorkers := background(ctx, sch.Run, webhook.NewSender(st, webhook.Config{Logger: log, AllowPrivate: *allowPrivate}).Run)
+	stopWorkers := background(ctx, sch.Run, webhook.NewSender(st, webhook.Config{Logger: log, AllowPrivate: *allowPrivate}).Run,
+		searchBackfill(st, log))
 	defer stopWorkers()
 	hs := httpServer(srv, log)
 	hs.RegisterOnShutdown(srv.Close)
@@ -139,6 +140,22 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 	}
 	stopWorkers()
 	return nil
+}
+
+// searchBackfill indexes for search what a database from before the index
+// holds, newest first, once, in the background: searches find those tickets
+// as the batches land.
+func searchBackfill(st *store.Store, log *slog.Logger) func(context.Context) {
+	return func(ctx context.Context) {
+		start := time.Now()
+		tickets, messages, err := st.BackfillSearch(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Error("search index: backfill failed; it goes on at the next start", "err", err)
+		case tickets+messages > 0:
+			log.Info("search index: backfilled", "tickets", tickets, "messages", messages, "took", time.Since(start).Round(time.Millisecond))
+		}
+	}
 }
 
 // background runs each loop in a goroutine of its own until stop, which

@@ -55,6 +55,15 @@ func buildOnce(ctx context.Context, path, prefix string, fill func(tmp string, m
 	if err := fill(tmp, merchants); err != nil {
 		return "", err
 	}
+	// Filled behind the store's back: its search index is built as a
+	// database from before the index has it built.
+	if s, err = store.Open(ctx, tmp, Config(anxin.NewManualClock(Epoch))); err != nil {
+		return "", err
+	}
+	_, _, err = s.BackfillSearch(ctx)
+	if err = errors.Join(err, s.Close()); err != nil {
+		return "", err
+	}
 	return path, os.Rename(tmp, path)
 }
 

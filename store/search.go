@@ -1,0 +1,309 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/anxin-helpdesk/anxin"
+)
+
+// The search index (migration 0017): see the migration for its two streams.
+
+// grams splits text into the index's streams: bi, the overlapping pairs of
+// each run of non-Latin letters (Chinese), and uni, their single characters
+// and the whole words of Latin letters and digits, lower-cased.
+func grams(texts ...string) (bi, uni string) {
+	var b, u strings.Builder
+	add := func(sb *strings.Builder, tok string) {
+		if sb.Len() > 0 {
+			sb.WriteByte(' ')
+		}
+		sb.WriteString(tok)
+	}
+	for _, text := range texts {
+		for _, run := range runs(text) {
+			if run.latin {
+				add(&u, strings.ToLower(string(run.r)))
+				continue
+			}
+			for i, r := range run.r {
+				add(&u, string(r))
+				if i+1 < len(run.r) {
+					add(&b, string(run.r[i:i+2]))
+				}
+			}
+		}
+	}
+	return b.String(), u.String()
+}
+
+type run struct {
+	r     []rune
+	latin bool // Latin letters and digits: a word, not characters
+}
+
+// runs splits text at everything that is not a letter or a digit, and
+// between Latin words and other letters.
+func runs(text string) []run {
+	var out []run
+	var cur run
+	flush := func() {
+		if len(cur.r) > 0 {
+			out = append(out, cur)
+		}
+		cur = run{}
+	}
+	for _, r := range text {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			flush()
+			continue
+		}
+		latin := r < 0x250 // Latin letters (with accents) and ASCII digits
+		if len(cur.r) > 0 && cur.latin != latin {
+			flush()
+		}
+		cur.latin = latin
+		cur.r = append(cur.r, r)
+	}
+	flush()
+	return out
+}
+
+// indexTicket puts a ticket's searchable facts into the index: the order
+// number, the buyer's name and phone (and its last four digits), the
+// product and the reason, and its merchant.
+func indexTicket(ctx context.Context, tx *wtx, t anxin.Ticket) error {
+	bi, uni := ticketGrams(t.Order.ID, t.BuyerName, t.BuyerPhone, t.Order.Product, t.Reason, t.MerchantID)
+	_, err := tx.ExecContext(ctx, `INSERT INTO ticket_search (rowid, bi, uni) VALUES (?, ?, ?)`, t.ID, bi, uni)
+	if err != nil {
+		return fmt.Errorf("index ticket %d: %w", t.ID, err)
+	}
+	return nil
+}
+
+func ticketGrams(order, name, phone, product, reason string, merchantID int64) (bi, uni string) {
+	// The phone's first three and last four digits are words of their own:
+	// what a buyer reads out, and what the pages show (138****8000).
+	first3, last4 := "", ""
+	if len(phone) > 7 {
+		first3, last4 = phone[:3], phone[len(phone)-4:]
+	}
+	bi, uni = grams(order, name, phone, first3, last4, product, reason)
+	return bi, uni + fmt.Sprintf(" m%d", merchantID)
+}
+
+// indexMessage puts a message's text into the index, with its ticket's merchant.
+func indexMessage(ctx context.Context, tx *wtx, m anxin.Message, merchantID int64) error {
+	bi, uni := grams(m.Body)
+	_, err := tx.ExecContext(ctx, `INSERT INTO message_search (rowid, bi, uni) VALUES (?, ?, ?)`,
+		m.ID, bi, uni+fmt.Sprintf(" m%d", merchantID))
+	if err != nil {
+		return fmt.Errorf("index message %d: %w", m.ID, err)
+	}
+	return nil
+}
+
+// matchQuery turns what a person typed into an FTS5 query over the index:
+// every term must match; a Chinese term of two or more characters is the
+// phrase of its pairs (a substring), one character is that character, a
+// Latin word or number is that word. "" when nothing searchable was typed.
+func matchQuery(q string) string {
+	var parts []string
+	for _, term := range strings.Fields(q) {
+		for _, run := range runs(term) {
+			switch {
+			case run.latin:
+				parts = append(parts, `uni : "`+strings.ToLower(string(run.r))+`"`)
+			case len(run.r) == 1:
+				parts = append(parts, `uni : "`+string(run.r)+`"`)
+			default:
+				pairs := make([]string, 0, len(run.r)-1)
+				for i := 0; i+1 < len(run.r); i++ {
+					pairs = append(pairs, string(run.r[i:i+2]))
+				}
+				parts = append(parts, `bi : "`+strings.Join(pairs, " ")+`"`)
+			}
+		}
+	}
+	return strings.Join(parts, " AND ")
+}
+
+// backfillBatch is how many tickets (or messages) one write of the backfill
+// indexes: small enough that people's writes wait little behind it.
+const backfillBatch = 2000
+
+// BackfillSearch indexes, newest first, what was made before the search
+// index existed, a batch per write, until none is left; it says how many
+// tickets and messages it indexed. It runs when the store opens a database
+// that needs it (and may be run again: it goes on where it stopped).
+func (s *Store) BackfillSearch(ctx context.Context) (tickets, messages int, err error) {
+	for {
+		var n, m int
+		err := s.writeBackground(ctx, func(ctx context.Context, tx *wtx) (err error) {
+			n, m, err = backfillOnce(ctx, tx)
+			return err
+		})
+		if err != nil {
+			return tickets, messages, err
+		}
+		tickets, messages = tickets+n, messages+m
+		if n == 0 && m == 0 {
+			return tickets, messages, nil
+		}
+	}
+}
+
+func backfillOnce(ctx context.Context, tx *wtx) (tickets, messages int, err error) {
+	var tBelow, mBelow int64
+	err = tx.QueryRowContext(ctx, `SELECT tickets_below, messages_below FROM search_backfill`).Scan(&tBelow, &mBelow)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, nil
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("search backfill: %w", err)
+	}
+	if tBelow > 1 {
+		rows, err := tx.QueryContext(ctx, `SELECT id, order_id, buyer_name, buyer_phone, product, reason, merchant_id
+			FROM tickets WHERE id < ? ORDER BY id DESC LIMIT ?`, tBelow, backfillBatch)
+		if err != nil {
+			return 0, 0, fmt.Errorf("search backfill: %w", err)
+		}
+		type row struct {
+			id, merchant                        int64
+			order, name, phone, product, reason string
+		}
+		var batch []row
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.id, &r.order, &r.name, &r.phone, &r.product, &r.reason, &r.merchant); err != nil {
+				rows.Close()
+				return 0, 0, err
+			}
+			batch = append(batch, r)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return 0, 0, err
+		}
+		next := int64(0)
+		for _, r := range batch {
+			bi, uni := ticketGrams(r.order, r.name, r.phone, r.product, r.reason, r.merchant)
+			if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO ticket_search (rowid, bi, uni) VALUES (?, ?, ?)`, r.id, bi, uni); err != nil {
+				return 0, 0, fmt.Errorf("search backfill: %w", err)
+			}
+			next = r.id
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE search_backfill SET tickets_below = ?`, next); err != nil {
+			return 0, 0, err
+		}
+		tickets = len(batch)
+	}
+	if mBelow > 1 && tickets < backfillBatch {
+		rows, err := tx.QueryContext(ctx, `SELECT m.id, m.body, t.merchant_id FROM messages m JOIN tickets t ON t.id = m.ticket_id
+			WHERE m.id < ? ORDER BY m.id DESC LIMIT ?`, mBelow, backfillBatch)
+		if err != nil {
+			return 0, 0, fmt.Errorf("search backfill: %w", err)
+		}
+		var ms []anxin.Message
+		var merchants []int64
+		for rows.Next() {
+			var m anxin.Message
+			var merchant int64
+			if err := rows.Scan(&m.ID, &m.Body, &merchant); err != nil {
+				rows.Close()
+				return 0, 0, err
+			}
+			ms, merchants = append(ms, m), append(merchants, merchant)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return 0, 0, err
+		}
+		next := int64(0)
+		for i, m := range ms {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM message_search WHERE rowid = ?`, m.ID); err != nil {
+				return 0, 0, err
+			}
+			if err := indexMessage(ctx, tx, m, merchants[i]); err != nil {
+				return 0, 0, err
+			}
+			next = m.ID
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE search_backfill SET messages_below = ?`, next); err != nil {
+			return 0, 0, err
+		}
+		messages = len(ms)
+	}
+	if tickets == 0 && messages == 0 {
+		_, err = tx.ExecContext(ctx, `DELETE FROM search_backfill`)
+	}
+	return tickets, messages, err
+}
+
+// searchLimit bounds the matches a search considers, newest first: a term
+// that matches a hundred thousand tickets shows the newest, and the page
+// asks for a narrower search.
+const searchLimit = 1000
+
+// Search finds tickets in every state by what a person types: a ticket's
+// number (or its digits), the order number, the buyer's phone (whole, its
+// last four digits, or masked as the pages show it), the buyer's name, the
+// product, the reason and the conversation's text, Chinese by substring.
+// The filter's other conditions apply as in the queue, without its
+// open-only rule; open tickets come first by deadline, then the rest, most
+// recently changed first. It returns at most f.Limit (default 50, at most
+// 200) tickets.
+func (s *Store) Search(ctx context.Context, f QueueFilter) ([]anxin.Ticket, error) {
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	f.Limit = min(f.Limit, 200)
+	query := strings.TrimSpace(f.Search)
+	match := matchQuery(query)
+	id, _ := anxin.ParseTicketNumber(query)
+	if match == "" && id == 0 {
+		return nil, nil
+	}
+	hits := `SELECT ?3 WHERE ?3 > 0` // a number alone: that ticket
+	if match != "" {
+		for _, m := range []int64{f.Scope.MerchantID, f.MerchantID} {
+			if m != 0 {
+				match += fmt.Sprintf(` AND uni : "m%d"`, m)
+			}
+		}
+		hits = `SELECT id FROM (SELECT rowid AS id FROM ticket_search WHERE ticket_search MATCH ?1 ORDER BY rowid DESC LIMIT ?2)
+			UNION SELECT ticket_id FROM (SELECT m.ticket_id FROM message_search s CROSS JOIN messages m ON m.id = s.rowid
+				WHERE message_search MATCH ?1 ORDER BY s.rowid DESC LIMIT ?2)
+			UNION ` + hits
+	}
+	f.Search = ""
+	where, args := f.where()
+	where = strings.TrimPrefix(where, "t.due_at IS NOT NULL")
+	where = strings.TrimPrefix(where, " AND ")
+	if where == "" {
+		where = "1"
+	}
+	// The filter's conditions take the parameters after ?3 (LIMIT is written
+	// out: a ?4 after them would be numbered before it).
+	rows, err := s.read().QueryContext(ctx, `WITH hits(id) AS (`+hits+`)
+		SELECT `+ticketColumns+` FROM hits h CROSS JOIN tickets t ON t.id = h.id
+		CROSS JOIN merchants m ON m.id = t.merchant_id LEFT JOIN users a ON a.id = t.assignee_id
+		WHERE `+where+` ORDER BY t.due_at IS NULL, t.due_at, t.updated_at DESC, t.id DESC LIMIT `+strconv.Itoa(f.Limit),
+		append([]any{match, searchLimit, id}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	defer rows.Close()
+	var out []anxin.Ticket
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
