@@ -137,3 +137,16 @@ func EvidenceRequest(ctx context.Context, p TicketPage) string {
 	}
 	return text + "\n" + T(ctx, "Please send them within 72 hours. Thank you!")
 }
+
+// FlagText says a flag's fact in words.
+func FlagText(ctx context.Context, f anxin.Flag) string {
+	switch f.Kind {
+	case anxin.FlagManyClaims:
+		return Tf(ctx, "%d claims within 30 days:", f.Count)
+	case anxin.FlagSamePhoto:
+		return Tf(ctx, "%d photos also submitted on another ticket:", f.Count)
+	case anxin.FlagSoonAfterValue:
+		return Tf(ctx, "claimed within a day of receipt on goods of ¥500 or more (%d):", f.Count)
+	}
+	return string(f.Kind)
+}

@@ -89,3 +89,15 @@ func init() {
 		"Reason (for a rejection)":      "原因（拒绝时必填）",
 	})
 }
+
+func init() {
+	addZH(map[string]string{
+		"The buyer's claims":                                             "买家售后记录",
+		"%d claims in 90 days, %d of them refunded":                      "90 天内申请 %d 次，其中 %d 次已退款",
+		"No other claims from this buyer.":                               "该买家没有其他售后申请。",
+		"Claimed":                                                        "申请时间",
+		"%d claims within 30 days:":                                      "30 天内申请 %d 次：",
+		"%d photos also submitted on another ticket:":                    "%d 张照片也出现在其他工单：",
+		"claimed within a day of receipt on goods of ¥500 or more (%d):": "高价商品（¥500 以上）签收后一天内申请（%d 次）：",
+	})
+}

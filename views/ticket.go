@@ -27,12 +27,13 @@ type TicketPage struct {
 	Evidence        []anxin.Evidence
 	Photos          PhotosView // the gallery, its checklist and the upload form
 	Refund          *anxin.RefundRecord
-	Actions         []anxin.Action // what the viewer may do in this state
-	Agents          []anxin.User   // whom the ticket may be assigned to (staff only)
-	Viewers         []string       // others who have the ticket open
-	Outcome         Outcome        // what the viewer's last action did
-	Next            *anxin.Ticket  // the ticket to offer after an action
-	Form            ActionForm     // the viewer's input, kept when an action was refused
+	History         anxin.BuyerHistory // the buyer's other claims, as far as the viewer may see
+	Actions         []anxin.Action     // what the viewer may do in this state
+	Agents          []anxin.User       // whom the ticket may be assigned to (staff only)
+	Viewers         []string           // others who have the ticket open
+	Outcome         Outcome            // what the viewer's last action did
+	Next            *anxin.Ticket      // the ticket to offer after an action
+	Form            ActionForm         // the viewer's input, kept when an action was refused
 	Staff           bool
 }
 

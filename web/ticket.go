@@ -75,6 +75,9 @@ func (s *Server) ticketView(c echo.Context, t anxin.Ticket) (views.TicketPage, e
 		return p, err
 	}
 	p.Evidence = p.Photos.Evidence
+	if p.History, err = s.store.BuyerHistory(ctx, scope, t, p.Evidence); err != nil {
+		return p, err
+	}
 	switch r, err := s.store.Refund(ctx, scope, t.ID); {
 	case err == nil:
 		p.Refund = &r
