@@ -187,3 +187,52 @@ func (s *Store) Next(ctx context.Context, f QueueFilter, after int64) (anxin.Tic
 	}
 	return anxin.Ticket{}, false, nil
 }
+
+// exportPage is how many rows an export reads at a time.
+const exportPage = 200
+
+// EachInView calls each for every ticket of a queue view, in its order, a
+// page at a time (a search: its one page of matches), so that an export
+// streams without holding the view; it stops at the first error each
+// returns and says how many tickets it gave.
+func (s *Store) EachInView(ctx context.Context, f QueueFilter, each func(anxin.Ticket) error) (int, error) {
+	if f.Search != "" {
+		f.Limit = 200
+		ts, err := s.Search(ctx, f)
+		if err != nil {
+			return 0, err
+		}
+		for i, t := range ts {
+			if err := each(t); err != nil {
+				return i, err
+			}
+		}
+		return len(ts), nil
+	}
+	n := 0
+	f.Limit = exportPage
+	for {
+		page, next, err := s.Queue(ctx, f)
+		if err != nil {
+			return n, err
+		}
+		for _, t := range page {
+			if err := each(t); err != nil {
+				return n, err
+			}
+			n++
+		}
+		if next.IsZero() {
+			return n, nil
+		}
+		f.After = next
+	}
+}
+
+// RecordExport writes an export of tickets to the audit log: who, of what
+// view, how many rows. Exports carry buyers' personal data.
+func (s *Store) RecordExport(ctx context.Context, by anxin.Actor, view string, rows int) error {
+	return s.write(ctx, func(ctx context.Context, tx *wtx) error {
+		return audit(ctx, tx, by, tx.now, "export_tickets", view, fmt.Sprintf("%d rows", rows))
+	})
+}

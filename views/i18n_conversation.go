@@ -101,3 +101,15 @@ func init() {
 		"claimed within a day of receipt on goods of ¥500 or more (%d):": "高价商品（¥500 以上）签收后一天内申请（%d 次）：",
 	})
 }
+
+// Exports.
+func init() {
+	addZH(map[string]string{
+		"Phone":           "手机号",
+		"Claimed (yuan)":  "申请金额（元）",
+		"Refunded (yuan)": "已退款（元）",
+		"Deadline":        "截止时间",
+		"Export CSV":      "导出 CSV",
+		"Download this view as a spreadsheet (every row, not only this page)": "将当前视图下载为表格（全部行，不只本页）",
+	})
+}

@@ -113,3 +113,8 @@ func idStr(id int64) string { return strconv.FormatInt(id, 10) }
 func (q Queue) canApprove(t anxin.Ticket, role anxin.Role) bool {
 	return anxin.Allowed(t.State, anxin.Approve, role, q.Policies[t.Service])
 }
+
+// exportURL downloads the view (its tab, filters and search) as CSV.
+func (q Queue) exportURL() string {
+	return "/queue/export?" + q.Filter.WithTab(q.Filter.Tab).Values().Encode()
+}

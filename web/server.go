@@ -143,6 +143,7 @@ func (s *Server) routes() {
 	e.GET("/merchants", s.merchants, only(anxin.RoleAgent)...)
 	e.GET("/merchants/:code", s.merchantPage, only(anxin.RoleAgent)...)
 	e.GET("/queue", s.queue, in...)
+	e.GET("/queue/export", s.exportQueue, in...)
 	e.POST("/queue/bulk", s.bulk, only(anxin.RoleAgent)...)
 	e.GET("/events", s.events, in...)
 	e.GET("/tickets/:number", s.ticketPage, in...)
