@@ -21,13 +21,35 @@ type QueueFilter struct {
 	Unassigned bool
 	DueFrom    time.Time   // due at or after (zero: no bound)
 	DueBefore  time.Time   // due before (zero: no bound)
-	Search     string      // a ticket number, an order number or a buyer phone
+	Search     string      // what to search for (Search); exact numbers in Queue
+	Sort       QueueSort   // the order: by deadline (the default), amount or creation
 	After      QueueCursor // keyset: the last row of the previous page
 	Limit      int         // default 50, at most 200
 }
 
-// QueueCursor is a position in the queue's (due, id) order: the due_at of
-// the last row of a page (unix ms, or noDeadline) and its id.
+// QueueSort is an order of the queue.
+type QueueSort string
+
+const (
+	SortDeadline QueueSort = ""        // nearest deadline first, overdue first
+	SortAmount   QueueSort = "amount"  // largest claim first
+	SortCreated  QueueSort = "created" // newest first
+)
+
+// orderBy is the sort's key column and whether it runs downwards.
+func (o QueueSort) orderBy() (col string, desc bool) {
+	switch o {
+	case SortAmount:
+		return "t.requested_fen", true
+	case SortCreated:
+		return "t.created_at", true
+	}
+	return "t.due_at", false
+}
+
+// QueueCursor is a position in the queue's (key, id) order: the sort key of
+// the last row of a page (its due_at in unix ms, or noDeadline; its amount;
+// its creation time) and its id.
 type QueueCursor struct {
 	Due int64
 	ID  int64
@@ -122,13 +144,18 @@ func (s *Store) Queue(ctx context.Context, f QueueFilter) ([]anxin.Ticket, Queue
 	}
 	f.Limit = min(f.Limit, 200)
 	where, args := f.where()
+	col, desc := f.Sort.orderBy()
+	cmp, order := ">", col+", t.id"
+	if desc {
+		cmp, order = "<", col+" DESC, t.id DESC"
+	}
 	if !f.After.IsZero() {
-		where += " AND (t.due_at, t.id) > (?, ?)"
+		where += " AND (" + col + ", t.id) " + cmp + " (?, ?)"
 		args = append(args, f.After.Due, f.After.ID)
 	}
 	args = append(args, f.Limit)
-	rows, err := s.read().QueryContext(ctx, `SELECT `+ticketColumns+`, t.due_at`+ticketFrom+
-		`WHERE `+where+` ORDER BY t.due_at, t.id LIMIT ?`, args...)
+	rows, err := s.read().QueryContext(ctx, `SELECT `+ticketColumns+`, `+col+ticketFrom+
+		`WHERE `+where+` ORDER BY `+order+` LIMIT ?`, args...)
 	if err != nil {
 		return nil, QueueCursor{}, fmt.Errorf("queue: %w", err)
 	}

@@ -113,3 +113,5 @@ func init() {
 		"Download this view as a spreadsheet (every row, not only this page)": "将当前视图下载为表格（全部行，不只本页）",
 	})
 }
+
+func init() { addZH(map[string]string{"Newest first": "按创建时间排序（最新在前）"}) }

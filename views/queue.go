@@ -41,14 +41,15 @@ type QueueFilter struct {
 	Service  string
 	State    string
 	Assignee string // user id
-	Q        string // ticket number, order number or buyer phone
+	Q        string // what to search for
+	Sort     string // "", amount or created
 }
 
 // Values encodes the filter for a URL, leaving out what is empty.
 func (f QueueFilter) Values() url.Values {
 	v := url.Values{}
 	for k, s := range map[string]string{"tab": f.Tab, "merchant": f.Merchant, "service": f.Service,
-		"state": f.State, "assignee": f.Assignee, "q": f.Q} {
+		"state": f.State, "assignee": f.Assignee, "q": f.Q, "sort": f.Sort} {
 		if s != "" && !(k == "tab" && s == "all") {
 			v.Set(k, s)
 		}
@@ -117,4 +118,24 @@ func (q Queue) canApprove(t anxin.Ticket, role anxin.Role) bool {
 // exportURL downloads the view (its tab, filters and search) as CSV.
 func (q Queue) exportURL() string {
 	return "/queue/export?" + q.Filter.WithTab(q.Filter.Tab).Values().Encode()
+}
+
+// WithSort is the filter in another order.
+func (f QueueFilter) WithSort(sort string) QueueFilter {
+	f.Sort = sort
+	return f
+}
+
+// sortLink is a column header's link: the view in the column's order.
+func (q Queue) sortURL(sort string) string { return q.Filter.WithSort(sort).URL() }
+
+// ariaSort says whether the view is in the column's order.
+func (q Queue) ariaSort(sort string) string {
+	if q.Filter.Sort != sort {
+		return "none"
+	}
+	if sort == "" {
+		return "ascending"
+	}
+	return "descending"
 }

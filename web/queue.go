@@ -47,11 +47,17 @@ type queueQuery struct {
 // Values that do not parse select nothing rather than everything.
 func parseQueueQuery(v url.Values, u *anxin.User) queueQuery {
 	f := views.QueueFilter{Tab: v.Get("tab"), Merchant: v.Get("merchant"), Service: v.Get("service"),
-		State: v.Get("state"), Assignee: v.Get("assignee"), Q: strings.TrimSpace(v.Get("q"))}
+		State: v.Get("state"), Assignee: v.Get("assignee"), Q: strings.TrimSpace(v.Get("q")), Sort: v.Get("sort")}
 	if f.Tab == "" {
 		f.Tab = "all"
 	}
-	base := store.QueueFilter{Scope: u.Actor().Scope(), Service: anxin.ServiceKey(f.Service), State: anxin.State(f.State), Search: f.Q}
+	switch store.QueueSort(f.Sort) {
+	case store.SortDeadline, store.SortAmount, store.SortCreated:
+	default:
+		f.Sort = "" // an order the queue does not know: by deadline
+	}
+	base := store.QueueFilter{Scope: u.Actor().Scope(), Service: anxin.ServiceKey(f.Service), State: anxin.State(f.State),
+		Search: f.Q, Sort: store.QueueSort(f.Sort)}
 	if f.Merchant != "" {
 		base.MerchantID = parseID(f.Merchant)
 	}

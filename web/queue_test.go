@@ -345,3 +345,50 @@ func TestQueueRowsKeepTheirOwnURL(t *testing.T) {
 		}
 	}
 }
+
+// TestQueueSorts: by amount (largest first) and by creation (newest first),
+// page after page without a row lost or shown twice.
+func TestQueueSorts(t *testing.T) {
+	e := newEnv(t)
+	m := storetest.MustMerchant(t, e.store, "义乌优品家居百货")
+	amounts := map[string]int64{}
+	var order []string
+	for i := range 60 {
+		paid := int64(1000 + (i*37)%60*100) // every amount a different one
+		tk := storetest.MustTicket(t, e.store, m.ID, anxin.Damaged, paid)
+		amounts[tk.Number] = paid
+		order = append(order, tk.Number)
+		e.clock.Advance(time.Minute)
+	}
+	c := e.client()
+	c.login(storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0))
+	walk := func(path string) []string {
+		var all []string
+		for path != "" {
+			_, doc := c.get(path)
+			all = append(all, rowNumbers(doc)...)
+			path = doc.Find("a[rel=next]").AttrOr("href", "")
+		}
+		return all
+	}
+	byAmount := walk("/queue?sort=amount")
+	if len(byAmount) != 60 {
+		t.Fatalf("%d rows by amount", len(byAmount))
+	}
+	for i := 1; i < len(byAmount); i++ {
+		if amounts[byAmount[i-1]] < amounts[byAmount[i]] {
+			t.Fatalf("not by amount at %d: %d then %d", i, amounts[byAmount[i-1]], amounts[byAmount[i]])
+		}
+	}
+	newest := walk("/queue?sort=created")
+	if len(newest) != 60 || newest[0] != order[59] || newest[59] != order[0] {
+		t.Fatalf("by creation: %d rows, %s first", len(newest), newest[0])
+	}
+	_, doc := c.get("/queue?sort=amount")
+	if doc.Find("th[aria-sort=descending] a[data-sort=amount]").Length() != 1 {
+		t.Fatal("the amount column does not say it is the order")
+	}
+	if got := walk("/queue?sort=nonsense"); len(got) != 60 || got[0] != order[0] {
+		t.Fatal("an unknown order is not the deadline's")
+	}
+}
