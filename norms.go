@@ -262,3 +262,31 @@ func (p NormPolicy) Report(asked []Asked, end time.Time) NormReport {
 	})
 	return r
 }
+
+// ReportFor is the report as the scope may see it, whatever the messages
+// given: another merchant's are left out. A merchant sees its own figures
+// and its own people by name; the support team's answers on its tickets are
+// one row, a Responder of SenderAgent with no user, since who in the team
+// answered is the team's business, not the merchant's.
+func (p NormPolicy) ReportFor(scope Scope, asked []Asked, end time.Time) NormReport {
+	if scope.MerchantID == 0 {
+		return p.Report(asked, end)
+	}
+	var own []Asked
+	for _, a := range asked {
+		if a.MerchantID != scope.MerchantID {
+			continue
+		}
+		if a.ReplyBy.From == SenderAgent {
+			a.ReplyBy = Responder{UserID: -1, From: SenderAgent} // the team, as one
+		}
+		own = append(own, a)
+	}
+	r := p.Report(own, end)
+	if i := slices.IndexFunc(r.People, func(x PersonFigures) bool { return x.UserID < 0 }); i >= 0 {
+		team := r.People[i]
+		team.UserID = 0
+		r.People = append(slices.Delete(r.People, i, i+1), team) // the merchant's people first
+	}
+	return r
+}

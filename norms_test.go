@@ -168,3 +168,44 @@ func TestNormPolicyDefaults(t *testing.T) {
 		t.Errorf("default norm: %+v", r.Total)
 	}
 }
+
+// TestNormReportForAMerchant: a merchant sees its own figures and people,
+// and the support team as one row; never another merchant's.
+func TestNormReportForAMerchant(t *testing.T) {
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	at := func(hour, minute int) time.Time { return time.Date(2026, 11, 26, hour, minute, 0, 0, sh) }
+	p := anxin.NormPolicy{Hours: anxin.DefaultServiceHours(), Zone: sh}
+	li := anxin.Responder{UserID: 7, Name: "李娜", From: anxin.SenderMerchant, MerchantID: 1}
+	zhou := anxin.Responder{UserID: 8, Name: "周敏", From: anxin.SenderMerchant, MerchantID: 2}
+	wang := anxin.Responder{UserID: 3, Name: "王晓", From: anxin.SenderAgent}
+	chen := anxin.Responder{UserID: 4, Name: "陈静", From: anxin.SenderAgent}
+	asked := []anxin.Asked{
+		{MerchantID: 1, At: at(9, 0), RepliedAt: at(9, 1), ReplyBy: li},
+		{MerchantID: 1, At: at(9, 0), RepliedAt: at(9, 2), ReplyBy: wang},
+		{MerchantID: 1, At: at(9, 0), RepliedAt: at(9, 10), ReplyBy: chen},
+		{MerchantID: 2, At: at(9, 0), RepliedAt: at(9, 1), ReplyBy: zhou},
+		{MerchantID: 2, At: at(9, 0), RepliedAt: at(9, 5), ReplyBy: wang},
+	}
+	end := at(12, 0)
+	r := p.Report(asked, end)
+
+	if all := p.ReportFor(anxin.AllMerchants(), asked, end); len(all.People) != 4 || len(all.Merchants) != 2 || all.Total.Messages != 5 {
+		t.Errorf("staff see %+v", all)
+	}
+	own := p.ReportFor(anxin.Scope{MerchantID: 1}, asked, end)
+	if len(own.Merchants) != 1 || own.Total != r.Merchants[1] {
+		t.Errorf("merchant 1 sees %+v", own)
+	}
+	if own.Total.Messages != 3 || own.Total.Answered != 3 {
+		t.Errorf("merchant 1's total %+v", own.Total)
+	}
+	if len(own.People) != 2 || own.People[0].Name != "李娜" || own.People[1].UserID != 0 || own.People[1].Name != "" ||
+		own.People[1].From != anxin.SenderAgent || own.People[1].Answered != 2 || own.People[1].WithinNorm != 1 ||
+		own.People[1].Waited != 12*time.Minute || own.People[1].MerchantID != 0 {
+		t.Errorf("merchant 1's people %+v", own.People)
+	}
+	none := p.ReportFor(anxin.Scope{MerchantID: 9}, asked, end)
+	if none.Total.Messages != 0 || len(none.People) != 0 || len(none.Merchants) != 0 {
+		t.Errorf("a merchant with no messages sees %+v", none)
+	}
+}
