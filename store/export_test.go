@@ -124,3 +124,6 @@ func HookedWrite(s *Store, ctx context.Context, hook, code string) error {
 		return err
 	})
 }
+
+// AskedSQL is the query behind Asked, for a test of its plan.
+const AskedSQL = askedSQL

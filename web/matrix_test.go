@@ -90,7 +90,11 @@ func fingerprint(t *testing.T, s *store.Store) string {
 		`SELECT count(*), coalesce(sum(version), 0), coalesce(sum(coalesce(assignee_id, 0)), 0) FROM tickets`,
 		`SELECT count(*), 0, 0 FROM ticket_events`, `SELECT count(*), 0, 0 FROM notes`, `SELECT count(*), 0, 0 FROM evidence`,
 		`SELECT count(*), 0, 0 FROM refunds`, `SELECT count(*), sum(session_version), sum(coalesce(disabled_at, 0)) FROM users`,
-		`SELECT count(*), 0, 0 FROM merchants`, `SELECT count(*), 0, 0 FROM merchant_policies`, `SELECT count(*), 0, 0 FROM audit_log`,
+		`SELECT count(*), 0, 0 FROM merchants`, `SELECT count(*), 0, 0 FROM merchant_policies`,
+		// An export is a read that is audited: A's export of its own view is
+		// not a change (what it held is checked like every other answer).
+		`SELECT count(*), 0, 0 FROM audit_log WHERE action <> 'export_tickets'`,
+		`SELECT count(*), 0, 0 FROM messages`, `SELECT count(*), 0, 0 FROM macros`,
 		`SELECT count(*), 0, sum(length(lang)) FROM users`,
 	} {
 		var a, b, c int64

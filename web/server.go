@@ -36,6 +36,9 @@ type Config struct {
 	AllowPrivateWebhooks bool
 	// Zone is where times are shown; default Asia/Shanghai.
 	Zone *time.Location
+	// ServiceHours are the daily hours, in Zone, within which the service
+	// norms count how fast a person answers the buyer; default 08:00-23:00.
+	ServiceHours anxin.ServiceHours
 	// IdleTimeout and MaxSessionAge end sessions; defaults 12 h and 7 days.
 	IdleTimeout   time.Duration
 	MaxSessionAge time.Duration
@@ -70,6 +73,9 @@ type Server struct {
 func New(cfg Config, st *store.Store) *Server {
 	if cfg.Zone == nil {
 		cfg.Zone, _ = time.LoadLocation("Asia/Shanghai")
+	}
+	if cfg.ServiceHours.IsZero() {
+		cfg.ServiceHours = anxin.DefaultServiceHours()
 	}
 	if cfg.IdleTimeout == 0 {
 		cfg.IdleTimeout = 12 * time.Hour
@@ -144,6 +150,7 @@ func (s *Server) routes() {
 	e.GET("/merchants/:code", s.merchantPage, only(anxin.RoleAgent)...)
 	e.GET("/queue", s.queue, in...)
 	e.GET("/queue/export", s.exportQueue, in...)
+	e.GET("/norms", s.norms, in...)
 	e.POST("/queue/bulk", s.bulk, only(anxin.RoleAgent)...)
 	e.GET("/events", s.events, in...)
 	e.GET("/tickets/:number", s.ticketPage, in...)

@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/anxin-helpdesk/anxin"
 	"github.com/anxin-helpdesk/anxin/photo"
 	"github.com/anxin-helpdesk/anxin/store"
 	"github.com/anxin-helpdesk/anxin/store/jobs"
@@ -31,6 +32,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 	dbPath := f.str("db", "./data/anxin.db", "database file (created if missing)")
 	withDemo := f.boolean("demo", false, "seed demo data into an empty database and print the demo logins")
 	tz := f.str("tz", "Asia/Shanghai", "time zone in which times are shown")
+	hours := f.str("service-hours", anxin.DefaultServiceHours().String(), "daily hours (in --tz) within which replies to buyers are timed for the service norms")
 	secure := f.boolean("secure-cookies", false, "mark cookies Secure (set when serving behind TLS)")
 	logLevel := f.str("log-level", "info", "debug, info, warn or error")
 	photoMB := f.integer("photo-max-mb", 10, "largest photo upload, in MB")
@@ -59,6 +61,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 	zone, err := time.LoadLocation(*tz)
 	if err != nil {
 		return usageError{fmt.Sprintf("serve: unknown time zone %q", *tz)}
+	}
+	serviceHours, err := anxin.ParseServiceHours(*hours)
+	if err != nil {
+		return usageError{"serve: --service-hours: " + err.Error()}
 	}
 	trusted, err := parsePrefixes(*proxies)
 	if err != nil {
@@ -103,6 +109,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 		TrustedProxies:       trusted,
 		AllowPrivateWebhooks: *allowPrivate,
 		Zone:                 zone,
+		ServiceHours:         serviceHours,
 		Version:              version,
 		Logger:               log,
 		APIRate:              rate,

@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -96,5 +98,23 @@ func TestServerHasTimeouts(t *testing.T) {
 	}
 	if hs.WriteTimeout != 0 {
 		t.Fatal("a write timeout would cut the live pages' event streams")
+	}
+}
+
+// TestServeServiceHours: --service-hours takes "HH:MM-HH:MM" and refuses
+// hours that close before they open, before anything is created.
+func TestServeServiceHours(t *testing.T) {
+	serveLog(t, "--addr", "127.0.0.1:0", "--service-hours", "09:00-21:30")
+	for _, bad := range []string{"23:00-08:00", "8-23", "08:00-25:00"} {
+		var stdout, stderr syncBuffer
+		db := filepath.Join(t.TempDir(), "anxin.db")
+		err := serve(context.Background(), []string{"--addr", "127.0.0.1:0", "--db", db, "--service-hours", bad}, &stdout, &stderr)
+		var usage usageError
+		if !errors.As(err, &usage) || !strings.Contains(err.Error(), "--service-hours") {
+			t.Errorf("--service-hours %s: %v", bad, err)
+		}
+		if _, err := os.Stat(db); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("--service-hours %s left a database behind: %v", bad, err)
+		}
 	}
 }
