@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"strings"
 	"os"
 	"path/filepath"
 	"sort"
@@ -105,8 +106,12 @@ func dsn(path string, write bool) string {
 	} else {
 		q.Add("_pragma", "query_only(1)")
 	}
-	return "file:" + path + "?" + q.Encode()
+	return "file:" + uriPath.Replace(path) + "?" + q.Encode()
 }
+
+// uriPath escapes what would end a file: URI's path early (its query and
+// fragment) and the escape character itself; SQLite decodes them.
+var uriPath = strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23")
 
 // Open opens (creating if needed) the database at path and brings its schema
 // up to date. A path that cannot be created or a file that is not an SQLite

@@ -476,3 +476,21 @@ func TestNotesWrittenBeforeComments(t *testing.T) {
 		t.Fatalf("the merchant reads %+v, %v", notes, err)
 	}
 }
+
+// TestOpenPathWithURICharacters: a database path with ? # or % in it is
+// the file named, not a shorter one.
+func TestOpenPathWithURICharacters(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a#b?c%41")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "anxin.db")
+	s := storetest.MustOpenWith(t, path, storetest.Config(anxin.NewManualClock(storetest.Epoch)))
+	storetest.MustMerchant(t, s, "店")
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("the database is not where it was asked to be: %v", err)
+	}
+	if entries, _ := os.ReadDir(filepath.Dir(dir)); len(entries) != 1 {
+		t.Fatalf("files beside the directory: %v", entries)
+	}
+}
