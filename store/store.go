@@ -14,10 +14,10 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
-	"strings"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
