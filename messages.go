@@ -144,6 +144,10 @@ const (
 	MsgMacroUnknownVar     Msg = "macro_unknown_var" // placeholder
 	MsgMacroAction         Msg = "macro_action"      // Action
 	MsgMacroNotFound       Msg = "macro_not_found"
+
+	// Saved views of the queue.
+	MsgViewQuery    Msg = "view_query"
+	MsgTooManyViews Msg = "too_many_views" // most
 )
 
 // message is a Msg's code and English: a format whose verbs take the
@@ -270,6 +274,8 @@ var messages = map[Msg]message{
 	MsgMacroUnknownVar:     {EINVALID, "%s is not a variable; use {buyer}, {product}, {amount}, {deadline}, {return_address} or {ticket}"},
 	MsgMacroAction:         {EINVALID, "a canned reply cannot %s; it may approve, reject or request evidence"},
 	MsgMacroNotFound:       {ENOTFOUND, "canned reply not found"},
+	MsgViewQuery:           {EINVALID, "that is not a view of the queue"},
+	MsgTooManyViews:        {EINVALID, "you keep at most %d saved views: delete one first"},
 }
 
 // Fail returns the error that says m with its values. A Msg the catalog

@@ -253,4 +253,6 @@ var errorZH = map[anxin.Msg]string{
 	anxin.MsgMacroUnknownVar:     "%s 不是可用的变量；可用 {buyer}、{product}、{amount}、{deadline}、{return_address} 或 {ticket}",
 	anxin.MsgMacroAction:         "快捷回复不能执行“%s”；只能同意、拒绝或要求补充凭证",
 	anxin.MsgMacroNotFound:       "未找到该快捷回复",
+	anxin.MsgViewQuery:           "这不是工单队列的视图",
+	anxin.MsgTooManyViews:        "最多保存 %d 个视图，请先删除一个",
 }

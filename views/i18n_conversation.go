@@ -115,3 +115,12 @@ func init() {
 }
 
 func init() { addZH(map[string]string{"Newest first": "按创建时间排序（最新在前）"}) }
+
+func init() {
+	addZH(map[string]string{
+		"Delete the view %s": "删除视图 %s",
+		"Name of the view":   "视图名称",
+		"Save this view as…": "将当前筛选保存为…",
+		"Save view":          "保存视图",
+	})
+}

@@ -25,7 +25,19 @@ type Queue struct {
 	Bulk      []BulkResult       // what a bulk action did, per ticket
 	Policies  map[anxin.ServiceKey]anxin.Policy
 	Unread    []string // numbers of the page's tickets with a buyer's message the viewer has not read
+	Saved     []SavedTab // the viewer's saved views, as tabs after the queue's own
 }
+
+// SavedTab is one of the viewer's saved views.
+type SavedTab struct {
+	ID     int64
+	Name   string
+	URL    string
+	Active bool
+}
+
+// Query is the view's query, as a saved view keeps it.
+func (f QueueFilter) Query() string { return f.Values().Encode() }
 
 // Viewer is someone who has a ticket open.
 type Viewer struct {
@@ -138,4 +150,13 @@ func (q Queue) ariaSort(sort string) string {
 		return "ascending"
 	}
 	return "descending"
+}
+
+func (q Queue) savedActive() bool {
+	for _, v := range q.Saved {
+		if v.Active {
+			return true
+		}
+	}
+	return false
 }

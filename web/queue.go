@@ -164,6 +164,14 @@ func (s *Server) queueView(c echo.Context, qq queueQuery) (views.Queue, error) {
 		q.Next = withParam(q.Filter.URL(), "after", v.next.String())
 	}
 	q.Viewers, q.Role = s.live.viewersOf(v.tickets), u.Role
+	saved, err := s.store.SavedViews(ctx, u.ID)
+	if err != nil {
+		return q, err
+	}
+	for _, sv := range saved {
+		q.Saved = append(q.Saved, views.SavedTab{ID: sv.ID, Name: sv.Name, URL: "/queue?" + sv.Query,
+			Active: sameQuery(sv.Query, q.Filter.Query())})
+	}
 	unread, err := s.store.Unread(ctx, u.ID, v.tickets)
 	if err != nil {
 		return q, err
@@ -278,4 +286,34 @@ func bulkMessage(ctx context.Context, action string, err error) string {
 		return views.ErrorText(ctx, err)
 	}
 	return views.T(ctx, "failed; try again")
+}
+
+// sameQuery reports whether two queue queries ask for the same view,
+// whatever the order of their parameters.
+func sameQuery(a, b string) bool {
+	va, err1 := url.ParseQuery(a)
+	vb, err2 := url.ParseQuery(b)
+	return err1 == nil && err2 == nil && va.Encode() == vb.Encode()
+}
+
+// saveView saves the queue view under a name and shows it.
+func (s *Server) saveView(c echo.Context) error {
+	v, err := s.store.SaveView(c.Request().Context(), user(c).ID, c.FormValue("name"), c.FormValue("query"))
+	if err != nil {
+		if anxin.ErrorCode(err) != anxin.EINVALID {
+			return err
+		}
+		if err := s.setFlash(c, "bad", views.ErrorText(s.langCtx(c), err)); err != nil {
+			return err
+		}
+		return redirect(c, "/queue?"+queueURLQuery("/queue?"+c.FormValue("query")).Encode())
+	}
+	return redirect(c, "/queue?"+v.Query)
+}
+
+func (s *Server) deleteView(c echo.Context) error {
+	if err := s.store.DeleteView(c.Request().Context(), user(c).ID, parseID(c.Param("id"))); err != nil {
+		return err
+	}
+	return redirect(c, "/queue")
 }

@@ -392,3 +392,53 @@ func TestQueueSorts(t *testing.T) {
 		t.Fatal("an unknown order is not the deadline's")
 	}
 }
+
+// TestSavedViews: a user saves the filters under a name; the view is a tab
+// of theirs alone, marked when open; it can be deleted.
+func TestSavedViews(t *testing.T) {
+	e := newEnv(t)
+	m := storetest.MustMerchant(t, e.store, "昆明斗南鲜花园艺")
+	fresh := storetest.MustTicket(t, e.store, m.ID, anxin.FreshSpoiled, 8990)
+	storetest.MustTicket(t, e.store, m.ID, anxin.Damaged, 3990)
+	me, colleague := e.client(), e.client()
+	me.login(storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0))
+	colleague.login(storetest.MustUser(t, e.store, anxin.RoleAgent, "陈静", 0))
+
+	_, doc := me.get("/queue?service=fresh_spoiled&sort=amount")
+	query := doc.Find("form.save-view input[name=query]").AttrOr("value", "")
+	res, _ := me.post("/queue/views", url.Values{"name": {"生鲜"}, "query": {query}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %s", res.Status)
+	}
+	_, doc = me.get(res.Header.Get("Location"))
+	tab := doc.Find("[data-saved-view] a")
+	if tab.Text() != "生鲜" || tab.AttrOr("aria-current", "") != "page" || strings.Join(rowNumbers(doc), ",") != fresh.Number {
+		t.Fatalf("the saved tab %q current=%q rows %v", tab.Text(), tab.AttrOr("aria-current", ""), rowNumbers(doc))
+	}
+	_, doc = me.get("/queue")
+	if doc.Find("[data-saved-view] a").AttrOr("aria-current", "") == "page" {
+		t.Fatal("the saved view is current on another view")
+	}
+	_, doc = colleague.get("/queue")
+	if doc.Find("[data-saved-view]").Length() != 0 {
+		t.Fatal("a colleague sees my saved view")
+	}
+	if res, _ := me.post("/queue/views", url.Values{"name": {"  "}, "query": {query}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("a nameless view: %s", res.Status)
+	}
+	if views, _ := e.store.SavedViews(ctx, 1); len(views) != 1 {
+		t.Fatalf("%d views kept", len(views))
+	}
+	_, doc = me.get("/queue")
+	id := doc.Find("[data-saved-view]").AttrOr("data-saved-view", "")
+	if res, _ := colleague.post("/queue/views/"+id+"/delete", nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("delete: %s", res.Status)
+	}
+	if views, _ := e.store.SavedViews(ctx, 1); len(views) != 1 {
+		t.Fatal("a colleague deleted my view")
+	}
+	me.post("/queue/views/"+id+"/delete", nil)
+	if views, _ := e.store.SavedViews(ctx, 1); len(views) != 0 {
+		t.Fatal("my view was not deleted")
+	}
+}

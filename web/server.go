@@ -150,6 +150,8 @@ func (s *Server) routes() {
 	e.GET("/merchants/:code", s.merchantPage, only(anxin.RoleAgent)...)
 	e.GET("/queue", s.queue, in...)
 	e.GET("/queue/export", s.exportQueue, in...)
+	e.POST("/queue/views", s.saveView, in...)
+	e.POST("/queue/views/:id/delete", s.deleteView, in...)
 	e.GET("/norms", s.norms, in...)
 	e.POST("/queue/bulk", s.bulk, only(anxin.RoleAgent)...)
 	e.GET("/events", s.events, in...)
