@@ -24,7 +24,7 @@ type Queue struct {
 	LiveHTML  string             // the live region, rendered already (shared by every viewer of the view)
 	Bulk      []BulkResult       // what a bulk action did, per ticket
 	Policies  map[anxin.ServiceKey]anxin.Policy
-	Unread    []string // numbers of the page's tickets with a buyer's message the viewer has not read
+	Unread    []string   // numbers of the page's tickets with a buyer's message the viewer has not read
 	Saved     []SavedTab // the viewer's saved views, as tabs after the queue's own
 }
 
