@@ -12,34 +12,32 @@ import (
 	"github.com/anxin-helpdesk/anxin"
 )
 
-// The search index (migration 0017): see the migration for its two streams.
+// The search index (migration 0017): see the migration for its tokens.
 
-// grams splits text into the index's streams: bi, the overlapping pairs of
-// each run of non-Latin letters (Chinese), and uni, their single characters
-// and the whole words of Latin letters and digits, lower-cased.
-func grams(texts ...string) (bi, uni string) {
-	var b, u strings.Builder
-	add := func(sb *strings.Builder, tok string) {
-		if sb.Len() > 0 {
-			sb.WriteByte(' ')
+// terms writes text as the index's tokens: the overlapping pairs of each
+// run of non-Latin letters (Chinese) and its last character, and the whole
+// words of Latin letters and digits, lower-cased.
+func terms(texts ...string) string {
+	var b strings.Builder
+	add := func(tok string) {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
 		}
-		sb.WriteString(tok)
+		b.WriteString(tok)
 	}
 	for _, text := range texts {
 		for _, run := range runs(text) {
 			if run.latin {
-				add(&u, strings.ToLower(string(run.r)))
+				add(strings.ToLower(string(run.r)))
 				continue
 			}
-			for i, r := range run.r {
-				add(&u, string(r))
-				if i+1 < len(run.r) {
-					add(&b, string(run.r[i:i+2]))
-				}
+			for i := 0; i+1 < len(run.r); i++ {
+				add(string(run.r[i : i+2]))
 			}
+			add(string(run.r[len(run.r)-1]))
 		}
 	}
-	return b.String(), u.String()
+	return b.String()
 }
 
 type run struct {
@@ -78,30 +76,28 @@ func runs(text string) []run {
 // number, the buyer's name and phone (and its last four digits), the
 // product and the reason, and its merchant.
 func indexTicket(ctx context.Context, tx *wtx, t anxin.Ticket) error {
-	bi, uni := ticketGrams(t.Order.ID, t.BuyerName, t.BuyerPhone, t.Order.Product, t.Reason, t.MerchantID)
-	_, err := tx.ExecContext(ctx, `INSERT INTO ticket_search (rowid, bi, uni) VALUES (?, ?, ?)`, t.ID, bi, uni)
+	_, err := tx.ExecContext(ctx, `INSERT INTO ticket_search (rowid, terms) VALUES (?, ?)`, t.ID,
+		ticketTerms(t.Order.ID, t.BuyerName, t.BuyerPhone, t.Order.Product, t.Reason, t.MerchantID))
 	if err != nil {
 		return fmt.Errorf("index ticket %d: %w", t.ID, err)
 	}
 	return nil
 }
 
-func ticketGrams(order, name, phone, product, reason string, merchantID int64) (bi, uni string) {
+func ticketTerms(order, name, phone, product, reason string, merchantID int64) string {
 	// The phone's first three and last four digits are words of their own:
 	// what a buyer reads out, and what the pages show (138****8000).
 	first3, last4 := "", ""
 	if len(phone) > 7 {
 		first3, last4 = phone[:3], phone[len(phone)-4:]
 	}
-	bi, uni = grams(order, name, phone, first3, last4, product, reason)
-	return bi, uni + fmt.Sprintf(" m%d", merchantID)
+	return terms(order, name, phone, first3, last4, product, reason) + fmt.Sprintf(" m%d", merchantID)
 }
 
 // indexMessage puts a message's text into the index, with its ticket's merchant.
 func indexMessage(ctx context.Context, tx *wtx, m anxin.Message, merchantID int64) error {
-	bi, uni := grams(m.Body)
-	_, err := tx.ExecContext(ctx, `INSERT INTO message_search (rowid, bi, uni) VALUES (?, ?, ?)`,
-		m.ID, bi, uni+fmt.Sprintf(" m%d", merchantID))
+	_, err := tx.ExecContext(ctx, `INSERT INTO message_search (rowid, terms) VALUES (?, ?)`,
+		m.ID, terms(m.Body)+fmt.Sprintf(" m%d", merchantID))
 	if err != nil {
 		return fmt.Errorf("index message %d: %w", m.ID, err)
 	}
@@ -110,23 +106,24 @@ func indexMessage(ctx context.Context, tx *wtx, m anxin.Message, merchantID int6
 
 // matchQuery turns what a person typed into an FTS5 query over the index:
 // every term must match; a Chinese term of two or more characters is the
-// phrase of its pairs (a substring), one character is that character, a
-// Latin word or number is that word. "" when nothing searchable was typed.
+// phrase of its pairs (a substring), one character is a prefix of a token
+// (a pair it starts, or a run's last character), a Latin word or number is
+// that word. "" when nothing searchable was typed.
 func matchQuery(q string) string {
 	var parts []string
 	for _, term := range strings.Fields(q) {
 		for _, run := range runs(term) {
 			switch {
 			case run.latin:
-				parts = append(parts, `uni : "`+strings.ToLower(string(run.r))+`"`)
+				parts = append(parts, `"`+strings.ToLower(string(run.r))+`"`)
 			case len(run.r) == 1:
-				parts = append(parts, `uni : "`+string(run.r)+`"`)
+				parts = append(parts, `"`+string(run.r)+`"*`)
 			default:
 				pairs := make([]string, 0, len(run.r)-1)
 				for i := 0; i+1 < len(run.r); i++ {
 					pairs = append(pairs, string(run.r[i:i+2]))
 				}
-				parts = append(parts, `bi : "`+strings.Join(pairs, " ")+`"`)
+				parts = append(parts, `"`+strings.Join(pairs, " ")+`"`)
 			}
 		}
 	}
@@ -191,8 +188,8 @@ func backfillOnce(ctx context.Context, tx *wtx) (tickets, messages int, err erro
 		}
 		next := int64(0)
 		for _, r := range batch {
-			bi, uni := ticketGrams(r.order, r.name, r.phone, r.product, r.reason, r.merchant)
-			if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO ticket_search (rowid, bi, uni) VALUES (?, ?, ?)`, r.id, bi, uni); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO ticket_search (rowid, terms) VALUES (?, ?)`, r.id,
+				ticketTerms(r.order, r.name, r.phone, r.product, r.reason, r.merchant)); err != nil {
 				return 0, 0, fmt.Errorf("search backfill: %w", err)
 			}
 			next = r.id
@@ -224,9 +221,6 @@ func backfillOnce(ctx context.Context, tx *wtx) (tickets, messages int, err erro
 		}
 		next := int64(0)
 		for i, m := range ms {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM message_search WHERE rowid = ?`, m.ID); err != nil {
-				return 0, 0, err
-			}
 			if err := indexMessage(ctx, tx, m, merchants[i]); err != nil {
 				return 0, 0, err
 			}
@@ -271,7 +265,7 @@ func (s *Store) Search(ctx context.Context, f QueueFilter) ([]anxin.Ticket, erro
 	if match != "" {
 		for _, m := range []int64{f.Scope.MerchantID, f.MerchantID} {
 			if m != 0 {
-				match += fmt.Sprintf(` AND uni : "m%d"`, m)
+				match += fmt.Sprintf(` AND "m%d"`, m)
 			}
 		}
 		hits = `SELECT id FROM (SELECT rowid AS id FROM ticket_search WHERE ticket_search MATCH ?1 ORDER BY rowid DESC LIMIT ?2)
