@@ -22,7 +22,8 @@ import (
 // overdue to five days ahead; the rest are refunded or closed. They belong
 // to 50 merchants, over the nine services, and an agent (user 1) exists.
 func BenchDatabase(ctx context.Context, dir string, n int) (string, error) {
-	path := filepath.Join(dir, fmt.Sprintf("anxin-%d.db", n))
+	// v2: buyers, products and reasons vary, and the search index is built.
+	path := filepath.Join(dir, fmt.Sprintf("anxin-v2-%d.db", n))
 	return buildOnce(ctx, path, "bench", func(tmp string, merchants []int64) error {
 		return fillBench(ctx, tmp, merchants, n)
 	})
@@ -96,7 +97,7 @@ func fillBench(ctx context.Context, path string, merchants []int64, n int) (err 
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO tickets (merchant_id, service, state, version, state_since,
 		deadline, due_at, auto_at, order_id, product, paid_fen, ordered_at, shipped_at, received_at, buyer_name,
 		buyer_phone, reason, requested_fen, payable_fen, refunded_fen, created_at, updated_at)
-		VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '买家', ?, '', ?, ?, ?, ?, ?)`)
+		VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
@@ -127,8 +128,9 @@ func fillBench(ctx context.Context, path string, merchants []int64, n int) (err 
 		}
 		received := created - rng.Int64N(5*24*hour)
 		if _, err := stmt.ExecContext(ctx, merchants[rng.IntN(len(merchants))], string(svc), string(state), created,
-			deadline, due, auto, fmt.Sprintf("DY%012d", i), "压测商品", paid, received-72*hour, received-48*hour,
-			received, fmt.Sprintf("139%08d", rng.IntN(1e8)), paid, paid, refunded, created, created); err != nil {
+			deadline, due, auto, fmt.Sprintf("DY%012d", i), BenchProduct(rng), paid, received-72*hour, received-48*hour,
+			received, BenchBuyer(rng), fmt.Sprintf("139%08d", rng.IntN(1e8)), benchReasons[rng.IntN(len(benchReasons))],
+			paid, paid, refunded, created, created); err != nil {
 			return err
 		}
 	}
@@ -209,4 +211,32 @@ func MustBenchDatabase(b *testing.B, n int) string {
 		b.Fatal(err)
 	}
 	return path
+}
+
+// The words benchmark tickets are made of: realistic enough that a search
+// term matches a realistic share (a product word some thousands of tickets,
+// a buyer's full name a few).
+var (
+	benchSurnames = []rune("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高")
+	benchGiven    = []rune("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红")
+	benchKinds    = []string{"鲜切玫瑰", "绣球鲜花", "向日葵花束", "高腰牛仔裤", "纯棉T恤", "羊绒大衣", "保湿面霜",
+		"玻尿酸精华", "防晒喷雾", "陶瓷餐具", "保温杯", "收纳箱", "五粮液", "茅台酒", "蓝牙耳机", "充电宝"}
+	benchAdjectives = []string{"云南", "进口", "加厚", "轻薄", "经典", "限量", "礼盒装", "家用", "大号", "迷你"}
+	benchReasons    = []string{"花瓣发黑", "开线了", "洗一次就起球", "用后脸部红肿", "防伪码查不到", "瓶盖松动",
+		"包装破损", "尺码不合适", "颜色和图片不一样", "降价了"}
+)
+
+// BenchProduct is a product name of the benchmark's vocabulary.
+func BenchProduct(rng *rand.Rand) string {
+	return benchAdjectives[rng.IntN(len(benchAdjectives))] + benchKinds[rng.IntN(len(benchKinds))] +
+		fmt.Sprintf(" %d件", 1+rng.IntN(20))
+}
+
+// BenchBuyer is a buyer's name of the benchmark's vocabulary.
+func BenchBuyer(rng *rand.Rand) string {
+	name := []rune{benchSurnames[rng.IntN(len(benchSurnames))], benchGiven[rng.IntN(len(benchGiven))]}
+	if rng.IntN(2) == 0 {
+		name = append(name, benchGiven[rng.IntN(len(benchGiven))])
+	}
+	return string(name)
 }
