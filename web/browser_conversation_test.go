@@ -98,3 +98,47 @@ func TestBrowserReplyWithAMacro(t *testing.T) {
 		t.Fatalf("the receiver got %+v", got)
 	}
 }
+
+// TestBrowserSearchAndExport: an agent finds a closed ticket by its order
+// number and by the phone's last four digits from the queue's search box,
+// and the view's CSV starts with the BOM and holds as many rows as the view.
+func TestBrowserSearchAndExport(t *testing.T) {
+	ctx := newBrowser(t)
+	e := newEnv(t)
+	m := storetest.MustMerchant(t, e.store, "昆明斗南鲜花园艺")
+	closed := storetest.MustTicketIn(t, e.store, m.ID, anxin.Refunded, 8990)
+	for range 3 {
+		storetest.MustTicket(t, e.store, m.ID, anxin.Damaged, 3990)
+	}
+	agent := storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0)
+	browserLogin(t, ctx, e.srv.URL, agent)
+	for _, q := range []string{closed.Order.ID, closed.BuyerPhone[len(closed.BuyerPhone)-4:]} {
+		err := chromedp.Do(ctx,
+			chromedp.Navigate(e.srv.URL+"/queue"),
+			chromedp.WaitVisible(chromedp.CSS("#q")),
+			chromedp.SendKeys(chromedp.CSS("#q"), q+"\r"),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "the closed ticket found by "+q,
+			`document.querySelector('#queue tbody tr[data-ticket-number="`+closed.Number+`"]') !== null && location.search.includes("q=")`)
+	}
+	// The view's export, fetched as the browser would download it.
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.srv.URL+"/queue"), chromedp.WaitVisible(chromedp.CSS("a[data-export]"))); err != nil {
+		t.Fatal(err)
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`(async () => {
+		const res = await fetch(document.querySelector("a[data-export]").href);
+		const bytes = new Uint8Array(await res.arrayBuffer());
+		const text = new TextDecoder().decode(bytes);
+		return [bytes[0], bytes[1], bytes[2], text.trim().split("\r\n").length,
+			document.querySelectorAll("#queue tbody tr").length];
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0] != 0xEF || got[1] != 0xBB || got[2] != 0xBF || got[3] != got[4]+1 {
+		t.Fatalf("export: first bytes %x %x %x, %d lines for %d rows", got[0], got[1], got[2], got[3], got[4])
+	}
+}
