@@ -49,7 +49,8 @@ const (
 	Escalate    TimeoutAction = "escalate"
 	AutoReceive TimeoutAction = "auto_receive"
 	AutoClose   TimeoutAction = "close"
-	NoAction    TimeoutAction = "" // the deadline shows as overdue; a person must act
+	OfferLapse  TimeoutAction = "offer_lapsed" // the buyer did not answer an offer: back to the merchant
+	NoAction    TimeoutAction = ""             // the deadline shows as overdue; a person must act
 )
 
 const (
@@ -73,7 +74,17 @@ type Policy struct {
 	Compensation  Compensation
 	MerchantClock time.Duration
 	OnTimeout     TimeoutAction
+	OfferClock    time.Duration // how long the buyer has to answer an offer (协商)
+	MaxOffers     int           // how many offers a ticket may see
 }
+
+// The negotiation defaults of every service: TikTok gives the buyer one
+// calendar day to answer; Anxin allows 3 offers per ticket (assumed, after
+// WeChat's cap on delivery negotiations).
+const (
+	DefaultOfferClock = 24 * time.Hour
+	DefaultMaxOffers  = 3
+)
 
 // Service is an entry of the catalog.
 type Service struct {
@@ -128,6 +139,8 @@ var catalogIndex = func() map[ServiceKey]*Service {
 		s := &catalog[i]
 		s.Default.Service = s.Key
 		s.Default.Enabled = !s.OptIn
+		s.Default.OfferClock = DefaultOfferClock
+		s.Default.MaxOffers = DefaultMaxOffers
 		m[s.Key] = s
 	}
 	return m
