@@ -23,12 +23,14 @@ func eventDescription(ctx context.Context, e anxin.WebhookEvent) string {
 		anxin.EventRefundRequested: "A refund is to be paid (for the payment system)",
 		anxin.EventRefundSucceeded: "A refund succeeded",
 		anxin.EventRefundFailed:    "A refund failed",
+		anxin.EventOfferMade:       "A partial amount is offered (for the buyer to answer)",
 	}[e])
 }
 
 func init() {
 	addZH(map[string]string{
-		"Integrations":            "对接",
+		"Integrations": "对接",
+		"A partial amount is offered (for the buyer to answer)": "商家或客服提出协商金额（待买家确认）",
 		"API keys":                "API 密钥",
 		"Webhooks":                "Webhook",
 		"Webhook":                 "Webhook",
