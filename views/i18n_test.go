@@ -49,7 +49,7 @@ func TestEveryStringHasChinese(t *testing.T) {
 	for _, svc := range anxin.Services() {
 		keys["compensation:"+string(svc.Default.Compensation)] = "compensation"
 	}
-	for _, a := range []anxin.TimeoutAction{anxin.AutoRefund, anxin.AutoApprove, anxin.Escalate, anxin.AutoReceive, anxin.AutoClose} {
+	for _, a := range []anxin.TimeoutAction{anxin.AutoRefund, anxin.AutoApprove, anxin.Escalate, anxin.AutoReceive, anxin.AutoClose, anxin.OfferLapse} {
 		keys["timeout:"+string(a)] = "timeout"
 	}
 	for _, w := range []anxin.WindowStart{anxin.FromReceipt, anxin.FromOrder} { // in MsgOutsideWindow

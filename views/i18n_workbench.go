@@ -49,6 +49,10 @@ var workbenchEN = map[string]string{
 	"timeout:escalate":          "escalate to arbitration",
 	"timeout:auto_receive":      "confirm receipt automatically",
 	"timeout:close":             "close",
+	"timeout:offer_lapsed":      "the offer lapses; back to the merchant",
+	"offer":                     "Offer a partial amount",
+	"offer_accepted":            "Buyer accepts the offer",
+	"offer_declined":            "Buyer declines the offer",
 }
 
 var workbenchZH = map[string]string{
@@ -218,6 +222,10 @@ var workbenchZH = map[string]string{
 	"timeout:escalate":          "升级平台仲裁",
 	"timeout:auto_receive":      "自动确认收货",
 	"timeout:close":             "自动关闭",
+	"timeout:offer_lapsed":      "协商失效，退回商家处理",
+	"offer":                     "协商部分退款",
+	"offer_accepted":            "买家同意协商",
+	"offer_declined":            "买家拒绝协商",
 	"On the buyer's behalf":     "代买家操作",
 	"%d seconds":                "%d 秒",
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/anxin-helpdesk/anxin"
 	"github.com/anxin-helpdesk/anxin/web"
 	"github.com/labstack/echo/v4"
 )
@@ -284,8 +285,13 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	walk(map[string]any(doc))
 	// The webhooks are documented with the same event names the domain sends.
 	hooks := doc["webhooks"].(map[string]any)
-	if len(hooks) != 6 {
-		t.Errorf("%d webhooks documented, want 6", len(hooks))
+	if len(hooks) != len(anxin.WebhookEvents()) {
+		t.Errorf("%d webhooks documented, want %d", len(hooks), len(anxin.WebhookEvents()))
+	}
+	for _, e := range anxin.WebhookEvents() {
+		if _, ok := hooks[string(e)]; !ok {
+			t.Errorf("webhook %s is not documented", e)
+		}
 	}
 	_ = web.DefaultAPIRate
 }
