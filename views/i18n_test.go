@@ -63,6 +63,9 @@ func TestEveryStringHasChinese(t *testing.T) {
 	for _, p := range []anxin.Party{anxin.PartyBuyer, anxin.PartyMerchant} {
 		keys["party:"+string(p)] = "party"
 	}
+	for _, a := range []anxin.OfferAnswer{anxin.OfferTaken, anxin.OfferRefused, anxin.OfferLapsed, anxin.OfferCancelled} {
+		keys["offer:"+string(a)] = "offer"
+	}
 	for _, r := range []anxin.RefundStatus{anxin.RefundStatusPending, anxin.RefundStatusSucceeded, anxin.RefundStatusFailed} {
 		keys["refund:"+string(r)] = "refund"
 	}

@@ -55,6 +55,9 @@ func (s *Server) ticketView(c echo.Context, t anxin.Ticket) (views.TicketPage, e
 	if p.Notes, err = s.store.Notes(ctx, scope, t.ID); err != nil {
 		return p, err
 	}
+	if p.Offers, err = s.store.Offers(ctx, scope, t.ID); err != nil {
+		return p, err
+	}
 	if p.Photos, err = s.photosView(ctx, u, t); err != nil {
 		return p, err
 	}
