@@ -31,10 +31,13 @@ type Ticket struct {
 	PayableFen   int64      `json:"payable_fen"`
 	RefundedFen  int64      `json:"refunded_fen"`
 	Refund       *Refund    `json:"refund"`
-	Offer        *Offer     `json:"offer"`       // the offer the buyer is to answer; null for none
-	OffersMade   int        `json:"offers_made"` // offers the ticket has seen, answered or not
-	CreatedAt    time.Time  `json:"created_at"`
-	UpdatedAt    time.Time  `json:"updated_at"`
+	// The negotiation, only on tickets that have one, so that every other
+	// ticket reads as it did before offers existed: the offer the buyer is
+	// to answer (absent when none is) and how many the ticket has seen.
+	Offer      *Offer    `json:"offer,omitempty"`
+	OffersMade int       `json:"offers_made,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 // Offer is a partial amount (协商) the merchant or an agent offers the
