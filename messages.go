@@ -81,6 +81,8 @@ const (
 	MsgWindowRange          Msg = "window_range"
 	MsgClockRange           Msg = "clock_range"
 	MsgEvidenceMinRange     Msg = "evidence_min_range"
+	MsgOfferClockRange      Msg = "offer_clock_range"
+	MsgMaxOffersRange       Msg = "max_offers_range"
 	MsgNumberNeeded         Msg = "number_needed"
 	MsgMerchantCode         Msg = "merchant_code"
 	MsgMerchantNameRequired Msg = "merchant_name_required"
@@ -203,6 +205,8 @@ var messages = map[Msg]message{
 	MsgWindowRange:          {EINVALID, "the claim window must be between 1 minute and 365 days"},
 	MsgClockRange:           {EINVALID, "the merchant clock must be between 1 hour and 30 days"},
 	MsgEvidenceMinRange:     {EINVALID, "the evidence minimum must be between 0 and 9 photos"},
+	MsgOfferClockRange:      {EINVALID, "the buyer's time to answer an offer must be between 1 hour and 7 days"},
+	MsgMaxOffersRange:       {EINVALID, "the offers per ticket must be between 0 and 9"},
 	MsgNumberNeeded:         {EINVALID, "a number is needed"},
 	MsgMerchantCode:         {EINVALID, "a merchant code is 2 to 32 lowercase letters, digits, - or _"},
 	MsgMerchantNameRequired: {EINVALID, "a merchant name is required"},

@@ -164,3 +164,28 @@ func TestOfferCancelledByBuyer(t *testing.T) {
 		t.Fatalf("cancelled: %s", tk.State)
 	}
 }
+
+func TestOfferSettingsArePolicy(t *testing.T) {
+	clock, count := 48*time.Hour, 1
+	svc, p := policy(t, anxin.QualityReturn, &anxin.PolicyOverride{Service: anxin.QualityReturn, OfferClock: &clock, MaxOffers: &count})
+	if p.OfferClock != clock || p.MaxOffers != 1 || svc.Default.OfferClock != anxin.DefaultOfferClock || svc.Default.MaxOffers != anxin.DefaultMaxOffers {
+		t.Fatalf("policy %+v, default %+v", p, svc.Default)
+	}
+	tk := newTicket(p, received(9900, t0), 0, t0)
+	step(t, &tk, p, anxin.Decision{Action: anxin.Offer, Actor: agent, AmountFen: 5000, Reason: "半价"}, t0)
+	if !tk.Deadline.Equal(t0.Add(clock)) {
+		t.Fatalf("offer due %v", tk.Deadline)
+	}
+	for _, o := range []anxin.PolicyOverride{
+		{Service: anxin.QualityReturn, OfferClock: ptr(59 * time.Minute)},
+		{Service: anxin.QualityReturn, OfferClock: ptr(7*24*time.Hour + time.Minute)},
+		{Service: anxin.QualityReturn, MaxOffers: ptr(-1)},
+		{Service: anxin.QualityReturn, MaxOffers: ptr(10)},
+	} {
+		if o.Validate() == nil {
+			t.Errorf("override %+v accepted", o)
+		}
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -180,6 +180,8 @@ type PolicyOverride struct {
 	Window        *time.Duration
 	EvidenceMin   *int
 	MerchantClock *time.Duration
+	OfferClock    *time.Duration
+	MaxOffers     *int // 0: no negotiation on this service
 }
 
 // PolicyFor returns the service's policy with the override applied.
@@ -200,6 +202,12 @@ func (s Service) PolicyFor(o *PolicyOverride) Policy {
 	if o.MerchantClock != nil {
 		p.MerchantClock = *o.MerchantClock
 	}
+	if o.OfferClock != nil {
+		p.OfferClock = *o.OfferClock
+	}
+	if o.MaxOffers != nil {
+		p.MaxOffers = *o.MaxOffers
+	}
 	return p
 }
 
@@ -216,6 +224,12 @@ func (o PolicyOverride) Validate() error {
 	}
 	if o.EvidenceMin != nil && (*o.EvidenceMin < 0 || *o.EvidenceMin > 9) {
 		return Fail(MsgEvidenceMinRange)
+	}
+	if o.OfferClock != nil && (*o.OfferClock < time.Hour || *o.OfferClock > 7*day) {
+		return Fail(MsgOfferClockRange)
+	}
+	if o.MaxOffers != nil && (*o.MaxOffers < 0 || *o.MaxOffers > 9) {
+		return Fail(MsgMaxOffersRange)
 	}
 	return nil
 }

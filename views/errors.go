@@ -190,6 +190,8 @@ var errorZH = map[anxin.Msg]string{
 	anxin.MsgWindowRange:          "申请时限须在 1 分钟到 365 天之间",
 	anxin.MsgClockRange:           "商家处理时限须在 1 小时到 30 天之间",
 	anxin.MsgEvidenceMinRange:     "所需照片须在 0 到 9 张之间",
+	anxin.MsgOfferClockRange:      "买家答复协商的时限须在 1 小时到 7 天之间",
+	anxin.MsgMaxOffersRange:       "每单协商次数须在 0 到 9 次之间",
 	anxin.MsgNumberNeeded:         "请填写数字",
 	anxin.MsgMerchantCode:         "商家编码为 2-32 位小写字母、数字、- 或 _",
 	anxin.MsgMerchantNameRequired: "请填写商家名称",

@@ -2887,7 +2887,7 @@ func actionForm(p TicketPage, a anxin.Action) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-			} else {
+			} else if p.Policy.MaxOffers > 0 {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 224, "<p class=\"muted\" data-testid=\"offers-used-up\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err

@@ -169,3 +169,45 @@ func TestOfferDeclinedThroughTheAPI(t *testing.T) {
 		t.Error("the merchant may offer again, and the page does not say so")
 	}
 }
+
+// TestAdminOfferSettings: the buyer's time to answer and the offers per
+// ticket are a merchant's policy settings, bounded, and the ticket page
+// follows them.
+func TestAdminOfferSettings(t *testing.T) {
+	e := newEnv(t)
+	m := storetest.MustMerchant(t, e.store, "兰芝美妆")
+	a := e.client()
+	a.login(storetest.MustUser(t, e.store, anxin.RoleAdmin, "管理员", 0))
+	path := "/admin/merchants/" + m.Code + "/policies/quality_return"
+	res, _ := a.post(path, url.Values{"enabled": {"1"}, "offer_clock_hours": {"48"}, "max_offers": {"1"}})
+	_, pol, _ := e.store.Policy(ctx, m.ID, anxin.QualityReturn)
+	if res.StatusCode != http.StatusSeeOther || pol.OfferClock != 48*time.Hour || pol.MaxOffers != 1 {
+		t.Fatalf("offer settings: %s %+v", res.Status, pol)
+	}
+	for _, bad := range []url.Values{{"offer_clock_hours": {"0.5"}}, {"offer_clock_hours": {"200"}}, {"max_offers": {"10"}},
+		{"max_offers": {"-1"}}, {"max_offers": {"x"}}} {
+		bad.Set("enabled", "1")
+		if res, _ := a.post(path, bad); res.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("offer settings %v: %s", bad, res.Status)
+		}
+	}
+	if _, doc := a.get("/admin/merchants/" + m.Code); doc.Find("tr[data-service=quality_return] input[name=max_offers]").AttrOr("value", "") != "1" {
+		t.Error("the admin page does not show the setting")
+	}
+
+	tk := storetest.MustTicket(t, e.store, m.ID, anxin.QualityReturn, 36800)
+	by := anxin.Actor{Role: anxin.RoleAgent, Name: "王晓"}
+	tk, err := e.store.Decide(ctx, tk.ID, anxin.Decision{Action: anxin.Offer, Actor: by, AmountFen: 3000, Reason: "退 ¥30"})
+	if err != nil || !tk.Deadline.Equal(e.clock.Now().Add(48*time.Hour)) {
+		t.Fatalf("offer under the merchant's clock: due %v, %v", tk.Deadline, err)
+	}
+	if _, err := e.store.Decide(ctx, tk.ID, anxin.Decision{Action: anxin.OfferDeclined, Actor: anxin.Buyer()}); err != nil {
+		t.Fatal(err)
+	}
+	agent := e.client()
+	agent.login(storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0))
+	_, doc := agent.get("/tickets/" + tk.Number)
+	if doc.Find("form[data-form-action=offer]").Length() != 0 || doc.Find("[data-testid=offers-used-up]").Length() != 1 {
+		t.Error("the page offers a second offer where the merchant allows one")
+	}
+}

@@ -23,3 +23,8 @@ CREATE TABLE offers (
 CREATE INDEX offers_ticket ON offers (ticket_id, id);
 -- At most one offer waits for the buyer on a ticket.
 CREATE UNIQUE INDEX offers_open ON offers (ticket_id) WHERE answer = '';
+
+-- A merchant may give its buyers another time to answer an offer, and
+-- allow another number of offers, per service (NULL: the catalog's default).
+ALTER TABLE merchant_policies ADD COLUMN offer_clock_ms INTEGER;
+ALTER TABLE merchant_policies ADD COLUMN max_offers INTEGER;
