@@ -23,43 +23,39 @@ type Fen int64
 const (
 	// Tickets, their transitions and what is not there. Not found is also
 	// the answer to a merchant asking for another merchant's data.
-	MsgTicketNotFound       Msg = "ticket_not_found"
-	MsgTicketFinished       Msg = "ticket_finished"  // number, State
-	MsgNotPossibleNow       Msg = "not_possible_now" // Action, State
-	MsgRoleMayNot           Msg = "role_may_not"     // Role, Action
-	MsgNotDueYet            Msg = "not_due_yet"      // number, deadline
-	MsgReasonRequired       Msg = "reason_required"
-	MsgTrackingRequired     Msg = "tracking_required"
-	MsgSlotRequired         Msg = "slot_required"
-	MsgSlotInPast           Msg = "slot_in_past"
-	MsgConfirmRefund        Msg = "confirm_refund" // Fen
-	MsgNothingLeft          Msg = "nothing_left"   // number
-	MsgNegativeRefund       Msg = "negative_refund"
-	MsgRefundExceeds        Msg = "refund_exceeds"   // Fen asked, Fen left
-	MsgAlreadyRefunded      Msg = "already_refunded" // number
-	MsgOfferLimit           Msg = "offer_limit"      // count
-	MsgOfferNotPositive     Msg = "offer_not_positive"
-	MsgOfferNotLower        Msg = "offer_not_lower" // Fen offered, Fen asked
-	MsgOfferMessageRequired Msg = "offer_message_required"
-	MsgOnlyAgentsAssign     Msg = "only_agents_assign"
-	MsgAssignToAgents       Msg = "assign_to_agents"
-	MsgChooseAssignee       Msg = "choose_assignee"
-	MsgChooseAssignees      Msg = "choose_assignees"
-	MsgUnknownBulkAction    Msg = "unknown_bulk_action"
-	MsgVersionMissing       Msg = "version_missing"
-	MsgAmountNotYuan        Msg = "amount_not_yuan"
-	MsgSlotNotTime          Msg = "slot_not_time"
-	MsgNoteEmpty            Msg = "note_empty"
-	MsgRefundNotFound       Msg = "refund_not_found"
-	MsgPageNotForRole       Msg = "page_not_for_role" // Role
-	MsgNotFound             Msg = "not_found"
-	MsgServiceNotFound      Msg = "service_not_found"
-	MsgDeliveryNotFound     Msg = "delivery_not_found"
-	MsgWebhookNotFound      Msg = "webhook_not_found"
-	MsgAPIKeyNotFound       Msg = "api_key_not_found"
-	MsgUnknownService       Msg = "unknown_service" // key
-	MsgUnknownMerchant      Msg = "unknown_merchant"
-	MsgUnknownMerchantKey   Msg = "unknown_merchant_key" // code
+	MsgTicketNotFound     Msg = "ticket_not_found"
+	MsgTicketFinished     Msg = "ticket_finished"  // number, State
+	MsgNotPossibleNow     Msg = "not_possible_now" // Action, State
+	MsgRoleMayNot         Msg = "role_may_not"     // Role, Action
+	MsgNotDueYet          Msg = "not_due_yet"      // number, deadline
+	MsgReasonRequired     Msg = "reason_required"
+	MsgTrackingRequired   Msg = "tracking_required"
+	MsgSlotRequired       Msg = "slot_required"
+	MsgSlotInPast         Msg = "slot_in_past"
+	MsgConfirmRefund      Msg = "confirm_refund" // Fen
+	MsgNothingLeft        Msg = "nothing_left"   // number
+	MsgNegativeRefund     Msg = "negative_refund"
+	MsgRefundExceeds      Msg = "refund_exceeds"   // Fen asked, Fen left
+	MsgAlreadyRefunded    Msg = "already_refunded" // number
+	MsgOnlyAgentsAssign   Msg = "only_agents_assign"
+	MsgAssignToAgents     Msg = "assign_to_agents"
+	MsgChooseAssignee     Msg = "choose_assignee"
+	MsgChooseAssignees    Msg = "choose_assignees"
+	MsgUnknownBulkAction  Msg = "unknown_bulk_action"
+	MsgVersionMissing     Msg = "version_missing"
+	MsgAmountNotYuan      Msg = "amount_not_yuan"
+	MsgSlotNotTime        Msg = "slot_not_time"
+	MsgNoteEmpty          Msg = "note_empty"
+	MsgRefundNotFound     Msg = "refund_not_found"
+	MsgPageNotForRole     Msg = "page_not_for_role" // Role
+	MsgNotFound           Msg = "not_found"
+	MsgServiceNotFound    Msg = "service_not_found"
+	MsgDeliveryNotFound   Msg = "delivery_not_found"
+	MsgWebhookNotFound    Msg = "webhook_not_found"
+	MsgAPIKeyNotFound     Msg = "api_key_not_found"
+	MsgUnknownService     Msg = "unknown_service" // key
+	MsgUnknownMerchant    Msg = "unknown_merchant"
+	MsgUnknownMerchantKey Msg = "unknown_merchant_key" // code
 
 	// Orders and claims.
 	MsgOrderIDRequired       Msg = "order_id_required"
@@ -81,8 +77,6 @@ const (
 	MsgWindowRange          Msg = "window_range"
 	MsgClockRange           Msg = "clock_range"
 	MsgEvidenceMinRange     Msg = "evidence_min_range"
-	MsgOfferClockRange      Msg = "offer_clock_range"
-	MsgMaxOffersRange       Msg = "max_offers_range"
 	MsgNumberNeeded         Msg = "number_needed"
 	MsgMerchantCode         Msg = "merchant_code"
 	MsgMerchantNameRequired Msg = "merchant_name_required"
@@ -139,6 +133,14 @@ const (
 	MsgPhotoMotion         Msg = "photo_motion"
 	MsgPhotoAnimated       Msg = "photo_animated"
 	MsgPhotoDamaged        Msg = "photo_damaged"
+
+	// Negotiation (协商): offers and their policy settings.
+	MsgOfferLimit       Msg = "offer_limit" // count
+	MsgOfferNotPositive Msg = "offer_not_positive"
+	MsgOfferNotLower    Msg = "offer_not_lower" // Fen offered, Fen asked
+	MsgOfferNeedsText   Msg = "offer_message_required"
+	MsgOfferClockRange  Msg = "offer_clock_range"
+	MsgMaxOffersRange   Msg = "max_offers_range"
 )
 
 // message is a Msg's code and English: a format whose verbs take the
@@ -149,43 +151,39 @@ type message struct {
 }
 
 var messages = map[Msg]message{
-	MsgTicketNotFound:       {ENOTFOUND, "ticket not found"},
-	MsgTicketFinished:       {ENOTALLOWED, "ticket %s is %s: nothing more can happen to it"},
-	MsgNotPossibleNow:       {ENOTALLOWED, "%s is not possible while the ticket is %s"},
-	MsgRoleMayNot:           {ENOTALLOWED, "a %s may not %s"},
-	MsgNotDueYet:            {ENOTALLOWED, "ticket %s is not due until %s"},
-	MsgReasonRequired:       {EINVALID, "a reason is required"},
-	MsgTrackingRequired:     {EINVALID, "a tracking number is required"},
-	MsgSlotRequired:         {EINVALID, "a pickup slot is required"},
-	MsgSlotInPast:           {EINVALID, "the pickup slot is in the past"},
-	MsgConfirmRefund:        {ECONFIRM, "confirm the refund of %s"},
-	MsgNothingLeft:          {EOVERREFUND, "ticket %s has nothing left to refund"},
-	MsgNegativeRefund:       {EINVALID, "a refund amount cannot be negative"},
-	MsgRefundExceeds:        {EOVERREFUND, "the refund of %s exceeds the %s that remain refundable"},
-	MsgOfferLimit:           {EINVALID, "this ticket has had its %d offers"},
-	MsgOfferNotPositive:     {EINVALID, "an offer must be more than ¥0"},
-	MsgOfferNotLower:        {EINVALID, "an offer of %s must be lower than the %s asked"},
-	MsgOfferMessageRequired: {EINVALID, "an offer needs a message for the buyer"},
-	MsgAlreadyRefunded:      {ECONFLICT, "ticket %s already has a refund"},
-	MsgOnlyAgentsAssign:     {EFORBIDDEN, "only agents assign tickets"},
-	MsgAssignToAgents:       {EINVALID, "tickets are assigned to agents"},
-	MsgChooseAssignee:       {EINVALID, "choose whom to assign the ticket to"},
-	MsgChooseAssignees:      {EINVALID, "choose whom to assign the tickets to"},
-	MsgUnknownBulkAction:    {EINVALID, "unknown bulk action"},
-	MsgVersionMissing:       {EINVALID, "the page did not say which version of the ticket it showed; reload it"},
-	MsgAmountNotYuan:        {EINVALID, "the amount must be a number of yuan, like 12.50"},
-	MsgSlotNotTime:          {EINVALID, "the pickup slot is not a date and time"},
-	MsgNoteEmpty:            {EINVALID, "a note cannot be empty"},
-	MsgRefundNotFound:       {ENOTFOUND, "refund not found"},
-	MsgPageNotForRole:       {EFORBIDDEN, "this page is not for a %s account"},
-	MsgNotFound:             {ENOTFOUND, "not found"},
-	MsgServiceNotFound:      {ENOTFOUND, "service not found"},
-	MsgDeliveryNotFound:     {ENOTFOUND, "delivery not found"},
-	MsgWebhookNotFound:      {ENOTFOUND, "webhook not found"},
-	MsgAPIKeyNotFound:       {ENOTFOUND, "API key not found"},
-	MsgUnknownService:       {EUNKNOWNSERVICE, "unknown service %q"},
-	MsgUnknownMerchant:      {EUNKNOWNMERCHANT, "unknown merchant"},
-	MsgUnknownMerchantKey:   {EUNKNOWNMERCHANT, "unknown merchant %q"},
+	MsgTicketNotFound:     {ENOTFOUND, "ticket not found"},
+	MsgTicketFinished:     {ENOTALLOWED, "ticket %s is %s: nothing more can happen to it"},
+	MsgNotPossibleNow:     {ENOTALLOWED, "%s is not possible while the ticket is %s"},
+	MsgRoleMayNot:         {ENOTALLOWED, "a %s may not %s"},
+	MsgNotDueYet:          {ENOTALLOWED, "ticket %s is not due until %s"},
+	MsgReasonRequired:     {EINVALID, "a reason is required"},
+	MsgTrackingRequired:   {EINVALID, "a tracking number is required"},
+	MsgSlotRequired:       {EINVALID, "a pickup slot is required"},
+	MsgSlotInPast:         {EINVALID, "the pickup slot is in the past"},
+	MsgConfirmRefund:      {ECONFIRM, "confirm the refund of %s"},
+	MsgNothingLeft:        {EOVERREFUND, "ticket %s has nothing left to refund"},
+	MsgNegativeRefund:     {EINVALID, "a refund amount cannot be negative"},
+	MsgRefundExceeds:      {EOVERREFUND, "the refund of %s exceeds the %s that remain refundable"},
+	MsgAlreadyRefunded:    {ECONFLICT, "ticket %s already has a refund"},
+	MsgOnlyAgentsAssign:   {EFORBIDDEN, "only agents assign tickets"},
+	MsgAssignToAgents:     {EINVALID, "tickets are assigned to agents"},
+	MsgChooseAssignee:     {EINVALID, "choose whom to assign the ticket to"},
+	MsgChooseAssignees:    {EINVALID, "choose whom to assign the tickets to"},
+	MsgUnknownBulkAction:  {EINVALID, "unknown bulk action"},
+	MsgVersionMissing:     {EINVALID, "the page did not say which version of the ticket it showed; reload it"},
+	MsgAmountNotYuan:      {EINVALID, "the amount must be a number of yuan, like 12.50"},
+	MsgSlotNotTime:        {EINVALID, "the pickup slot is not a date and time"},
+	MsgNoteEmpty:          {EINVALID, "a note cannot be empty"},
+	MsgRefundNotFound:     {ENOTFOUND, "refund not found"},
+	MsgPageNotForRole:     {EFORBIDDEN, "this page is not for a %s account"},
+	MsgNotFound:           {ENOTFOUND, "not found"},
+	MsgServiceNotFound:    {ENOTFOUND, "service not found"},
+	MsgDeliveryNotFound:   {ENOTFOUND, "delivery not found"},
+	MsgWebhookNotFound:    {ENOTFOUND, "webhook not found"},
+	MsgAPIKeyNotFound:     {ENOTFOUND, "API key not found"},
+	MsgUnknownService:     {EUNKNOWNSERVICE, "unknown service %q"},
+	MsgUnknownMerchant:    {EUNKNOWNMERCHANT, "unknown merchant"},
+	MsgUnknownMerchantKey: {EUNKNOWNMERCHANT, "unknown merchant %q"},
 
 	MsgOrderIDRequired:       {EINVALID, "the order id is required"},
 	MsgProductRequired:       {EINVALID, "the product is required"},
@@ -205,8 +203,6 @@ var messages = map[Msg]message{
 	MsgWindowRange:          {EINVALID, "the claim window must be between 1 minute and 365 days"},
 	MsgClockRange:           {EINVALID, "the merchant clock must be between 1 hour and 30 days"},
 	MsgEvidenceMinRange:     {EINVALID, "the evidence minimum must be between 0 and 9 photos"},
-	MsgOfferClockRange:      {EINVALID, "the buyer's time to answer an offer must be between 1 hour and 7 days"},
-	MsgMaxOffersRange:       {EINVALID, "the offers per ticket must be between 0 and 9"},
 	MsgNumberNeeded:         {EINVALID, "a number is needed"},
 	MsgMerchantCode:         {EINVALID, "a merchant code is 2 to 32 lowercase letters, digits, - or _"},
 	MsgMerchantNameRequired: {EINVALID, "a merchant name is required"},
@@ -261,6 +257,13 @@ var messages = map[Msg]message{
 	MsgPhotoMotion:         {EINVALID, "This is a motion photo with a video attached: share it as a still photo."},
 	MsgPhotoAnimated:       {EINVALID, "Animated images are not accepted: upload a still photo."},
 	MsgPhotoDamaged:        {EINVALID, "The photo is damaged and cannot be read."},
+
+	MsgOfferLimit:       {EINVALID, "this ticket has had its %d offers"},
+	MsgOfferNotPositive: {EINVALID, "an offer must be more than ¥0"},
+	MsgOfferNotLower:    {EINVALID, "an offer of %s must be lower than the %s asked"},
+	MsgOfferNeedsText:   {EINVALID, "an offer needs a message for the buyer"},
+	MsgOfferClockRange:  {EINVALID, "the buyer's time to answer an offer must be between 1 hour and 7 days"},
+	MsgMaxOffersRange:   {EINVALID, "the offers per ticket must be between 0 and 9"},
 }
 
 // Fail returns the error that says m with its values. A Msg the catalog

@@ -38,7 +38,7 @@ func TestOfferRules(t *testing.T) {
 		{"above what was asked", 9901, msg, 0, anxin.MsgOfferNotLower},
 		{"above what remains", 8901, msg, 0, anxin.MsgRefundExceeds},
 		{"all that remains", 8900, msg, 0, ""},
-		{"no message", 3000, "  ", 0, anxin.MsgOfferMessageRequired},
+		{"no message", 3000, "  ", 0, anxin.MsgOfferNeedsText},
 		{"message too long", 3000, strings.Repeat("好", anxin.MaxLongText+1), 0, anxin.MsgTextTooLong},
 		{"third offer", 3000, msg, 2, ""},
 		{"fourth offer", 3000, msg, 3, anxin.MsgOfferLimit},

@@ -212,7 +212,7 @@ func (t Ticket) checkOffer(d Decision, p Policy) error {
 	case d.AmountFen > left:
 		return Fail(MsgRefundExceeds, Fen(d.AmountFen), Fen(left))
 	case d.Reason == "":
-		return Fail(MsgOfferMessageRequired)
+		return Fail(MsgOfferNeedsText)
 	}
 	return nil
 }

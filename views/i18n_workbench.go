@@ -236,8 +236,12 @@ var workbenchZH = map[string]string{
 	"offer:declined":            "买家已拒绝",
 	"offer:lapsed":              "买家未答复，已失效",
 	"offer:cancelled":           "买家已撤销申请",
-	"Negotiation":               "协商记录",
-	"Offer a partial amount":    "协商部分退款",
+	"On the buyer's behalf":     "代买家操作",
+	"%d seconds":                "%d 秒",
+
+	// Negotiation (协商) on the ticket page.
+	"Negotiation":            "协商记录",
+	"Offer a partial amount": "协商部分退款",
 	"The buyer has %s to answer. Offers used: %d of %d.":                             "买家需在 %s 内答复。已协商 %d 次，最多 %d 次。",
 	"Offers used: %d of %d.":                                                         "已协商 %d 次，最多 %d 次。",
 	"Amount in yuan (less than the %s asked, at most %s)":                            "金额（元，须低于买家申请的 %s，最多 %s）",
@@ -246,6 +250,4 @@ var workbenchZH = map[string]string{
 	"Send the offer to the buyer":                                                    "发送协商给买家",
 	"Offer awaiting the buyer's answer":                                              "协商金额待买家确认",
 	"If the buyer does not answer, the offer lapses and the ticket goes back to %s.": "买家逾期未答复，协商失效，工单退回「%s」。",
-	"On the buyer's behalf":                                                          "代买家操作",
-	"%d seconds":                                                                     "%d 秒",
 }
