@@ -148,6 +148,13 @@ const (
 	// Saved views of the queue.
 	MsgViewQuery    Msg = "view_query"
 	MsgTooManyViews Msg = "too_many_views" // most
+	// Negotiation (协商): offers and their policy settings.
+	MsgOfferLimit       Msg = "offer_limit" // count
+	MsgOfferNotPositive Msg = "offer_not_positive"
+	MsgOfferNotLower    Msg = "offer_not_lower" // Fen offered, Fen asked
+	MsgOfferNeedsText   Msg = "offer_message_required"
+	MsgOfferClockRange  Msg = "offer_clock_range"
+	MsgMaxOffersRange   Msg = "max_offers_range"
 )
 
 // message is a Msg's code and English: a format whose verbs take the
@@ -276,6 +283,12 @@ var messages = map[Msg]message{
 	MsgMacroNotFound:       {ENOTFOUND, "canned reply not found"},
 	MsgViewQuery:           {EINVALID, "that is not a view of the queue"},
 	MsgTooManyViews:        {EINVALID, "you keep at most %d saved views: delete one first"},
+	MsgOfferLimit:          {EINVALID, "this ticket has had its %d offers"},
+	MsgOfferNotPositive:    {EINVALID, "an offer must be more than ¥0"},
+	MsgOfferNotLower:       {EINVALID, "an offer of %s must be lower than the %s asked"},
+	MsgOfferNeedsText:      {EINVALID, "an offer needs a message for the buyer"},
+	MsgOfferClockRange:     {EINVALID, "the buyer's time to answer an offer must be between 1 hour and 7 days"},
+	MsgMaxOffersRange:      {EINVALID, "the offers per ticket must be between 0 and 9"},
 }
 
 // Fail returns the error that says m with its values. A Msg the catalog

@@ -49,7 +49,8 @@ const (
 	Escalate    TimeoutAction = "escalate"
 	AutoReceive TimeoutAction = "auto_receive"
 	AutoClose   TimeoutAction = "close"
-	NoAction    TimeoutAction = "" // the deadline shows as overdue; a person must act
+	OfferLapse  TimeoutAction = "offer_lapsed" // the buyer did not answer an offer: back to the merchant
+	NoAction    TimeoutAction = ""             // the deadline shows as overdue; a person must act
 )
 
 const (
@@ -73,7 +74,17 @@ type Policy struct {
 	Compensation  Compensation
 	MerchantClock time.Duration
 	OnTimeout     TimeoutAction
+	OfferClock    time.Duration // how long the buyer has to answer an offer (协商)
+	MaxOffers     int           // how many offers a ticket may see
 }
+
+// The negotiation defaults of every service: TikTok gives the buyer one
+// calendar day to answer; Anxin allows 3 offers per ticket (assumed, after
+// WeChat's cap on delivery negotiations).
+const (
+	DefaultOfferClock = 24 * time.Hour
+	DefaultMaxOffers  = 3
+)
 
 // Service is an entry of the catalog.
 type Service struct {
@@ -128,6 +139,8 @@ var catalogIndex = func() map[ServiceKey]*Service {
 		s := &catalog[i]
 		s.Default.Service = s.Key
 		s.Default.Enabled = !s.OptIn
+		s.Default.OfferClock = DefaultOfferClock
+		s.Default.MaxOffers = DefaultMaxOffers
 		m[s.Key] = s
 	}
 	return m
@@ -167,6 +180,8 @@ type PolicyOverride struct {
 	Window        *time.Duration
 	EvidenceMin   *int
 	MerchantClock *time.Duration
+	OfferClock    *time.Duration
+	MaxOffers     *int // 0: no negotiation on this service
 }
 
 // PolicyFor returns the service's policy with the override applied.
@@ -187,6 +202,12 @@ func (s Service) PolicyFor(o *PolicyOverride) Policy {
 	if o.MerchantClock != nil {
 		p.MerchantClock = *o.MerchantClock
 	}
+	if o.OfferClock != nil {
+		p.OfferClock = *o.OfferClock
+	}
+	if o.MaxOffers != nil {
+		p.MaxOffers = *o.MaxOffers
+	}
 	return p
 }
 
@@ -203,6 +224,12 @@ func (o PolicyOverride) Validate() error {
 	}
 	if o.EvidenceMin != nil && (*o.EvidenceMin < 0 || *o.EvidenceMin > 9) {
 		return Fail(MsgEvidenceMinRange)
+	}
+	if o.OfferClock != nil && (*o.OfferClock < time.Hour || *o.OfferClock > 7*day) {
+		return Fail(MsgOfferClockRange)
+	}
+	if o.MaxOffers != nil && (*o.MaxOffers < 0 || *o.MaxOffers > 9) {
+		return Fail(MsgMaxOffersRange)
 	}
 	return nil
 }

@@ -15,6 +15,7 @@ const (
 	Rejected        State = "rejected"
 	AwaitingReturn  State = "awaiting_return"
 	AwaitingReceipt State = "awaiting_receipt"
+	OfferPending    State = "offer_pending" // 待买家确认: a partial amount offered, the buyer to answer
 	Arbitration     State = "arbitration"
 	Refunding       State = "refunding"
 	RefundFailed    State = "refund_failed"
@@ -24,7 +25,7 @@ const (
 
 // states lists every state, in the order a ticket usually meets them.
 var states = []State{PendingMerchant, NeedsEvidence, Rejected, AwaitingReturn, AwaitingReceipt,
-	Arbitration, Refunding, RefundFailed, Refunded, Closed}
+	OfferPending, Arbitration, Refunding, RefundFailed, Refunded, Closed}
 
 // States lists every state, in the order a ticket usually meets them.
 func States() []State { return slices.Clone(states) }
@@ -60,6 +61,11 @@ const (
 	RetryRefund     Action = "retry_refund"
 	ManualRefund    Action = "manual_refund"
 	Timeout         Action = "timeout"
+	// Offer is a partial amount (协商) the staff propose; the buyer accepts
+	// or declines it through the platform.
+	Offer         Action = "offer"
+	OfferAccepted Action = "offer_accepted"
+	OfferDeclined Action = "offer_declined"
 
 	// Timeline-only actions.
 	Create     Action = "create"
@@ -77,7 +83,8 @@ type Timer string
 const (
 	NoTimer          Timer = ""
 	MerchantReply    Timer = "merchant_reply"    // the service's merchant clock
-	MerchantResume   Timer = "merchant_resume"   // what was left of it when evidence was requested
+	MerchantResume   Timer = "merchant_resume"   // what was left of it when evidence was requested or an offer made
+	BuyerOffer       Timer = "buyer_offer"       // the policy's offer clock (24 h by default)
 	BuyerEvidence    Timer = "buyer_evidence"    // 72 h (assumed)
 	BuyerAppeal      Timer = "buyer_appeal"      // 7 days
 	BuyerReturn      Timer = "buyer_return"      // 7 days to ship or book a pickup
@@ -98,7 +105,8 @@ var timerLength = map[Timer]time.Duration{
 }
 
 // Length is how long the clock runs when it is fixed; 0 for the merchant's
-// clocks (MerchantReply, MerchantResume), which the policy and the ticket set.
+// clocks (MerchantReply, MerchantResume) and the buyer's offer clock
+// (BuyerOffer), which the policy and the ticket set.
 func (t Timer) Length() time.Duration { return timerLength[t] }
 
 // stateTimer is the clock each state runs; states absent here run none.
@@ -108,6 +116,7 @@ var stateTimer = map[State]Timer{
 	Rejected:        BuyerAppeal,
 	AwaitingReturn:  BuyerReturn,
 	AwaitingReceipt: MerchantReceipt,
+	OfferPending:    BuyerOffer,
 	Arbitration:     AgentArbitration,
 	RefundFailed:    AgentRefundRetry,
 }
@@ -124,6 +133,7 @@ const (
 	payChosen                // the amount the actor names (0: as payRequested)
 	payRetry                 // the existing refund again, under the same number
 	payManualDone            // the existing refund, paid outside the provider
+	payOffered               // the amount offered and accepted, capped by what remains refundable
 )
 
 // need names the input a transition requires.
@@ -134,6 +144,7 @@ const (
 	needReason
 	needTracking
 	needSlot
+	needOffer // an amount and a message
 )
 
 // guard decides between transitions that share a state and an action.
@@ -155,6 +166,9 @@ type Transition struct {
 	Sets   Timer // the deadline entering To sets
 	Refund refundRule
 	Needs  need
+	// Origin, for a way out of OfferPending, is the state the offer was
+	// made in: the row applies to such tickets only ("" for every ticket).
+	Origin State
 }
 
 // Who may take a transition. Constants, so that nothing can change them.
@@ -176,6 +190,7 @@ var transitions = []Transition{
 	{From: PendingMerchant, Action: RequestEvidence, To: NeedsEvidence, Roles: staff, Sets: BuyerEvidence},
 	{From: PendingMerchant, Action: Cancel, To: Closed, Roles: buyerSide},
 	{From: PendingMerchant, Action: EscalateToArb, To: Arbitration, Roles: agents, Sets: AgentArbitration},
+	{From: PendingMerchant, Action: Offer, To: OfferPending, Roles: staff, Sets: BuyerOffer, Needs: needOffer},
 	{From: PendingMerchant, Action: Timeout, When: onTimeout(AutoApprove, needsReturn), To: AwaitingReturn, Roles: system, Sets: BuyerReturn},
 	{From: PendingMerchant, Action: Timeout, When: onTimeout(AutoApprove, refundOnly), To: Refunding, Roles: system, Refund: payRequested},
 	{From: PendingMerchant, Action: Timeout, When: onTimeout(AutoRefund, nil), To: Refunding, Roles: system, Refund: payRequested},
@@ -198,7 +213,17 @@ var transitions = []Transition{
 	{From: AwaitingReceipt, Action: Refund, To: Refunding, Roles: staff, Refund: payChosen},
 	{From: AwaitingReceipt, Action: RefuseReturn, To: Rejected, Roles: staff, Sets: BuyerAppeal, Needs: needReason},
 	{From: AwaitingReceipt, Action: EscalateToArb, To: Arbitration, Roles: agents, Sets: AgentArbitration},
+	{From: AwaitingReceipt, Action: Offer, To: OfferPending, Roles: staff, Sets: BuyerOffer, Needs: needOffer},
 	{From: AwaitingReceipt, Action: Timeout, To: Refunding, Roles: system, Refund: payRequested},
+
+	// An offer pauses the merchant's clock; declined or lapsed, the ticket
+	// goes back to where it was with what was left of it.
+	{From: OfferPending, Action: OfferAccepted, To: Refunding, Roles: buyerSide, Refund: payOffered},
+	{From: OfferPending, Action: OfferDeclined, Origin: PendingMerchant, To: PendingMerchant, Roles: buyerSide, Sets: MerchantResume},
+	{From: OfferPending, Action: OfferDeclined, Origin: AwaitingReceipt, To: AwaitingReceipt, Roles: buyerSide, Sets: MerchantResume},
+	{From: OfferPending, Action: Cancel, To: Closed, Roles: buyerSide},
+	{From: OfferPending, Action: Timeout, Origin: PendingMerchant, To: PendingMerchant, Roles: system, Sets: MerchantResume},
+	{From: OfferPending, Action: Timeout, Origin: AwaitingReceipt, To: AwaitingReceipt, Roles: system, Sets: MerchantResume},
 
 	{From: Arbitration, Action: RuleForBuyer, To: Refunding, Roles: agents, Refund: payChosen},
 	{From: Arbitration, Action: RuleForMerchant, To: Closed, Roles: agents, Needs: needReason},
@@ -213,10 +238,22 @@ var transitions = []Transition{
 // Transitions yields every row of the state machine, in table order.
 func Transitions() iter.Seq[Transition] { return slices.Values(transitions) }
 
-// Lookup finds the transition for an action in a state under a policy.
+// Lookup finds the transition for an action in a state under a policy. Out
+// of OfferPending it finds the first row whatever the offer's origin: the
+// ticket's own is found by LookupFor.
 func Lookup(from State, a Action, p Policy) (Transition, bool) {
+	return lookup(from, "", a, p)
+}
+
+// LookupFor finds the transition for an action on the ticket under a policy.
+func LookupFor(t Ticket, a Action, p Policy) (Transition, bool) {
+	return lookup(t.State, t.OfferFrom, a, p)
+}
+
+func lookup(from, origin State, a Action, p Policy) (Transition, bool) {
 	for _, t := range transitions {
-		if t.From == from && t.Action == a && (t.When == nil || t.When(p)) {
+		if t.From == from && t.Action == a && (t.When == nil || t.When(p)) &&
+			(origin == "" || t.Origin == "" || t.Origin == origin) {
 			return t, true
 		}
 	}
@@ -238,6 +275,8 @@ func TimeoutOf(s State, p Policy) TimeoutAction {
 		return p.OnTimeout
 	case s == AwaitingReceipt:
 		return AutoReceive
+	case s == OfferPending:
+		return OfferLapse
 	case t.To == Closed:
 		return AutoClose
 	}

@@ -31,6 +31,13 @@ type Ticket struct {
 	PayableFen   int64 // the most this ticket may ever pay
 	RefundedFen  int64 // what refunds already issued on it pay
 
+	// The negotiation (协商): the amount of the offer the buyer is to
+	// answer and the state it was made in (zero unless OfferPending), and
+	// how many offers the ticket has seen.
+	OfferFen   int64
+	OfferFrom  State
+	OffersMade int
+
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 	FirstActionAt time.Time // the first decision by a person or the system
@@ -75,8 +82,8 @@ type Decision struct {
 	Action    Action
 	Actor     Actor
 	Version   int64     // the version the actor saw; 0 means "whatever it is now"
-	AmountFen int64     // Refund and RuleForBuyer: 0 pays what was claimed
-	Reason    string    // Reject, RefuseReturn, RuleForMerchant, ManualRefund (the proof), and optional elsewhere
+	AmountFen int64     // Refund and RuleForBuyer: 0 pays what was claimed; Offer: the amount offered
+	Reason    string    // Reject, RefuseReturn, RuleForMerchant, ManualRefund (the proof), Offer (the message), and optional elsewhere
 	Tracking  string    // ShipReturn
 	Slot      time.Time // BookPickup
 	// Message is sent to the buyer with the decision, in its transaction:
@@ -95,8 +102,10 @@ type Change struct {
 	Transition Transition
 	Timeout    TimeoutAction // for Timeout: what the system did
 	Deadline   time.Time     // of the new state; zero for none
-	PausedLeft time.Duration // merchant clock left, kept while evidence is awaited
+	PausedLeft time.Duration // merchant clock left, kept while evidence or an offer's answer is awaited
 	PayFen     int64         // a new refund of this amount; 0 for none
+	OfferFen   int64         // Offer: the amount offered
+	OfferFrom  State         // Offer: the state it is made in, where a decline returns
 	Event      Event
 	Message    *Message // to the buyer, sent with the change; nil for none
 }
@@ -110,7 +119,7 @@ func (t Ticket) Decide(d Decision, p Policy, now time.Time) (Change, error) {
 	if t.State.Terminal() {
 		return Change{}, Fail(MsgTicketFinished, t.Number, t.State)
 	}
-	tr, ok := Lookup(t.State, d.Action, p)
+	tr, ok := LookupFor(t, d.Action, p)
 	if !ok {
 		return Change{}, Fail(MsgNotPossibleNow, d.Action, t.State)
 	}
@@ -144,6 +153,10 @@ func (t Ticket) Decide(d Decision, p Policy, now time.Time) (Change, error) {
 		if d.Slot.Before(now) {
 			return Change{}, Fail(MsgSlotInPast)
 		}
+	case needOffer:
+		if err := t.checkOffer(d, p); err != nil {
+			return Change{}, err
+		}
 	}
 
 	c := Change{Transition: tr}
@@ -164,11 +177,16 @@ func (t Ticket) Decide(d Decision, p Policy, now time.Time) (Change, error) {
 		c.Deadline = now.Add(p.MerchantClock)
 	case MerchantResume:
 		c.Deadline = now.Add(t.PausedLeft)
+	case BuyerOffer:
+		c.Deadline = now.Add(p.OfferClock)
 	default:
 		c.Deadline = now.Add(tr.Sets.Length())
 	}
-	if tr.To == NeedsEvidence {
+	if tr.To == NeedsEvidence || tr.To == OfferPending {
 		c.PausedLeft = max(t.Deadline.Sub(now), 0)
+	}
+	if tr.To == OfferPending {
+		c.OfferFen, c.OfferFrom = d.AmountFen, t.State
 	}
 
 	pay, err := t.pays(tr, d.AmountFen)
@@ -192,7 +210,36 @@ func (t Ticket) Decide(d Decision, p Policy, now time.Time) (Change, error) {
 		AmountFen: pay,
 		Detail:    eventDetail(d, c.Timeout),
 	}
+	if tr.To == OfferPending {
+		c.Event.AmountFen = c.OfferFen // what is offered, not paid: the offer's record says so
+	}
 	return c, nil
+}
+
+// checkOffer holds an offer to the negotiation's rules: a positive amount
+// lower than the claim and not above what remains refundable, a message
+// for the buyer, and no more offers than the policy allows.
+func (t Ticket) checkOffer(d Decision, p Policy) error {
+	switch left := t.Refundable(); {
+	case t.OffersMade >= p.MaxOffers:
+		return Fail(MsgOfferLimit, p.MaxOffers)
+	case d.AmountFen <= 0:
+		return Fail(MsgOfferNotPositive)
+	case d.AmountFen >= t.RequestedFen:
+		return Fail(MsgOfferNotLower, Fen(d.AmountFen), Fen(t.RequestedFen))
+	case d.AmountFen > left:
+		return Fail(MsgRefundExceeds, Fen(d.AmountFen), Fen(left))
+	case d.Reason == "":
+		return Fail(MsgOfferNeedsText)
+	}
+	return nil
+}
+
+// CanOffer reports whether the ticket may see one more offer under p: its
+// state allows one and the policy's count is not used up.
+func (t Ticket) CanOffer(p Policy) bool {
+	_, ok := LookupFor(t, Offer, p)
+	return ok && t.OffersMade < p.MaxOffers && min(t.RequestedFen-1, t.Refundable()) > 0
 }
 
 // WouldPay is what taking action a on the ticket under p would pay as a new
@@ -204,7 +251,7 @@ func (t Ticket) WouldPay(a Action, p Policy) (int64, error) {
 	if t.State.Terminal() {
 		return 0, Fail(MsgTicketFinished, t.Number, t.State)
 	}
-	tr, ok := Lookup(t.State, a, p)
+	tr, ok := LookupFor(t, a, p)
 	if !ok {
 		return 0, Fail(MsgNotPossibleNow, a, t.State)
 	}
@@ -235,6 +282,11 @@ func (t Ticket) pays(tr Transition, asked int64) (int64, error) {
 			return 0, Fail(MsgRefundExceeds, Fen(asked), Fen(left))
 		}
 		return asked, nil
+	case payOffered:
+		if left <= 0 {
+			return 0, Fail(MsgNothingLeft, t.Number)
+		}
+		return min(t.OfferFen, left), nil
 	}
 	return 0, nil
 }
@@ -259,6 +311,10 @@ func (t *Ticket) Apply(c Change) {
 	t.Deadline = c.Deadline
 	t.PausedLeft = c.PausedLeft
 	t.RefundedFen += c.PayFen
+	t.OfferFen, t.OfferFrom = c.OfferFen, c.OfferFrom
+	if c.Transition.Action == Offer {
+		t.OffersMade++
+	}
 	t.UpdatedAt = c.Event.At
 	if t.FirstActionAt.IsZero() && c.Event.Actor.Role != RoleBuyer {
 		t.FirstActionAt = c.Event.At

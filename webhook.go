@@ -20,11 +20,16 @@ const (
 	// EventMessage carries a message to the buyer (from the merchant, the
 	// support team or the system) for the platform to relay.
 	EventMessage WebhookEvent = "ticket.message"
+	// EventOfferMade tells the platform of an offer (协商) it is to relay to
+	// the buyer: the ticket shows the offer, with its amount, message and
+	// deadline. The buyer's answer comes back as offer_accepted or
+	// offer_declined.
+	EventOfferMade WebhookEvent = "ticket.offer_made"
 )
 
 // webhookEvents lists every event an endpoint may ask for.
 var webhookEvents = []WebhookEvent{EventTicketCreated, EventStateChanged, EventDeadlineSoon,
-	EventRefundRequested, EventRefundSucceeded, EventRefundFailed, EventMessage}
+	EventRefundRequested, EventRefundSucceeded, EventRefundFailed, EventMessage, EventOfferMade}
 
 // WebhookEvents lists every event an endpoint may ask for.
 func WebhookEvents() []WebhookEvent { return slices.Clone(webhookEvents) }
@@ -35,7 +40,8 @@ func WebhookEvents() []WebhookEvent { return slices.Clone(webhookEvents) }
 const DeadlineSoonBefore = time.Hour
 
 // WebhookEvents lists the events a state change sends, in order:
-// ticket.state_changed always, then the refund event the transition makes.
+// ticket.state_changed always, then the refund event the transition makes
+// or ticket.offer_made for an offer.
 // A refund is "requested" when it is recorded or retried (the payment system
 // is to pay it), and succeeds or fails by the provider's answer or an agent's
 // manual refund.
@@ -48,6 +54,8 @@ func (c Change) WebhookEvents() []WebhookEvent {
 		out = append(out, EventRefundSucceeded)
 	case a == RefundFailure:
 		out = append(out, EventRefundFailed)
+	case a == Offer:
+		out = append(out, EventOfferMade)
 	}
 	return out
 }

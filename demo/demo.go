@@ -276,6 +276,9 @@ var demoPaths = []demoPath{
 	{4, []anxin.Action{anxin.Timeout, anxin.RefundSucceeded}, false},
 	{5, []anxin.Action{anxin.Approve, anxin.ShipReturn, anxin.Receive, anxin.RefundSucceeded}, true},
 	{5, []anxin.Action{anxin.Cancel}, false},
+	{3, []anxin.Action{anxin.Offer}, false},
+	{2, []anxin.Action{anxin.Offer, anxin.OfferAccepted, anxin.RefundSucceeded}, false},
+	{1, []anxin.Action{anxin.Offer, anxin.OfferDeclined}, false},
 }
 
 func (d *demo) pick(n int) int { return d.rng.IntN(n) }
@@ -401,14 +404,14 @@ func (d *demo) order(p anxin.Policy, product demoProduct, claimAt time.Time) anx
 func (d *demo) decision(a anxin.Action, t anxin.Ticket) anxin.Decision {
 	dec := anxin.Decision{Action: a, Version: t.Version}
 	switch a {
-	case anxin.Approve, anxin.Reject, anxin.RequestEvidence, anxin.Receive:
+	case anxin.Approve, anxin.Reject, anxin.RequestEvidence, anxin.Receive, anxin.Offer:
 		dec.Actor = d.staff[t.MerchantID]
 		if d.pick(3) == 0 {
 			dec.Actor = d.agents[d.pick(len(d.agents))]
 		}
 	case anxin.Refund:
 		dec.Actor = d.agents[d.pick(len(d.agents))]
-	case anxin.ShipReturn, anxin.Appeal, anxin.Cancel:
+	case anxin.ShipReturn, anxin.Appeal, anxin.Cancel, anxin.OfferAccepted, anxin.OfferDeclined:
 		dec.Actor = anxin.Buyer()
 	default:
 		dec.Actor = anxin.System()
@@ -418,6 +421,9 @@ func (d *demo) decision(a anxin.Action, t anxin.Ticket) anxin.Decision {
 		dec.Reason = demoRejectReasons[d.pick(len(demoRejectReasons))]
 	case anxin.ShipReturn:
 		dec.Tracking = fmt.Sprintf("SF%012d", d.rng.Int64N(1e12))
+	case anxin.Offer:
+		dec.AmountFen = max(t.RequestedFen*8/10, 1) // TikTok's suggested level for missing parts
+		dec.Reason = "商品有轻微使用痕迹，协商退款 80%，您看可以吗？"
 	case anxin.Refund:
 		if t.Service == anxin.QualityReturn && d.pick(2) == 0 {
 			dec.AmountFen = t.RequestedFen * 7 / 10 // a partial refund

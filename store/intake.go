@@ -13,26 +13,32 @@ import (
 )
 
 // TicketView is a ticket with what the API shows beside it: its merchant's
-// code and its refund (Refund.ID is 0 when it has none).
+// code, its refund (Refund.ID is 0 when it has none) and the offer the
+// buyer is to answer (Offer.ID is 0 when none is).
 type TicketView struct {
 	anxin.Ticket
 	MerchantCode string
 	Refund       anxin.RefundRecord
+	Offer        anxin.OfferRecord
 }
 
 const viewColumns = ticketColumns + `, m.code, coalesce(r.id, 0), coalesce(r.number, ''), coalesce(r.amount_fen, 0),
-	coalesce(r.status, ''), coalesce(r.proof, '') != '', coalesce(r.attempts, 0), r.created_at, r.updated_at`
+	coalesce(r.status, ''), coalesce(r.proof, '') != '', coalesce(r.attempts, 0), r.created_at, r.updated_at,
+	` + offerColumns
 
-const viewFrom = ticketFrom + `LEFT JOIN refunds r ON r.ticket_id = t.id `
+const viewFrom = ticketFrom + `LEFT JOIN refunds r ON r.ticket_id = t.id
+	LEFT JOIN offers o ON o.ticket_id = t.id AND o.answer = '' `
 
 func scanView(row interface{ Scan(...any) error }) (TicketView, error) {
 	var v TicketView
 	var created, updated sql.NullInt64
-	t, err := scanTicket(scanWith(row, &v.MerchantCode, &v.Refund.ID, &v.Refund.Number, &v.Refund.AmountFen,
-		&v.Refund.Status, &v.Refund.Manual, &v.Refund.Attempts, &created, &updated))
+	var o offerScan
+	t, err := scanTicket(scanWith(row, append([]any{&v.MerchantCode, &v.Refund.ID, &v.Refund.Number, &v.Refund.AmountFen,
+		&v.Refund.Status, &v.Refund.Manual, &v.Refund.Attempts, &created, &updated}, o.dest()...)...))
 	v.Ticket = t
 	v.Refund.TicketID = t.ID
 	v.Refund.CreatedAt, v.Refund.UpdatedAt = fromMS(created), fromMS(updated)
+	v.Offer = o.record()
 	return v, err
 }
 

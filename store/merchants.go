@@ -144,10 +144,13 @@ func (s *Store) SetPolicyBy(ctx context.Context, by anxin.Actor, merchantID int6
 
 func setPolicy(ctx context.Context, tx *wtx, merchantID int64, o anxin.PolicyOverride) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO merchant_policies
-		(merchant_id, service, enabled, window_ms, evidence_min, merchant_clock_ms) VALUES (?, ?, ?, ?, ?, ?)
+		(merchant_id, service, enabled, window_ms, evidence_min, merchant_clock_ms, offer_clock_ms, max_offers)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (merchant_id, service) DO UPDATE SET enabled = excluded.enabled, window_ms = excluded.window_ms,
-		evidence_min = excluded.evidence_min, merchant_clock_ms = excluded.merchant_clock_ms`,
-		merchantID, string(o.Service), o.Enabled, durMS(o.Window), o.EvidenceMin, durMS(o.MerchantClock))
+		evidence_min = excluded.evidence_min, merchant_clock_ms = excluded.merchant_clock_ms,
+		offer_clock_ms = excluded.offer_clock_ms, max_offers = excluded.max_offers`,
+		merchantID, string(o.Service), o.Enabled, durMS(o.Window), o.EvidenceMin, durMS(o.MerchantClock),
+		durMS(o.OfferClock), o.MaxOffers)
 	if isForeignKey(err) {
 		return anxin.Fail(anxin.MsgMerchantNotFound)
 	}
@@ -167,6 +170,12 @@ func describeOverride(o anxin.PolicyOverride) string {
 	}
 	if o.MerchantClock != nil {
 		parts = append(parts, "clock="+o.MerchantClock.String())
+	}
+	if o.OfferClock != nil {
+		parts = append(parts, "offer_clock="+o.OfferClock.String())
+	}
+	if o.MaxOffers != nil {
+		parts = append(parts, fmt.Sprintf("max_offers=%d", *o.MaxOffers))
 	}
 	return strings.Join(parts, " ")
 }
@@ -217,10 +226,10 @@ func policyFor(ctx context.Context, q queryer, merchantID int64, key anxin.Servi
 }
 
 func overrideFor(ctx context.Context, q queryer, merchantID int64, key anxin.ServiceKey) (anxin.PolicyOverride, bool, error) {
-	var enabled, windowMS, evidenceMin, clockMS sql.NullInt64
-	err := q.QueryRowContext(ctx, `SELECT enabled, window_ms, evidence_min, merchant_clock_ms
+	var enabled, windowMS, evidenceMin, clockMS, offerClockMS, maxOffers sql.NullInt64
+	err := q.QueryRowContext(ctx, `SELECT enabled, window_ms, evidence_min, merchant_clock_ms, offer_clock_ms, max_offers
 		FROM merchant_policies WHERE merchant_id = ? AND service = ?`, merchantID, string(key)).
-		Scan(&enabled, &windowMS, &evidenceMin, &clockMS)
+		Scan(&enabled, &windowMS, &evidenceMin, &clockMS, &offerClockMS, &maxOffers)
 	if errors.Is(err, sql.ErrNoRows) {
 		return anxin.PolicyOverride{}, false, nil
 	}
@@ -243,6 +252,14 @@ func overrideFor(ctx context.Context, q queryer, merchantID int64, key anxin.Ser
 	if clockMS.Valid {
 		d := time.Duration(clockMS.Int64) * time.Millisecond
 		o.MerchantClock = &d
+	}
+	if offerClockMS.Valid {
+		d := time.Duration(offerClockMS.Int64) * time.Millisecond
+		o.OfferClock = &d
+	}
+	if maxOffers.Valid {
+		n := int(maxOffers.Int64)
+		o.MaxOffers = &n
 	}
 	return o, true, nil
 }

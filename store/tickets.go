@@ -95,7 +95,7 @@ const ticketColumns = `t.id, t.merchant_id, m.name, t.service, t.state, t.versio
 	t.paused_left_ms, coalesce(t.assignee_id, 0), coalesce(a.name, ''), t.order_id, t.product, t.paid_fen,
 	t.ordered_at, t.shipped_at, t.received_at, t.buyer_name, t.buyer_phone, t.reason,
 	t.requested_fen, t.payable_fen, t.refunded_fen, t.created_at, t.updated_at, t.first_action_at,
-	coalesce(t.buyer_message_id, 0), t.awaiting_reply_since`
+	coalesce(t.buyer_message_id, 0), t.awaiting_reply_since, t.offer_fen, t.offer_from, t.offers_made`
 
 // ticketFrom joins a ticket's merchant and assignee names. CROSS JOIN keeps
 // tickets the outer loop: SQLite never reorders it, so a queue page walks its
@@ -110,7 +110,8 @@ func scanTicket(row interface{ Scan(...any) error }) (anxin.Ticket, error) {
 	err := row.Scan(&t.ID, &t.MerchantID, &t.MerchantName, &t.Service, &t.State, &t.Version, &since, &deadline,
 		&paused, &t.AssigneeID, &t.AssigneeName, &t.Order.ID, &t.Order.Product, &t.Order.PaidFen,
 		&ordered, &shipped, &received, &t.BuyerName, &t.BuyerPhone, &t.Reason,
-		&t.RequestedFen, &t.PayableFen, &t.RefundedFen, &created, &updated, &first, &t.BuyerMessageID, &awaiting)
+		&t.RequestedFen, &t.PayableFen, &t.RefundedFen, &created, &updated, &first, &t.BuyerMessageID, &awaiting,
+		&t.OfferFen, &t.OfferFrom, &t.OffersMade)
 	if err != nil {
 		return t, err
 	}
@@ -173,10 +174,12 @@ func decide(ctx context.Context, tx *wtx, id int64, d anxin.Decision) (anxin.Tic
 	before := t.Version
 	t.Apply(c)
 	res, err := tx.ExecContext(ctx, `UPDATE tickets SET state = ?, version = ?, state_since = ?, deadline = ?,
-		due_at = ?, auto_at = ?, paused_left_ms = ?, refunded_fen = ?, updated_at = ?, first_action_at = ?
+		due_at = ?, auto_at = ?, paused_left_ms = ?, refunded_fen = ?, updated_at = ?, first_action_at = ?,
+		offer_fen = ?, offer_from = ?, offers_made = ?
 		WHERE id = ? AND version = ?`,
 		string(t.State), t.Version, ms(t.StateSince), ms(t.Deadline), dueAt(t), ms(t.AutoAt(p)),
-		t.PausedLeft.Milliseconds(), t.RefundedFen, ms(t.UpdatedAt), ms(t.FirstActionAt), t.ID, before)
+		t.PausedLeft.Milliseconds(), t.RefundedFen, ms(t.UpdatedAt), ms(t.FirstActionAt),
+		t.OfferFen, string(t.OfferFrom), t.OffersMade, t.ID, before)
 	if err != nil {
 		return t, fmt.Errorf("update ticket %d: %w", t.ID, err)
 	}
@@ -191,6 +194,9 @@ func decide(ctx context.Context, tx *wtx, id int64, d anxin.Decision) (anxin.Tic
 		if _, err := addMessage(ctx, tx, t, *c.Message); err != nil {
 			return t, err
 		}
+	}
+	if err := recordOffer(ctx, tx, t, c); err != nil {
+		return t, err
 	}
 	if err := recordRefund(ctx, tx, t, c); err != nil {
 		return t, err

@@ -55,8 +55,14 @@ func (s *Store) SaveView(ctx context.Context, userID int64, name, query string) 
 // DeleteView removes one of the user's saved views.
 func (s *Store) DeleteView(ctx context.Context, userID, id int64) error {
 	return s.write(ctx, func(ctx context.Context, tx *wtx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM saved_views WHERE id = ? AND user_id = ?`, id, userID)
-		return err
+		res, err := tx.ExecContext(ctx, `DELETE FROM saved_views WHERE id = ? AND user_id = ?`, id, userID)
+		if err != nil {
+			return fmt.Errorf("delete view: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return anxin.Fail(anxin.MsgNotFound) // none of the user's: another's is not there for them
+		}
+		return nil
 	})
 }
 

@@ -255,4 +255,10 @@ var errorZH = map[anxin.Msg]string{
 	anxin.MsgMacroNotFound:       "未找到该快捷回复",
 	anxin.MsgViewQuery:           "这不是工单队列的视图",
 	anxin.MsgTooManyViews:        "最多保存 %d 个视图，请先删除一个",
+	anxin.MsgOfferLimit:          "本工单已协商 %d 次，不能再提出",
+	anxin.MsgOfferNotPositive:    "协商金额须大于 ¥0",
+	anxin.MsgOfferNotLower:       "协商金额 %s 须低于买家申请的 %s",
+	anxin.MsgOfferNeedsText:      "请填写给买家的协商说明",
+	anxin.MsgOfferClockRange:     "买家答复协商的时限须在 1 小时到 7 天之间",
+	anxin.MsgMaxOffersRange:      "每单协商次数须在 0 到 9 次之间",
 }

@@ -76,4 +76,8 @@ var adminZH = map[string]string{
 	"audit:create_merchant":  "创建商家",
 	"audit:update_merchant":  "修改商家",
 	"audit:set_policy":       "修改服务政策",
+
+	// Negotiation settings of a merchant's policy.
+	"Buyer's time to answer an offer (hours)": "买家答复协商时限（小时）",
+	"Offers per ticket":                       "每单协商次数",
 }

@@ -24,13 +24,15 @@ func eventDescription(ctx context.Context, e anxin.WebhookEvent) string {
 		anxin.EventRefundSucceeded: "A refund succeeded",
 		anxin.EventRefundFailed:    "A refund failed",
 		anxin.EventMessage:         "A message to the buyer (for the platform to relay)",
+		anxin.EventOfferMade:       "A partial amount is offered (for the buyer to answer)",
 	}[e])
 }
 
 func init() {
 	addZH(map[string]string{
 		"Integrations": "对接",
-		"A message to the buyer (for the platform to relay)": "发给买家的消息（由平台转达）",
+		"A message to the buyer (for the platform to relay)":    "发给买家的消息（由平台转达）",
+		"A partial amount is offered (for the buyer to answer)": "商家或客服提出协商金额（待买家确认）",
 		"API keys":                "API 密钥",
 		"Webhooks":                "Webhook",
 		"Webhook":                 "Webhook",

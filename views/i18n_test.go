@@ -49,7 +49,7 @@ func TestEveryStringHasChinese(t *testing.T) {
 	for _, svc := range anxin.Services() {
 		keys["compensation:"+string(svc.Default.Compensation)] = "compensation"
 	}
-	for _, a := range []anxin.TimeoutAction{anxin.AutoRefund, anxin.AutoApprove, anxin.Escalate, anxin.AutoReceive, anxin.AutoClose} {
+	for _, a := range []anxin.TimeoutAction{anxin.AutoRefund, anxin.AutoApprove, anxin.Escalate, anxin.AutoReceive, anxin.AutoClose, anxin.OfferLapse} {
 		keys["timeout:"+string(a)] = "timeout"
 	}
 	for _, w := range []anxin.WindowStart{anxin.FromReceipt, anxin.FromOrder} { // in MsgOutsideWindow
@@ -62,6 +62,9 @@ func TestEveryStringHasChinese(t *testing.T) {
 	}
 	for _, p := range []anxin.Party{anxin.PartyBuyer, anxin.PartyMerchant} {
 		keys["party:"+string(p)] = "party"
+	}
+	for _, a := range []anxin.OfferAnswer{anxin.OfferTaken, anxin.OfferRefused, anxin.OfferLapsed, anxin.OfferCancelled} {
+		keys["offer:"+string(a)] = "offer"
 	}
 	for _, r := range []anxin.RefundStatus{anxin.RefundStatusPending, anxin.RefundStatusSucceeded, anxin.RefundStatusFailed} {
 		keys["refund:"+string(r)] = "refund"

@@ -49,6 +49,15 @@ var workbenchEN = map[string]string{
 	"timeout:escalate":          "escalate to arbitration",
 	"timeout:auto_receive":      "confirm receipt automatically",
 	"timeout:close":             "close",
+	"timeout:offer_lapsed":      "the offer lapses; back to the merchant",
+	"offer":                     "Offer a partial amount",
+	"offer_accepted":            "Buyer accepts the offer",
+	"offer_declined":            "Buyer declines the offer",
+	"offer:open":                "awaiting the buyer",
+	"offer:accepted":            "accepted",
+	"offer:declined":            "declined",
+	"offer:lapsed":              "lapsed unanswered",
+	"offer:cancelled":           "buyer cancelled the claim",
 }
 
 var workbenchZH = map[string]string{
@@ -218,6 +227,27 @@ var workbenchZH = map[string]string{
 	"timeout:escalate":          "升级平台仲裁",
 	"timeout:auto_receive":      "自动确认收货",
 	"timeout:close":             "自动关闭",
+	"timeout:offer_lapsed":      "协商失效，退回商家处理",
+	"offer":                     "协商部分退款",
+	"offer_accepted":            "买家同意协商",
+	"offer_declined":            "买家拒绝协商",
+	"offer:open":                "待买家确认",
+	"offer:accepted":            "买家已同意",
+	"offer:declined":            "买家已拒绝",
+	"offer:lapsed":              "买家未答复，已失效",
+	"offer:cancelled":           "买家已撤销申请",
 	"On the buyer's behalf":     "代买家操作",
 	"%d seconds":                "%d 秒",
+
+	// Negotiation (协商) on the ticket page.
+	"Negotiation":            "协商记录",
+	"Offer a partial amount": "协商部分退款",
+	"The buyer has %s to answer. Offers used: %d of %d.":                             "买家需在 %s 内答复。已协商 %d 次，最多 %d 次。",
+	"Offers used: %d of %d.":                                                         "已协商 %d 次，最多 %d 次。",
+	"Amount in yuan (less than the %s asked, at most %s)":                            "金额（元，须低于买家申请的 %s，最多 %s）",
+	"Message to the buyer":                                                           "给买家的说明",
+	"Why this amount, e.g. signs of use":                                             "说明协商金额的理由，例如商品有使用痕迹",
+	"Send the offer to the buyer":                                                    "发送协商给买家",
+	"Offer awaiting the buyer's answer":                                              "协商金额待买家确认",
+	"If the buyer does not answer, the offer lapses and the ticket goes back to %s.": "买家逾期未答复，协商失效，工单退回「%s」。",
 }

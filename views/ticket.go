@@ -27,13 +27,14 @@ type TicketPage struct {
 	Evidence        []anxin.Evidence
 	Photos          PhotosView // the gallery, its checklist and the upload form
 	Refund          *anxin.RefundRecord
-	History         anxin.BuyerHistory // the buyer's other claims, as far as the viewer may see
-	Actions         []anxin.Action     // what the viewer may do in this state
-	Agents          []anxin.User       // whom the ticket may be assigned to (staff only)
-	Viewers         []string           // others who have the ticket open
-	Outcome         Outcome            // what the viewer's last action did
-	Next            *anxin.Ticket      // the ticket to offer after an action
-	Form            ActionForm         // the viewer's input, kept when an action was refused
+	History         anxin.BuyerHistory  // the buyer's other claims, as far as the viewer may see
+	Offers          []anxin.OfferRecord // the negotiation (协商记录), first first
+	Actions         []anxin.Action      // what the viewer may do in this state
+	Agents          []anxin.User        // whom the ticket may be assigned to (staff only)
+	Viewers         []string            // others who have the ticket open
+	Outcome         Outcome             // what the viewer's last action did
+	Next            *anxin.Ticket       // the ticket to offer after an action
+	Form            ActionForm          // the viewer's input, kept when an action was refused
 	Staff           bool
 }
 
@@ -205,6 +206,29 @@ func (p TicketPage) pays(a anxin.Action) int64 {
 		return 0
 	}
 	return fen
+}
+
+// PendingOffer is the offer the buyer is to answer, if there is one.
+func (p TicketPage) PendingOffer() (anxin.OfferRecord, bool) {
+	if n := len(p.Offers); n > 0 && p.Offers[n-1].Answer == anxin.OfferOpen && p.Ticket.State == anxin.OfferPending {
+		return p.Offers[n-1], true
+	}
+	return anxin.OfferRecord{}, false
+}
+
+// OfferAnswerName says how an offer ended, in the page's language.
+func OfferAnswerName(ctx context.Context, a anxin.OfferAnswer) string {
+	if a == anxin.OfferOpen {
+		return T(ctx, "offer:open")
+	}
+	return T(ctx, "offer:"+string(a))
+}
+
+func formReason(p TicketPage, a anxin.Action) string {
+	if p.Form.Action == a {
+		return p.Form.Reason
+	}
+	return ""
 }
 
 func formAmount(p TicketPage, a anxin.Action) string {

@@ -208,14 +208,19 @@ func (s *Server) setPolicy(c echo.Context) error {
 		d := time.Duration(h * float64(time.Hour))
 		return &d
 	}
-	o.Window, o.MerchantClock = hours("window_hours"), hours("clock_hours")
-	if v := strings.TrimSpace(c.FormValue("evidence_min")); v != "" {
+	count := func(field string) *int {
+		v := strings.TrimSpace(c.FormValue(field))
+		if v == "" {
+			return nil
+		}
 		n, err := strconv.Atoi(v)
 		if err != nil {
 			bad = true
 		}
-		o.EvidenceMin = &n
+		return &n
 	}
+	o.Window, o.MerchantClock, o.OfferClock = hours("window_hours"), hours("clock_hours"), hours("offer_clock_hours")
+	o.EvidenceMin, o.MaxOffers = count("evidence_min"), count("max_offers")
 	if bad {
 		return s.renderMerchant(c, http.StatusUnprocessableEntity, views.AdminMerchant{Merchant: m, Error: anxin.Fail(anxin.MsgNumberNeeded)})
 	}

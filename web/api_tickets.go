@@ -16,7 +16,7 @@ import (
 )
 
 func ticketOf(v store.TicketView) api.Ticket {
-	return api.TicketOf(v.Ticket, v.MerchantCode, &v.Refund)
+	return api.TicketOf(v.Ticket, v.MerchantCode, &v.Refund, &v.Offer)
 }
 
 // apiCreateTicket opens a ticket from a buyer's claim: 201 with the ticket
@@ -121,7 +121,7 @@ func (s *Server) apiTicketEvent(c echo.Context) error {
 	}
 	action, ok := api.EventAction(req.Type)
 	if !ok {
-		return anxin.Errorf(anxin.EINVALID, "unknown event type %q: return_shipped, pickup_booked, cancelled, appeal or evidence_added", req.Type)
+		return anxin.Errorf(anxin.EINVALID, "unknown event type %q: return_shipped, pickup_booked, cancelled, appeal, evidence_added, offer_accepted or offer_declined", req.Type)
 	}
 	d := anxin.Decision{Action: action, Actor: apiKeyOf(c).Actor(), Version: req.Version, Tracking: req.Tracking, Reason: req.Reason}
 	if req.Slot != nil {

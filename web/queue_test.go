@@ -431,7 +431,7 @@ func TestSavedViews(t *testing.T) {
 	}
 	_, doc = me.get("/queue")
 	id := doc.Find("[data-saved-view]").AttrOr("data-saved-view", "")
-	if res, _ := colleague.post("/queue/views/"+id+"/delete", nil); res.StatusCode != http.StatusSeeOther {
+	if res, _ := colleague.post("/queue/views/"+id+"/delete", nil); res.StatusCode != http.StatusNotFound {
 		t.Fatalf("delete: %s", res.Status)
 	}
 	if views, _ := e.store.SavedViews(ctx, 1); len(views) != 1 {

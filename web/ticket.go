@@ -67,6 +67,9 @@ func (s *Server) ticketView(c echo.Context, t anxin.Ticket) (views.TicketPage, e
 		return p, err
 	}
 	p.EarlierMessages = total - len(p.Messages)
+	if p.Offers, err = s.store.Offers(ctx, scope, t.ID); err != nil {
+		return p, err
+	}
 	macros, err := s.store.Macros(ctx, t.MerchantID)
 	if err != nil {
 		return p, err

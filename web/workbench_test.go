@@ -22,6 +22,9 @@ func actionForm(a anxin.Action, version int64, now time.Time) url.Values {
 		f.Set("reason", "checked by the test")
 	case anxin.ManualRefund:
 		f.Set("reason", "bank transfer 20261126-001")
+	case anxin.Offer:
+		f.Set("amount", "30")
+		f.Set("reason", "signs of use: ¥30 back")
 	case anxin.ShipReturn:
 		f.Set("tracking", "SF1234567890")
 	case anxin.BookPickup:
@@ -110,7 +113,7 @@ func TestTicketPage(t *testing.T) {
 			got = append(got, s.AttrOr("data-action", ""))
 		}
 	})
-	want := "approve refund refund-partial reject request_evidence escalate cancel assign"
+	want := "approve refund refund-partial reject request_evidence escalate offer cancel assign"
 	if strings.Join(got, " ") != want {
 		t.Errorf("action buttons %v, want %s", got, want)
 	}

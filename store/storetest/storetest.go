@@ -129,6 +129,7 @@ var pathTo = map[anxin.State][]anxin.Action{
 	anxin.Rejected:        {anxin.Reject},
 	anxin.AwaitingReturn:  {anxin.Approve},
 	anxin.AwaitingReceipt: {anxin.Approve, anxin.ShipReturn},
+	anxin.OfferPending:    {anxin.Offer},
 	anxin.Arbitration:     {anxin.Reject, anxin.Appeal},
 	anxin.Refunding:       {anxin.Refund},
 	anxin.RefundFailed:    {anxin.Refund, anxin.RefundFailure},
@@ -144,6 +145,9 @@ func MustTicketIn(tb testing.TB, s *store.Store, merchantID int64, state anxin.S
 	agent := anxin.Actor{Role: anxin.RoleAgent, Name: "fixture agent"}
 	for _, a := range pathTo[state] {
 		d := anxin.Decision{Action: a, Actor: agent, Version: t.Version, Reason: "fixture", Tracking: "SF0000000001"}
+		if a == anxin.Offer {
+			d.AmountFen = t.RequestedFen / 2
+		}
 		switch {
 		case anxin.BuyerSide(a):
 			d.Actor = anxin.Buyer()

@@ -31,8 +31,25 @@ type Ticket struct {
 	PayableFen   int64      `json:"payable_fen"`
 	RefundedFen  int64      `json:"refunded_fen"`
 	Refund       *Refund    `json:"refund"`
-	CreatedAt    time.Time  `json:"created_at"`
-	UpdatedAt    time.Time  `json:"updated_at"`
+	// The negotiation, only on tickets that have one, so that every other
+	// ticket reads as it did before offers existed: the offer the buyer is
+	// to answer (absent when none is) and how many the ticket has seen.
+	Offer      *Offer    `json:"offer,omitempty"`
+	OffersMade int       `json:"offers_made,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// Offer is a partial amount (协商) the merchant or an agent offers the
+// buyer, with their message: the platform relays it, and answers with the
+// event offer_accepted or offer_declined before expires_at (after it the
+// offer lapses and the ticket goes back to the merchant).
+type Offer struct {
+	AmountFen int64     `json:"amount_fen"`
+	Message   string    `json:"message"`
+	By        string    `json:"by"` // the role of who made it: merchant or agent
+	MadeAt    time.Time `json:"made_at"`
+	ExpiresAt time.Time `json:"expires_at"`
 }
 
 // Order is the order snapshot of a claim; shipped_at and received_at are
@@ -63,10 +80,11 @@ type Refund struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
-// TicketOf shows a ticket with its merchant's code and its refund (nil for
-// none). Times are shown to the millisecond, as they are stored, so a
-// ticket reads the same however it was obtained.
-func TicketOf(t anxin.Ticket, merchantCode string, r *anxin.RefundRecord) Ticket {
+// TicketOf shows a ticket with its merchant's code, its refund and its
+// pending offer (nil or a zero ID for none). Times are shown to the
+// millisecond, as they are stored, so a ticket reads the same however it
+// was obtained.
+func TicketOf(t anxin.Ticket, merchantCode string, r *anxin.RefundRecord, o *anxin.OfferRecord) Ticket {
 	out := Ticket{
 		ID: t.ID, Number: t.Number, Merchant: merchantCode, MerchantName: t.MerchantName,
 		Service: string(t.Service), State: string(t.State), Version: t.Version,
@@ -76,11 +94,16 @@ func TicketOf(t anxin.Ticket, merchantCode string, r *anxin.RefundRecord) Ticket
 		Buyer:        Buyer{Name: t.BuyerName, Phone: t.BuyerPhone},
 		Reason:       t.Reason,
 		RequestedFen: t.RequestedFen, PayableFen: t.PayableFen, RefundedFen: t.RefundedFen,
-		CreatedAt: ms(t.CreatedAt), UpdatedAt: ms(t.UpdatedAt),
+		OffersMade: t.OffersMade,
+		CreatedAt:  ms(t.CreatedAt), UpdatedAt: ms(t.UpdatedAt),
 	}
 	if r != nil && r.ID != 0 {
 		rf := RefundOf(*r)
 		out.Refund = &rf
+	}
+	if o != nil && o.ID != 0 && t.State == anxin.OfferPending {
+		out.Offer = &Offer{AmountFen: o.AmountFen, Message: o.Message, By: string(o.By.Role),
+			MadeAt: ms(o.CreatedAt), ExpiresAt: ms(o.ExpiresAt)}
 	}
 	return out
 }
@@ -138,8 +161,8 @@ type TicketEvent struct {
 	Type     string     `json:"type"`
 	Tracking string     `json:"tracking,omitempty"` // return_shipped
 	Slot     *time.Time `json:"slot,omitempty"`     // pickup_booked
-	Reason   string     `json:"reason,omitempty"`
-	Version  int64      `json:"version,omitempty"` // the version the buyer saw; 0: the current one
+	Reason   string     `json:"reason,omitempty"`   // appeal, offer_declined: the buyer's words
+	Version  int64      `json:"version,omitempty"`  // the version the buyer saw; 0: the current one
 }
 
 // eventTypes maps the buyer's event types to domain actions.
@@ -149,6 +172,8 @@ var eventTypes = map[string]anxin.Action{
 	"cancelled":      anxin.Cancel,
 	"appeal":         anxin.Appeal,
 	"evidence_added": anxin.AddEvidence,
+	"offer_accepted": anxin.OfferAccepted,
+	"offer_declined": anxin.OfferDeclined,
 }
 
 // EventAction is the domain action of one of the buyer's event types.

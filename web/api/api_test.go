@@ -20,8 +20,8 @@ func TestTicketOfShowsStoredPrecision(t *testing.T) {
 	for _, p := range []*time.Time{&stored.StateSince, &stored.Deadline, &stored.Order.OrderedAt, &stored.CreatedAt, &stored.UpdatedAt} {
 		*p = time.UnixMilli(p.UnixMilli()).UTC()
 	}
-	a, _ := json.Marshal(api.TicketOf(fresh, "m", nil))
-	b, _ := json.Marshal(api.TicketOf(stored, "m", nil))
+	a, _ := json.Marshal(api.TicketOf(fresh, "m", nil, nil))
+	b, _ := json.Marshal(api.TicketOf(stored, "m", nil, nil))
 	if string(a) != string(b) {
 		t.Fatalf("fresh %s\nstored %s", a, b)
 	}
