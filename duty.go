@@ -62,6 +62,16 @@ func ComesBack(c Change) bool {
 	return c.Transition.To == PendingMerchant && c.Transition.From != PendingMerchant && c.Transition.Roles.has(RoleBuyer)
 }
 
+// MerchantOwes reports whether the state's clock is the merchant's: a
+// deadline soon is the merchant's news too.
+func (s State) MerchantOwes() bool {
+	switch s.Timer() {
+	case MerchantReply, MerchantResume, MerchantReceipt:
+		return true
+	}
+	return false
+}
+
 // AlertKind is what an alert tells its user about a ticket.
 type AlertKind string
 
