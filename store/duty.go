@@ -39,7 +39,7 @@ func autoAssignOn(ctx context.Context, q queryer) (bool, error) {
 // SetAutoAssign turns auto-assignment on or off, as an admin.
 func (s *Store) SetAutoAssign(ctx context.Context, by anxin.Actor, on bool) error {
 	if by.Role != anxin.RoleAdmin {
-		return anxin.Fail(anxin.MsgRoleMayNot, by.Role, "auto_assign")
+		return anxin.Fail(anxin.MsgPageNotForRole, by.Role)
 	}
 	v := "0"
 	if on {
@@ -73,7 +73,7 @@ func (s *Store) AgentGroups(ctx context.Context) (map[int64][]int64, error) {
 // group, every agent on duty takes its tickets), as an admin.
 func (s *Store) SetAgentGroup(ctx context.Context, by anxin.Actor, merchantID int64, userIDs []int64) error {
 	if by.Role != anxin.RoleAdmin {
-		return anxin.Fail(anxin.MsgRoleMayNot, by.Role, "agent_group")
+		return anxin.Fail(anxin.MsgPageNotForRole, by.Role)
 	}
 	return s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		var code string
@@ -106,12 +106,14 @@ func (s *Store) SetAgentGroup(ctx context.Context, by anxin.Actor, merchantID in
 	})
 }
 
+const candidatesQuery = `SELECT u.id, u.last_auto_assigned_at,
+	(SELECT count(*) FROM tickets t WHERE t.assignee_id = u.id AND t.due_at IS NOT NULL)
+	FROM users u WHERE u.on_duty = 1 AND u.disabled_at IS NULL AND u.role IN ('agent', 'admin')`
+
 // candidates are the enabled agents and admins on duty, with their open
 // tickets: each count walks the tickets_queue_assignee index.
 func candidates(ctx context.Context, tx *wtx) ([]anxin.Candidate, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT u.id, u.last_auto_assigned_at,
-		(SELECT count(*) FROM tickets t WHERE t.assignee_id = u.id AND t.due_at IS NOT NULL)
-		FROM users u WHERE u.on_duty = 1 AND u.disabled_at IS NULL AND u.role IN ('agent', 'admin')`)
+	rows, err := tx.QueryContext(ctx, candidatesQuery)
 	var out []anxin.Candidate
 	err = eachRow(rows, err, func(rows *sql.Rows) error {
 		c := anxin.Candidate{OnDuty: true}
