@@ -147,6 +147,9 @@ func Seed(ctx context.Context, path string, cfg store.Config) (n int, err error)
 	if err := d.orders(ctx); err != nil {
 		return 0, err
 	}
+	if err := d.duty(ctx); err != nil {
+		return 0, err
+	}
 	return 320, nil
 }
 
@@ -158,6 +161,7 @@ type demo struct {
 	merchants []anxin.Merchant
 	staff     map[int64]anxin.Actor // merchant id -> its demo user
 	agents    []anxin.Actor
+	admin     anxin.Actor
 	jobs      []*photoJob
 	photoRng  *rand.Rand     // plans the photos' EXIF and copies
 	drawing   chan *photoJob // photos to draw while the tickets are made
@@ -187,6 +191,8 @@ func (d *demo) people(ctx context.Context) error {
 			return err
 		}
 		switch l.Role {
+		case anxin.RoleAdmin:
+			d.admin = u.Actor()
 		case anxin.RoleAgent:
 			d.agents = append(d.agents, u.Actor())
 		case anxin.RoleMerchant:
@@ -194,6 +200,16 @@ func (d *demo) people(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// duty turns auto-assignment on once the history is made (its tickets were
+// assigned by hand), with the first agent on duty and the second off: new
+// tickets go to 王晓 until 陈静 comes on.
+func (d *demo) duty(ctx context.Context) error {
+	if err := d.s.SetAutoAssign(ctx, d.admin, true); err != nil {
+		return err
+	}
+	return d.s.SetDuty(ctx, d.agents[0], true, false)
 }
 
 // demoPath is where a demo ticket ends up: the decisions that lead there,
