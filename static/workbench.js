@@ -234,6 +234,7 @@
   }
 
   hideOwnPresence();
-  liveAlerts(liveQueue() || liveTicket());
+  var queueStream = liveQueue(), ticketStream = liveTicket();
+  liveAlerts(queueStream || ticketStream);
   notifyButton();
 })();
