@@ -18,6 +18,7 @@ type User struct {
 	SessionVersion int64 // bumped to end every session of the user
 	Lang           string
 	Disabled       bool
+	OnDuty         bool // an agent taking auto-assigned tickets
 	CreatedAt      time.Time
 }
 

@@ -147,6 +147,9 @@ func Seed(ctx context.Context, path string, cfg store.Config) (n int, err error)
 	if err := d.orders(ctx); err != nil {
 		return 0, err
 	}
+	if err := d.duty(ctx); err != nil {
+		return 0, err
+	}
 	return 320, nil
 }
 
@@ -253,6 +256,16 @@ func (d *demo) conversation(ctx context.Context, t anxin.Ticket, after time.Time
 	}
 	_, err := d.s.SendMessage(ctx, t.ID, by, demoAnswers[d.pick(len(demoAnswers))])
 	return err
+}
+
+// duty turns auto-assignment on once the history is made (its tickets were
+// assigned by hand), with the first agent on duty and the second off: new
+// tickets go to 王晓 until 陈静 comes on.
+func (d *demo) duty(ctx context.Context) error {
+	if err := d.s.SetAutoAssign(ctx, d.admin, true); err != nil {
+		return err
+	}
+	return d.s.SetDuty(ctx, d.agents[0], true, false)
 }
 
 // demoPath is where a demo ticket ends up: the decisions that lead there,

@@ -253,7 +253,7 @@
 
   function liveQueue() {
     var live = $("#queue-live");
-    if (!live || !window.EventSource) return;
+    if (!live || !window.EventSource) return null;
     var timer = null;
     var es = new EventSource("/events");
     es.addEventListener("changed", function () {
@@ -266,11 +266,12 @@
         htmx.ajax("GET", region.getAttribute("data-refresh"), { target: "#queue-live", swap: "outerHTML" });
       }, 700);
     });
+    return es;
   }
 
   function liveTicket() {
     var t = $("[data-live-ticket]");
-    if (!t || !window.EventSource) return;
+    if (!t || !window.EventSource) return null;
     var es = new EventSource("/events?ticket=" + encodeURIComponent(t.getAttribute("data-live-ticket")));
     es.addEventListener("changed", function () {
       if (Date.now() < ownActionUntil) return;
@@ -303,10 +304,48 @@
         box.appendChild(span);
       });
     });
+    return es;
+  }
+
+  // ---- Alerts: the bell's count, and desktop notifications -------------------
+  // The count comes with every stream of the user's (event "alerts"); a page
+  // that has no stream of its own opens one for it.
+  function notifying() {
+    return window.Notification && Notification.permission === "granted";
+  }
+
+  function liveAlerts(es) {
+    var bell = $("[data-testid=bell]");
+    if (!bell || !window.EventSource) return;
+    if (!es) es = new EventSource("/events");
+    es.addEventListener("alerts", function (e) {
+      var n = parseInt(e.data, 10);
+      if (isNaN(n)) return;
+      var out = $("[data-alert-count]", bell);
+      var before = parseInt(out.textContent, 10) || 0;
+      out.textContent = String(n);
+      out.hidden = n === 0;
+      if (n > before && notifying()) {
+        var note = new Notification(bell.getAttribute("data-notify-title") || "Anxin",
+          { body: bell.getAttribute("data-notify-body") + " (" + n + ")", tag: "anxin-alerts" });
+        note.onclick = function () { window.focus(); location.href = "/alerts"; };
+      }
+    });
+  }
+
+  // Permission is asked for only when the user clicks the button.
+  function notifyButton() {
+    var btn = $("[data-notify-enable]");
+    if (!btn || !window.Notification || Notification.permission !== "default") return;
+    btn.hidden = false;
+    btn.addEventListener("click", function () {
+      Notification.requestPermission().then(function () { btn.hidden = true; });
+    });
   }
 
   hideOwnPresence();
   markUnread();
-  liveQueue();
-  liveTicket();
+  var queueStream = liveQueue(), ticketStream = liveTicket();
+  liveAlerts(queueStream || ticketStream);
+  notifyButton();
 })();

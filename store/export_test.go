@@ -127,3 +127,33 @@ func HookedWrite(s *Store, ctx context.Context, hook, code string) error {
 
 // AskedSQL is the query behind Asked, for a test of its plan.
 const AskedSQL = askedSQL
+
+// AlertTicketPeople runs alertTicketPeople on the ticket, in a write of its own.
+func AlertTicketPeople(s *Store, ticketID int64, kind anxin.AlertKind, detail string) error {
+	return s.write(context.Background(), func(ctx context.Context, tx *wtx) error {
+		t, err := findTicket(ctx, tx, anxin.AllMerchants(), ticketID)
+		if err != nil {
+			return err
+		}
+		return alertTicketPeople(ctx, tx, t, kind, detail)
+	})
+}
+
+// ExplainCandidates is the query plan of auto-assignment's candidates.
+func ExplainCandidates(s *Store) (string, error) {
+	rows, err := s.db.Query(`EXPLAIN QUERY PLAN ` + candidatesQuery)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var out string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			return "", err
+		}
+		out += detail + "\n"
+	}
+	return out, rows.Err()
+}

@@ -179,6 +179,8 @@ func intake(ctx context.Context, tx *wtx, scope anxin.Scope, merchantCode string
 		if t, err = decide(ctx, tx, t.ID, d); err != nil {
 			return TicketView{}, fmt.Errorf("instant refund of %s: %w", t.Number, err)
 		}
+	} else if t, err = autoAssign(ctx, tx, t); err != nil { // a refunded ticket needs nobody
+		return TicketView{}, err
 	}
 	// The transaction holds the ticket as it is now: no need to read it back.
 	v := TicketView{Ticket: t, MerchantCode: m.Code}

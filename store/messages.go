@@ -91,6 +91,9 @@ func addMessage(ctx context.Context, tx *wtx, t anxin.Ticket, m anxin.Message) (
 			awaiting_reply_since = coalesce(awaiting_reply_since, ?) WHERE id = ?`, m.ID, ms(m.CreatedAt), t.ID); err != nil {
 			return m, fmt.Errorf("ticket's messages: %w", err)
 		}
+		if err := alertTicketPeople(ctx, tx, t, anxin.AlertBuyerReplied, excerpt(m.Body, 60)); err != nil {
+			return m, err
+		}
 		if len(m.Photos) > 0 && t.State == anxin.NeedsEvidence {
 			_, err := decide(ctx, tx, t.ID, anxin.Decision{Action: anxin.AddEvidence, Actor: anxin.Buyer(), Version: t.Version})
 			return m, err
@@ -265,4 +268,13 @@ func markRead(ctx context.Context, tx *wtx, userID, ticketID, messageID int64) e
 		return fmt.Errorf("mark read: %w", err)
 	}
 	return nil
+}
+
+// excerpt is the start of a text, at most n characters, for an alert.
+func excerpt(text string, n int) string {
+	r := []rune(text)
+	if len(r) <= n {
+		return text
+	}
+	return string(r[:n]) + "…"
 }

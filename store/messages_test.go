@@ -190,3 +190,33 @@ func TestBuyerMessageWithPhotosAnswersARequestForEvidence(t *testing.T) {
 		t.Fatal("the decision went through without its message")
 	}
 }
+
+// TestBuyerMessageAlertsTheTicketsPeople: the assignee and the merchant's
+// users hear that the buyer wrote; another merchant's do not.
+func TestBuyerMessageAlertsTheTicketsPeople(t *testing.T) {
+	s, _ := storetest.MustOpen(t)
+	m := storetest.MustMerchant(t, s, "玉颜美妆旗舰店")
+	other := storetest.MustMerchant(t, s, "鲜果园")
+	tk := storetest.MustTicket(t, s, m.ID, anxin.QualityReturn, 36800)
+	agent := storetest.MustUser(t, s, anxin.RoleAgent, "王晓", 0)
+	shop := storetest.MustUser(t, s, anxin.RoleMerchant, "林娜", m.ID)
+	stranger := storetest.MustUser(t, s, anxin.RoleMerchant, "周洋", other.ID)
+	if _, err := s.Assign(ctx, tk.ID, agent.ID, agent.Actor()); err != nil {
+		t.Fatal(err)
+	}
+	before := map[int64]int{}
+	for _, u := range []anxin.User{agent, shop, stranger} {
+		before[u.ID], _ = s.UnreadAlerts(ctx, u.ID)
+	}
+	if _, _, err := s.BuyerMessage(ctx, anxin.APIKey{MerchantID: m.ID}.Actor(), tk.ID, strings.Repeat("在吗", 40), nil, store.IdempotencyKey{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		u    anxin.User
+		more int
+	}{{agent, 1}, {shop, 1}, {stranger, 0}} {
+		if n, _ := s.UnreadAlerts(ctx, c.u.ID); n != before[c.u.ID]+c.more {
+			t.Errorf("%s has %d unread alerts, had %d", c.u.Name, n, before[c.u.ID])
+		}
+	}
+}

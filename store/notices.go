@@ -12,6 +12,10 @@ type Notice struct {
 	TicketID   int64
 	MerchantID int64
 	Kind       NoticeKind
+	// UserID is set on a notice for one user's pages only (NoticeUnread),
+	// which tells nobody else anything.
+	UserID int64
+	Unread int // NoticeUnread: the user's unread alerts now
 }
 
 // NoticeKind is what changed about a ticket.
@@ -27,6 +31,8 @@ const (
 	NoticeInternalNote NoticeKind = "internal_note"
 	NoticeEvidence     NoticeKind = "evidence"
 	NoticeAlert        NoticeKind = "alert"
+	// NoticeUnread is for one user: their count of unread alerts changed.
+	NoticeUnread NoticeKind = "unread"
 )
 
 // noticeHub fans committed notices out to subscribers. A subscriber that

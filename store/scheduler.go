@@ -180,22 +180,13 @@ func (s *Store) PayPendingRefunds(ctx context.Context) (Sweep, error) {
 	}
 }
 
-// NoticeDeadlines sends ticket.deadline_soon for open tickets whose
-// deadline is at most anxin.DeadlineSoonBefore away, once per ticket and
-// version, when an active endpoint asks for the event. A deadline found
+// NoticeDeadlines tells of open tickets whose deadline is at most
+// anxin.DeadlineSoonBefore away, once per ticket and version: a
+// ticket.deadline_soon webhook to the active endpoints that ask for it, and
+// an alert to the ticket's assignee (and to the merchant's users when the
+// move is theirs). It returns how many tickets it told of. A deadline found
 // already passed (after downtime) gets no notice: its timeout is the news.
 func (s *Store) NoticeDeadlines(ctx context.Context) (int, error) {
-	hooks, err := webhooksIn(ctx, s.read(), true)
-	if err != nil {
-		return 0, err
-	}
-	wanted := false
-	for _, w := range hooks {
-		wanted = wanted || w.Wants(anxin.EventDeadlineSoon, w.MerchantID)
-	}
-	if !wanted {
-		return 0, nil
-	}
 	now := s.now()
 	rows, err := s.read().QueryContext(ctx, `SELECT t.id, t.version, t.merchant_id FROM tickets t
 		WHERE t.due_at >= ? AND t.due_at <= ? AND NOT EXISTS (SELECT 1 FROM deadline_notices n
@@ -253,7 +244,17 @@ func noticeDeadline(ctx context.Context, tx *wtx, id, version, merchant int64) e
 	if n, _ := res.RowsAffected(); n == 0 {
 		return errNoNotice
 	}
-	return emit(ctx, tx, id, merchant, []anxin.WebhookEvent{anxin.EventDeadlineSoon}, nil)
+	if err := emit(ctx, tx, id, merchant, []anxin.WebhookEvent{anxin.EventDeadlineSoon}, nil); err != nil {
+		return err
+	}
+	t, err := findTicket(ctx, tx, anxin.AllMerchants(), id)
+	if err != nil {
+		return err
+	}
+	if t.State.MerchantOwes() {
+		return alertTicketPeople(ctx, tx, t, anxin.AlertDueSoon, string(t.State))
+	}
+	return alertEach(ctx, tx, []int64{t.AssigneeID}, t, anxin.AlertDueSoon, string(t.State))
 }
 
 // deliveryKeep is how long finished deliveries stay listed.

@@ -20,7 +20,10 @@ const noDeadline int64 = math.MaxInt64
 func (s *Store) CreateTicket(ctx context.Context, c anxin.Claim) (anxin.Ticket, error) {
 	var t anxin.Ticket
 	err := s.write(ctx, func(ctx context.Context, tx *wtx) (err error) {
-		t, err = createTicket(ctx, tx, c)
+		if t, err = createTicket(ctx, tx, c); err != nil {
+			return err
+		}
+		t, err = autoAssign(ctx, tx, t)
 		return err
 	})
 	return t, err
@@ -201,6 +204,16 @@ func decide(ctx context.Context, tx *wtx, id int64, d anxin.Decision) (anxin.Tic
 	if err := recordRefund(ctx, tx, t, c); err != nil {
 		return t, err
 	}
+	if anxin.ComesBack(c) {
+		if t, err = autoAssign(ctx, tx, t); err != nil {
+			return t, err
+		}
+	}
+	if c.Event.Action == anxin.RefundFailure {
+		if err := alertRefundFailed(ctx, tx, t, c.Event.Detail); err != nil {
+			return t, err
+		}
+	}
 	if c.PayFen > 0 || c.Event.Action == anxin.RetryRefund {
 		tx.wake |= wakeRefunds // the built-in provider pays it
 	}
@@ -267,6 +280,13 @@ func assign(ctx context.Context, tx *wtx, id int64, assigneeID int64, by anxin.A
 	if err != nil {
 		return t, err
 	}
+	return assignIn(ctx, tx, t, assigneeID, by)
+}
+
+// assignIn gives the ticket to the user (0: nobody), by a person or the
+// system: on the timeline, and as an alert to the new assignee unless they
+// took it themselves.
+func assignIn(ctx context.Context, tx *wtx, t anxin.Ticket, assigneeID int64, by anxin.Actor) (anxin.Ticket, error) {
 	name := ""
 	if assigneeID != 0 {
 		var role string
@@ -279,15 +299,19 @@ func assign(ctx context.Context, tx *wtx, id int64, assigneeID int64, by anxin.A
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE tickets SET assignee_id = ?, updated_at = ? WHERE id = ?`,
-		nullID(assigneeID), ms(tx.now), id); err != nil {
+		nullID(assigneeID), ms(tx.now), t.ID); err != nil {
 		return t, err
 	}
-	ev := anxin.Event{TicketID: id, At: tx.now, Actor: by, Action: anxin.Assign, Detail: name}
+	ev := anxin.Event{TicketID: t.ID, At: tx.now, Actor: by, Action: anxin.Assign, Detail: name}
 	if _, err := insertEvent(ctx, tx, ev); err != nil {
 		return t, err
 	}
+	before := t.AssigneeID
 	t.AssigneeID, t.AssigneeName = assigneeID, name
 	tx.notify(t, NoticeAssigned)
+	if assigneeID != 0 && assigneeID != by.UserID && assigneeID != before {
+		return t, addAlert(ctx, tx, assigneeID, t, anxin.AlertAssigned, by.Name)
+	}
 	return t, nil
 }
 

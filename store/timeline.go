@@ -75,8 +75,10 @@ func (s *Store) AddNote(ctx context.Context, ticketID int64, by anxin.Actor, bod
 		if err != nil {
 			return fmt.Errorf("insert note: %w", err)
 		}
-		n.ID, err = res.LastInsertId()
-		return err
+		if n.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		return alertMentions(ctx, tx, t, n)
 	})
 	return n, err
 }

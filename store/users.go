@@ -64,7 +64,7 @@ func (s *Store) createUser(ctx context.Context, by anxin.Actor, u anxin.User, pa
 }
 
 const userColumns = `u.id, u.email, u.name, u.role, coalesce(u.merchant_id, 0), coalesce(m.name, ''),
-	u.session_version, u.lang, u.disabled_at IS NOT NULL, u.created_at`
+	u.session_version, u.lang, u.disabled_at IS NOT NULL, u.created_at, u.on_duty`
 
 const userFrom = ` FROM users u LEFT JOIN merchants m ON m.id = u.merchant_id `
 
@@ -72,7 +72,7 @@ func scanUser(row interface{ Scan(...any) error }) (anxin.User, error) {
 	var u anxin.User
 	var created sql.NullInt64
 	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.MerchantID, &u.MerchantName,
-		&u.SessionVersion, &u.Lang, &u.Disabled, &created)
+		&u.SessionVersion, &u.Lang, &u.Disabled, &created, &u.OnDuty)
 	u.CreatedAt = fromMS(created)
 	return u, err
 }

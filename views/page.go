@@ -18,6 +18,8 @@ type Page struct {
 	Now   time.Time
 	Path  string // the request path, for the current nav item
 	Flash Flash
+	// Unread is the user's unread alerts: the bell's count.
+	Unread int
 }
 
 // Flash is a one-time message carried across a redirect.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 	"sync"
 	"time"
 
@@ -19,6 +20,8 @@ import (
 // The live workbench: pages hold a server-sent-events connection. A queue
 // page is told when any ticket it may see changes, and refreshes its rows; a
 // ticket page is told when its ticket changes and who else has it open.
+// Every page of a user is told the user's count of unread alerts when it
+// changes (event "alerts"), and no other user's page is.
 
 type sseEvent struct {
 	name string
@@ -73,24 +76,24 @@ func (h *liveHub) run(notices <-chan []store.Notice) {
 		for c := range h.clients {
 			// A page hears once per batch that its ticket (or one of its
 			// queue's) changed; a ticket page also hears of a new message,
-			// which it shows without a reload.
+			// which it shows without a reload; every page of a user hears
+			// the user's unread alerts.
 			var changed, message bool
 			var first int64 // the first changed ticket a queue page hears of
+			unread := -1
 			for _, n := range batch {
-				if !c.scope.Sees(n.MerchantID) || n.Kind == store.NoticeInternalNote && c.scope.MerchantID != 0 {
-					continue // another merchant's, or the staff's own
-				}
-				if c.ticket != 0 && c.ticket != n.TicketID {
-					continue
-				}
-				if n.Kind == store.NoticeMessage && c.ticket != 0 {
+				switch {
+				case n.Kind == store.NoticeUnread:
+					if n.UserID == c.userID {
+						unread = n.Unread // the last of the batch is the count now
+					}
+				case !c.scope.Sees(n.MerchantID) || n.Kind == store.NoticeInternalNote && c.scope.MerchantID != 0:
+					// another merchant's, or the staff's own
+				case c.ticket != 0 && c.ticket != n.TicketID:
+				case n.Kind == store.NoticeMessage && c.ticket != 0:
 					message = true
-					continue
-				}
-				changed = true
-				first = n.TicketID
-				if c.ticket == 0 {
-					break
+				case !changed:
+					changed, first = true, n.TicketID
 				}
 			}
 			if message {
@@ -98,6 +101,9 @@ func (h *liveHub) run(notices <-chan []store.Notice) {
 			}
 			if changed {
 				c.send(sseEvent{name: "changed", data: anxin.TicketNumber(first)})
+			}
+			if unread >= 0 {
+				c.send(sseEvent{name: "alerts", data: strconv.Itoa(unread)})
 			}
 		}
 		h.mu.Unlock()
@@ -213,8 +219,9 @@ func (h *liveHub) close() {
 	}
 }
 
-// events streams a page's live events: GET /events for a queue page,
-// GET /events?ticket=AX-000123 for a ticket page.
+// events streams a page's live events: GET /events for a queue page (or
+// any other page, for its alerts), GET /events?ticket=AX-000123 for a
+// ticket page.
 func (s *Server) events(c echo.Context) error {
 	u := user(c)
 	lc := &liveClient{userID: u.ID, name: u.Name, scope: u.Actor().Scope(), events: make(chan sseEvent, 16),

@@ -165,6 +165,8 @@ func (s *Server) routes() {
 	e.POST("/macros", s.saveMacro, only(anxin.RoleAdmin, anxin.RoleMerchant)...)
 	e.POST("/macros/:id/delete", s.deleteMacro, only(anxin.RoleAdmin, anxin.RoleMerchant)...)
 	e.GET("/account", s.account, in...)
+	e.GET("/alerts", s.alerts, in...)
+	e.POST("/duty", s.setDuty, only(anxin.RoleAgent)...)
 	e.POST("/account/password", s.changePassword, in...)
 
 	admin := only(anxin.RoleAdmin)
@@ -180,6 +182,9 @@ func (s *Server) routes() {
 	e.POST("/admin/merchants/:code", s.updateMerchant, admin...)
 	e.POST("/admin/merchants/:code/policies/:service", s.setPolicy, admin...)
 	e.GET("/admin/audit", s.adminAudit, admin...)
+	e.GET("/admin/assignment", s.adminAssignment, admin...)
+	e.POST("/admin/assignment", s.setAutoAssign, admin...)
+	e.POST("/admin/assignment/groups/:code", s.setAgentGroup, admin...)
 
 	// Photo evidence. The body limit comes first: the CSRF check reads the form.
 	e.POST("/tickets/:number/photos", s.addPhotos, chain([]echo.MiddlewareFunc{s.photoBodyLimit}, in...)...)

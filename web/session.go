@@ -246,6 +246,13 @@ func (s *Server) page(c echo.Context) views.Page {
 	}
 	p.CSRF, _ = sess.Values[valCSRF].(string)
 	p.Lang = s.lang(c)
+	if p.User != nil {
+		n, err := s.store.UnreadAlerts(c.Request().Context(), p.User.ID)
+		if err != nil {
+			s.log.Warn("counting unread alerts failed", "err", err)
+		}
+		p.Unread = n
+	}
 	if f, ok := sess.Values[valFlash].(string); ok {
 		kind, msg, _ := strings.Cut(f, "|")
 		p.Flash = views.Flash{Kind: kind, Message: msg}

@@ -24,6 +24,10 @@ func (s *Server) ticketPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// Opening the ticket reads the user's alerts about it.
+	if err := s.store.ReadTicketAlerts(c.Request().Context(), u.ID, t.ID); err != nil {
+		return err
+	}
 	p, err := s.ticketView(c, t)
 	if err != nil {
 		return err
