@@ -157,3 +157,25 @@ func ExplainCandidates(s *Store) (string, error) {
 	}
 	return out, rows.Err()
 }
+
+// RebuildSearch empties the search index and builds it again as a backfill
+// does, in batches of the size given.
+func RebuildSearch(s *Store, batch int) (tickets, messages int, err error) {
+	err = s.write(context.Background(), func(ctx context.Context, tx *wtx) error {
+		for _, q := range []string{
+			`INSERT INTO ticket_search (ticket_search) VALUES ('delete-all')`,
+			`INSERT INTO message_search (message_search) VALUES ('delete-all')`,
+			`DELETE FROM search_backfill`,
+			`INSERT INTO search_backfill SELECT (SELECT coalesce(max(id), 0) + 1 FROM tickets), (SELECT coalesce(max(id), 0) + 1 FROM messages)`,
+		} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	return s.backfillSearch(context.Background(), batch)
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -139,10 +140,14 @@ const backfillBatch = 2000
 // tickets and messages it indexed. It runs when the store opens a database
 // that needs it (and may be run again: it goes on where it stopped).
 func (s *Store) BackfillSearch(ctx context.Context) (tickets, messages int, err error) {
+	return s.backfillSearch(ctx, backfillBatch)
+}
+
+func (s *Store) backfillSearch(ctx context.Context, batch int) (tickets, messages int, err error) {
 	for {
 		var n, m int
 		err := s.writeBackground(ctx, func(ctx context.Context, tx *wtx) (err error) {
-			n, m, err = backfillOnce(ctx, tx)
+			n, m, err = backfillOnce(ctx, tx, batch)
 			return err
 		})
 		if err != nil {
@@ -155,7 +160,7 @@ func (s *Store) BackfillSearch(ctx context.Context) (tickets, messages int, err 
 	}
 }
 
-func backfillOnce(ctx context.Context, tx *wtx) (tickets, messages int, err error) {
+func backfillOnce(ctx context.Context, tx *wtx, batch int) (tickets, messages int, err error) {
 	var tBelow, mBelow int64
 	err = tx.QueryRowContext(ctx, `SELECT tickets_below, messages_below FROM search_backfill`).Scan(&tBelow, &mBelow)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -166,7 +171,7 @@ func backfillOnce(ctx context.Context, tx *wtx) (tickets, messages int, err erro
 	}
 	if tBelow > 1 {
 		rows, err := tx.QueryContext(ctx, `SELECT id, order_id, buyer_name, buyer_phone, product, reason, merchant_id
-			FROM tickets WHERE id < ? ORDER BY id DESC LIMIT ?`, tBelow, backfillBatch)
+			FROM tickets WHERE id < ? ORDER BY id DESC LIMIT ?`, tBelow, batch)
 		if err != nil {
 			return 0, 0, fmt.Errorf("search backfill: %w", err)
 		}
@@ -174,34 +179,39 @@ func backfillOnce(ctx context.Context, tx *wtx) (tickets, messages int, err erro
 			id, merchant                        int64
 			order, name, phone, product, reason string
 		}
-		var batch []row
+		var found []row
 		for rows.Next() {
 			var r row
 			if err := rows.Scan(&r.id, &r.order, &r.name, &r.phone, &r.product, &r.reason, &r.merchant); err != nil {
 				rows.Close()
 				return 0, 0, err
 			}
-			batch = append(batch, r)
+			found = append(found, r)
 		}
 		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 			return 0, 0, err
 		}
+		// Newest batch first, but each batch in rowid order: FTS5 flushes
+		// its pending terms whenever a rowid is not above the last one.
+		slices.Reverse(found)
 		next := int64(0)
-		for _, r := range batch {
+		if len(found) > 0 {
+			next = found[0].id
+		}
+		for _, r := range found {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO ticket_search (rowid, terms) VALUES (?, ?)`, r.id,
 				ticketTerms(r.order, r.name, r.phone, r.product, r.reason, r.merchant)); err != nil {
 				return 0, 0, fmt.Errorf("search backfill: %w", err)
 			}
-			next = r.id
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE search_backfill SET tickets_below = ?`, next); err != nil {
 			return 0, 0, err
 		}
-		tickets = len(batch)
+		tickets = len(found)
 	}
-	if mBelow > 1 && tickets < backfillBatch {
+	if mBelow > 1 && tickets < batch {
 		rows, err := tx.QueryContext(ctx, `SELECT m.id, m.body, t.merchant_id FROM messages m JOIN tickets t ON t.id = m.ticket_id
-			WHERE m.id < ? ORDER BY m.id DESC LIMIT ?`, mBelow, backfillBatch)
+			WHERE m.id < ? ORDER BY m.id DESC LIMIT ?`, mBelow, batch)
 		if err != nil {
 			return 0, 0, fmt.Errorf("search backfill: %w", err)
 		}
@@ -220,11 +230,13 @@ func backfillOnce(ctx context.Context, tx *wtx) (tickets, messages int, err erro
 			return 0, 0, err
 		}
 		next := int64(0)
-		for i, m := range ms {
-			if err := indexMessage(ctx, tx, m, merchants[i]); err != nil {
+		for i := len(ms) - 1; i >= 0; i-- { // in rowid order, as above
+			if err := indexMessage(ctx, tx, ms[i], merchants[i]); err != nil {
 				return 0, 0, err
 			}
-			next = m.ID
+		}
+		if len(ms) > 0 {
+			next = ms[len(ms)-1].ID // the oldest of the batch
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE search_backfill SET messages_below = ?`, next); err != nil {
 			return 0, 0, err

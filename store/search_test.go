@@ -141,3 +141,26 @@ func sameIDs(ts []anxin.Ticket, want []int64) bool {
 	}
 	return true
 }
+
+// TestSearchBackfillInBatches: more tickets and messages than a batch are
+// all indexed, each once.
+func TestSearchBackfillInBatches(t *testing.T) {
+	s, clock := storetest.MustOpen(t)
+	m := storetest.MustMerchant(t, s, "昆明斗南鲜花园艺")
+	tk := storetest.MustTicket(t, s, m.ID, anxin.FreshSpoiled, 8990)
+	buyer := anxin.APIKey{MerchantID: m.ID}.Actor()
+	for range 3 {
+		clock.Advance(time.Minute)
+		if _, _, err := s.BuyerMessage(ctx, buyer, tk.ID, "盒子压扁了", nil, store.IdempotencyKey{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, msgs, err := store.RebuildSearch(s, 2) // batches of two: the index emptied, then rebuilt
+	if err != nil || n != 1 || msgs != 3 {
+		t.Fatalf("rebuilt %d tickets, %d messages: %v", n, msgs, err)
+	}
+	got, err := s.Search(ctx, storeFilter(store.QueueFilter{}, "压扁"))
+	if err != nil || !sameIDs(got, []int64{tk.ID}) {
+		t.Fatalf("after the rebuild: %v %v", ids(got), err)
+	}
+}
