@@ -148,3 +148,46 @@ func (c EvidenceCheck) Missing() []ChecklistItem {
 
 // Complete reports whether every item is shown and the minimum is met.
 func (c EvidenceCheck) Complete() bool { return len(c.Missing()) == 0 && c.Photos >= c.Min }
+
+// EvidenceWarning is what a ticket's photos say against the claim: a photo
+// taken before the order was received, a photo also on another ticket, or
+// fewer photos than the policy requires. A warning is a fact for a person
+// to look at before deciding: a ticket with one is never decided from the
+// queue without being opened.
+type EvidenceWarning string
+
+const (
+	WarnBeforeReceipt EvidenceWarning = "before_receipt"
+	WarnDuplicate     EvidenceWarning = "duplicate"
+	WarnMissing       EvidenceWarning = "missing"
+)
+
+// Warnings lists the warnings of a ticket's evidence (the buyer's photos,
+// their facts and duplicates filled in) held against its check.
+func Warnings(evidence []Evidence, c EvidenceCheck) []EvidenceWarning {
+	var before, dup bool
+	for _, e := range evidence {
+		if e.Party == PartyBuyer {
+			before = before || e.Facts.BeforeReceipt
+			dup = dup || len(e.Duplicates) > 0
+		}
+	}
+	return WarningsOf(before, dup, c.Photos, c.Min)
+}
+
+// WarningsOf lists the warnings of a ticket whose buyer's photos include one
+// taken before receipt (before), one also on another ticket (dup), and
+// number photos of the min its policy requires.
+func WarningsOf(before, dup bool, photos, min int) []EvidenceWarning {
+	var out []EvidenceWarning
+	if before {
+		out = append(out, WarnBeforeReceipt)
+	}
+	if dup {
+		out = append(out, WarnDuplicate)
+	}
+	if min > 0 && photos < min {
+		out = append(out, WarnMissing)
+	}
+	return out
+}

@@ -84,6 +84,8 @@
         if (onQueue && (row = currentRow())) {
           var approve = row.querySelector("button[data-action=approve]");
           if (approve) { e.preventDefault(); approve.click(); }
+          // A row whose photos need a look is opened, never decided blind.
+          else if (row.hasAttribute("data-flagged")) { e.preventDefault(); location.href = row.getAttribute("data-href") + "#photos"; }
         }
         return;
       case "r":

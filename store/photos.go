@@ -520,3 +520,50 @@ func (s *Store) Photo(ctx context.Context, scope anxin.Scope, evidenceID int64, 
 	}
 	return sum, f, nil
 }
+
+// Warnings finds the evidence warnings of tickets (anxin.WarningsOf) in
+// one query, for a queue page: which may not be decided from their row. A
+// ticket still short of photos is not among them: that is the ✗ of its
+// evidence check, and claims often arrive before their photos.
+func (s *Store) Warnings(ctx context.Context, tickets []anxin.Ticket) (map[int64][]anxin.EvidenceWarning, error) {
+	out := map[int64][]anxin.EvidenceWarning{}
+	if len(tickets) == 0 {
+		return out, nil
+	}
+	args := []any{anxin.ReceiptGrace.Milliseconds()}
+	for _, t := range tickets {
+		args = append(args, t.ID)
+	}
+	rows, err := s.read().QueryContext(ctx, `SELECT t.id, coalesce(sum(e.party = 'buyer'), 0),
+		coalesce(max(e.party = 'buyer' AND e.taken_at IS NOT NULL AND t.received_at IS NOT NULL AND e.taken_at < t.received_at - ?1), 0),
+		coalesce(max(e.party = 'buyer' AND EXISTS (SELECT 1 FROM evidence_duplicates d WHERE d.evidence_id = e.id)), 0)
+		FROM tickets t LEFT JOIN evidence e ON e.ticket_id = t.id
+		WHERE t.id IN (?`+strings.Repeat(", ?", len(tickets)-1)+`) GROUP BY t.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("evidence warnings: %w", err)
+	}
+	type facts struct {
+		photos      int
+		before, dup bool
+	}
+	found := map[int64]facts{}
+	for rows.Next() {
+		var id int64
+		var f facts
+		if err := rows.Scan(&id, &f.photos, &f.before, &f.dup); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		found[id] = f
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return nil, err
+	}
+	for _, t := range tickets {
+		f := found[t.ID]
+		if ws := anxin.WarningsOf(f.before, f.dup, f.photos, 0); len(ws) > 0 {
+			out[t.ID] = ws
+		}
+	}
+	return out, nil
+}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/anxin-helpdesk/anxin"
@@ -150,3 +151,21 @@ func FlagText(ctx context.Context, f anxin.Flag) string {
 	}
 	return string(f.Kind)
 }
+
+// Warnings are what the ticket's photos say against the claim: a photo
+// taken before receipt, or also on another ticket. (Too few photos is the
+// evidence check's own ✗.)
+func (p TicketPage) Warnings() []anxin.EvidenceWarning {
+	return anxin.Warnings(p.Photos.Evidence, anxin.EvidenceCheck{})
+}
+
+func warningKeys(ws []anxin.EvidenceWarning) string {
+	out := make([]string, len(ws))
+	for i, w := range ws {
+		out[i] = string(w)
+	}
+	return strings.Join(out, " ")
+}
+
+// WarningText says a warning in words.
+func WarningText(ctx context.Context, w anxin.EvidenceWarning) string { return T(ctx, "warning:"+string(w)) }

@@ -124,3 +124,19 @@ func init() {
 		"Save view":          "保存视图",
 	})
 }
+
+// Evidence warnings.
+func init() {
+	addEN(map[string]string{
+		"warning:before_receipt": "⚠ a photo was taken before the order was received",
+		"warning:duplicate":      "⚠ a photo is also on another ticket",
+		"warning:missing":        "⚠ fewer photos than required",
+	})
+	addZH(map[string]string{
+		"warning:before_receipt":                 "⚠ 有照片拍摄于签收之前",
+		"warning:duplicate":                      "⚠ 有照片也出现在其他工单",
+		"warning:missing":                        "⚠ 照片少于要求",
+		"Photos to check first: open the ticket": "照片有疑点：请先打开工单查看",
+		"open":                                   "查看",
+	})
+}

@@ -1,8 +1,10 @@
 package views
 
 import (
+	"context"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/anxin-helpdesk/anxin"
 )
@@ -26,6 +28,8 @@ type Queue struct {
 	Policies  map[anxin.ServiceKey]anxin.Policy
 	Unread    []string   // numbers of the page's tickets with a buyer's message the viewer has not read
 	Saved     []SavedTab // the viewer's saved views, as tabs after the queue's own
+	// Warnings of the rows' evidence: a row with one is opened, not decided.
+	Warnings map[int64][]anxin.EvidenceWarning
 }
 
 // SavedTab is one of the viewer's saved views.
@@ -125,6 +129,15 @@ func idStr(id int64) string { return strconv.FormatInt(id, 10) }
 // canApprove reports whether the queue offers one-click approval on the row.
 func (q Queue) canApprove(t anxin.Ticket, role anxin.Role) bool {
 	return anxin.Allowed(t.State, anxin.Approve, role, q.Policies[t.Service])
+}
+
+// warningTitle says why a row must be opened before it is decided.
+func (q Queue) warningTitle(ctx context.Context, t anxin.Ticket) string {
+	var parts []string
+	for _, w := range q.Warnings[t.ID] {
+		parts = append(parts, WarningText(ctx, w))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // exportURL downloads the view (its tab, filters and search) as CSV.

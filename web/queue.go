@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -143,19 +144,25 @@ func (s *Server) queueView(c echo.Context, qq queueQuery) (views.Queue, error) {
 	sf.After = after
 	page := pageKey{key, after}
 	v, err := s.memo.pages.get(page, now, func() (queuePage, error) {
+		var p queuePage
+		var err error
 		if sf.Search != "" {
 			// A search finds tickets in every state: one page of the
 			// best matches, open ones first.
-			tickets, err := s.store.Search(ctx, sf)
-			return queuePage{tickets: tickets}, err
+			p.tickets, err = s.store.Search(ctx, sf)
+		} else {
+			p.tickets, p.next, err = s.store.Queue(ctx, sf)
 		}
-		tickets, next, err := s.store.Queue(ctx, sf)
-		return queuePage{tickets, next}, err
+		if err != nil {
+			return p, err
+		}
+		p.warnings, err = s.store.Warnings(ctx, p.tickets)
+		return p, err
 	})
 	if err != nil {
 		return q, err
 	}
-	q.Tickets, q.First = v.tickets, after.IsZero()
+	q.Tickets, q.First, q.Warnings = v.tickets, after.IsZero(), v.warnings
 	q.Page = q.Filter.URL()
 	if !after.IsZero() {
 		q.Page = withParam(q.Page, "after", after.String())
@@ -208,8 +215,9 @@ func (s *Server) queueView(c echo.Context, qq queueQuery) (views.Queue, error) {
 
 // queuePage is a page of the queue and the cursor of the next.
 type queuePage struct {
-	tickets []anxin.Ticket
-	next    store.QueueCursor
+	tickets  []anxin.Ticket
+	next     store.QueueCursor
+	warnings map[int64][]anxin.EvidenceWarning // what the rows' photos say against them
 }
 
 func withParam(u, k, v string) string {
@@ -243,6 +251,11 @@ func (s *Server) bulk(c echo.Context) error {
 		if err == nil {
 			switch action {
 			case "approve":
+				var ws map[int64][]anxin.EvidenceWarning
+				if ws, err = s.store.Warnings(ctx, []anxin.Ticket{t}); err == nil && len(ws[t.ID]) > 0 {
+					err = errFlagged // its photos need a look first
+					break
+				}
 				_, err = s.store.Decide(ctx, t.ID, anxin.Decision{Action: anxin.Approve, Actor: u.Actor(), Version: version,
 					ConfirmAboveFen: s.cfg.ConfirmRefundAboveFen})
 			case "assign":
@@ -267,6 +280,9 @@ func (s *Server) bulk(c echo.Context) error {
 	return s.render(c, http.StatusOK, views.QueuePage(q))
 }
 
+// errFlagged refuses a bulk approval of a ticket whose photos need a look.
+var errFlagged = errors.New("flagged evidence")
+
 // bulkMessage says what a bulk action did to one ticket, in the user's language.
 func bulkMessage(ctx context.Context, action string, err error) string {
 	var h *anxin.AlreadyHandled
@@ -276,6 +292,8 @@ func bulkMessage(ctx context.Context, action string, err error) string {
 		return views.T(ctx, "assigned")
 	case err == nil:
 		return views.T(ctx, "approved")
+	case errors.Is(err, errFlagged):
+		return views.T(ctx, "Photos to check first: open the ticket")
 	case asHandled(err, &h):
 		return views.Tf(ctx, "already handled by %s at %s", h.By, views.When(ctx, h.At))
 	case asError(err, &e) && e.Code == anxin.ECONFIRM:
