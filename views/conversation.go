@@ -168,4 +168,6 @@ func warningKeys(ws []anxin.EvidenceWarning) string {
 }
 
 // WarningText says a warning in words.
-func WarningText(ctx context.Context, w anxin.EvidenceWarning) string { return T(ctx, "warning:"+string(w)) }
+func WarningText(ctx context.Context, w anxin.EvidenceWarning) string {
+	return T(ctx, "warning:"+string(w))
+}
