@@ -124,3 +124,9 @@ func HookedWrite(s *Store, ctx context.Context, hook, code string) error {
 		return err
 	})
 }
+
+// BackupPausing is BackupDatabase calling pause after each stage of the
+// backup ("snapshot", "photos", "manifest"): a test stops it there.
+func BackupPausing(ctx context.Context, dbPath string, cfg Config, dir string, pause func(stage string)) (Backup, error) {
+	return backupDatabase(ctx, dbPath, cfg, dir, pause)
+}
