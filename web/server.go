@@ -47,6 +47,15 @@ type Config struct {
 	// APIRate limits each intake API key, in requests per second (bursts of
 	// twice that); 0 is DefaultAPIRate, a negative rate no limit.
 	APIRate float64
+	// Backups is serve's schedule of backups, shown on the admin page.
+	Backups BackupSchedule
+}
+
+// BackupSchedule is serve's schedule of backups; no Dir is none.
+type BackupSchedule struct {
+	Dir   string
+	Every time.Duration
+	Keep  int
 }
 
 // Server serves Anxin over HTTP.
@@ -170,6 +179,7 @@ func (s *Server) routes() {
 	e.POST("/admin/merchants/:code", s.updateMerchant, admin...)
 	e.POST("/admin/merchants/:code/policies/:service", s.setPolicy, admin...)
 	e.GET("/admin/audit", s.adminAudit, admin...)
+	e.GET("/admin/backups", s.adminBackups, admin...)
 
 	// Photo evidence. The body limit comes first: the CSRF check reads the form.
 	e.POST("/tickets/:number/photos", s.addPhotos, chain([]echo.MiddlewareFunc{s.photoBodyLimit}, in...)...)
