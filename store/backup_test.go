@@ -374,6 +374,21 @@ func TestBackupBeforeMigrating(t *testing.T) {
 	}
 	db.Close()
 
+	// Any schema of the past can be backed up before it is migrated.
+	for _, before := range []string{"0002", "0011"} {
+		older := filepath.Join(dir, "older-"+before+".db")
+		if err := store.MigrateBefore(older, before); err != nil {
+			t.Fatal(err)
+		}
+		storetest.MustOpenWith(t, older, cfg)
+	}
+	if list, err := store.ListBackups(backups); err != nil || len(list) != 2 {
+		t.Fatalf("backups of the older schemas: %+v %v", list, err)
+	}
+	if err := os.RemoveAll(backups); err != nil {
+		t.Fatal(err)
+	}
+
 	// A backup that cannot be written leaves the schema as it was.
 	blocked := cfg
 	blocked.PreMigrateBackupDir = filepath.Join(dir, "afile", "backups")

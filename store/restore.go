@@ -24,22 +24,16 @@ type Restored struct {
 
 // Restore puts the backup in dir back as the database at dbPath, and its
 // photos into cfg.PhotoDir (default: beside it), for a deployment that is
-// stopped. The backup is verified first (VerifyBackup): nothing is touched
-// when it fails. An existing database is replaced only when force is set,
-// and never while another process (a running server) has it open; the one
-// replaced is kept beside it as PATH.replaced-YYYYMMDD-HHMMSS. Photos already
-// in the photo directory stay: they are named by their content.
+// stopped. An existing database is replaced only when force is set, and
+// never while another process (a running server) has it open: its lock is
+// taken first and held to the end, so no server starts on it meanwhile. The
+// backup is then verified (VerifyBackup), and nothing is touched when that
+// fails. The database replaced is kept beside it as
+// PATH.replaced-YYYYMMDD-HHMMSS. Photos already in the photo directory stay:
+// they are named by their content.
 func Restore(ctx context.Context, dir, dbPath string, cfg Config, force bool) (Restored, error) {
 	cfg = cfg.withDefaults(dbPath)
 	out := Restored{Path: dbPath}
-	rep, err := VerifyBackup(ctx, dir, cfg)
-	out.Report = rep
-	if err != nil {
-		return out, err
-	}
-	if err := rep.Err(); err != nil {
-		return out, fmt.Errorf("store: will not restore: the backup failed its checks: %w", err)
-	}
 	exists := false
 	for _, suffix := range []string{"", "-wal"} {
 		if _, err := os.Lstat(dbPath + suffix); err == nil {
@@ -48,9 +42,6 @@ func Restore(ctx context.Context, dir, dbPath string, cfg Config, force bool) (R
 	}
 	if exists && !force {
 		return out, fmt.Errorf("store: %s exists: restore --force replaces it (the database there now is kept beside it)", dbPath)
-	}
-	if err := os.MkdirAll(filepath.Dir(dbPath), 0o750); err != nil {
-		return out, fmt.Errorf("store: %w", err)
 	}
 	var held *sql.Conn
 	if exists {
@@ -62,7 +53,18 @@ func Restore(ctx context.Context, dir, dbPath string, cfg Config, force bool) (R
 		defer func() { _ = conn.Close() }() // the connection is the lock
 		held = conn
 	}
+	rep, err := VerifyBackup(ctx, dir, cfg)
+	out.Report = rep
+	if err != nil {
+		return out, err
+	}
+	if err := rep.Err(); err != nil {
+		return out, fmt.Errorf("store: will not restore: the backup failed its checks: %w", err)
+	}
 
+	if err := os.MkdirAll(filepath.Dir(dbPath), 0o750); err != nil {
+		return out, fmt.Errorf("store: %w", err)
+	}
 	tmp := dbPath + ".restoring"
 	_ = os.Remove(tmp) // what a restore that was stopped left
 	_, sum, err := copyFile(filepath.Join(dir, backupDBName), tmp)
@@ -78,6 +80,12 @@ func Restore(ctx context.Context, dir, dbPath string, cfg Config, force bool) (R
 	}
 
 	if held != nil {
+		// The file alone is then the whole database it replaces: its WAL
+		// checkpointed into it and gone (the next Open puts WAL back).
+		var mode string
+		if err := held.QueryRowContext(ctx, `PRAGMA journal_mode = DELETE`).Scan(&mode); err != nil || !strings.EqualFold(mode, "delete") {
+			return out, fmt.Errorf("store: cannot checkpoint %s (journal mode %q): %w", dbPath, mode, err)
+		}
 		out.Replaced = dbPath + ".replaced-" + cfg.Clock.Now().UTC().Format(stampLayout)
 		if err := os.Rename(dbPath, out.Replaced); err != nil {
 			return out, fmt.Errorf("store: %w", err)
@@ -101,9 +109,7 @@ func Restore(ctx context.Context, dir, dbPath string, cfg Config, force bool) (R
 // on it, which it holds until the connection closes: it fails at once when
 // any other connection has the database open. In WAL mode every open
 // connection holds a shared lock on the file for as long as it is open, idle
-// or not, so a running server, however quiet, is found. The database is
-// left in rollback-journal mode with its WAL checkpointed into it: the file
-// alone is then the whole database (the next Open puts it back in WAL mode).
+// or not, so a running server, however quiet, is found.
 func holdAlone(ctx context.Context, path string) (*sql.DB, *sql.Conn, error) {
 	if err := checkHeader(path); err != nil {
 		return nil, nil, err
@@ -114,8 +120,8 @@ func holdAlone(ctx context.Context, path string) (*sql.DB, *sql.Conn, error) {
 	}
 	conn, err := db.Conn(ctx)
 	if err == nil {
-		_, err = conn.ExecContext(ctx, `BEGIN EXCLUSIVE`)
-		if err == nil {
+		// In exclusive locking mode the lock outlives the transaction.
+		if _, err = conn.ExecContext(ctx, `BEGIN EXCLUSIVE`); err == nil {
 			_, err = conn.ExecContext(ctx, `COMMIT`)
 		}
 	}
@@ -128,12 +134,6 @@ func holdAlone(ctx context.Context, path string) (*sql.DB, *sql.Conn, error) {
 			return nil, nil, fmt.Errorf("store: %s is in use by another process (a running server?): stop it first", path)
 		}
 		return nil, nil, fmt.Errorf("store: cannot open %s: %w", path, err)
-	}
-	var mode string
-	if err := conn.QueryRowContext(ctx, `PRAGMA journal_mode = DELETE`).Scan(&mode); err != nil || !strings.EqualFold(mode, "delete") {
-		_ = conn.Close()
-		_ = db.Close()
-		return nil, nil, fmt.Errorf("store: cannot checkpoint %s (journal mode %q): %w", path, mode, err)
 	}
 	return db, conn, nil
 }

@@ -302,8 +302,17 @@ func readFacts(ctx context.Context, db *sql.DB) (facts, []string, error) {
 		&c.Refunds, &c.RefundsFen, &c.RefundsSucceededFen, &c.Photos); err != nil {
 		return f, nil, fmt.Errorf("counts: %w", err)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT sha256 FROM evidence
-		UNION SELECT thumb_sha256 FROM evidence WHERE thumb_sha256 != '' ORDER BY 1`)
+	// Thumbnails came with 0002_evidence; a database from before has none
+	// (and is backed up before that migration runs).
+	q := `SELECT sha256 FROM evidence ORDER BY 1`
+	var thumbs int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('evidence') WHERE name = 'thumb_sha256'`).Scan(&thumbs); err != nil {
+		return f, nil, err
+	}
+	if thumbs > 0 {
+		q = `SELECT sha256 FROM evidence UNION SELECT thumb_sha256 FROM evidence WHERE thumb_sha256 != '' ORDER BY 1`
+	}
+	rows, err := tx.QueryContext(ctx, q)
 	if err != nil {
 		return f, nil, fmt.Errorf("photos: %w", err)
 	}
