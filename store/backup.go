@@ -283,14 +283,18 @@ func (j *backupJob) run(ctx context.Context) (b Backup, err error) {
 		return b, err
 	}
 	defer func() { _ = copyDB.Close() }() // read only
-	// The copy's integrity check (the longest step: about 10 s at a million
-	// tickets) runs while its facts are read and the photos copied.
+	// The copy's integrity check (the longest step: about 10 s of one core
+	// at a million tickets) runs while its facts are read and the photos
+	// copied, at a lower priority than the server's work.
 	var checked []string
 	var checkErr error
 	var wg sync.WaitGroup
 	checkCtx, stopCheck := context.WithCancel(ctx)
 	defer stopCheck()
-	wg.Go(func() { checked, checkErr = checkDatabase(checkCtx, copyDB) })
+	wg.Go(func() {
+		yieldCPU() // for the rest of this goroutine
+		checked, checkErr = checkDatabase(checkCtx, copyDB)
+	})
 	facts, problems, err := readFacts(ctx, copyDB)
 	var photos copiedPhotos
 	if err == nil {

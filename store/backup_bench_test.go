@@ -11,8 +11,9 @@ import (
 	"github.com/anxin-helpdesk/anxin/store"
 )
 
-// approvers are agents approving tickets one after another, timing each
-// approval, until stopped.
+// approvers approve tickets at a steady rate, as requests arrive at a
+// server, each timed from the moment it was due (so that a server falling
+// behind shows as waits, not as fewer requests), until stopped.
 type approvers struct {
 	stop atomic.Bool
 	wg   sync.WaitGroup
@@ -21,26 +22,35 @@ type approvers struct {
 	err  error
 }
 
-// timed is one approval: when it began and how long it took.
+// timed is one approval: when it was due and how long it waited for its answer.
 type timed struct {
 	at   time.Time
 	took time.Duration
 }
 
-func startApprovers(s *store.Store, pending []anxin.Ticket, next *atomic.Int64, n int) *approvers {
+func startApprovers(s *store.Store, pending []anxin.Ticket, next *atomic.Int64, perSecond int) *approvers {
 	a := &approvers{}
-	for range n {
+	due := make(chan time.Time, 1<<16)
+	a.wg.Go(func() {
+		defer close(due)
+		interval := time.Second / time.Duration(perSecond)
+		for t := time.Now(); !a.stop.Load(); {
+			t = t.Add(interval)
+			time.Sleep(time.Until(t))
+			due <- t
+		}
+	})
+	for range 32 {
 		a.wg.Go(func() {
 			var took []timed
-			for !a.stop.Load() {
+			for at := range due {
 				i := next.Add(1) - 1
 				if int(i) >= len(pending) {
 					break
 				}
 				t := pending[i]
-				start := time.Now()
 				_, err := s.Decide(ctx, t.ID, anxin.Decision{Action: anxin.Approve, Actor: benchAgent, Version: t.Version})
-				took = append(took, timed{start, time.Since(start)})
+				took = append(took, timed{at, time.Since(at)})
 				if err != nil {
 					a.mu.Lock()
 					a.err = err
@@ -80,25 +90,30 @@ func waits(ts []timed, from, to time.Time) []time.Duration {
 
 func millis(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-// BenchmarkBackupWhileApproving backs up the 1M-ticket database while four
-// agents keep approving (each approval a transaction committed with
-// synchronous=FULL), and reports how long the backup took, how long its one
-// read of the live database took (snapshot-ms), and how long approvals
-// waited during it, against the same approvals for as long without a backup
-// (base-*). The bounds: a backup within 15 s, and no approval
-// waiting more than 100 ms because of it.
+// BenchmarkBackupWhileApproving backs up the 1M-ticket database while
+// approvals keep coming, 500 a second (each a transaction committed with
+// synchronous=FULL; a busy team makes a few a second), and reports how long the backup took (ns/op), how long
+// its one read of the live database took (snapshot-ms), and how long the
+// approvals waited while it ran and, for comparison, in the 3 seconds
+// before it without a backup (base-*): the largest wait, the 99.9th
+// percentile, and how many waited more than 100 ms. The bounds: a
+// backup within 15 s, and no approval waiting more than 100 ms because of it.
+// The approvals go on all the while; each backup is compared with the
+// seconds just before it, so that other load on the machine shows in both.
 func BenchmarkBackupWhileApproving(b *testing.B) {
+	const approvalsPerSecond = 500
 	s, pending := benchApprovals(b, 0)
 	var next atomic.Int64
 	dir := b.TempDir()
-
-	a := startApprovers(s, pending, &next, 4)
-	time.Sleep(3 * time.Second)
-	base := waits(a.end(b), time.Time{}, time.Now())
-
-	a = startApprovers(s, pending, &next, 4)
-	var snap, check []time.Duration // approvals while the database was read, and after
+	var base, during, snap []time.Duration
+	var snapshot time.Duration
 	for b.Loop() {
+		b.StopTimer()
+		a := startApprovers(s, pending, &next, approvalsPerSecond)
+		time.Sleep(3 * time.Second)
+		base = append(base, waits(a.end(b), time.Time{}, time.Now())...)
+		a = startApprovers(s, pending, &next, approvalsPerSecond)
+		b.StartTimer()
 		start := time.Now()
 		bk, err := s.Backup(ctx, dir, store.BackupManual)
 		if err != nil {
@@ -106,25 +121,31 @@ func BenchmarkBackupWhileApproving(b *testing.B) {
 		}
 		b.StopTimer()
 		ts := a.end(b)
+		during = append(during, waits(ts, start, time.Now())...)
 		snap = append(snap, waits(ts, start, start.Add(bk.Snapshot))...)
-		check = append(check, waits(ts, start.Add(bk.Snapshot), time.Now())...)
-		b.ReportMetric(millis(bk.Snapshot), "snapshot-ms")
+		snapshot = max(snapshot, bk.Snapshot)
 		if _, err := store.PruneBackups(dir, 1); err != nil {
 			b.Fatal(err)
 		}
-		a = startApprovers(s, pending, &next, 4)
 		b.StartTimer()
 	}
-	a.end(b)
-	slices.Sort(snap)
-	slices.Sort(check)
+	b.ReportMetric(millis(snapshot), "snapshot-ms")
 	report := func(ws []time.Duration, name string) {
-		if len(ws) > 0 {
-			b.ReportMetric(millis(ws[len(ws)-1]), name+"-max-ms")
-			b.ReportMetric(millis(ws[len(ws)*99/100]), name+"-p99-ms")
+		slices.Sort(ws)
+		if len(ws) == 0 {
+			return
 		}
+		over := 0
+		for _, w := range ws {
+			if w > 100*time.Millisecond {
+				over++
+			}
+		}
+		b.ReportMetric(millis(ws[len(ws)-1]), name+"-max-ms")
+		b.ReportMetric(millis(ws[len(ws)*999/1000]), name+"-p999-ms")
+		b.ReportMetric(float64(over), name+"-over100ms")
 	}
 	report(base, "base")
-	report(snap, "snapshot-wait")
-	report(check, "check-wait")
+	report(during, "backup")
+	report(snap, "snapshot")
 }
