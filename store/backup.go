@@ -278,21 +278,36 @@ func (j *backupJob) run(ctx context.Context) (b Backup, err error) {
 	}
 	j.stage("snapshot")
 
+	// What is left reads only the copy and the photo files: work in the
+	// background, at a lower CPU priority than the server's (about 10 s of
+	// one core at a million tickets, most of it the integrity check).
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		yieldCPU() // for the rest of this goroutine
+		b, err = j.finish(ctx, b, m, db, partial, filepath.Join(j.dir, name))
+	}()
+	<-done
+	return b, err
+}
+
+// finish checks the copy of the database, copies the photos, writes the
+// lists and the manifest, and renames the backup into place.
+func (j *backupJob) finish(ctx context.Context, b Backup, m Manifest, db dbCopy, partial, final string) (Backup, error) {
 	copyDB, err := openCopy(filepath.Join(partial, backupDBName))
 	if err != nil {
 		return b, err
 	}
 	defer func() { _ = copyDB.Close() }() // read only
-	// The copy's integrity check (the longest step: about 10 s of one core
-	// at a million tickets) runs while its facts are read and the photos
-	// copied, at a lower priority than the server's work.
+	// The integrity check, the longest step, runs while the copy's facts
+	// are read and the photos copied.
 	var checked []string
 	var checkErr error
 	var wg sync.WaitGroup
 	checkCtx, stopCheck := context.WithCancel(ctx)
 	defer stopCheck()
 	wg.Go(func() {
-		yieldCPU() // for the rest of this goroutine
+		yieldCPU()
 		checked, checkErr = checkDatabase(checkCtx, copyDB)
 	})
 	facts, problems, err := readFacts(ctx, copyDB)
@@ -328,7 +343,6 @@ func (j *backupJob) run(ctx context.Context) (b Backup, err error) {
 	}
 	j.stage("manifest")
 
-	final := filepath.Join(j.dir, name)
 	if err := os.Rename(partial, final); err != nil {
 		return b, fmt.Errorf("backup: %w", err)
 	}
