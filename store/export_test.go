@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -129,4 +130,14 @@ func HookedWrite(s *Store, ctx context.Context, hook, code string) error {
 // backup ("snapshot", "photos", "manifest"): a test stops it there.
 func BackupPausing(ctx context.Context, dbPath string, cfg Config, dir string, pause func(stage string)) (Backup, error) {
 	return backupDatabase(ctx, dbPath, cfg, dir, pause)
+}
+
+// InUse reports an error when another connection has the database at path
+// open, as restore finds it.
+func InUse(ctx context.Context, path string) error {
+	db, conn, err := holdAlone(ctx, path)
+	if err != nil {
+		return err
+	}
+	return errors.Join(conn.Close(), db.Close())
 }

@@ -138,19 +138,6 @@ func holdAlone(ctx context.Context, path string) (*sql.DB, *sql.Conn, error) {
 	return db, conn, nil
 }
 
-// InUse reports an error when another process has the database at path
-// open (see holdAlone); a missing database is not in use.
-func InUse(ctx context.Context, path string) error {
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	db, conn, err := holdAlone(ctx, path)
-	if err != nil {
-		return err
-	}
-	return errors.Join(conn.Close(), db.Close())
-}
-
 // restorePhotos copies the backup's photo files into photoDir, each through
 // a temporary file renamed into place; a file there already with the right
 // bytes is kept.

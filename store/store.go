@@ -93,10 +93,15 @@ func (c Config) withDefaults(dbPath string) Config {
 	if c.MaxBatch <= 0 {
 		c.MaxBatch = DefaultMaxBatch
 	}
-	if c.Version == "" {
-		c.Version = "dev"
-	}
+	c.Version = c.version()
 	return c
+}
+
+func (c Config) version() string {
+	if c.Version == "" {
+		return "dev"
+	}
+	return c.Version
 }
 
 // dsn builds the connection string. Pragmas in the DSN run on every pooled

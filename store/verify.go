@@ -144,7 +144,7 @@ func VerifyBackup(ctx context.Context, dir string, cfg Config) (Report, error) {
 	if err != nil {
 		return r, fmt.Errorf("store: the database of %s: %w", dir, err)
 	}
-	if err := facts.schema.refuseNewer(dir, withVersion(cfg)); err != nil {
+	if err := facts.schema.refuseNewer(dir, cfg.version()); err != nil {
 		return r, err
 	}
 	r.fill(facts)
@@ -167,8 +167,6 @@ func VerifyBackup(ctx context.Context, dir string, cfg Config) (Report, error) {
 	}
 	return r, nil
 }
-
-func withVersion(cfg Config) string { return cfg.withDefaults("x").Version }
 
 // checkFile checks that the backup's file rel has the given hash.
 func (r *Report) checkFile(dir, rel, sum string) {
