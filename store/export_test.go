@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -178,4 +179,20 @@ func RebuildSearch(s *Store, batch int) (tickets, messages int, err error) {
 		return 0, 0, err
 	}
 	return s.backfillSearch(context.Background(), batch)
+}
+
+// BackupPausing is BackupDatabase calling pause after each stage of the
+// backup ("snapshot", "photos", "manifest"): a test stops it there.
+func BackupPausing(ctx context.Context, dbPath string, cfg Config, dir string, pause func(stage string)) (Backup, error) {
+	return backupDatabase(ctx, dbPath, cfg, dir, pause)
+}
+
+// InUse reports an error when another connection has the database at path
+// open, as restore finds it.
+func InUse(ctx context.Context, path string) error {
+	db, conn, err := holdAlone(ctx, path)
+	if err != nil {
+		return err
+	}
+	return errors.Join(conn.Close(), db.Close())
 }

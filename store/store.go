@@ -12,11 +12,9 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -72,6 +70,14 @@ type Config struct {
 	// MaxBatch is how many writes may share a commit (group commit, see
 	// write.go); default DefaultMaxBatch, 1 for a transaction each.
 	MaxBatch int
+	// Version is the binary's version: named when a database written by a
+	// newer one is refused, and in the manifests of backups; default "dev".
+	Version string
+	// PreMigrateBackupDir, when set, is where Open writes a backup of a
+	// database whose schema it is about to change, before the first
+	// migration runs (backup.go); a failed backup leaves the schema as it
+	// was. A new, empty database is not backed up. Empty: no backup.
+	PreMigrateBackupDir string
 }
 
 func (c Config) withDefaults(dbPath string) Config {
@@ -88,7 +94,15 @@ func (c Config) withDefaults(dbPath string) Config {
 	if c.MaxBatch <= 0 {
 		c.MaxBatch = DefaultMaxBatch
 	}
+	c.Version = c.version()
 	return c
+}
+
+func (c Config) version() string {
+	if c.Version == "" {
+		return "dev"
+	}
+	return c.Version
 }
 
 // dsn builds the connection string. Pragmas in the DSN run on every pooled
@@ -257,21 +271,39 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) now() time.Time { return s.cfg.Clock.Now().UTC() }
 
 // migrate applies the embedded migrations not yet applied, in name order,
-// each in its own transaction.
+// each in its own transaction. A database with a migration this binary does
+// not know was written by a newer one, and is refused before anything is
+// changed. When migrations are to change a database that has a schema
+// already, and the configuration asks for it, a backup is written first.
 func (s *Store) migrate(ctx context.Context) error {
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
 		return fmt.Errorf("store: cannot use %s: %w", s.path, err)
 	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	sch, err := readSchema(ctx, s.db)
 	if err != nil {
+		return fmt.Errorf("store: cannot use %s: %w", s.path, err)
+	}
+	if err := sch.refuseNewer(s.path, s.cfg.Version); err != nil {
 		return err
 	}
-	sort.Strings(names)
-	for _, name := range names {
+	var pre *BackupRecord
+	if len(sch.pending) > 0 && len(sch.applied) > 0 && s.cfg.PreMigrateBackupDir != "" {
+		rec, err := s.preMigrateBackup(ctx, sch)
+		if err != nil {
+			return err
+		}
+		pre = &rec
+	}
+	for _, name := range sch.pending {
 		if err := s.migrateOne(ctx, name); err != nil {
 			return fmt.Errorf("store: migration %s: %w", name, err)
 		}
+	}
+	if pre != nil {
+		// Told of only now: the table that records backups may be one of
+		// the migrations just applied.
+		return recordBackup(ctx, s.db, *pre)
 	}
 	return nil
 }

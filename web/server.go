@@ -50,6 +50,15 @@ type Config struct {
 	// APIRate limits each intake API key, in requests per second (bursts of
 	// twice that); 0 is DefaultAPIRate, a negative rate no limit.
 	APIRate float64
+	// Backups is serve's schedule of backups, shown on the admin page.
+	Backups BackupSchedule
+}
+
+// BackupSchedule is serve's schedule of backups; no Dir is none.
+type BackupSchedule struct {
+	Dir   string
+	Every time.Duration
+	Keep  int
 }
 
 // Server serves Anxin over HTTP.
@@ -185,6 +194,7 @@ func (s *Server) routes() {
 	e.GET("/admin/assignment", s.adminAssignment, admin...)
 	e.POST("/admin/assignment", s.setAutoAssign, admin...)
 	e.POST("/admin/assignment/groups/:code", s.setAgentGroup, admin...)
+	e.GET("/admin/backups", s.adminBackups, admin...)
 
 	// Photo evidence. The body limit comes first: the CSRF check reads the form.
 	e.POST("/tickets/:number/photos", s.addPhotos, chain([]echo.MiddlewareFunc{s.photoBodyLimit}, in...)...)

@@ -30,7 +30,7 @@ func migrate(ctx context.Context, args []string, stdout io.Writer) error {
 // withStore opens the database for a command, runs fn on it and closes it:
 // an error closing it (its last checkpoint) is the command's too.
 func withStore(ctx context.Context, path string, fn func(*store.Store) error) error {
-	st, err := store.Open(ctx, path, store.Config{})
+	st, err := store.Open(ctx, path, storeConfig(path))
 	if err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ func seed(ctx context.Context, args []string, stdout io.Writer) error {
 	if !*withDemo {
 		return usageError{"seed: say --demo to seed the demo data"}
 	}
-	return seedDemo(ctx, *dbPath, store.Config{}, stdout)
+	return seedDemo(ctx, *dbPath, storeConfig(*dbPath), stdout)
 }
 
 // seedDemo fills an empty database with the demo data and prints the logins;

@@ -6,6 +6,9 @@
 //	anxin seed --demo [--db PATH]
 //	anxin user add --email E --role agent|merchant|admin [--merchant CODE] [--name N]
 //	anxin apikey create --name NAME --merchant CODE | --all-merchants; list; revoke --id N
+//	anxin backup --to DIR [--db PATH]
+//	anxin restore --from DIR/anxin-YYYYMMDD-HHMMSS [--db PATH] [--force]
+//	anxin check [--db PATH] [--backup DIR]
 //	anxin version
 //
 // Every flag has an ANXIN_* environment equivalent (--db is ANXIN_DB).
@@ -22,6 +25,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 	_ "time/tzdata" // the zone database, for hosts that have none
 )
 
@@ -50,6 +54,9 @@ commands:
   seed      fill an empty database with demo data (--demo, --db)
   user add  create a login (--email, --role, --merchant, --name); password from stdin or generated
   apikey    intake API keys: create --name NAME --merchant CODE|--all-merchants (printed once), list, revoke --id N
+  backup    write a verified backup of the database and its photos, while serve runs (--to DIR, --db)
+  restore   put a backup back into a stopped deployment (--from DIR/anxin-..., --db, --force)
+  check     check a database (--db) or a backup (--backup DIR): integrity, foreign keys, photos
   version   print the version
 
 Every flag has an ANXIN_* environment equivalent, e.g. ANXIN_DB for --db.`
@@ -78,6 +85,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return userAdd(ctx, rest[1:], stdin, stdout)
 	case "apikey":
 		return apikey(ctx, rest, stdout)
+	case "backup":
+		return backup(ctx, rest, stdout)
+	case "restore":
+		return restore(ctx, rest, stdout)
+	case "check":
+		return check(ctx, rest, stdout)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "anxin", version)
 		return nil
@@ -123,6 +136,15 @@ func (f flags) integer(name string, def int, help string) *int {
 		}
 	}
 	return f.Int(name, def, help)
+}
+
+func (f flags) duration(name string, def time.Duration, help string) *time.Duration {
+	if v, ok := os.LookupEnv(envName(name)); ok {
+		if d, err := time.ParseDuration(strings.TrimSpace(v)); err == nil {
+			def = d
+		}
+	}
+	return f.Duration(name, def, help)
 }
 
 func (f flags) parse(args []string) error {

@@ -42,8 +42,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 	apiRate := f.str("api-rate", "50", "intake API requests per second per key (0: no limit)")
 	allowPrivate := f.boolean("allow-private-webhooks", false, "let webhooks reach loopback and private-network addresses (payment systems on the internal network)")
 	proxies := f.str("trusted-proxies", "", "reverse proxies whose X-Forwarded-For/-Proto are believed: CIDR,... (default none)")
+	backupDir := f.str("backup-dir", "", "take backups on a schedule into this directory (default: none)")
+	backupEvery := f.duration("backup-every", 24*time.Hour, "time between scheduled backups")
+	backupKeep := f.integer("backup-keep", 7, "scheduled backups kept; older ones are removed")
 	if err := f.parse(args); err != nil {
 		return err
+	}
+	if *backupEvery < time.Minute || *backupKeep < 1 {
+		return usageError{"serve: --backup-every must be at least 1m and --backup-keep at least 1"}
 	}
 	if *photoMB < 1 || *photoMP < 1 || *photoN < 1 {
 		return usageError{"serve: the photo limits must be at least 1"}
@@ -87,8 +93,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 		log.Warn("serving plain HTTP on an address other machines reach: passwords and session cookies cross the network "+
 			"in clear; serve behind a TLS proxy and name it in --trusted-proxies", "addr", ln.Addr().String())
 	}
-	cfg := store.Config{Photos: photo.Options{Zone: zone, Limits: photo.Limits{
-		MaxBytes: int64(*photoMB) << 20, MaxPixels: int64(*photoMP) * 1_000_000, MaxPerParty: *photoN}}}
+	cfg := storeConfig(*dbPath)
+	cfg.Photos = photo.Options{Zone: zone, Limits: photo.Limits{
+		MaxBytes: int64(*photoMB) << 20, MaxPixels: int64(*photoMP) * 1_000_000, MaxPerParty: *photoN}}
 	if *withDemo {
 		if err := seedDemo(ctx, *dbPath, cfg, stdout); err != nil {
 			return err
@@ -113,16 +120,25 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 		Version:              version,
 		Logger:               log,
 		APIRate:              rate,
+		Backups:              web.BackupSchedule{Dir: *backupDir, Every: *backupEvery, Keep: *backupKeep},
 	}, st)
 	// The scheduler (its first round catches up on deadlines that passed
-	// while Anxin was down) and the webhook sender; stopped after the HTTP
-	// server, before the store closes.
+	// while Anxin was down), the webhook sender and the scheduled backups;
+	// stopped after the HTTP server, before the store closes.
 	sch, err := jobs.NewScheduler(st, jobs.Config{RefundProvider: *provider, Logger: log})
 	if err != nil {
 		return err
 	}
-	stopWorkers := background(ctx, sch.Run, webhook.NewSender(st, webhook.Config{Logger: log, AllowPrivate: *allowPrivate}).Run,
-		searchBackfill(st, log))
+	loops := []func(context.Context){sch.Run, webhook.NewSender(st, webhook.Config{Logger: log, AllowPrivate: *allowPrivate}).Run,
+		searchBackfill(st, log)}
+	if *backupDir != "" {
+		b, err := jobs.NewBackups(st, jobs.BackupConfig{Dir: *backupDir, Every: *backupEvery, Keep: *backupKeep, Logger: log})
+		if err != nil {
+			return err
+		}
+		loops = append(loops, b.Run)
+	}
+	stopWorkers := background(ctx, loops...)
 	defer stopWorkers()
 	hs := httpServer(srv, log)
 	hs.RegisterOnShutdown(srv.Close)

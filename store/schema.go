@@ -1,0 +1,90 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+)
+
+// The schema's version is the set of migrations a database has applied,
+// recorded by name in schema_migrations ("migrations/0016_backups.sql").
+// A name this binary does not embed was applied by a newer binary.
+
+// knownMigrations are the migrations this binary embeds, in the order they apply.
+func knownMigrations() []string {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		panic(err) // the pattern is constant and valid
+	}
+	slices.Sort(names)
+	return names
+}
+
+// schema is where a database stands against this binary's migrations.
+type schema struct {
+	applied []string // every migration the database has, in name order
+	pending []string // known here, not applied yet
+	unknown []string // applied, not known here: a newer binary's
+}
+
+func readSchema(ctx context.Context, q queryer) (schema, error) {
+	var sch schema
+	rows, err := q.QueryContext(ctx, `SELECT name FROM schema_migrations ORDER BY name`)
+	if err != nil {
+		return sch, fmt.Errorf("read the applied migrations: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return sch, err
+		}
+		sch.applied = append(sch.applied, name)
+	}
+	if err := rows.Err(); err != nil {
+		return sch, err
+	}
+	known := knownMigrations()
+	for _, n := range known {
+		if _, found := slices.BinarySearch(sch.applied, n); !found {
+			sch.pending = append(sch.pending, n)
+		}
+	}
+	for _, n := range sch.applied {
+		if _, found := slices.BinarySearch(known, n); !found {
+			sch.unknown = append(sch.unknown, n)
+		}
+	}
+	return sch, nil
+}
+
+// refuseNewer is the one-line refusal of a database a newer binary has
+// migrated: this one would not know what its tables mean.
+func (sch schema) refuseNewer(path, version string) error {
+	if len(sch.unknown) == 0 {
+		return nil
+	}
+	return fmt.Errorf("store: %s is from a newer version of Anxin (its schema has %s; this binary, version %s, knows up to %s): "+
+		"run that version or a later one, or restore a backup taken before the upgrade",
+		path, migrationName(sch.unknown[len(sch.unknown)-1]), version, migrationName(newestKnown()))
+}
+
+func newestKnown() string {
+	known := knownMigrations()
+	return known[len(known)-1]
+}
+
+// migrationName is a migration as people name it: 0016_backups.
+func migrationName(n string) string {
+	return strings.TrimSuffix(strings.TrimPrefix(n, "migrations/"), ".sql")
+}
+
+func migrationNames(list []string) []string {
+	out := make([]string, len(list))
+	for i, n := range list {
+		out[i] = migrationName(n)
+	}
+	return out
+}
