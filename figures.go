@@ -1,6 +1,7 @@
 package anxin
 
 import (
+	"math"
 	"sort"
 	"time"
 )
@@ -25,6 +26,8 @@ type Figures struct {
 	RefundFen        []int64         // what those refunds paid
 	ArbitrationsOpen []int           // complaints: arbitrations opened
 	ArbitrationsLost []int           // disputes: rulings against the merchant
+	ArbitrationsWon  []int           // rulings for the merchant
+	Decided          []int           // merchant clocks ended by a decision (a person's or a timeout), not the buyer's cancel
 	Missed           []int           // merchant clocks that ran out into an automatic decision
 	FirstAction      []time.Duration // median time to the first decision, per day of creation
 
@@ -42,8 +45,31 @@ type RefundTotal struct {
 func NewFigures(days []string) Figures {
 	n := len(days)
 	return Figures{Days: days, Orders: make([]int, n), Refunded: make([]int, n), RefundFen: make([]int64, n),
-		ArbitrationsOpen: make([]int, n), ArbitrationsLost: make([]int, n), Missed: make([]int, n),
+		ArbitrationsOpen: make([]int, n), ArbitrationsLost: make([]int, n), ArbitrationsWon: make([]int, n),
+		Decided: make([]int, n), Missed: make([]int, n),
 		FirstAction: make([]time.Duration, n), RefundsBy: map[ServiceKey]RefundTotal{}}
+}
+
+// Add adds another merchant's figures for the same days (the sum of
+// several merchants; the per-day median first action is not kept).
+func (f *Figures) Add(g Figures) {
+	for i := range f.Days {
+		f.Orders[i] += g.Orders[i]
+		f.Refunded[i] += g.Refunded[i]
+		f.RefundFen[i] += g.RefundFen[i]
+		f.ArbitrationsOpen[i] += g.ArbitrationsOpen[i]
+		f.ArbitrationsLost[i] += g.ArbitrationsLost[i]
+		f.ArbitrationsWon[i] += g.ArbitrationsWon[i]
+		f.Decided[i] += g.Decided[i]
+		f.Missed[i] += g.Missed[i]
+	}
+	f.FirstActionAll = append(f.FirstActionAll, g.FirstActionAll...)
+	for k, r := range g.RefundsBy {
+		t := f.RefundsBy[k]
+		t.Count += r.Count
+		t.Fen += r.Fen
+		f.RefundsBy[k] = t
+	}
 }
 
 // DaysEnding lists the n calendar days ending with the day of `to` in the zone.
@@ -86,6 +112,24 @@ func (f Figures) DisputeRate() float64 { return rate(sum(f.ArbitrationsLost), f.
 // DeadlinesMissed is how many merchant clocks ran out.
 func (f Figures) DeadlinesMissed() int { return sum(f.Missed) }
 
+// Compliance is the share of merchant clocks ended by a decision before
+// they ran out (1 when none ended).
+func (f Figures) Compliance() float64 {
+	d := sum(f.Decided)
+	if d == 0 {
+		return 1
+	}
+	return 1 - float64(sum(f.Missed))/float64(d)
+}
+
+// ArbitrationsRuled is how many arbitrations were ruled for the buyer and for the merchant.
+func (f Figures) ArbitrationsRuled() (buyer, merchant int) {
+	return sum(f.ArbitrationsLost), sum(f.ArbitrationsWon)
+}
+
+// P90FirstAction is the 90th percentile of the time to the first decision.
+func (f Figures) P90FirstAction() time.Duration { return QuantileDur(f.FirstActionAll, 0.9) }
+
 // RefundsPaid is the count and sum of refunds paid.
 func (f Figures) RefundsPaid() (int, int64) { return sum(f.Refunded), sum(f.RefundFen) }
 
@@ -124,4 +168,15 @@ func Median(ds []time.Duration) time.Duration {
 		return s[len(s)/2]
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// QuantileDur is the q-quantile of durations by nearest rank (0 for none).
+func QuantileDur(ds []time.Duration, q float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	i := int(math.Ceil(q*float64(len(s)))) - 1
+	return s[min(max(i, 0), len(s)-1)]
 }
