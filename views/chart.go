@@ -22,6 +22,7 @@ type Chart struct {
 	Format func(float64) string // a value for the axis and the titles; plain numbers if nil
 	ID     string               // the svg's id, if any
 	Small  bool                 // a figure card's chart: fewer units, so the text stays legible
+	Whole  bool                 // counts: gridlines at whole numbers
 }
 
 func (c Chart) size() (w, h float64) {
@@ -93,7 +94,11 @@ func (c Chart) Top() float64 {
 	if top <= 0 {
 		return 1
 	}
-	return niceStep(top/chartTicks) * chartTicks
+	step := niceStep(top / chartTicks)
+	if c.Whole {
+		step = max(math.Ceil(step), 1)
+	}
+	return step * chartTicks
 }
 
 // niceStep rounds a gridline step up to 1, 2, 2.5 or 5 times a power of ten.

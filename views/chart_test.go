@@ -121,6 +121,12 @@ func TestChartEmptyAndLine(t *testing.T) {
 	if doc.Find("polyline.chart-line").Length() != 1 || doc.Find("circle.chart-point").Length() != 3 {
 		t.Fatal("a line chart has no line and points")
 	}
+	counts := renderChart(t, views.Chart{Label: "missed", Labels: days(3), Values: []float64{0, 1, 0}, Whole: true})
+	counts.Find("g.chart-grid text").Each(func(_ int, s *goquery.Selection) {
+		if _, err := strconv.Atoi(s.Text()); err != nil {
+			t.Errorf("a count's gridline at %q", s.Text())
+		}
+	})
 	if views.Quantile([]float64{5, 1, 3, 2, 4}, 0.9) != 5 || views.Quantile(nil, 0.9) != 0 {
 		t.Fatal("quantile")
 	}

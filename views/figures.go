@@ -47,10 +47,7 @@ func percentAxis(v float64) string {
 }
 
 func roundAxis(v float64) string {
-	if v == float64(int64(v)) {
-		return strconv.FormatInt(int64(v), 10)
-	}
-	return strconv.FormatFloat(v, 'f', 1, 64)
+	return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
 }
 
 func yuanAxis(v float64) string { return "¥" + roundAxis(v) }

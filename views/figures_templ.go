@@ -433,7 +433,7 @@ func FigureCards(f anxin.Figures) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ChartSVG(Chart{Small: true, Labels: f.Days, Values: ints(f.Missed), Format: roundAxis, Label: T(ctx, "Deadlines missed per day")}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ChartSVG(Chart{Small: true, Labels: f.Days, Values: ints(f.Missed), Whole: true, Format: roundAxis, Label: T(ctx, "Deadlines missed per day")}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -10,11 +10,11 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// reportDays are the periods the reports offer, in days; the first is the
-// default. A from-to period may cover up to reportMaxDays.
-var reportDays = []int{30, 7, 90}
+// reportDays are the periods the reports offer, in days, the default
+// reportDefaultDays. A from-to period may cover up to reportMaxDays.
+var reportDays = []int{7, 30, 90}
 
-const reportMaxDays = 366
+const reportDefaultDays, reportMaxDays = 30, 366
 
 // reports shows the after-sales figures over a period (报表): staff every
 // merchant or one, a merchant user its own store only; optionally one
@@ -71,7 +71,7 @@ func (s *Server) reports(c echo.Context) error {
 // are given and sound (not after today, at most reportMaxDays), or else the
 // last `days` days ending today.
 func reportPeriod(c echo.Context, now time.Time, zone *time.Location) (days int, to time.Time, custom bool) {
-	days = reportDays[0]
+	days = reportDefaultDays
 	for _, d := range reportDays {
 		if c.QueryParam("days") == strconv.Itoa(d) {
 			days = d
