@@ -180,3 +180,32 @@ func QuantileDur(ds []time.Duration, q float64) time.Duration {
 	i := int(math.Ceil(q*float64(len(s)))) - 1
 	return s[min(max(i, 0), len(s)-1)]
 }
+
+// PersonDays is how many decisions one person made on each day of a period.
+type PersonDays struct {
+	ActorID int64
+	Name    string
+	Role    Role
+	Days    map[string]int // YYYY-MM-DD -> decisions
+}
+
+// Total is the person's decisions over the period.
+func (p PersonDays) Total() int {
+	n := 0
+	for _, d := range p.Days {
+		n += d
+	}
+	return n
+}
+
+// Busiest is the person's largest count in a day.
+func (p PersonDays) Busiest() int {
+	n := 0
+	for _, d := range p.Days {
+		n = max(n, d)
+	}
+	return n
+}
+
+// DecisionActions are the actions counted as a person's decisions on a ticket.
+var DecisionActions = []Action{Approve, Refund, Reject, RequestEvidence, EscalateToArb, Offer, RuleForBuyer, RuleForMerchant, ManualRefund}
