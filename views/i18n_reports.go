@@ -3,6 +3,16 @@ package views
 func init() { addZH(reportsZH) }
 
 var reportsZH = map[string]string{
+	"Decisions per person":                   "人员处理量",
+	"Person":                                 "人员",
+	"Decisions":                              "处理数",
+	"Per day":                                "日均",
+	"Days worked":                            "有处理的天数",
+	"Per day worked":                         "工作日均",
+	"Busiest day":                            "单日最多",
+	"Decisions per day: %s":                  "每日处理数：%s",
+	"No decisions by people in this period.": "该期间没有人工处理记录。",
+	"Decisions: approvals, refunds, rejections, requests for evidence, offers, escalations and rulings. Reply times are on the service norms page.": "处理数：同意、退款、拒绝、要求补充凭证、协商、升级仲裁与裁决。回复时效见服务指标页。",
 	"Reports":                              "报表",
 	"Reply times by person: service norms": "按人员的回复时效：服务指标",
 	"From":                                 "开始日期",

@@ -23,6 +23,18 @@ type Reports struct {
 	Own        bool          // a merchant user's own store
 	Selected   string        // the one merchant the per-day charts show, "" for all
 	ServiceSet []anxin.Service
+	People     []anxin.PersonDays // decisions per person per day
+}
+
+// PerDay is a person's decisions per day of the period, and per day they worked.
+func (r Reports) PerDay(p anxin.PersonDays) (period, active string) {
+	f := func(n, d int) string {
+		if d == 0 {
+			return "—"
+		}
+		return strconv.FormatFloat(float64(n)/float64(d), 'f', 1, 64)
+	}
+	return f(p.Total(), r.Days), f(p.Total(), len(p.Days))
 }
 
 func (r Reports) selected(ctx context.Context) string {

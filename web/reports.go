@@ -60,6 +60,15 @@ func (s *Server) reports(c echo.Context) error {
 		page.Rows = append(page.Rows, views.MerchantRow{Merchant: m, Figures: f})
 		page.Total.Add(f)
 	}
+	var merchantID int64
+	if code != "" {
+		merchantID = shown[0].ID
+	}
+	first, _ := time.ParseInLocation(time.DateOnly, page.From, s.cfg.Zone)
+	last, _ := time.ParseInLocation(time.DateOnly, page.To, s.cfg.Zone)
+	if page.People, err = s.store.DecisionsByPerson(ctx, scope, merchantID, service, first, last.AddDate(0, 0, 1), s.cfg.Zone); err != nil {
+		return err
+	}
 	if len(page.Rows) == 1 {
 		page.Total = page.Rows[0].Figures // keeps the daily medians a sum cannot
 		page.Selected = page.Rows[0].Merchant.Name

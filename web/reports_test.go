@@ -100,11 +100,19 @@ func TestReportsForStaff(t *testing.T) {
 	if doc.Find("svg#chart-rate-days rect.chart-bar").Length() != 30 || doc.Find("svg#chart-refunds rect.chart-bar").Length() != 30 {
 		t.Fatal("the daily charts do not cover 30 days")
 	}
+	people := doc.Find("#report-people tbody tr")
+	if people.Length() != 1 || people.Find("th").Text() != sc.agent.Name || cell(people, "decisions") != "3" || cell(people, "per-day") != "0.1" ||
+		cell(people, "days") != "3" || cell(people, "per-active-day") != "1.0" || cell(people, "busiest") != "1" {
+		t.Fatalf("decisions per person: %q", people.Text())
+	}
 
 	// One merchant, one service.
 	_, doc = agent.get("/reports?days=7&merchant=" + sc.under.Code)
 	if doc.Find("#report-merchants tbody tr").Length() != 1 || doc.Find("svg#chart-rate-days rect.chart-bar").Length() != 7 {
 		t.Fatal("the merchant filter or the 7 days")
+	}
+	if doc.Find("#report-people tbody tr[data-person]").Length() != 0 {
+		t.Fatal("the agent's decisions on another merchant's tickets")
 	}
 	_, doc = agent.get("/reports?service=" + string(anxin.FreshSpoiled))
 	if over := doc.Find("#report-merchants tbody tr[data-merchant=" + sc.over.Code + "]"); cell(over, "refunded") != "0" || cell(over, "orders") != "10" {
