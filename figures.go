@@ -209,3 +209,26 @@ func (p PersonDays) Busiest() int {
 
 // DecisionActions are the actions counted as a person's decisions on a ticket.
 var DecisionActions = []Action{Approve, Refund, Reject, RequestEvidence, EscalateToArb, Offer, RuleForBuyer, RuleForMerchant, ManualRefund}
+
+// TeamActorID stands for the support team as one person.
+const TeamActorID = -1
+
+// TeamAsOne merges the support team's people (agents and admins) into one,
+// as a merchant sees them; the merchant's own people stay by name.
+func TeamAsOne(people []PersonDays) []PersonDays {
+	team := PersonDays{ActorID: TeamActorID, Role: RoleAgent, Days: map[string]int{}}
+	out := make([]PersonDays, 0, len(people))
+	for _, p := range people {
+		if p.Role == RoleMerchant {
+			out = append(out, p)
+			continue
+		}
+		for d, n := range p.Days {
+			team.Days[d] += n
+		}
+	}
+	if len(team.Days) > 0 {
+		out = append(out, team)
+	}
+	return out
+}

@@ -15,7 +15,8 @@ import (
 // staff) made on tickets per day of the zone, in [from, until): of one
 // merchant (0 for all; a merchant user's scope forces its own) and one
 // service ("" for all). One grouped query over ticket_events on its
-// (action, at) index. Sorted by total, most first.
+// (action, at) index. Sorted by total, most first. A merchant user sees
+// its own people by name and the support team as one (anxin.TeamAsOne).
 func (s *Store) DecisionsByPerson(ctx context.Context, scope anxin.Scope, merchantID int64, service anxin.ServiceKey,
 	from, until time.Time, zone *time.Location) ([]anxin.PersonDays, error) {
 	if scope.MerchantID != 0 {
@@ -55,6 +56,9 @@ func (s *Store) DecisionsByPerson(ctx context.Context, scope anxin.Scope, mercha
 	out := make([]anxin.PersonDays, 0, len(byID))
 	for _, p := range byID {
 		out = append(out, *p)
+	}
+	if scope.MerchantID != 0 {
+		out = anxin.TeamAsOne(out)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if a, b := out[i].Total(), out[j].Total(); a != b {

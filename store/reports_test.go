@@ -27,6 +27,10 @@ func TestDecisionsByPerson(t *testing.T) {
 	}
 	tk := storetest.MustTicket(t, s, other.ID, anxin.Damaged, 3000)
 	mustDecide(t, s, tk.ID, anxin.Decision{Action: anxin.Approve, Actor: li.Actor(), Version: tk.Version})
+	// The merchant's own person decides too.
+	amei := storetest.MustUser(t, s, anxin.RoleMerchant, "阿梅", m.ID)
+	own := storetest.MustTicket(t, s, m.ID, anxin.Damaged, 4000)
+	mustDecide(t, s, own.ID, anxin.Decision{Action: anxin.Approve, Actor: amei.Actor(), Version: own.Version})
 	// The system's decisions are nobody's.
 	missed := storetest.MustTicket(t, s, m.ID, anxin.FreshSpoiled, 7000)
 	clock.Advance(25 * time.Hour)
@@ -37,11 +41,16 @@ func TestDecisionsByPerson(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(people) != 2 || people[0].Name != "王晓" || people[0].Total() != 3 || people[0].Busiest() != 2 || len(people[0].Days) != 2 || people[1].Total() != 1 {
+	if len(people) != 3 || people[0].Name != "王晓" || people[0].Total() != 3 || people[0].Busiest() != 2 || len(people[0].Days) != 2 || people[2].Total() != 1 {
 		t.Fatalf("people %+v", people)
 	}
+	// The merchant sees its own person by name and the support team as one.
+	mine, err := s.DecisionsByPerson(ctx, anxin.Scope{MerchantID: m.ID}, 0, "", from, until, zone)
+	if err != nil || len(mine) != 2 || mine[0].ActorID != anxin.TeamActorID || mine[0].Total() != 3 || mine[1].Name != "阿梅" {
+		t.Fatalf("the merchant's view: %+v, %v", mine, err)
+	}
 	one, err := s.DecisionsByPerson(ctx, anxin.Scope{MerchantID: other.ID}, 0, "", from, until, zone)
-	if err != nil || len(one) != 1 || one[0].Name != "李娜" {
+	if err != nil || len(one) != 1 || one[0].ActorID != anxin.TeamActorID || one[0].Name != "" || one[0].Total() != 1 {
 		t.Fatalf("a merchant's scope: %+v, %v", one, err)
 	}
 	if _, err := s.DecisionsByPerson(ctx, anxin.Scope{MerchantID: other.ID}, m.ID, "", from, until, zone); anxin.ErrorCode(err) != anxin.ENOTFOUND {

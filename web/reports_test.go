@@ -133,6 +133,15 @@ func TestReportsForStaff(t *testing.T) {
 func TestReportsMerchantSeesOnlyItsOwn(t *testing.T) {
 	e := newEnv(t)
 	sc := newReportScene(t, e)
+	// The merchant over the red line sees the agent's decisions as the support team's.
+	over := e.client()
+	over.login(storetest.MustUser(t, e.store, anxin.RoleMerchant, "小虎", sc.over.ID))
+	_, doc := over.get("/reports")
+	people := doc.Find("#report-people tbody tr")
+	if people.Length() != 1 || people.Find("th").Text() != "平台客服团队" || cell(people, "decisions") != "3" || strings.Contains(doc.Text(), sc.agent.Name) {
+		t.Fatalf("the merchant's view of the people: %q", people.Text())
+	}
+
 	shop := e.client()
 	shop.login(storetest.MustUser(t, e.store, anxin.RoleMerchant, "阿梅", sc.under.ID))
 	for _, path := range []string{"/reports", "/reports?merchant=" + sc.over.Code} {
