@@ -23,6 +23,14 @@ type Chart struct {
 	ID     string               // the svg's id, if any
 	Small  bool                 // a figure card's chart: fewer units, so the text stays legible
 	Whole  bool                 // counts: gridlines at whole numbers
+
+	top float64 // the scale's top, once computed (see scaled)
+}
+
+// scaled is the chart with its scale computed once for drawing.
+func (c Chart) scaled() Chart {
+	c.top = c.Top()
+	return c
 }
 
 func (c Chart) size() (w, h float64) {
@@ -80,6 +88,9 @@ func Quantile(values []float64, q float64) float64 {
 // high quantile of the values ×1.5 (or the largest value when the quantile
 // is zero or the largest is lower), and above every reference line.
 func (c Chart) Top() float64 {
+	if c.top > 0 {
+		return c.top
+	}
 	hi := 0.0
 	for _, v := range c.Values {
 		hi = max(hi, v)

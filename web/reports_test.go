@@ -64,7 +64,7 @@ func TestReportsForStaff(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Fatal(res.Status)
 	}
-	if doc.Find(`.topbar a[href="/reports"]`).Text() != "报表" {
+	if doc.Find(`.topbar a[href="/reports"]`).Text() != "报表" || strings.Contains(doc.Text(), "%!") {
 		t.Fatal("no 报表 in the top bar")
 	}
 	over := doc.Find("#report-merchants tbody tr[data-merchant=" + sc.over.Code + "]")
@@ -127,6 +127,17 @@ func TestReportsForStaff(t *testing.T) {
 	}
 	if res, _ := agent.get("/reports?merchant=nobody"); res.StatusCode != http.StatusNotFound {
 		t.Fatalf("an unknown merchant: %s", res.Status)
+	}
+
+	// In English, every string and number is in place.
+	agent.post("/lang", map[string][]string{"lang": {"en"}})
+	_, doc = agent.get("/reports?days=90")
+	text := doc.Text()
+	if !strings.Contains(text, "Return rate per merchant") || !strings.Contains(text, "median; 90% within 2 min") || strings.Contains(text, "%!") {
+		t.Fatalf("the English page: %q", doc.Find("#report-summary").Text())
+	}
+	if doc.Find("svg#chart-rate-days rect.chart-bar").Length() != 90 {
+		t.Fatal("90 days")
 	}
 }
 
