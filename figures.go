@@ -187,6 +187,19 @@ type PersonDays struct {
 	Name    string
 	Role    Role
 	Days    map[string]int // YYYY-MM-DD -> decisions
+
+	// The merchant clocks of the tickets assigned to the person (now) that
+	// ended in the period: by a decision (anyone's) or running out.
+	ClocksEnded, ClocksMissed int
+}
+
+// Compliance is the share of the person's assigned tickets' merchant clocks
+// decided before they ran out (1 when none ended).
+func (p PersonDays) Compliance() float64 {
+	if p.ClocksEnded == 0 {
+		return 1
+	}
+	return 1 - float64(p.ClocksMissed)/float64(p.ClocksEnded)
 }
 
 // Total is the person's decisions over the period.
@@ -226,8 +239,10 @@ func TeamAsOne(people []PersonDays) []PersonDays {
 		for d, n := range p.Days {
 			team.Days[d] += n
 		}
+		team.ClocksEnded += p.ClocksEnded
+		team.ClocksMissed += p.ClocksMissed
 	}
-	if len(team.Days) > 0 {
+	if len(team.Days) > 0 || team.ClocksEnded > 0 {
 		out = append(out, team)
 	}
 	return out

@@ -8,3 +8,12 @@ func DecisionsByPersonSQL(n int) string {
 	}
 	return decisionsByPersonSQL(marks)
 }
+
+// ClocksByAssigneeSQL is the assignees' clocks query of DecisionsByPerson.
+func ClocksByAssigneeSQL(n int) string {
+	marks := "?"
+	for range n - 1 {
+		marks += ", ?"
+	}
+	return clocksByAssigneeSQL(marks)
+}

@@ -15,7 +15,9 @@ import (
 // staff) made on tickets per day of the zone, in [from, until): of one
 // merchant (0 for all; a merchant user's scope forces its own) and one
 // service ("" for all). One grouped query over ticket_events on its
-// (action, at) index. Sorted by total, most first. A merchant user sees
+// (action, at) index; a second one counts the merchant clocks of each
+// person's assigned tickets that ended in the period, decided or run out.
+// Sorted by total, most first. A merchant user sees
 // its own people by name and the support team as one (anxin.TeamAsOne).
 func (s *Store) DecisionsByPerson(ctx context.Context, scope anxin.Scope, merchantID int64, service anxin.ServiceKey,
 	from, until time.Time, zone *time.Location) ([]anxin.PersonDays, error) {
@@ -26,13 +28,13 @@ func (s *Store) DecisionsByPerson(ctx context.Context, scope anxin.Scope, mercha
 		merchantID = scope.MerchantID
 	}
 	_, offset := until.In(zone).Zone()
-	args := []any{fmt.Sprintf("%+d seconds", offset)}
 	marks := make([]string, len(anxin.DecisionActions))
+	actions := make([]any, len(anxin.DecisionActions))
 	for i, a := range anxin.DecisionActions {
-		marks[i] = "?"
-		args = append(args, string(a))
+		marks[i], actions[i] = "?", string(a)
 	}
-	args = append(args, from.UnixMilli(), until.UnixMilli(), merchantID, merchantID, service, service)
+	filter := []any{from.UnixMilli(), until.UnixMilli(), merchantID, merchantID, service, service}
+	args := append(append([]any{fmt.Sprintf("%+d seconds", offset)}, actions...), filter...)
 	rows, err := s.read().QueryContext(ctx, decisionsByPersonSQL(strings.Join(marks, ", ")), args...)
 	byID := map[int64]*anxin.PersonDays{}
 	if err := eachRow(rows, err, func(rows *sql.Rows) error {
@@ -52,6 +54,27 @@ func (s *Store) DecisionsByPerson(ctx context.Context, scope anxin.Scope, mercha
 		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("decisions by person: %w", err)
+	}
+
+	clockArgs := append(append(append([]any{string(anxin.PendingMerchant)}, actions...), string(anxin.Timeout)), filter...)
+	rows, err = s.read().QueryContext(ctx, clocksByAssigneeSQL(strings.Join(marks, ", ")), clockArgs...)
+	if err := eachRow(rows, err, func(rows *sql.Rows) error {
+		var id int64
+		var name string
+		var role anxin.Role
+		var ended, missed int
+		if err := rows.Scan(&id, &role, &name, &ended, &missed); err != nil {
+			return err
+		}
+		p := byID[id]
+		if p == nil {
+			p = &anxin.PersonDays{ActorID: id, Name: name, Role: role, Days: map[string]int{}}
+			byID[id] = p
+		}
+		p.ClocksEnded, p.ClocksMissed = ended, missed
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("clocks by assignee: %w", err)
 	}
 	out := make([]anxin.PersonDays, 0, len(byID))
 	for _, p := range byID {
@@ -76,4 +99,15 @@ func decisionsByPersonSQL(actions string) string {
 		AND e.actor_id IS NOT NULL AND e.actor_role IN ('agent', 'admin', 'merchant')
 		AND (? = 0 OR t.merchant_id = ?) AND (? = '' OR t.service = ?)
 		GROUP BY e.actor_id, 4`
+}
+
+// clocksByAssigneeSQL counts, per assignee, the merchant clocks that ended
+// in the period (left pending_merchant by a decision or a timeout) and how
+// many of them ran out.
+func clocksByAssigneeSQL(actions string) string {
+	return `SELECT u.id, u.role, u.name, count(*), sum(e.action = 'timeout')
+		FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id JOIN users u ON u.id = t.assignee_id
+		WHERE e.from_state = ? AND e.action IN (` + actions + `, ?) AND e.at >= ? AND e.at < ?
+		AND (? = 0 OR t.merchant_id = ?) AND (? = '' OR t.service = ?)
+		GROUP BY u.id`
 }

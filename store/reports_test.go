@@ -30,13 +30,20 @@ func TestDecisionsByPerson(t *testing.T) {
 	// The merchant's own person decides too.
 	amei := storetest.MustUser(t, s, anxin.RoleMerchant, "阿梅", m.ID)
 	own := storetest.MustTicket(t, s, m.ID, anxin.Damaged, 4000)
-	mustDecide(t, s, own.ID, anxin.Decision{Action: anxin.Approve, Actor: amei.Actor(), Version: own.Version})
 	// The system's decisions are nobody's.
+	// 王晓's assigned tickets: one decided in time (by 阿梅), one whose clock runs out.
+	if _, err := s.Assign(ctx, own.ID, wang.ID, wang.Actor()); err != nil {
+		t.Fatal(err)
+	}
 	missed := storetest.MustTicket(t, s, m.ID, anxin.FreshSpoiled, 7000)
+	if _, err := s.Assign(ctx, missed.ID, wang.ID, wang.Actor()); err != nil {
+		t.Fatal(err)
+	}
+	mustDecide(t, s, own.ID, anxin.Decision{Action: anxin.Approve, Actor: amei.Actor()})
 	clock.Advance(25 * time.Hour)
 	mustDecide(t, s, missed.ID, anxin.Decision{Action: anxin.Timeout, Actor: anxin.System()})
 
-	until := clock.Now()
+	until := clock.Now().Add(time.Second) // the timeout happened at the clock's now
 	people, err := s.DecisionsByPerson(ctx, anxin.AllMerchants(), 0, "", from, until, zone)
 	if err != nil {
 		t.Fatal(err)
@@ -44,9 +51,12 @@ func TestDecisionsByPerson(t *testing.T) {
 	if len(people) != 3 || people[0].Name != "王晓" || people[0].Total() != 3 || people[0].Busiest() != 2 || len(people[0].Days) != 2 || people[2].Total() != 1 {
 		t.Fatalf("people %+v", people)
 	}
+	if w := people[0]; w.ClocksEnded != 2 || w.ClocksMissed != 1 || w.Compliance() != 0.5 || people[1].ClocksEnded != 0 {
+		t.Fatalf("王晓's assigned clocks: %d ended, %d missed", w.ClocksEnded, w.ClocksMissed)
+	}
 	// The merchant sees its own person by name and the support team as one.
 	mine, err := s.DecisionsByPerson(ctx, anxin.Scope{MerchantID: m.ID}, 0, "", from, until, zone)
-	if err != nil || len(mine) != 2 || mine[0].ActorID != anxin.TeamActorID || mine[0].Total() != 3 || mine[1].Name != "阿梅" {
+	if err != nil || len(mine) != 2 || mine[0].ActorID != anxin.TeamActorID || mine[0].Total() != 3 || mine[0].ClocksEnded != 2 || mine[1].Name != "阿梅" {
 		t.Fatalf("the merchant's view: %+v, %v", mine, err)
 	}
 	one, err := s.DecisionsByPerson(ctx, anxin.Scope{MerchantID: other.ID}, 0, "", from, until, zone)
@@ -56,36 +66,43 @@ func TestDecisionsByPerson(t *testing.T) {
 	if _, err := s.DecisionsByPerson(ctx, anxin.Scope{MerchantID: other.ID}, m.ID, "", from, until, zone); anxin.ErrorCode(err) != anxin.ENOTFOUND {
 		t.Fatalf("another merchant's people: %v", err)
 	}
-	if none, _ := s.DecisionsByPerson(ctx, anxin.AllMerchants(), m.ID, anxin.FreshSpoiled, from, until, zone); len(none) != 0 {
-		t.Fatalf("a service with no one's decisions: %+v", none)
+	// On one service: nobody decided, 王晓's assigned ticket ran out.
+	if fresh, _ := s.DecisionsByPerson(ctx, anxin.AllMerchants(), m.ID, anxin.FreshSpoiled, from, until, zone); len(fresh) != 1 ||
+		fresh[0].Total() != 0 || fresh[0].ClocksMissed != 1 || fresh[0].Compliance() != 0 {
+		t.Fatalf("one service: %+v", fresh)
 	}
 
 	// The query walks the (action, at) index of ticket_events, for all merchants and one.
 	db := storetest.DB(t, s)
-	for _, merchant := range []int64{0, m.ID} {
-		args := []any{"+28800 seconds"}
-		for _, a := range anxin.DecisionActions {
-			args = append(args, string(a))
-		}
-		args = append(args, 0, 1, merchant, merchant, "", "")
-		rows, err := db.Query("EXPLAIN QUERY PLAN "+store.DecisionsByPersonSQL(len(anxin.DecisionActions)), args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+	actions := []any{}
+	for _, a := range anxin.DecisionActions {
+		actions = append(actions, string(a))
+	}
+	queries := map[string][]any{
+		store.DecisionsByPersonSQL(len(actions)): append([]any{"+28800 seconds"}, actions...),
+		store.ClocksByAssigneeSQL(len(actions)):  append(append([]any{"pending_merchant"}, actions...), "timeout"),
+	}
+	for query, head := range queries {
+		for _, merchant := range []int64{0, m.ID} {
+			rows, err := db.Query("EXPLAIN QUERY PLAN "+query, append(head, 0, 1, merchant, merchant, "", "")...)
+			if err != nil {
 				t.Fatal(err)
 			}
-			plan = append(plan, detail)
+			var plan []string
+			for rows.Next() {
+				var id, parent, notused int
+				var detail string
+				if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+					t.Fatal(err)
+				}
+				plan = append(plan, detail)
+			}
+			rows.Close()
+			p := strings.Join(plan, "\n")
+			if !strings.Contains(p, "ticket_events_action_at") || strings.Contains(p, "SCAN e") {
+				t.Errorf("merchant %d: plan\n%s", merchant, p)
+			}
+			t.Logf("merchant %d:\n%s", merchant, p)
 		}
-		rows.Close()
-		p := strings.Join(plan, "\n")
-		if !strings.Contains(p, "ticket_events_action_at") || strings.Contains(p, "SCAN e") {
-			t.Errorf("merchant %d: plan\n%s", merchant, p)
-		}
-		t.Logf("merchant %d:\n%s", merchant, p)
 	}
 }

@@ -3,6 +3,9 @@ package views
 func init() { addZH(reportsZH) }
 
 var reportsZH = map[string]string{
+	"Deadline compliance, assigned tickets": "时限达成率（名下工单）",
+	"%d of %d ran out":                      "%d / %d 到期",
+	"A person's deadline compliance counts the merchant clocks of the tickets assigned to them now.": "人员的时限达成率按当前分配给其的工单的商家处理时限计算。",
 	"Decisions per person":                   "人员处理量",
 	"Person":                                 "人员",
 	"Decisions":                              "处理数",

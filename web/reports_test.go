@@ -102,7 +102,7 @@ func TestReportsForStaff(t *testing.T) {
 	}
 	people := doc.Find("#report-people tbody tr")
 	if people.Length() != 1 || people.Find("th").Text() != sc.agent.Name || cell(people, "decisions") != "3" || cell(people, "per-day") != "0.1" ||
-		cell(people, "days") != "3" || cell(people, "per-active-day") != "1.0" || cell(people, "busiest") != "1" {
+		cell(people, "days") != "3" || cell(people, "per-active-day") != "1.0" || cell(people, "busiest") != "1" || cell(people, "compliance") != "—" {
 		t.Fatalf("decisions per person: %q", people.Text())
 	}
 
