@@ -101,7 +101,7 @@ func TestReportsForStaff(t *testing.T) {
 		t.Fatal("the daily charts do not cover 30 days")
 	}
 	people := doc.Find("#report-people tbody tr")
-	if people.Length() != 1 || people.Find("th").Text() != sc.agent.Name || cell(people, "decisions") != "3" || cell(people, "per-day") != "0.1" ||
+	if people.Length() != 1 || people.Find("th").Text() != sc.agent.Name || strings.TrimSpace(people.Find("td").First().Text()) != "客服" || cell(people, "decisions") != "3" || cell(people, "per-day") != "0.1" ||
 		cell(people, "days") != "3" || cell(people, "per-active-day") != "1.0" || cell(people, "busiest") != "1" || cell(people, "compliance") != "—" {
 		t.Fatalf("decisions per person: %q", people.Text())
 	}
