@@ -115,3 +115,11 @@ func overRedLine(f anxin.Figures) string {
 	}
 	return "false"
 }
+
+// reportsURL leads from a merchant's figures to its reports.
+func reportsURL(p MerchantFigures) string {
+	if p.Own {
+		return "/reports"
+	}
+	return "/reports?" + url.Values{"merchant": {p.Merchant.Code}}.Encode()
+}
