@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/a-h/templ"
 )
 
 // Chart is a daily (or per-item) series drawn as SVG on the server: axes,
@@ -225,6 +227,13 @@ func shortLabel(s string) string {
 }
 
 func num(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
+
+func (c Chart) idAttr() templ.Attributes {
+	if c.ID == "" {
+		return nil
+	}
+	return templ.Attributes{"id": c.ID}
+}
 
 func fnum(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 

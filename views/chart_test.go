@@ -118,6 +118,9 @@ func TestChartEmptyAndLine(t *testing.T) {
 		t.Fatal("no scale for zeros")
 	}
 	doc := renderChart(t, c)
+	if _, ok := doc.Find("svg").Attr("id"); ok {
+		t.Fatal("a chart without an id has an empty one")
+	}
 	if doc.Find("polyline.chart-line").Length() != 1 || doc.Find("circle.chart-point").Length() != 3 {
 		t.Fatal("a line chart has no line and points")
 	}
