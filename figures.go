@@ -1,6 +1,7 @@
 package anxin
 
 import (
+	"math"
 	"sort"
 	"time"
 )
@@ -25,6 +26,8 @@ type Figures struct {
 	RefundFen        []int64         // what those refunds paid
 	ArbitrationsOpen []int           // complaints: arbitrations opened
 	ArbitrationsLost []int           // disputes: rulings against the merchant
+	ArbitrationsWon  []int           // rulings for the merchant
+	Decided          []int           // merchant clocks ended by a decision (a person's or a timeout), not the buyer's cancel
 	Missed           []int           // merchant clocks that ran out into an automatic decision
 	FirstAction      []time.Duration // median time to the first decision, per day of creation
 
@@ -42,8 +45,31 @@ type RefundTotal struct {
 func NewFigures(days []string) Figures {
 	n := len(days)
 	return Figures{Days: days, Orders: make([]int, n), Refunded: make([]int, n), RefundFen: make([]int64, n),
-		ArbitrationsOpen: make([]int, n), ArbitrationsLost: make([]int, n), Missed: make([]int, n),
+		ArbitrationsOpen: make([]int, n), ArbitrationsLost: make([]int, n), ArbitrationsWon: make([]int, n),
+		Decided: make([]int, n), Missed: make([]int, n),
 		FirstAction: make([]time.Duration, n), RefundsBy: map[ServiceKey]RefundTotal{}}
+}
+
+// Add adds another merchant's figures for the same days (the sum of
+// several merchants; the per-day median first action is not kept).
+func (f *Figures) Add(g Figures) {
+	for i := range f.Days {
+		f.Orders[i] += g.Orders[i]
+		f.Refunded[i] += g.Refunded[i]
+		f.RefundFen[i] += g.RefundFen[i]
+		f.ArbitrationsOpen[i] += g.ArbitrationsOpen[i]
+		f.ArbitrationsLost[i] += g.ArbitrationsLost[i]
+		f.ArbitrationsWon[i] += g.ArbitrationsWon[i]
+		f.Decided[i] += g.Decided[i]
+		f.Missed[i] += g.Missed[i]
+	}
+	f.FirstActionAll = append(f.FirstActionAll, g.FirstActionAll...)
+	for k, r := range g.RefundsBy {
+		t := f.RefundsBy[k]
+		t.Count += r.Count
+		t.Fen += r.Fen
+		f.RefundsBy[k] = t
+	}
 }
 
 // DaysEnding lists the n calendar days ending with the day of `to` in the zone.
@@ -86,6 +112,24 @@ func (f Figures) DisputeRate() float64 { return rate(sum(f.ArbitrationsLost), f.
 // DeadlinesMissed is how many merchant clocks ran out.
 func (f Figures) DeadlinesMissed() int { return sum(f.Missed) }
 
+// Compliance is the share of merchant clocks ended by a decision before
+// they ran out (1 when none ended).
+func (f Figures) Compliance() float64 {
+	d := sum(f.Decided)
+	if d == 0 {
+		return 1
+	}
+	return 1 - float64(sum(f.Missed))/float64(d)
+}
+
+// ArbitrationsRuled is how many arbitrations were ruled for the buyer and for the merchant.
+func (f Figures) ArbitrationsRuled() (buyer, merchant int) {
+	return sum(f.ArbitrationsLost), sum(f.ArbitrationsWon)
+}
+
+// P90FirstAction is the 90th percentile of the time to the first decision.
+func (f Figures) P90FirstAction() time.Duration { return QuantileDur(f.FirstActionAll, 0.9) }
+
 // RefundsPaid is the count and sum of refunds paid.
 func (f Figures) RefundsPaid() (int, int64) { return sum(f.Refunded), sum(f.RefundFen) }
 
@@ -124,4 +168,82 @@ func Median(ds []time.Duration) time.Duration {
 		return s[len(s)/2]
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// QuantileDur is the q-quantile of durations by nearest rank (0 for none).
+func QuantileDur(ds []time.Duration, q float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	i := int(math.Ceil(q*float64(len(s)))) - 1
+	return s[min(max(i, 0), len(s)-1)]
+}
+
+// PersonDays is how many decisions one person made on each day of a period.
+type PersonDays struct {
+	ActorID int64
+	Name    string
+	Role    Role
+	Days    map[string]int // YYYY-MM-DD -> decisions
+
+	// The merchant clocks of the tickets assigned to the person (now) that
+	// ended in the period: by a decision (anyone's) or running out.
+	ClocksEnded, ClocksMissed int
+}
+
+// Compliance is the share of the person's assigned tickets' merchant clocks
+// decided before they ran out (1 when none ended).
+func (p PersonDays) Compliance() float64 {
+	if p.ClocksEnded == 0 {
+		return 1
+	}
+	return 1 - float64(p.ClocksMissed)/float64(p.ClocksEnded)
+}
+
+// Total is the person's decisions over the period.
+func (p PersonDays) Total() int {
+	n := 0
+	for _, d := range p.Days {
+		n += d
+	}
+	return n
+}
+
+// Busiest is the person's largest count in a day.
+func (p PersonDays) Busiest() int {
+	n := 0
+	for _, d := range p.Days {
+		n = max(n, d)
+	}
+	return n
+}
+
+// DecisionActions are the actions counted as a person's decisions on a ticket.
+var DecisionActions = []Action{Approve, Refund, Reject, RequestEvidence, EscalateToArb, Offer, RuleForBuyer, RuleForMerchant, ManualRefund}
+
+// TeamActorID stands for the support team as one person.
+const TeamActorID = -1
+
+// TeamAsOne merges the support team's people (agents and admins) into one,
+// as a merchant sees them; the merchant's own people stay by name.
+func TeamAsOne(people []PersonDays) []PersonDays {
+	team := PersonDays{ActorID: TeamActorID, Role: RoleAgent, Days: map[string]int{}}
+	out := make([]PersonDays, 0, len(people))
+	for _, p := range people {
+		if p.Role == RoleMerchant {
+			out = append(out, p)
+			continue
+		}
+		for d, n := range p.Days {
+			team.Days[d] += n
+		}
+		team.ClocksEnded += p.ClocksEnded
+		team.ClocksMissed += p.ClocksMissed
+	}
+	if len(team.Days) > 0 || team.ClocksEnded > 0 {
+		out = append(out, team)
+	}
+	return out
 }

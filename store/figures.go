@@ -12,6 +12,12 @@ import (
 // Figures computes a merchant's yardsticks for the days ending with the day
 // of `to` in the zone. A merchant user may only ask for its own merchant.
 func (s *Store) Figures(ctx context.Context, scope anxin.Scope, merchantID int64, to time.Time, zone *time.Location, days int) (anxin.Figures, error) {
+	return s.FiguresFor(ctx, scope, merchantID, "", to, zone, days)
+}
+
+// FiguresFor is Figures over one service's tickets ("" for all). The orders
+// are the merchant's, whatever the service.
+func (s *Store) FiguresFor(ctx context.Context, scope anxin.Scope, merchantID int64, service anxin.ServiceKey, to time.Time, zone *time.Location, days int) (anxin.Figures, error) {
 	if scope.MerchantID != 0 && scope.MerchantID != merchantID {
 		return anxin.Figures{}, anxin.Fail(anxin.MsgMerchantNotFound)
 	}
@@ -43,7 +49,8 @@ func (s *Store) Figures(ctx context.Context, scope anxin.Scope, merchantID int64
 	rows, err = r.QueryContext(ctx, `SELECT date(r.updated_at / 1000, 'unixepoch', ?), t.service, count(*), sum(r.amount_fen)
 		FROM refunds r JOIN tickets t ON t.id = r.ticket_id
 		WHERE r.status = 'succeeded' AND r.updated_at >= ? AND r.updated_at < ? AND t.merchant_id = ?
-		GROUP BY 1, 2`, shift, from, until, merchantID)
+		AND (? = '' OR t.service = ?)
+		GROUP BY 1, 2`, shift, from, until, merchantID, service, service)
 	if err := eachRow(rows, err, func(rows *sql.Rows) error {
 		var day string
 		var svc anxin.ServiceKey
@@ -70,8 +77,10 @@ func (s *Store) Figures(ctx context.Context, scope anxin.Scope, merchantID int64
 	rows, err = r.QueryContext(ctx, `SELECT date(e.at / 1000, 'unixepoch', ?), e.action, coalesce(e.from_state, ''),
 		coalesce(e.to_state, ''), count(*)
 		FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
-		WHERE e.action IN ('appeal', 'escalate', 'timeout', 'rule_buyer') AND e.at >= ? AND e.at < ? AND t.merchant_id = ?
-		GROUP BY 1, 2, 3, 4`, shift, from, until, merchantID)
+		WHERE e.action IN ('appeal', 'escalate', 'timeout', 'rule_buyer', 'rule_merchant',
+			'approve', 'refund', 'reject', 'request_evidence', 'offer')
+		AND e.at >= ? AND e.at < ? AND t.merchant_id = ? AND (? = '' OR t.service = ?)
+		GROUP BY 1, 2, 3, 4`, shift, from, until, merchantID, service, service)
 	if err := eachRow(rows, err, func(rows *sql.Rows) error {
 		var day string
 		var action anxin.Action
@@ -90,8 +99,14 @@ func (s *Store) Figures(ctx context.Context, scope anxin.Scope, merchantID int64
 		if action == anxin.RuleForBuyer {
 			f.ArbitrationsLost[i] += n
 		}
-		if action == anxin.Timeout && fromState == anxin.PendingMerchant {
-			f.Missed[i] += n
+		if action == anxin.RuleForMerchant {
+			f.ArbitrationsWon[i] += n
+		}
+		if fromState == anxin.PendingMerchant {
+			f.Decided[i] += n
+			if action == anxin.Timeout {
+				f.Missed[i] += n
+			}
 		}
 		return nil
 	}); err != nil {
@@ -100,8 +115,9 @@ func (s *Store) Figures(ctx context.Context, scope anxin.Scope, merchantID int64
 
 	perDay := make([][]time.Duration, len(f.Days))
 	rows, err = r.QueryContext(ctx, `SELECT date(created_at / 1000, 'unixepoch', ?), first_action_at - created_at
-		FROM tickets WHERE merchant_id = ? AND created_at >= ? AND created_at < ? AND first_action_at IS NOT NULL`,
-		shift, merchantID, from, until)
+		FROM tickets WHERE merchant_id = ? AND created_at >= ? AND created_at < ? AND first_action_at IS NOT NULL
+		AND (? = '' OR service = ?)`,
+		shift, merchantID, from, until, service, service)
 	if err := eachRow(rows, err, func(rows *sql.Rows) error {
 		var day string
 		var took int64

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"math"
 	"testing"
 	"time"
 
@@ -56,6 +57,30 @@ func TestFigures(t *testing.T) {
 	if len(f.FirstActionAll) != 3 || f.FirstActionAll[0] != 3*time.Minute {
 		t.Fatalf("first actions %v", f.FirstActionAll)
 	}
+	// Three merchant clocks ended by a decision (an approval, a timeout, the
+	// way into arbitration), one of them missed.
+	if sum(f.Decided) != 3 || math.Abs(f.Compliance()-2.0/3) > 1e-9 {
+		t.Fatalf("decided %v, compliance %v", f.Decided, f.Compliance())
+	}
+	if buyer, merchant := f.ArbitrationsRuled(); buyer != 1 || merchant != 0 {
+		t.Fatalf("ruled for the buyer %d, for the merchant %d", buyer, merchant)
+	}
+	if f.P90FirstAction() < 25*time.Hour {
+		t.Fatalf("p90 first action %v", f.P90FirstAction())
+	}
+	fresh, err := s.FiguresFor(ctx, anxin.AllMerchants(), m.ID, anxin.FreshSpoiled, clock.Now(), zone, anxin.FigureDays)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, fen := fresh.RefundsPaid(); n != 1 || fen != 7000 || fresh.DeadlinesMissed() != 1 || len(fresh.FirstActionAll) != 1 || fresh.TotalOrders() != 50 {
+		t.Fatalf("one service: %d refunds (%d fen), missed %d, first actions %v", n, fen, fresh.DeadlinesMissed(), fresh.FirstActionAll)
+	}
+	var all anxin.Figures = anxin.NewFigures(f.Days)
+	all.Add(f)
+	all.Add(fresh)
+	if n, _ := all.RefundsPaid(); n != 3 || all.TotalOrders() != 100 || all.RefundsBy[anxin.FreshSpoiled].Fen != 14000 {
+		t.Fatalf("sum: %d refunds over %d orders", n, all.TotalOrders())
+	}
 	if _, err := s.Figures(ctx, anxin.Scope{MerchantID: other.ID}, m.ID, clock.Now(), zone, 30); anxin.ErrorCode(err) != anxin.ENOTFOUND {
 		t.Fatalf("another merchant's figures: %v", err)
 	}
@@ -68,4 +93,11 @@ func mustDecide(t *testing.T, s interface {
 	if _, err := s.Decide(ctx, id, d); err != nil {
 		t.Fatalf("%s: %v", d.Action, err)
 	}
+}
+
+func sum(xs []int) (n int) {
+	for _, x := range xs {
+		n += x
+	}
+	return n
 }

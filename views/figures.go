@@ -3,8 +3,8 @@ package views
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/anxin-helpdesk/anxin"
@@ -24,43 +24,33 @@ type MerchantRow struct {
 	Figures  anxin.Figures
 }
 
-// Spark is a small trend chart of a daily series, drawn as SVG on the server.
-type Spark struct {
-	Values []float64
-	Lines  []float64 // yardsticks drawn across the chart (red line, target)
-	Label  string    // what the chart shows, for screen readers
+// ReturnRateChart is a merchant's return rate per day, with the red line
+// and the target.
+func ReturnRateChart(ctx context.Context, f anxin.Figures, small bool) Chart {
+	return Chart{Small: small, Line: true, Labels: f.Days, Values: f.DailyRate(f.Refunded), Format: percentAxis,
+		Refs: RateRefs(ctx), Label: T(ctx, "Return rate per day, with the red line and the target")}
 }
 
-const sparkW, sparkH = 240.0, 48.0
-
-func (s Spark) top() float64 {
-	top := 0.0
-	for _, v := range append(append([]float64(nil), s.Values...), s.Lines...) {
-		top = max(top, v)
+// RateRefs are the return rate's red line and target.
+func RateRefs(ctx context.Context) []ChartRef {
+	return []ChartRef{
+		{Value: anxin.ReturnRateRedLine, Class: "ref-red", Label: Tf(ctx, "Red line %s", Percent(anxin.ReturnRateRedLine, 0))},
+		{Value: anxin.ReturnRateTarget, Class: "ref-target", Label: Tf(ctx, "Target %s", Percent(anxin.ReturnRateTarget, 0))},
 	}
-	if top == 0 {
-		return 1
-	}
-	return top * 1.1
 }
 
-func (s Spark) y(v float64) string {
-	return strconv.FormatFloat(sparkH-2-v/s.top()*(sparkH-4), 'f', 1, 64)
+func percentAxis(v float64) string {
+	if p := v * 100; math.Abs(p-math.Round(p)) > 1e-9 {
+		return Percent(v, 1)
+	}
+	return Percent(v, 0)
 }
 
-// Points is the polyline of the series.
-func (s Spark) Points() string {
-	var b strings.Builder
-	n := len(s.Values)
-	for i, v := range s.Values {
-		x := 0.0
-		if n > 1 {
-			x = float64(i) / float64(n-1) * sparkW
-		}
-		fmt.Fprintf(&b, "%.1f,%s ", x, s.y(v))
-	}
-	return strings.TrimSpace(b.String())
+func roundAxis(v float64) string {
+	return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
 }
+
+func yuanAxis(v float64) string { return "¥" + roundAxis(v) }
 
 func ints(xs []int) []float64 {
 	out := make([]float64, len(xs))

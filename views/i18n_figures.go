@@ -3,6 +3,8 @@ package views
 func init() { addZH(figuresZH) }
 
 var figuresZH = map[string]string{
+	"Red line %s":                     "红线 %s",
+	"Target %s":                       "目标 %s",
 	"Last %d days":                    "近 %d 天",
 	"Open my tickets":                 "处理我的工单",
 	"This merchant's tickets":         "该商家的工单",

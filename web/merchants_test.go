@@ -29,8 +29,11 @@ func TestMerchantHomeAndOverview(t *testing.T) {
 	if res.StatusCode != http.StatusOK || rr.Find(".figure-value").Text() != "25.0%" || !rr.HasClass("figure-bad") {
 		t.Fatalf("home: %s, return rate %q (%s)", res.Status, rr.Find(".figure-value").Text(), rr.AttrOr("class", ""))
 	}
-	if rr.Find("svg.spark polyline").Length() != 1 || rr.Find("svg.spark line.spark-red").Length() != 1 {
+	if rr.Find("svg.chart polyline").Length() != 1 || rr.Find("svg.chart line.ref-red").Length() != 1 {
 		t.Fatal("the return rate has no trend chart with its red line")
+	}
+	if doc.Find("a[data-link=reports]").AttrOr("href", "") != "/reports" {
+		t.Fatal("the home does not lead to the reports")
 	}
 	if !strings.Contains(doc.Find("[data-figure=refunds]").Text(), "¥99.00") {
 		t.Fatal("refunds paid are not shown")

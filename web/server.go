@@ -162,6 +162,7 @@ func (s *Server) routes() {
 	e.POST("/queue/views", s.saveView, in...)
 	e.POST("/queue/views/:id/delete", s.deleteView, in...)
 	e.GET("/norms", s.norms, in...)
+	e.GET("/reports", s.reports, in...)
 	e.POST("/queue/bulk", s.bulk, only(anxin.RoleAgent)...)
 	e.GET("/events", s.events, in...)
 	e.GET("/tickets/:number", s.ticketPage, in...)

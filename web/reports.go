@@ -1,0 +1,107 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/anxin-helpdesk/anxin"
+	"github.com/anxin-helpdesk/anxin/views"
+	"github.com/labstack/echo/v4"
+)
+
+// reportDays are the periods the reports offer, in days, the default
+// reportDefaultDays. A from-to period may cover up to reportMaxDays.
+var reportDays = []int{7, 30, 90}
+
+const reportDefaultDays, reportMaxDays = 30, 366
+
+// reports shows the after-sales figures over a period (报表): staff every
+// merchant or one, a merchant user its own store only; optionally one
+// service's tickets.
+func (s *Server) reports(c echo.Context) error {
+	ctx := c.Request().Context()
+	scope := user(c).Actor().Scope()
+	now := s.now()
+	days, to, custom := reportPeriod(c, now, s.cfg.Zone)
+
+	merchants, err := s.store.Merchants(ctx, scope)
+	if err != nil {
+		return err
+	}
+	shown := merchants
+	code := ""
+	if scope.MerchantID == 0 && c.QueryParam("merchant") != "" {
+		code = c.QueryParam("merchant")
+		shown = nil
+		for _, m := range merchants {
+			if m.Code == code {
+				shown = append(shown, m)
+			}
+		}
+		if len(shown) == 0 {
+			return anxin.Fail(anxin.MsgMerchantNotFound)
+		}
+	}
+	var service anxin.ServiceKey
+	if svc, err := anxin.LookupService(anxin.ServiceKey(c.QueryParam("service"))); err == nil {
+		service = svc.Key
+	}
+
+	page := views.Reports{Days: days, Choices: reportDays, Custom: custom, Merchants: merchants, Merchant: code,
+		Service: service, Own: scope.MerchantID != 0, ServiceSet: anxin.Services(),
+		Total: anxin.NewFigures(anxin.DaysEnding(to, s.cfg.Zone, days))}
+	page.From, page.To = page.Total.Days[0], page.Total.Days[len(page.Total.Days)-1]
+	for _, m := range shown {
+		f, err := s.store.FiguresFor(ctx, scope, m.ID, service, to, s.cfg.Zone, days)
+		if err != nil {
+			return err
+		}
+		page.Rows = append(page.Rows, views.MerchantRow{Merchant: m, Figures: f})
+		page.Total.Add(f)
+	}
+	var merchantID int64
+	if code != "" {
+		merchantID = shown[0].ID
+	}
+	first, _ := time.ParseInLocation(time.DateOnly, page.From, s.cfg.Zone)
+	last, _ := time.ParseInLocation(time.DateOnly, page.To, s.cfg.Zone)
+	if page.People, err = s.store.DecisionsByPerson(ctx, scope, merchantID, service, first, last.AddDate(0, 0, 1), s.cfg.Zone); err != nil {
+		return err
+	}
+	if len(page.Rows) == 1 {
+		page.Total = page.Rows[0].Figures // keeps the daily medians a sum cannot
+		page.Selected = page.Rows[0].Merchant.Name
+	}
+	return s.render(c, http.StatusOK, views.ReportsView(page))
+}
+
+// reportPeriod reads the period: from-to dates in the display zone when both
+// are given and sound (not after today, at most reportMaxDays), or else the
+// last `days` days ending today.
+func reportPeriod(c echo.Context, now time.Time, zone *time.Location) (days int, to time.Time, custom bool) {
+	days = reportDefaultDays
+	for _, d := range reportDays {
+		if c.QueryParam("days") == strconv.Itoa(d) {
+			days = d
+		}
+	}
+	from, errFrom := time.ParseInLocation(time.DateOnly, c.QueryParam("from"), zone)
+	until, errTo := time.ParseInLocation(time.DateOnly, c.QueryParam("to"), zone)
+	if errFrom != nil || errTo != nil || from.After(until) {
+		return days, now, false
+	}
+	y, m, d := now.In(zone).Date()
+	if today := time.Date(y, m, d, 0, 0, 0, 0, zone); until.After(today) {
+		until = today
+	}
+	n := 0
+	for day := from; !day.After(until) && n <= reportMaxDays; day = day.AddDate(0, 0, 1) {
+		n++
+	}
+	if n == 0 || n > reportMaxDays {
+		return days, now, false
+	}
+	// Noon of the last day: the day itself whatever the zone's offsets.
+	return n, until.Add(12 * time.Hour), true
+}
