@@ -467,6 +467,12 @@ func copyPages(ctx context.Context, conn *sql.Conn, path string) (dbCopy, error)
 	if err := rows.Close(); err != nil { // ends the read transaction
 		return dbCopy{}, err
 	}
+	// The WAL has grown by what was written during the read, which no
+	// checkpoint could copy past it. Copy it now, from here, before the
+	// server's next commit does (a writer's automatic checkpoint finds this
+	// one under way and leaves it, instead of making that commit wait for
+	// it). A checkpoint that fails or loses the race costs nothing here.
+	_, _ = conn.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
 	if n == 0 {
 		return dbCopy{}, errors.New("the database is empty")
 	}
