@@ -140,3 +140,14 @@ func init() {
 		"open":                                   "查看",
 	})
 }
+
+// The reports' CSV download.
+func init() {
+	addZH(map[string]string{
+		"Clocks run out":             "超时未处理",
+		"First action, median (min)": "首次处理中位数（分钟）",
+		"First action, p90 (min)":    "首次处理 90 分位（分钟）",
+		"Refunds paid (yuan)":        "已退款金额（元）",
+		"Download the table as CSV":  "下载此表（CSV）",
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/anxin-helpdesk/anxin"
 )
@@ -122,4 +123,54 @@ func reportsURL(p MerchantFigures) string {
 		return "/reports"
 	}
 	return "/reports?" + url.Values{"merchant": {p.Merchant.Code}}.Encode()
+}
+
+// MerchantsCSV is the per-merchant table as rows for a CSV download: the
+// header, a row per merchant and the total, in the page's words, amounts in
+// yuan and durations in minutes.
+func MerchantsCSV(ctx context.Context, r Reports) [][]string {
+	minutes := func(d time.Duration) string {
+		if d <= 0 {
+			return ""
+		}
+		return strconv.FormatFloat(d.Minutes(), 'f', 1, 64)
+	}
+	row := func(name string, f anxin.Figures) []string {
+		buyer, merchant := f.ArbitrationsRuled()
+		return []string{name, strconv.Itoa(f.TotalOrders()), strconv.Itoa(refundCount(f)), Percent(f.ReturnRate(), 1),
+			Compliance(f), strconv.Itoa(f.DeadlinesMissed()), minutes(f.MedianFirstAction()), minutes(f.P90FirstAction()),
+			ArbitrationRate(f), strconv.Itoa(buyer), strconv.Itoa(merchant), yuanPlain(refundSum(f))}
+	}
+	out := [][]string{{T(ctx, "Merchant"), T(ctx, "Orders"), T(ctx, "Refunded"), T(ctx, "Return rate"),
+		T(ctx, "Deadline compliance"), T(ctx, "Clocks run out"), T(ctx, "First action, median (min)"),
+		T(ctx, "First action, p90 (min)"), T(ctx, "Arbitration rate"), T(ctx, "Ruled for the buyer"),
+		T(ctx, "Ruled for the merchant"), T(ctx, "Refunds paid (yuan)")}}
+	for _, m := range r.Rows {
+		out = append(out, row(m.Merchant.Name, m.Figures))
+	}
+	if len(r.Rows) > 1 {
+		out = append(out, row(T(ctx, "All merchants"), r.Total))
+	}
+	return out
+}
+
+// yuanPlain writes fen as yuan with two decimals and no sign: 8990 -> 89.90.
+func yuanPlain(fen int64) string { return strconv.FormatFloat(float64(fen)/100, 'f', 2, 64) }
+
+// CSVURL downloads the per-merchant table of this very period and filter.
+func (r Reports) CSVURL() string {
+	v := url.Values{"format": {"csv"}}
+	if r.Custom {
+		v.Set("from", r.From)
+		v.Set("to", r.To)
+	} else {
+		v.Set("days", strconv.Itoa(r.Days))
+	}
+	if r.Merchant != "" {
+		v.Set("merchant", r.Merchant)
+	}
+	if r.Service != "" {
+		v.Set("service", string(r.Service))
+	}
+	return "/reports?" + v.Encode()
 }

@@ -173,3 +173,36 @@ func TestReportsMerchantSeesOnlyItsOwn(t *testing.T) {
 		}
 	}
 }
+
+// TestReportTableAsCSV: the per-merchant table downloads as the page shows
+// it, for the same period; a merchant's holds its own store only.
+func TestReportTableAsCSV(t *testing.T) {
+	e := newEnv(t)
+	sc := newReportScene(t, e)
+	agent := e.client()
+	agent.login(sc.agent)
+	_, doc := agent.get("/reports?days=30")
+	href := doc.Find("a[data-export-report]").AttrOr("href", "")
+	if !strings.Contains(href, "days=30") {
+		t.Fatalf("the download link %q", href)
+	}
+	rows := agent.export(t, href)
+	if len(rows) != 4 || rows[0][0] != "商家" || rows[3][0] != "全部商家" {
+		t.Fatalf("%d rows: %v", len(rows), rows)
+	}
+	found := false
+	for _, r := range rows[1:3] {
+		if r[0] == sc.over.Name {
+			found = r[1] == "10" && r[2] == "3" && r[3] == "30.0%" && r[11] == "150.00"
+		}
+	}
+	if !found {
+		t.Fatalf("the merchant over the red line: %v", rows)
+	}
+	shop := e.client()
+	shop.login(storetest.MustUser(t, e.store, anxin.RoleMerchant, "阿梅", sc.under.ID))
+	rows = shop.export(t, "/reports?format=csv&days=30&merchant="+sc.over.Code)
+	if len(rows) != 2 || rows[1][0] != sc.under.Name {
+		t.Fatalf("the merchant's download: %v", rows)
+	}
+}
