@@ -119,7 +119,11 @@ func (s *Store) ListTickets(ctx context.Context, f TicketFilter) ([]TicketView, 
 		add("t.service = ?", string(f.Service))
 	}
 	if !f.After.IsZero() {
-		add("(t.created_at, t.id) < (?, ?)", f.After.CreatedAt.UnixMilli(), f.After.ID)
+		// Written out so that the first term bounds the index's range: the
+		// row-value form made SQLite walk the index from its start, every
+		// page a little further (2 s a page 10,000 rows deep at 1M tickets).
+		at := f.After.CreatedAt.UnixMilli()
+		add("t.created_at <= ? AND (t.created_at < ? OR t.id < ?)", at, at, f.After.ID)
 	}
 	rows, err := s.read().QueryContext(ctx, `SELECT `+viewColumns+viewFrom+`WHERE `+strings.Join(conds, " AND ")+
 		` ORDER BY t.created_at DESC, t.id DESC LIMIT ?`, append(args, f.Limit)...)

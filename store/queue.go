@@ -263,3 +263,27 @@ func (s *Store) RecordExport(ctx context.Context, by anxin.Actor, view string, r
 		return audit(ctx, tx, by, tx.now, "export_tickets", view, fmt.Sprintf("%d rows", rows))
 	})
 }
+
+// EachTicket calls each for every ticket of every state the filter selects,
+// newest first, a page at a time (ListTickets' order): an export of all
+// tickets streams without holding them.
+func (s *Store) EachTicket(ctx context.Context, f TicketFilter, each func(anxin.Ticket) error) (int, error) {
+	n := 0
+	f.Limit = exportPage
+	for {
+		page, next, err := s.ListTickets(ctx, f)
+		if err != nil {
+			return n, err
+		}
+		for _, v := range page {
+			if err := each(v.Ticket); err != nil {
+				return n, err
+			}
+			n++
+		}
+		if next.IsZero() {
+			return n, nil
+		}
+		f.After = next
+	}
+}

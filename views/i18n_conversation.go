@@ -151,3 +151,10 @@ func init() {
 		"Download the table as CSV":  "下载此表（CSV）",
 	})
 }
+
+func init() {
+	addZH(map[string]string{
+		"Export all tickets": "导出全部工单",
+		"Every ticket in every state (closed ones too), newest first": "所有状态的全部工单（含已关闭），最新在前",
+	})
+}

@@ -173,3 +173,18 @@ func (q Queue) savedActive() bool {
 	}
 	return false
 }
+
+// exportAllURL downloads every ticket in every state of the view's merchant,
+// service and state filters, newest first.
+func (q Queue) exportAllURL() string {
+	v := url.Values{}
+	for k, val := range map[string]string{"merchant": q.Filter.Merchant, "service": q.Filter.Service, "state": q.Filter.State} {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	if len(v) == 0 {
+		return "/tickets/export"
+	}
+	return "/tickets/export?" + v.Encode()
+}

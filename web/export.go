@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/anxin-helpdesk/anxin"
+	"github.com/anxin-helpdesk/anxin/store"
 	"github.com/anxin-helpdesk/anxin/views"
 	"github.com/labstack/echo/v4"
 )
@@ -20,16 +21,44 @@ import (
 // it carries buyers' personal data; phones are masked unless the role may
 // read them in full.
 func (s *Server) exportQueue(c echo.Context) error {
-	ctx := c.Request().Context()
 	u := user(c)
 	qq := parseQueueQuery(c.QueryParams(), u)
-	now := s.now()
 	f := qq.base
 	for _, tab := range queueTabs {
 		if tab.key == qq.filter.Tab && (!tab.staffOnly || u.Role != anxin.RoleMerchant) {
-			tab.apply(&f, u, now)
+			tab.apply(&f, u, s.now())
 		}
 	}
+	return s.exportTickets(c, "queue "+qq.filter.URL(), func(each func(anxin.Ticket) error) (int, error) {
+		return s.store.EachInView(c.Request().Context(), f, each)
+	})
+}
+
+// exportAll downloads every ticket in every state the user may see, newest
+// first, optionally of one merchant (staff), state and service: the
+// export of record, as exportQueue writes it.
+func (s *Server) exportAll(c echo.Context) error {
+	u := user(c)
+	q := c.QueryParams()
+	f := store.TicketFilter{MerchantID: u.Actor().Scope().MerchantID, State: anxin.State(q.Get("state")),
+		Service: anxin.ServiceKey(q.Get("service"))}
+	if m := q.Get("merchant"); m != "" && f.MerchantID == 0 {
+		f.MerchantID = parseID(m)
+	}
+	if f.State != "" && !f.State.Valid() {
+		f.State = "-" // an unknown state selects nothing
+	}
+	return s.exportTickets(c, "all tickets "+q.Encode(), func(each func(anxin.Ticket) error) (int, error) {
+		return s.store.EachTicket(c.Request().Context(), f, each)
+	})
+}
+
+// exportTickets writes tickets as CSV while rows come, and records the
+// export in the audit log (who, what, how many rows).
+func (s *Server) exportTickets(c echo.Context, view string, rows func(each func(anxin.Ticket) error) (int, error)) error {
+	ctx := c.Request().Context()
+	u := user(c)
+	now := s.now()
 	lang := s.langCtx(c)
 	w := c.Response()
 	w.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
@@ -56,7 +85,8 @@ func (s *Server) exportQueue(c echo.Context) error {
 		}
 		return t.In(s.cfg.Zone).Format("2006-01-02 15:04:05")
 	}
-	rows, err := s.store.EachInView(ctx, f, func(t anxin.Ticket) error {
+	written := 0
+	n, err := rows(func(t anxin.Ticket) error {
 		phone := t.BuyerPhone
 		if !u.Role.SeesFullPhones() {
 			phone = views.MaskPhone(phone)
@@ -66,21 +96,24 @@ func (s *Server) exportQueue(c echo.Context) error {
 			yuanText(t.RefundedFen), at(t.CreatedAt), at(t.Deadline), t.AssigneeName}); err != nil {
 			return err
 		}
-		if cw.Flush(); cw.Error() != nil {
-			return cw.Error()
+		if written++; written%exportFlushRows == 0 {
+			cw.Flush()
+			w.Flush()
 		}
-		w.Flush()
-		return nil
+		return cw.Error()
 	})
 	cw.Flush()
 	if err != nil && ctx.Err() == nil {
-		s.log.Error("export failed part-way", "user", u.ID, "rows", rows, "err", err)
+		s.log.Error("export failed part-way", "user", u.ID, "rows", n, "err", err)
 	}
-	if err := s.store.RecordExport(context.WithoutCancel(ctx), u.Actor(), "queue "+qq.filter.URL(), rows); err != nil {
-		s.log.Error("recording an export in the audit log failed", "user", u.ID, "rows", rows, "err", err)
+	if err := s.store.RecordExport(context.WithoutCancel(ctx), u.Actor(), view, n); err != nil {
+		s.log.Error("recording an export in the audit log failed", "user", u.ID, "rows", n, "err", err)
 	}
 	return nil
 }
+
+// exportFlushRows is how many rows go out to the client at a time.
+const exportFlushRows = 200
 
 // yuanText writes fen as yuan with two decimals: 8990 -> 89.90.
 func yuanText(fen int64) string {

@@ -84,3 +84,34 @@ func TestExportQueueView(t *testing.T) {
 		t.Fatalf("%d exports in the audit log: %+v", exports, log)
 	}
 }
+
+// TestExportAllTickets: every ticket in every state, newest first, a
+// merchant's own only, audited.
+func TestExportAllTickets(t *testing.T) {
+	e := newEnv(t)
+	a := storetest.MustMerchant(t, e.store, "昆明斗南鲜花园艺")
+	b := storetest.MustMerchant(t, e.store, "鲜果园")
+	refunded := storetest.MustTicketIn(t, e.store, a.ID, anxin.Refunded, 8990)
+	for range 210 {
+		storetest.MustTicket(t, e.store, a.ID, anxin.Damaged, 3990)
+	}
+	storetest.MustTicket(t, e.store, b.ID, anxin.Damaged, 3990)
+	agent, shop := e.client(), e.client()
+	agent.login(storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0))
+	shop.login(storetest.MustUser(t, e.store, anxin.RoleMerchant, "周洋", b.ID))
+	_, doc := agent.get("/queue")
+	rows := agent.export(t, doc.Find("a[data-export-all]").AttrOr("href", ""))
+	if len(rows) != 213 || rows[212][0] != refunded.Number || rows[212][1] != "已退款" {
+		t.Fatalf("%d rows, last %v", len(rows), rows[len(rows)-1])
+	}
+	if rows := agent.export(t, "/tickets/export?state=refunded"); len(rows) != 2 || rows[1][0] != refunded.Number {
+		t.Fatalf("refunded only: %v", rows)
+	}
+	if rows := shop.export(t, "/tickets/export?merchant="+itoa(a.ID)); len(rows) != 2 || rows[1][3] != "鲜果园" {
+		t.Fatalf("the merchant's export: %v", rows)
+	}
+	log, _ := e.store.AuditLog(ctx, 0, 5)
+	if len(log) < 3 || log[0].Action != "export_tickets" || log[0].Detail != "1 rows" || log[2].Detail != "212 rows" {
+		t.Fatalf("audit log %+v", log)
+	}
+}

@@ -159,6 +159,7 @@ func (s *Server) routes() {
 	e.GET("/merchants/:code", s.merchantPage, only(anxin.RoleAgent)...)
 	e.GET("/queue", s.queue, in...)
 	e.GET("/queue/export", s.exportQueue, in...)
+	e.GET("/tickets/export", s.exportAll, in...)
 	e.POST("/queue/views", s.saveView, in...)
 	e.POST("/queue/views/:id/delete", s.deleteView, in...)
 	e.GET("/norms", s.norms, in...)
