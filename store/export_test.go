@@ -196,3 +196,12 @@ func InUse(ctx context.Context, path string) error {
 	}
 	return errors.Join(conn.Close(), db.Close())
 }
+
+// RebuildFigures counts the figures tables again from the tickets, events
+// and refunds, as Open does when they are new.
+func RebuildFigures(ctx context.Context, s *Store) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE figures_zone SET built = 0`); err != nil {
+		return err
+	}
+	return s.prepareFigures(ctx)
+}

@@ -96,6 +96,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 	cfg := storeConfig(*dbPath)
 	cfg.Photos = photo.Options{Zone: zone, Limits: photo.Limits{
 		MaxBytes: int64(*photoMB) << 20, MaxPixels: int64(*photoMP) * 1_000_000, MaxPerParty: *photoN}}
+	cfg.Zone = zone
 	if *withDemo {
 		if err := seedDemo(ctx, *dbPath, cfg, stdout); err != nil {
 			return err
