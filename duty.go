@@ -66,7 +66,7 @@ func ComesBack(c Change) bool {
 // deadline soon is the merchant's news too.
 func (s State) MerchantOwes() bool {
 	switch s.Timer() {
-	case MerchantReply, MerchantResume, MerchantReceipt:
+	case MerchantReply, MerchantResume, MerchantReceipt, MerchantInspect:
 		return true
 	}
 	return false
@@ -81,16 +81,31 @@ const (
 	AlertDueSoon      AlertKind = "due_soon"      // the ticket's clock runs out within DeadlineSoonBefore
 	AlertRefundFailed AlertKind = "refund_failed" // the payment provider refused the ticket's refund
 	AlertMentioned    AlertKind = "mentioned"     // I was @mentioned in a note
+	// AlertReturnOverdue: goods refunded ahead of their return (极速退款)
+	// were not received by the deadline.
+	AlertReturnOverdue AlertKind = "return_overdue"
+	// AlertNoAddress: a return was approved automatically and the merchant
+	// has no return address to send the buyer.
+	AlertNoAddress AlertKind = "no_return_address"
+	// AlertShipmentException: a carrier reported a problem with a parcel.
+	AlertShipmentException AlertKind = "shipment_exception"
 )
 
 // AlertKinds lists every kind of alert.
 func AlertKinds() []AlertKind {
-	return []AlertKind{AlertAssigned, AlertBuyerReplied, AlertDueSoon, AlertRefundFailed, AlertMentioned}
+	return []AlertKind{AlertAssigned, AlertBuyerReplied, AlertDueSoon, AlertRefundFailed, AlertMentioned,
+		AlertReturnOverdue, AlertNoAddress, AlertShipmentException}
 }
 
 // ForMerchant reports whether the merchant's own users are told too (about
 // their own store's tickets only), beside the assignee.
-func (k AlertKind) ForMerchant() bool { return k == AlertBuyerReplied || k == AlertDueSoon }
+func (k AlertKind) ForMerchant() bool {
+	switch k {
+	case AlertBuyerReplied, AlertDueSoon, AlertReturnOverdue, AlertNoAddress, AlertShipmentException:
+		return true
+	}
+	return false
+}
 
 // Alert is one entry of a user's alert centre.
 type Alert struct {

@@ -150,12 +150,17 @@ const InstantRefundReason = "instant_refund"
 
 // Decision is the system's refund of a ticket just opened, when the merchant's
 // setting covers the claim (openDispute: the buyer has a ticket in
-// arbitration). Only refund-only services qualify: the state machine has no
-// way yet to keep tracking a return still owed once the refund is issued, so
-// a claim that needs the goods back waits for the merchant as usual.
+// arbitration). A claim that needs the goods back is refunded ahead of them
+// (RefundAhead): the return stays owed and tracked, and a return never
+// received is raised to the merchant. A 运费险 claim never qualifies: its
+// postage is paid with the order's return, once it is received.
 func (r InstantRefund) Decision(t Ticket, p Policy, openDispute bool) (Decision, bool) {
-	if t.State != PendingMerchant || p.NeedsReturn || !r.Qualifies(t.Order, t.RequestedFen, openDispute) {
+	if t.State != PendingMerchant || p.Compensation == CompPostage || !r.Qualifies(t.Order, t.RequestedFen, openDispute) {
 		return Decision{}, false
 	}
-	return Decision{Action: Refund, Actor: System(), Version: t.Version, Reason: InstantRefundReason}, true
+	a := Refund
+	if p.NeedsReturn {
+		a = RefundAhead
+	}
+	return Decision{Action: a, Actor: System(), Version: t.Version, Reason: InstantRefundReason}, true
 }

@@ -1,6 +1,7 @@
 package anxin
 
 import (
+	"fmt"
 	"strings"
 	"time"
 )
@@ -44,14 +45,18 @@ func (c Claim) Open(s Service, p Policy, now time.Time) (Ticket, Event, error) {
 	if err != nil {
 		return Ticket{}, Event{}, err
 	}
-	if c.RequestedFen > payable {
-		return Ticket{}, Event{}, Fail(MsgClaimExceeds, Fen(c.RequestedFen), Fen(payable))
-	}
+	detail := strings.TrimSpace(c.Reason)
 	requested := c.RequestedFen
-	if requested == 0 {
+	switch {
+	case requested > payable && p.Compensation == CompPostage:
+		// 运费险 pays the postage up to its cap: more is capped, not refused.
+		detail = strings.TrimSpace(fmt.Sprintf("postage capped: %d fen claimed, %d fen paid at most. %s", requested, payable, detail))
+		requested = payable
+	case requested > payable:
+		return Ticket{}, Event{}, Fail(MsgClaimExceeds, Fen(c.RequestedFen), Fen(payable))
+	case requested == 0:
 		requested = payable
 	}
-	detail := strings.TrimSpace(c.Reason)
 	if err := p.Eligible(s, c.Order, now); err != nil {
 		override := strings.TrimSpace(c.Override)
 		if override == "" || !p.Enabled || !rolesOf(RoleAgent).has(c.Actor.Role) {

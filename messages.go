@@ -1,6 +1,7 @@
 package anxin
 
 import (
+	"errors"
 	"fmt"
 	"iter"
 	"maps"
@@ -155,6 +156,22 @@ const (
 	MsgOfferNeedsText   Msg = "offer_message_required"
 	MsgOfferClockRange  Msg = "offer_clock_range"
 	MsgMaxOffersRange   Msg = "max_offers_range"
+
+	// Input named by its field, logistics, pickups and return addresses.
+	MsgFieldRequired       Msg = "field_required"        // Field
+	MsgFieldChoice         Msg = "field_choice"          // Field, value given, the choices
+	MsgReportInFuture      Msg = "report_in_future"      // Field
+	MsgSlotShape           Msg = "slot_shape"            // Field, slot length, first start, last end
+	MsgSlotTooSoon         Msg = "slot_too_soon"         // Field, lead
+	MsgSlotTooFar          Msg = "slot_too_far"          // Field, days ahead
+	MsgSlotOutsideWindow   Msg = "slot_outside_window"   // Field, window's end
+	MsgPhoneFormat         Msg = "phone_format"          // Field
+	MsgNoReturnAddress     Msg = "no_return_address"     // (the merchant has none to send)
+	MsgAddressNotFound     Msg = "address_not_found"     //
+	MsgAddressDefaultLast  Msg = "address_default_last"  // (deleting the default while others remain)
+	MsgAddressTooMany      Msg = "address_too_many"      // most
+	MsgAddressAfterShipped Msg = "address_after_shipped" // State
+	MsgPostagePaid         Msg = "postage_paid"          // order, number
 )
 
 // message is a Msg's code and English: a format whose verbs take the
@@ -289,6 +306,47 @@ var messages = map[Msg]message{
 	MsgOfferNeedsText:      {EINVALID, "an offer needs a message for the buyer"},
 	MsgOfferClockRange:     {EINVALID, "the buyer's time to answer an offer must be between 1 hour and 7 days"},
 	MsgMaxOffersRange:      {EINVALID, "the offers per ticket must be between 0 and 9"},
+
+	MsgFieldRequired:       {EINVALID, "%s is required"},
+	MsgFieldChoice:         {EINVALID, "%s: %q is not one of %s"},
+	MsgReportInFuture:      {EINVALID, "%s: the carrier's report cannot be timed in the future"},
+	MsgSlotShape:           {EINVALID, "%s: pickup slots are %s long, from %s to %s"},
+	MsgSlotTooSoon:         {EINVALID, "%s: a pickup is booked at least %s before its slot ends"},
+	MsgSlotTooFar:          {EINVALID, "%s: a pickup is booked at most %d days ahead"},
+	MsgSlotOutsideWindow:   {EINVALID, "%s: the pickup slot must end by %s, when the buyer's return window closes"},
+	MsgPhoneFormat:         {EINVALID, "%s: a mobile number of 11 digits, or a landline with its area code like 0571-88886666"},
+	MsgNoReturnAddress:     {EINVALID, "the merchant has no return address to send the buyer: add one in the return address settings first"},
+	MsgAddressNotFound:     {ENOTFOUND, "return address not found"},
+	MsgAddressDefaultLast:  {EINVALID, "make another address the default before deleting this one"},
+	MsgAddressTooMany:      {EINVALID, "a merchant keeps at most %d return addresses"},
+	MsgAddressAfterShipped: {ENOTALLOWED, "the return address can no longer change: the ticket is %s"},
+	MsgPostagePaid:         {ECONFLICT, "the return postage of order %s was already paid under %s: 运费险 pays once per order"},
+}
+
+// fieldOf names the field of refusals whose values do not: the API says
+// which field a refusal is about.
+var fieldOf = map[Msg]Field{
+	MsgSlotRequired:     FieldSlot,
+	MsgSlotInPast:       FieldSlot,
+	MsgTrackingRequired: FieldTracking,
+	MsgPhoneRequired:    FieldBuyerPhone,
+	MsgReasonRequired:   FieldReason,
+}
+
+// ErrorField is the field of input a refusal is about, or "" when it is
+// about none: the first Field among its values, or the one its message
+// implies.
+func ErrorField(err error) Field {
+	var e *Error
+	if !errors.As(err, &e) {
+		return ""
+	}
+	for _, a := range e.Args {
+		if f, ok := a.(Field); ok {
+			return f
+		}
+	}
+	return fieldOf[e.Msg]
 }
 
 // Fail returns the error that says m with its values. A Msg the catalog

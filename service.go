@@ -50,13 +50,17 @@ const (
 	AutoReceive TimeoutAction = "auto_receive"
 	AutoClose   TimeoutAction = "close"
 	OfferLapse  TimeoutAction = "offer_lapsed" // the buyer did not answer an offer: back to the merchant
-	NoAction    TimeoutAction = ""             // the deadline shows as overdue; a person must act
+	// RaiseReturn: goods refunded ahead of their return were not received
+	// in time; the ticket is raised to the merchant as a known risk.
+	RaiseReturn TimeoutAction = "raise_return"
+	NoAction    TimeoutAction = "" // the deadline shows as overdue; a person must act
 )
 
 const (
 	// AuthenticFloorFen is the statutory minimum of 假一赔三 compensation: ¥500.
 	AuthenticFloorFen int64 = 50000
-	// PostageCapPickupFen and PostageCapSelfFen cap 运费险 payouts.
+	// PostageCapPickupFen and PostageCapSelfFen are the default caps of
+	// 运费险 payouts (WeChat 无忧退货's figures): a policy may set others.
 	PostageCapPickupFen int64 = 1935
 	PostageCapSelfFen   int64 = 1000
 )
@@ -76,6 +80,13 @@ type Policy struct {
 	OnTimeout     TimeoutAction
 	OfferClock    time.Duration // how long the buyer has to answer an offer (协商)
 	MaxOffers     int           // how many offers a ticket may see
+	// InspectClock is how long the merchant has to inspect a return the
+	// carrier delivered, before it is taken as received.
+	InspectClock time.Duration
+	// Pickup is when a doorstep pickup (上门取件) may be booked.
+	Pickup PickupRules
+	// Postage caps the 运费险 payout of a return, by how it came back.
+	Postage PostageCaps
 }
 
 // The negotiation defaults of every service: TikTok gives the buyer one
@@ -85,6 +96,11 @@ const (
 	DefaultOfferClock = 24 * time.Hour
 	DefaultMaxOffers  = 3
 )
+
+// DefaultInspectClock is how long a merchant has to inspect a delivered
+// return: TikTok gives 2 calendar days to accept or reject the parcel
+// (WeChat counts 10 days from the tracking entry instead).
+const DefaultInspectClock = 48 * time.Hour
 
 // Service is an entry of the catalog.
 type Service struct {
@@ -141,6 +157,9 @@ var catalogIndex = func() map[ServiceKey]*Service {
 		s.Default.Enabled = !s.OptIn
 		s.Default.OfferClock = DefaultOfferClock
 		s.Default.MaxOffers = DefaultMaxOffers
+		s.Default.InspectClock = DefaultInspectClock
+		s.Default.Pickup = DefaultPickupRules()
+		s.Default.Postage = PostageCaps{PickupFen: PostageCapPickupFen, SelfFen: PostageCapSelfFen}
 		m[s.Key] = s
 	}
 	return m
@@ -260,10 +279,12 @@ func (p Policy) Payable(paid, requested int64) (int64, error) {
 		}
 		return min(requested, paid), nil
 	case CompPostage:
+		// The postage claimed, up to the most any return's postage is
+		// paid: a claim above it is capped, not refused (Claim.Open).
 		if requested <= 0 {
-			return PostageCapPickupFen, nil
+			return p.Postage.Most(), nil
 		}
-		return min(requested, PostageCapPickupFen), nil
+		return min(requested, p.Postage.Most()), nil
 	}
 	return paid, nil
 }

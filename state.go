@@ -15,17 +15,24 @@ const (
 	Rejected        State = "rejected"
 	AwaitingReturn  State = "awaiting_return"
 	AwaitingReceipt State = "awaiting_receipt"
-	OfferPending    State = "offer_pending" // 待买家确认: a partial amount offered, the buyer to answer
-	Arbitration     State = "arbitration"
-	Refunding       State = "refunding"
-	RefundFailed    State = "refund_failed"
-	Refunded        State = "refunded"
-	Closed          State = "closed"
+	// Received: the carrier delivered the return to the merchant, who is
+	// to inspect it (已签收，待验货) under its own clock.
+	Received     State = "received"
+	OfferPending State = "offer_pending" // 待买家确认: a partial amount offered, the buyer to answer
+	// ReturnOverdue: the goods were refunded ahead of their return (极速退款)
+	// and the return was not received by its deadline: a known risk of
+	// instant refunds, raised to the merchant, who decides what to do.
+	ReturnOverdue State = "return_overdue"
+	Arbitration   State = "arbitration"
+	Refunding     State = "refunding"
+	RefundFailed  State = "refund_failed"
+	Refunded      State = "refunded"
+	Closed        State = "closed"
 )
 
 // states lists every state, in the order a ticket usually meets them.
-var states = []State{PendingMerchant, NeedsEvidence, Rejected, AwaitingReturn, AwaitingReceipt,
-	OfferPending, Arbitration, Refunding, RefundFailed, Refunded, Closed}
+var states = []State{PendingMerchant, NeedsEvidence, Rejected, AwaitingReturn, AwaitingReceipt, Received,
+	OfferPending, ReturnOverdue, Arbitration, Refunding, RefundFailed, Refunded, Closed}
 
 // States lists every state, in the order a ticket usually meets them.
 func States() []State { return slices.Clone(states) }
@@ -66,6 +73,18 @@ const (
 	Offer         Action = "offer"
 	OfferAccepted Action = "offer_accepted"
 	OfferDeclined Action = "offer_declined"
+	// ReturnDelivered is the carrier reporting the buyer's return delivered
+	// to the merchant (a logistics event).
+	ReturnDelivered Action = "return_delivered"
+	// RefundAhead is the system's 极速退款 of a claim that needs the goods
+	// back: paid at intake, the return still owed and tracked.
+	RefundAhead Action = "refund_ahead"
+	// WriteOff is the merchant (or an agent) accepting that goods refunded
+	// ahead of their return will not come back.
+	WriteOff Action = "write_off"
+	// PostageMerged closes a 运费险 claim whose postage is paid with the
+	// order's return (once per order, when the return is received).
+	PostageMerged Action = "postage_merged"
 
 	// Timeline-only actions.
 	Create     Action = "create"
@@ -89,6 +108,7 @@ const (
 	BuyerAppeal      Timer = "buyer_appeal"      // 7 days
 	BuyerReturn      Timer = "buyer_return"      // 7 days to ship or book a pickup
 	MerchantReceipt  Timer = "merchant_receipt"  // 10 days to confirm receipt
+	MerchantInspect  Timer = "merchant_inspect"  // the policy's inspection clock, from delivery (48 h by default)
 	AgentArbitration Timer = "agent_arbitration" // 72 h (assumed)
 	AgentRefundRetry Timer = "agent_refund"      // 24 h (assumed)
 )
@@ -105,8 +125,8 @@ var timerLength = map[Timer]time.Duration{
 }
 
 // Length is how long the clock runs when it is fixed; 0 for the merchant's
-// clocks (MerchantReply, MerchantResume) and the buyer's offer clock
-// (BuyerOffer), which the policy and the ticket set.
+// clocks (MerchantReply, MerchantResume, MerchantInspect) and the buyer's
+// offer clock (BuyerOffer), which the policy and the ticket set.
 func (t Timer) Length() time.Duration { return timerLength[t] }
 
 // stateTimer is the clock each state runs; states absent here run none.
@@ -116,6 +136,7 @@ var stateTimer = map[State]Timer{
 	Rejected:        BuyerAppeal,
 	AwaitingReturn:  BuyerReturn,
 	AwaitingReceipt: MerchantReceipt,
+	Received:        MerchantInspect,
 	OfferPending:    BuyerOffer,
 	Arbitration:     AgentArbitration,
 	RefundFailed:    AgentRefundRetry,
@@ -152,9 +173,20 @@ type guard func(Policy) bool
 
 func needsReturn(p Policy) bool { return p.NeedsReturn }
 func refundOnly(p Policy) bool  { return !p.NeedsReturn }
+func postage(p Policy) bool     { return p.Compensation == CompPostage }
 func onTimeout(a TimeoutAction, g guard) guard {
 	return func(p Policy) bool { return p.OnTimeout == a && (g == nil || g(p)) }
 }
+
+// owing says which tickets a row applies to by whether their goods were
+// refunded ahead of the return (极速退款): the return is owed.
+type owing uint8
+
+const (
+	anyTicket owing = iota
+	notOwed         // only tickets whose refund waits for the goods
+	owed            // only tickets refunded ahead of their return
+)
 
 // Transition is one row of the state machine.
 type Transition struct {
@@ -169,6 +201,11 @@ type Transition struct {
 	// Origin, for a way out of OfferPending, is the state the offer was
 	// made in: the row applies to such tickets only ("" for every ticket).
 	Origin State
+	// Owing limits the row to tickets whose return is owed after an
+	// instant refund, or to the others.
+	Owing owing
+	// Owes marks the refund it pays as paid ahead of the return.
+	Owes bool
 }
 
 // Who may take a transition. Constants, so that nothing can change them.
@@ -181,16 +218,22 @@ const (
 	instant = agentBit | merchantBit | systemBit
 )
 
-// transitions is the state machine of the spec, as one table.
+// transitions is the state machine of the spec, as one table. Where rows
+// share a state and an action, the first that applies wins: rows for
+// tickets refunded ahead of their return (Owing: owed) come first.
 var transitions = []Transition{
 	{From: PendingMerchant, Action: Approve, When: needsReturn, To: AwaitingReturn, Roles: staff, Sets: BuyerReturn},
 	{From: PendingMerchant, Action: Approve, When: refundOnly, To: Refunding, Roles: staff, Refund: payRequested},
 	{From: PendingMerchant, Action: Refund, To: Refunding, Roles: instant, Refund: payChosen},
+	// 极速退款 of a claim that needs the goods back: paid now, the return
+	// owed; once the refund is paid the buyer sends the goods back.
+	{From: PendingMerchant, Action: RefundAhead, When: needsReturn, To: Refunding, Roles: system, Refund: payRequested, Owes: true},
 	{From: PendingMerchant, Action: Reject, To: Rejected, Roles: staff, Sets: BuyerAppeal, Needs: needReason},
 	{From: PendingMerchant, Action: RequestEvidence, To: NeedsEvidence, Roles: staff, Sets: BuyerEvidence},
 	{From: PendingMerchant, Action: Cancel, To: Closed, Roles: buyerSide},
 	{From: PendingMerchant, Action: EscalateToArb, To: Arbitration, Roles: agents, Sets: AgentArbitration},
 	{From: PendingMerchant, Action: Offer, To: OfferPending, Roles: staff, Sets: BuyerOffer, Needs: needOffer},
+	{From: PendingMerchant, Action: PostageMerged, When: postage, To: Closed, Roles: system},
 	{From: PendingMerchant, Action: Timeout, When: onTimeout(AutoApprove, needsReturn), To: AwaitingReturn, Roles: system, Sets: BuyerReturn},
 	{From: PendingMerchant, Action: Timeout, When: onTimeout(AutoApprove, refundOnly), To: Refunding, Roles: system, Refund: payRequested},
 	{From: PendingMerchant, Action: Timeout, When: onTimeout(AutoRefund, nil), To: Refunding, Roles: system, Refund: payRequested},
@@ -203,61 +246,105 @@ var transitions = []Transition{
 	{From: Rejected, Action: Appeal, To: Arbitration, Roles: buyerSide, Sets: AgentArbitration},
 	{From: Rejected, Action: Timeout, To: Closed, Roles: system},
 
-	{From: AwaitingReturn, Action: ShipReturn, To: AwaitingReceipt, Roles: buyerSide, Sets: MerchantReceipt, Needs: needTracking},
+	// The carrier's report of the parcel picked up or on its way is the
+	// buyer's tracking entry (system); its report of delivery is receipt
+	// at the merchant's door, for the merchant to inspect.
+	{From: AwaitingReturn, Action: ShipReturn, To: AwaitingReceipt, Roles: buyerSide | system, Sets: MerchantReceipt, Needs: needTracking},
 	{From: AwaitingReturn, Action: BookPickup, To: AwaitingReceipt, Roles: buyerSide, Sets: MerchantReceipt, Needs: needSlot},
+	{From: AwaitingReturn, Action: ReturnDelivered, To: Received, Roles: system, Sets: MerchantInspect},
 	{From: AwaitingReturn, Action: Refund, To: Refunding, Roles: staff, Refund: payChosen},
-	{From: AwaitingReturn, Action: Cancel, To: Closed, Roles: buyerSide},
+	{From: AwaitingReturn, Action: Cancel, Owing: notOwed, To: Closed, Roles: buyerSide},
+	{From: AwaitingReturn, Action: Timeout, Owing: owed, To: ReturnOverdue, Roles: system},
 	{From: AwaitingReturn, Action: Timeout, To: Closed, Roles: system},
 
+	{From: AwaitingReceipt, Action: ReturnDelivered, To: Received, Roles: system, Sets: MerchantInspect},
+	{From: AwaitingReceipt, Action: Receive, Owing: owed, To: Refunded, Roles: staff},
 	{From: AwaitingReceipt, Action: Receive, To: Refunding, Roles: staff, Refund: payRequested},
 	{From: AwaitingReceipt, Action: Refund, To: Refunding, Roles: staff, Refund: payChosen},
 	{From: AwaitingReceipt, Action: RefuseReturn, To: Rejected, Roles: staff, Sets: BuyerAppeal, Needs: needReason},
 	{From: AwaitingReceipt, Action: EscalateToArb, To: Arbitration, Roles: agents, Sets: AgentArbitration},
 	{From: AwaitingReceipt, Action: Offer, To: OfferPending, Roles: staff, Sets: BuyerOffer, Needs: needOffer},
+	{From: AwaitingReceipt, Action: Timeout, Owing: owed, To: ReturnOverdue, Roles: system},
 	{From: AwaitingReceipt, Action: Timeout, To: Refunding, Roles: system, Refund: payRequested},
+
+	// Delivered: the merchant inspects the goods under its own clock; left
+	// alone, they are taken as received.
+	{From: Received, Action: Receive, Owing: owed, To: Refunded, Roles: staff},
+	{From: Received, Action: Receive, To: Refunding, Roles: staff, Refund: payRequested},
+	{From: Received, Action: Refund, To: Refunding, Roles: staff, Refund: payChosen},
+	{From: Received, Action: RefuseReturn, To: Rejected, Roles: staff, Sets: BuyerAppeal, Needs: needReason},
+	{From: Received, Action: EscalateToArb, To: Arbitration, Roles: agents, Sets: AgentArbitration},
+	{From: Received, Action: Offer, To: OfferPending, Roles: staff, Sets: BuyerOffer, Needs: needOffer},
+	{From: Received, Action: Timeout, Owing: owed, To: Refunded, Roles: system},
+	{From: Received, Action: Timeout, To: Refunding, Roles: system, Refund: payRequested},
 
 	// An offer pauses the merchant's clock; declined or lapsed, the ticket
 	// goes back to where it was with what was left of it.
 	{From: OfferPending, Action: OfferAccepted, To: Refunding, Roles: buyerSide, Refund: payOffered},
 	{From: OfferPending, Action: OfferDeclined, Origin: PendingMerchant, To: PendingMerchant, Roles: buyerSide, Sets: MerchantResume},
 	{From: OfferPending, Action: OfferDeclined, Origin: AwaitingReceipt, To: AwaitingReceipt, Roles: buyerSide, Sets: MerchantResume},
+	{From: OfferPending, Action: OfferDeclined, Origin: Received, To: Received, Roles: buyerSide, Sets: MerchantResume},
 	{From: OfferPending, Action: Cancel, To: Closed, Roles: buyerSide},
 	{From: OfferPending, Action: Timeout, Origin: PendingMerchant, To: PendingMerchant, Roles: system, Sets: MerchantResume},
 	{From: OfferPending, Action: Timeout, Origin: AwaitingReceipt, To: AwaitingReceipt, Roles: system, Sets: MerchantResume},
+	{From: OfferPending, Action: Timeout, Origin: Received, To: Received, Roles: system, Sets: MerchantResume},
+
+	// Refunded ahead of the return and not received in time: the merchant
+	// decides. A late return is still taken; the loss may be written off.
+	{From: ReturnOverdue, Action: ShipReturn, To: AwaitingReceipt, Roles: buyerSide | system, Sets: MerchantReceipt, Needs: needTracking},
+	{From: ReturnOverdue, Action: BookPickup, To: AwaitingReceipt, Roles: buyerSide, Sets: MerchantReceipt, Needs: needSlot},
+	{From: ReturnOverdue, Action: ReturnDelivered, To: Received, Roles: system, Sets: MerchantInspect},
+	{From: ReturnOverdue, Action: Receive, To: Refunded, Roles: staff},
+	{From: ReturnOverdue, Action: WriteOff, To: Closed, Roles: staff, Needs: needReason},
+	{From: ReturnOverdue, Action: EscalateToArb, To: Arbitration, Roles: agents, Sets: AgentArbitration},
 
 	{From: Arbitration, Action: RuleForBuyer, To: Refunding, Roles: agents, Refund: payChosen},
 	{From: Arbitration, Action: RuleForMerchant, To: Closed, Roles: agents, Needs: needReason},
 
+	// Paid ahead of the return, the ticket goes on to wait for the goods.
+	{From: Refunding, Action: RefundSucceeded, Owing: owed, To: AwaitingReturn, Roles: system, Sets: BuyerReturn},
 	{From: Refunding, Action: RefundSucceeded, To: Refunded, Roles: system},
 	{From: Refunding, Action: RefundFailure, To: RefundFailed, Roles: system, Sets: AgentRefundRetry},
 
 	{From: RefundFailed, Action: RetryRefund, To: Refunding, Roles: agents, Refund: payRetry},
+	{From: RefundFailed, Action: ManualRefund, Owing: owed, To: AwaitingReturn, Roles: agents, Refund: payManualDone, Needs: needReason, Sets: BuyerReturn},
 	{From: RefundFailed, Action: ManualRefund, To: Refunded, Roles: agents, Refund: payManualDone, Needs: needReason},
 }
 
 // Transitions yields every row of the state machine, in table order.
 func Transitions() iter.Seq[Transition] { return slices.Values(transitions) }
 
-// Lookup finds the transition for an action in a state under a policy. Out
-// of OfferPending it finds the first row whatever the offer's origin: the
+// Lookup finds the transition for an action in a state under a policy, for
+// a ticket whose refund waits for its goods (as most do). Out of
+// OfferPending it finds the first row whatever the offer's origin: the
 // ticket's own is found by LookupFor.
 func Lookup(from State, a Action, p Policy) (Transition, bool) {
-	return lookup(from, "", a, p)
+	return lookup(from, "", false, a, p)
 }
 
 // LookupFor finds the transition for an action on the ticket under a policy.
 func LookupFor(t Ticket, a Action, p Policy) (Transition, bool) {
-	return lookup(t.State, t.OfferFrom, a, p)
+	return lookup(t.State, t.OfferFrom, t.ReturnOwed, a, p)
 }
 
-func lookup(from, origin State, a Action, p Policy) (Transition, bool) {
+func lookup(from, origin State, returnOwed bool, a Action, p Policy) (Transition, bool) {
 	for _, t := range transitions {
 		if t.From == from && t.Action == a && (t.When == nil || t.When(p)) &&
-			(origin == "" || t.Origin == "" || t.Origin == origin) {
+			(origin == "" || t.Origin == "" || t.Origin == origin) && t.Owing.fits(returnOwed) {
 			return t, true
 		}
 	}
 	return Transition{}, false
+}
+
+func (o owing) fits(returnOwed bool) bool {
+	switch o {
+	case notOwed:
+		return !returnOwed
+	case owed:
+		return returnOwed
+	}
+	return true
 }
 
 // Allows reports whether role may take the transition.
@@ -270,12 +357,29 @@ func TimeoutOf(s State, p Policy) TimeoutAction {
 	if !ok {
 		return NoAction
 	}
+	return t.timeoutAction(p)
+}
+
+// TimeoutAction is what the system does when the ticket's clock runs out
+// under the policy (NoAction: a person must act on the overdue ticket).
+func (t Ticket) TimeoutAction(p Policy) TimeoutAction {
+	tr, ok := LookupFor(t, Timeout, p)
+	if !ok {
+		return NoAction
+	}
+	return tr.timeoutAction(p)
+}
+
+// timeoutAction names what a Timeout row does.
+func (t Transition) timeoutAction(p Policy) TimeoutAction {
 	switch {
-	case s == PendingMerchant:
+	case t.From == PendingMerchant:
 		return p.OnTimeout
-	case s == AwaitingReceipt:
+	case t.To == ReturnOverdue:
+		return RaiseReturn
+	case t.From == AwaitingReceipt || t.From == Received:
 		return AutoReceive
-	case s == OfferPending:
+	case t.From == OfferPending:
 		return OfferLapse
 	case t.To == Closed:
 		return AutoClose
@@ -292,17 +396,31 @@ func Allowed(s State, a Action, r Role, p Policy) bool {
 // ActionsFor lists the actions a role may take on a ticket in state s under
 // the policy, in table order, without the system's own.
 func ActionsFor(s State, r Role, p Policy) []Action {
+	return actionsFor(s, false, r, p)
+}
+
+// Actions lists the actions a role may take on the ticket under the policy,
+// in table order, without the system's own.
+func (t Ticket) Actions(r Role, p Policy) []Action {
+	return actionsFor(t.State, t.ReturnOwed, r, p)
+}
+
+func actionsFor(s State, returnOwed bool, r Role, p Policy) []Action {
 	var out []Action
 	seen := map[Action]bool{}
 	for _, t := range transitions {
-		if t.From != s || t.Action == Timeout || seen[t.Action] || !t.Allows(r) {
+		if t.From != s || t.Action == Timeout || seen[t.Action] {
 			continue
 		}
-		if t.When != nil && !t.When(p) {
+		if (t.When != nil && !t.When(p)) || !t.Owing.fits(returnOwed) {
 			continue
 		}
+		// The first row that applies is the one taken: a later one for
+		// the same action never is, whoever it allows.
 		seen[t.Action] = true
-		out = append(out, t.Action)
+		if t.Allows(r) {
+			out = append(out, t.Action)
+		}
 	}
 	return out
 }

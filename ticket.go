@@ -30,6 +30,9 @@ type Ticket struct {
 	RequestedFen int64 // what the buyer claims
 	PayableFen   int64 // the most this ticket may ever pay
 	RefundedFen  int64 // what refunds already issued on it pay
+	// ReturnOwed: the refund was issued ahead of the goods (极速退款), and
+	// the buyer still owes the return.
+	ReturnOwed bool
 
 	// The negotiation (协商): the amount of the offer the buyer is to
 	// answer and the state it was made in (zero unless OfferPending), and
@@ -71,7 +74,7 @@ func (t Ticket) ClockUsed(now time.Time) float64 {
 // AutoAt is when the scheduler acts on the ticket by itself: its deadline
 // when its state has a timeout action under the policy, else zero.
 func (t Ticket) AutoAt(p Policy) time.Time {
-	if TimeoutOf(t.State, p) == NoAction {
+	if t.TimeoutAction(p) == NoAction {
 		return time.Time{}
 	}
 	return t.Deadline
@@ -85,7 +88,8 @@ type Decision struct {
 	AmountFen int64     // Refund and RuleForBuyer: 0 pays what was claimed; Offer: the amount offered
 	Reason    string    // Reject, RefuseReturn, RuleForMerchant, ManualRefund (the proof), Offer (the message), and optional elsewhere
 	Tracking  string    // ShipReturn
-	Slot      time.Time // BookPickup
+	Carrier   string    // ShipReturn, optional: who carries the parcel
+	Slot      time.Time // BookPickup: the slot's start
 	// Message is sent to the buyer with the decision, in its transaction:
 	// what a request for evidence asks for, a macro's text. Optional.
 	Message string
@@ -137,6 +141,10 @@ func (t Ticket) Decide(d Decision, p Policy, now time.Time) (Change, error) {
 	if err := CheckText(FieldTracking, d.Tracking, MaxCodeLen, false); err != nil {
 		return Change{}, err
 	}
+	d.Carrier = strings.TrimSpace(d.Carrier)
+	if err := CheckText(FieldCarrier, d.Carrier, MaxCarrierLen, false); err != nil {
+		return Change{}, err
+	}
 	switch tr.Needs {
 	case needReason:
 		if d.Reason == "" {
@@ -147,11 +155,10 @@ func (t Ticket) Decide(d Decision, p Policy, now time.Time) (Change, error) {
 			return Change{}, Fail(MsgTrackingRequired)
 		}
 	case needSlot:
-		if d.Slot.IsZero() {
-			return Change{}, Fail(MsgSlotRequired)
-		}
-		if d.Slot.Before(now) {
-			return Change{}, Fail(MsgSlotInPast)
+		// Inside the buyer's window to send the goods back (the state's
+		// deadline), and one of the carriers' slots.
+		if err := p.Pickup.Check(d.Slot, now, t.Deadline); err != nil {
+			return Change{}, err
 		}
 	case needOffer:
 		if err := t.checkOffer(d, p); err != nil {
@@ -169,7 +176,7 @@ func (t Ticket) Decide(d Decision, p Policy, now time.Time) (Change, error) {
 		c.Message = &m
 	}
 	if d.Action == Timeout {
-		c.Timeout = TimeoutOf(t.State, p)
+		c.Timeout = tr.timeoutAction(p)
 	}
 	switch tr.Sets {
 	case NoTimer:
@@ -179,6 +186,8 @@ func (t Ticket) Decide(d Decision, p Policy, now time.Time) (Change, error) {
 		c.Deadline = now.Add(t.PausedLeft)
 	case BuyerOffer:
 		c.Deadline = now.Add(p.OfferClock)
+	case MerchantInspect:
+		c.Deadline = now.Add(p.InspectClock)
 	default:
 		c.Deadline = now.Add(tr.Sets.Length())
 	}
@@ -312,6 +321,9 @@ func (t *Ticket) Apply(c Change) {
 	t.PausedLeft = c.PausedLeft
 	t.RefundedFen += c.PayFen
 	t.OfferFen, t.OfferFrom = c.OfferFen, c.OfferFrom
+	if c.Transition.Owes {
+		t.ReturnOwed = true
+	}
 	if c.Transition.Action == Offer {
 		t.OffersMade++
 	}

@@ -31,8 +31,19 @@ func TestInstantRefundDecision(t *testing.T) {
 	if _, ok := r.Decision(newTicket(fresh, received(30000, t0), 0, t0), fresh, false); ok {
 		t.Error("¥300 on a received order is over the default threshold")
 	}
-	if _, ok := r.Decision(newTicket(noReason, received(5000, t0), 0, t0), noReason, false); ok {
-		t.Error("a claim whose goods must come back waits for the merchant")
+	// A claim whose goods must come back is refunded ahead of them: the
+	// return stays owed (it used to wait for the merchant).
+	owing := newTicket(noReason, received(8900, t0), 0, t0)
+	d, ok = r.Decision(owing, noReason, false)
+	if !ok || d.Action != anxin.RefundAhead || d.Actor != anxin.System() {
+		t.Fatalf("an ¥89 七天无理由 claim: %+v %v, want the system's refund ahead of the return", d, ok)
+	}
+	if c := step(t, &owing, noReason, d, t0); owing.State != anxin.Refunding || c.PayFen != 8900 || !owing.ReturnOwed {
+		t.Fatalf("refund ahead: %s pays %d, return owed %v", owing.State, c.PayFen, owing.ReturnOwed)
+	}
+	_, insurance := policy(t, anxin.ShippingInsurance, nil)
+	if _, ok := r.Decision(newTicket(insurance, received(5000, t0), 1000, t0), insurance, false); ok {
+		t.Error("a 运费险 claim is paid with the order's return, never at intake")
 	}
 	// The system may refund a pending ticket, but takes no other person's action.
 	tk := newTicket(fresh, received(5000, t0), 0, t0)
