@@ -117,3 +117,18 @@ func (t Ticket) MayChangeAddress() bool {
 func AddressMessage(a ReturnAddress) string {
 	return "请将商品寄回：" + a.Line() + "。寄出后请提交快递单号，或预约上门取件。"
 }
+
+// MaxReturnAddresses is how many return addresses a merchant keeps.
+const MaxReturnAddresses = 20
+
+// MayKeepAddresses reports whether the actor keeps the merchant's return
+// addresses: the merchant's own people, and the admins for any merchant.
+func (a Actor) MayKeepAddresses(merchantID int64) bool {
+	switch a.Role {
+	case RoleAdmin:
+		return true
+	case RoleMerchant:
+		return a.MerchantID != 0 && a.MerchantID == merchantID
+	}
+	return false
+}

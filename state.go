@@ -93,6 +93,14 @@ const (
 	// PaidTwice is the payment system reporting a refund paid that an agent
 	// had already paid by hand: money may have gone out twice.
 	PaidTwice Action = "paid_twice"
+	// AddressSent: the merchant's return address went to the buyer.
+	AddressSent Action = "address_sent"
+	// PostagePaid, PostageFailed and PostageRetried: the payment system's
+	// answer on the 运费险 payout of a received return, and an agent asking
+	// again after a failure.
+	PostagePaid      Action = "postage_paid"
+	PostageFailed    Action = "postage_failed"
+	PostageRetried   Action = "postage_retried"
 )
 
 // Timer names the deadline a state runs: who owes the next move and how long

@@ -25,11 +25,18 @@ const (
 	// deadline. The buyer's answer comes back as offer_accepted or
 	// offer_declined.
 	EventOfferMade WebhookEvent = "ticket.offer_made"
+	// The 运费险 postage of a received return, a refund line of its own
+	// (YF-…): requested of the payment system, which answers on
+	// /refunds/{number}/result as for any refund; then paid or failed.
+	EventPostageRequested WebhookEvent = "postage.requested"
+	EventPostageSucceeded WebhookEvent = "postage.succeeded"
+	EventPostageFailed    WebhookEvent = "postage.failed"
 )
 
 // webhookEvents lists every event an endpoint may ask for.
 var webhookEvents = []WebhookEvent{EventTicketCreated, EventStateChanged, EventDeadlineSoon,
-	EventRefundRequested, EventRefundSucceeded, EventRefundFailed, EventMessage, EventOfferMade}
+	EventRefundRequested, EventRefundSucceeded, EventRefundFailed, EventMessage, EventOfferMade,
+	EventPostageRequested, EventPostageSucceeded, EventPostageFailed}
 
 // WebhookEvents lists every event an endpoint may ask for.
 func WebhookEvents() []WebhookEvent { return slices.Clone(webhookEvents) }

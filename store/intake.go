@@ -13,32 +13,56 @@ import (
 )
 
 // TicketView is a ticket with what the API shows beside it: its merchant's
-// code, its refund (Refund.ID is 0 when it has none) and the offer the
-// buyer is to answer (Offer.ID is 0 when none is).
+// code, its refund (Refund.ID is 0 when it has none), the offer the buyer
+// is to answer (Offer.ID is 0 when none is), the return address it sent the
+// buyer (Address.TicketID is 0 when none), its 运费险 payout (Postage.ID is 0
+// when none) and, on a single ticket (not in lists), its parcels.
 type TicketView struct {
 	anxin.Ticket
 	MerchantCode string
 	Refund       anxin.RefundRecord
 	Offer        anxin.OfferRecord
+	Address      anxin.TicketAddress
+	Postage      anxin.PostageLine
+	Shipments    []anxin.Shipment
 }
 
 const viewColumns = ticketColumns + `, m.code, coalesce(r.id, 0), coalesce(r.number, ''), coalesce(r.amount_fen, 0),
 	coalesce(r.status, ''), coalesce(r.proof, '') != '', coalesce(r.attempts, 0), r.created_at, r.updated_at,
-	` + offerColumns
+	` + offerColumns + `,
+	coalesce(ta.ticket_id, 0), coalesce(ta.address_id, 0), coalesce(ta.name, ''), coalesce(ta.phone, ''),
+	coalesce(ta.region, ''), coalesce(ta.street, ''), ta.attached_at, coalesce(ta.actor_role, ''),
+	coalesce(ta.actor_id, 0), coalesce(ta.actor_name, ''),
+	coalesce(pp.id, 0), coalesce(pp.number, ''), coalesce(pp.ticket_id, 0), coalesce(pp.order_id, ''),
+	coalesce(pp.method, ''), coalesce(pp.claimed_fen, 0), coalesce(pp.cap_fen, 0), coalesce(pp.amount_fen, 0),
+	coalesce(pp.status, ''), pp.created_at, pp.updated_at`
 
 const viewFrom = ticketFrom + `LEFT JOIN refunds r ON r.ticket_id = t.id
-	LEFT JOIN offers o ON o.ticket_id = t.id AND o.answer = '' `
+	LEFT JOIN offers o ON o.ticket_id = t.id AND o.answer = ''
+	LEFT JOIN ticket_addresses ta ON ta.ticket_id = t.id
+	LEFT JOIN postage_payouts pp ON pp.ticket_id = t.id `
 
 func scanView(row interface{ Scan(...any) error }) (TicketView, error) {
 	var v TicketView
-	var created, updated sql.NullInt64
+	var created, updated, attached, pcreated, pupdated sql.NullInt64
 	var o offerScan
-	t, err := scanTicket(scanWith(row, append([]any{&v.MerchantCode, &v.Refund.ID, &v.Refund.Number, &v.Refund.AmountFen,
-		&v.Refund.Status, &v.Refund.Manual, &v.Refund.Attempts, &created, &updated}, o.dest()...)...))
+	a, l := &v.Address, &v.Postage
+	dest := append([]any{&v.MerchantCode, &v.Refund.ID, &v.Refund.Number, &v.Refund.AmountFen,
+		&v.Refund.Status, &v.Refund.Manual, &v.Refund.Attempts, &created, &updated}, o.dest()...)
+	dest = append(dest, &a.TicketID, &a.ID, &a.Name, &a.Phone, &a.Region, &a.Street, &attached,
+		&a.AttachedBy.Role, &a.AttachedBy.UserID, &a.AttachedBy.Name,
+		&l.ID, &l.Number, &l.TicketID, &l.OrderID, &l.Method, &l.ClaimedFen, &l.CapFen, &l.AmountFen,
+		&l.Status, &pcreated, &pupdated)
+	t, err := scanTicket(scanWith(row, dest...))
 	v.Ticket = t
 	v.Refund.TicketID = t.ID
 	v.Refund.CreatedAt, v.Refund.UpdatedAt = fromMS(created), fromMS(updated)
 	v.Offer = o.record()
+	a.AttachedAt = fromMS(attached)
+	if a.TicketID != 0 {
+		a.MerchantID = t.MerchantID
+	}
+	l.CreatedAt, l.UpdatedAt = fromMS(pcreated), fromMS(pupdated)
 	return v, err
 }
 
@@ -56,7 +80,8 @@ func viewIn(ctx context.Context, q queryer, scope anxin.Scope, id int64) (Ticket
 	if err != nil {
 		return v, fmt.Errorf("ticket %d: %w", id, err)
 	}
-	return v, nil
+	v.Shipments, err = shipmentsIn(ctx, q, id)
+	return v, err
 }
 
 // TicketFilter selects tickets for the API's list: every state, closed and
@@ -422,6 +447,10 @@ func (s *Store) SettleRefund(ctx context.Context, scope anxin.Scope, number stri
 }
 
 func settleRefund(ctx context.Context, tx *wtx, scope anxin.Scope, number string, succeeded bool, message string) (v TicketView, refused, err error) {
+	if strings.HasPrefix(number, "YF-") { // a 运费险 payout: a refund line of its own
+		v, err := settlePostage(ctx, tx, scope, number, succeeded, message)
+		return v, nil, err
+	}
 	want, action := anxin.RefundStatusSucceeded, anxin.RefundSucceeded
 	if !succeeded {
 		want, action = anxin.RefundStatusFailed, anxin.RefundFailure

@@ -210,7 +210,9 @@ type queryer interface {
 
 // Policy is the service's policy as it applies to the merchant.
 func (s *Store) Policy(ctx context.Context, merchantID int64, key anxin.ServiceKey) (anxin.Service, anxin.Policy, error) {
-	return policyFor(ctx, s.read(), merchantID, key)
+	svc, p, err := policyFor(ctx, s.read(), merchantID, key)
+	p.Pickup.Zone = s.cfg.Zone // pickup slots are the display zone's hours
+	return svc, p, err
 }
 
 func policyFor(ctx context.Context, q queryer, merchantID int64, key anxin.ServiceKey) (anxin.Service, anxin.Policy, error) {

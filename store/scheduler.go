@@ -162,14 +162,18 @@ func (s *Store) PendingRefunds(ctx context.Context, after int64, limit int) (due
 
 // PayPendingRefunds is the built-in payment provider, for demos and small
 // deploys whose refunds are paid by hand elsewhere: every pending refund
-// succeeds at once, decided by the system.
+// succeeds at once, decided by the system, and then every pending 运费险
+// payout.
 func (s *Store) PayPendingRefunds(ctx context.Context) (Sweep, error) {
 	var sw Sweep
 	var after int64
 	for {
 		due, last, err := s.PendingRefunds(ctx, after, timeoutBatch)
-		if err != nil || len(due) == 0 {
+		if err != nil {
 			return sw, err
+		}
+		if len(due) == 0 {
+			return sw, s.payPendingPostage(ctx, &sw) // and the 运费险 payouts
 		}
 		errs, err := s.DecideEach(ctx, due, anxin.Decision{Action: anxin.RefundSucceeded, Actor: anxin.System()})
 		if err != nil {

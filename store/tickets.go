@@ -58,7 +58,13 @@ func createTicket(ctx context.Context, tx *wtx, c anxin.Claim) (anxin.Ticket, er
 		return t, err
 	}
 	tx.notify(t, NoticeCreated)
-	return t, emit(ctx, tx, t.ID, t.MerchantID, []anxin.WebhookEvent{anxin.EventTicketCreated}, nil)
+	if err := emit(ctx, tx, t.ID, t.MerchantID, []anxin.WebhookEvent{anxin.EventTicketCreated}, nil); err != nil {
+		return t, err
+	}
+	if t.Service == anxin.ShippingInsurance {
+		return mergePostageClaim(ctx, tx, t)
+	}
+	return t, nil
 }
 
 func insertTicket(ctx context.Context, tx *wtx, t anxin.Ticket, p anxin.Policy) (int64, error) {
@@ -98,7 +104,7 @@ const ticketColumns = `t.id, t.merchant_id, m.name, t.service, t.state, t.versio
 	t.paused_left_ms, coalesce(t.assignee_id, 0), coalesce(a.name, ''), t.order_id, t.product, t.paid_fen,
 	t.ordered_at, t.shipped_at, t.received_at, t.buyer_name, t.buyer_phone, t.reason,
 	t.requested_fen, t.payable_fen, t.refunded_fen, t.created_at, t.updated_at, t.first_action_at,
-	coalesce(t.buyer_message_id, 0), t.awaiting_reply_since, t.offer_fen, t.offer_from, t.offers_made`
+	coalesce(t.buyer_message_id, 0), t.awaiting_reply_since, t.offer_fen, t.offer_from, t.offers_made, t.return_owed`
 
 // ticketFrom joins a ticket's merchant and assignee names. CROSS JOIN keeps
 // tickets the outer loop: SQLite never reorders it, so a queue page walks its
@@ -114,7 +120,7 @@ func scanTicket(row interface{ Scan(...any) error }) (anxin.Ticket, error) {
 		&paused, &t.AssigneeID, &t.AssigneeName, &t.Order.ID, &t.Order.Product, &t.Order.PaidFen,
 		&ordered, &shipped, &received, &t.BuyerName, &t.BuyerPhone, &t.Reason,
 		&t.RequestedFen, &t.PayableFen, &t.RefundedFen, &created, &updated, &first, &t.BuyerMessageID, &awaiting,
-		&t.OfferFen, &t.OfferFrom, &t.OffersMade)
+		&t.OfferFen, &t.OfferFrom, &t.OffersMade, &t.ReturnOwed)
 	if err != nil {
 		return t, err
 	}
@@ -170,6 +176,7 @@ func decide(ctx context.Context, tx *wtx, id int64, d anxin.Decision) (anxin.Tic
 	if err != nil {
 		return t, err
 	}
+	p.Pickup.Zone = tx.s.cfg.Zone // pickup slots are the display zone's hours
 	c, err := t.Decide(d, p, tx.now)
 	if err != nil {
 		return t, err
@@ -178,11 +185,11 @@ func decide(ctx context.Context, tx *wtx, id int64, d anxin.Decision) (anxin.Tic
 	t.Apply(c)
 	res, err := tx.ExecContext(ctx, `UPDATE tickets SET state = ?, version = ?, state_since = ?, deadline = ?,
 		due_at = ?, auto_at = ?, paused_left_ms = ?, refunded_fen = ?, updated_at = ?, first_action_at = ?,
-		offer_fen = ?, offer_from = ?, offers_made = ?
+		offer_fen = ?, offer_from = ?, offers_made = ?, return_owed = ?
 		WHERE id = ? AND version = ?`,
 		string(t.State), t.Version, ms(t.StateSince), ms(t.Deadline), dueAt(t), ms(t.AutoAt(p)),
 		t.PausedLeft.Milliseconds(), t.RefundedFen, ms(t.UpdatedAt), ms(t.FirstActionAt),
-		t.OfferFen, string(t.OfferFrom), t.OffersMade, t.ID, before)
+		t.OfferFen, string(t.OfferFrom), t.OffersMade, t.ReturnOwed, t.ID, before)
 	if err != nil {
 		return t, fmt.Errorf("update ticket %d: %w", t.ID, err)
 	}
@@ -204,6 +211,9 @@ func decide(ctx context.Context, tx *wtx, id int64, d anxin.Decision) (anxin.Tic
 	if err := recordRefund(ctx, tx, t, c); err != nil {
 		return t, err
 	}
+	if err := afterChange(ctx, tx, t, d, c); err != nil {
+		return t, err
+	}
 	if anxin.ComesBack(c) {
 		if t, err = autoAssign(ctx, tx, t); err != nil {
 			return t, err
@@ -217,7 +227,15 @@ func decide(ctx context.Context, tx *wtx, id int64, d anxin.Decision) (anxin.Tic
 	if c.PayFen > 0 || c.Event.Action == anxin.RetryRefund {
 		tx.wake |= wakeRefunds // the built-in provider pays it
 	}
-	return t, emit(ctx, tx, t.ID, t.MerchantID, c.WebhookEvents(), &c.Event)
+	if err := emit(ctx, tx, t.ID, t.MerchantID, c.WebhookEvents(), &c.Event); err != nil {
+		return t, err
+	}
+	if c.Transition.To == anxin.AwaitingReturn && t.ReturnOwed {
+		// Paid ahead of the goods: on to what the carrier reported of the
+		// return while the refund was being paid, as decisions of their own.
+		return followReturn(ctx, tx, t)
+	}
+	return t, nil
 }
 
 // recordRefund writes what the transition does to the ticket's refund row.

@@ -73,7 +73,8 @@ func DB(tb testing.TB, s *store.Store) *sql.DB {
 
 var seq atomic.Int64
 
-// MustMerchant creates a merchant with a unique code.
+// MustMerchant creates a merchant with a unique code and a default return
+// address (see MustAddress), as a merchant that takes returns has.
 func MustMerchant(tb testing.TB, s *store.Store, name string) anxin.Merchant {
 	tb.Helper()
 	m, err := s.CreateMerchant(context.Background(), anxin.Merchant{
@@ -81,7 +82,23 @@ func MustMerchant(tb testing.TB, s *store.Store, name string) anxin.Merchant {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	MustAddress(tb, s, m.ID, name+"售后部")
 	return m
+}
+
+// Admin is the actor fixtures act as where an admin would.
+var Admin = anxin.Actor{Role: anxin.RoleAdmin, Name: "fixture admin"}
+
+// MustAddress adds a return address named name to the merchant's book
+// (the default when it is the first).
+func MustAddress(tb testing.TB, s *store.Store, merchantID int64, name string) anxin.ReturnAddress {
+	tb.Helper()
+	a, err := s.SaveReturnAddress(context.Background(), Admin, anxin.ReturnAddress{MerchantID: merchantID,
+		Name: name, Phone: "0571-88886666", Region: "浙江省 杭州市 余杭区", Street: "文一西路 969 号 售后仓"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return a
 }
 
 // MustUser creates a user with Password; merchantID is for merchant users.
@@ -129,12 +146,16 @@ var pathTo = map[anxin.State][]anxin.Action{
 	anxin.Rejected:        {anxin.Reject},
 	anxin.AwaitingReturn:  {anxin.Approve},
 	anxin.AwaitingReceipt: {anxin.Approve, anxin.ShipReturn},
+	anxin.Received:        {anxin.Approve, anxin.ShipReturn, anxin.ReturnDelivered},
 	anxin.OfferPending:    {anxin.Offer},
 	anxin.Arbitration:     {anxin.Reject, anxin.Appeal},
 	anxin.Refunding:       {anxin.Refund},
 	anxin.RefundFailed:    {anxin.Refund, anxin.RefundFailure},
 	anxin.Refunded:        {anxin.Refund, anxin.RefundSucceeded},
 	anxin.Closed:          {anxin.Cancel},
+	// Refunded ahead of the goods (极速退款), the return never came: the
+	// walk runs the clock on to the return's deadline and back.
+	anxin.ReturnOverdue: {anxin.RefundAhead, anxin.RefundSucceeded, anxin.Timeout},
 }
 
 // MustTicketIn opens a quality-return ticket of the merchant and walks it
@@ -151,8 +172,18 @@ func MustTicketIn(tb testing.TB, s *store.Store, merchantID int64, state anxin.S
 		switch {
 		case anxin.BuyerSide(a):
 			d.Actor = anxin.Buyer()
-		case a == anxin.RefundFailure || a == anxin.RefundSucceeded:
+		case a == anxin.RefundFailure || a == anxin.RefundSucceeded || a == anxin.ReturnDelivered ||
+			a == anxin.RefundAhead || a == anxin.Timeout:
 			d.Actor = anxin.System()
+		}
+		if a == anxin.Timeout {
+			clock, ok := s.Clock().(*anxin.ManualClock)
+			if !ok {
+				tb.Fatalf("walking a ticket to %s needs a ManualClock", state)
+			}
+			now := clock.Now()
+			clock.Set(t.Deadline)
+			defer clock.Set(now)
 		}
 		var err error
 		if t, err = s.Decide(context.Background(), t.ID, d); err != nil {
