@@ -98,9 +98,9 @@ const (
 	// PostagePaid, PostageFailed and PostageRetried: the payment system's
 	// answer on the 运费险 payout of a received return, and an agent asking
 	// again after a failure.
-	PostagePaid      Action = "postage_paid"
-	PostageFailed    Action = "postage_failed"
-	PostageRetried   Action = "postage_retried"
+	PostagePaid    Action = "postage_paid"
+	PostageFailed  Action = "postage_failed"
+	PostageRetried Action = "postage_retried"
 )
 
 // Timer names the deadline a state runs: who owes the next move and how long
