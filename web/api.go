@@ -47,6 +47,7 @@ func (s *Server) apiRoutes() {
 	e.GET(apiPrefix+"/tickets", s.apiListTickets, in...)
 	e.GET(apiPrefix+"/tickets/:id", s.apiGetTicket, in...)
 	e.POST(apiPrefix+"/tickets/:id/events", s.apiTicketEvent, in...)
+	e.POST(apiPrefix+"/tickets/:id/logistics", s.apiLogistics, in...)
 	e.POST(apiPrefix+"/tickets/:id/evidence", s.apiEvidence, in...)
 	e.POST(apiPrefix+"/tickets/:id/messages", s.apiPostMessage, in...)
 	e.GET(apiPrefix+"/tickets/:id/messages", s.apiMessages, in...)
@@ -177,7 +178,11 @@ func (s *Server) apiError(err error, c echo.Context) {
 	if status == http.StatusUnauthorized {
 		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="anxin"`)
 	}
-	body, _ := json.Marshal(api.Error{Error: api.ErrorBody{Code: code, Message: msg}})
+	var field string
+	if status < 500 {
+		field = string(anxin.ErrorField(err))
+	}
+	body, _ := json.Marshal(api.Error{Error: api.ErrorBody{Code: code, Message: msg, Field: field}})
 	if err := writeJSON(c, status, body); err != nil {
 		s.log.Debug("answering an API error failed", "err", err) // the client went away
 	}

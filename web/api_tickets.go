@@ -16,7 +16,8 @@ import (
 )
 
 func ticketOf(v store.TicketView) api.Ticket {
-	return api.TicketOf(v.Ticket, v.MerchantCode, &v.Refund, &v.Offer)
+	return api.TicketOf(v.Ticket, v.MerchantCode, &v.Refund, &v.Offer).
+		WithReturns(api.Returns{Address: v.Address, Postage: v.Postage, Shipments: v.Shipments})
 }
 
 // apiCreateTicket opens a ticket from a buyer's claim: 201 with the ticket
@@ -123,7 +124,8 @@ func (s *Server) apiTicketEvent(c echo.Context) error {
 	if !ok {
 		return anxin.Errorf(anxin.EINVALID, "unknown event type %q: return_shipped, pickup_booked, cancelled, appeal, evidence_added, offer_accepted or offer_declined", req.Type)
 	}
-	d := anxin.Decision{Action: action, Actor: apiKeyOf(c).Actor(), Version: req.Version, Tracking: req.Tracking, Reason: req.Reason}
+	d := anxin.Decision{Action: action, Actor: apiKeyOf(c).Actor(), Version: req.Version, Tracking: req.Tracking,
+		Carrier: req.Carrier, Reason: req.Reason}
 	if req.Slot != nil {
 		d.Slot = req.Slot.UTC()
 	}
@@ -132,6 +134,32 @@ func (s *Server) apiTicketEvent(c echo.Context) error {
 		return err
 	}
 	v, replayed, err := s.store.BuyerEvent(c.Request().Context(), id, d, key)
+	return answerTicket(c, http.StatusOK, v, replayed, err)
+}
+
+// apiLogistics records a carrier's report on one of the ticket's parcels,
+// relayed by the platform: 200 with the ticket as it is after it (a report
+// heard before, by parcel, status and time, changes nothing), 422 naming the
+// field of a report that cannot be.
+func (s *Server) apiLogistics(c echo.Context) error {
+	id, err := ticketID(c)
+	if err != nil {
+		return err
+	}
+	var req api.LogisticsEvent
+	raw, err := readJSON(c, &req)
+	if err != nil {
+		return err
+	}
+	r, err := req.Report()
+	if err != nil {
+		return err
+	}
+	key, err := idempotencyKey(c, raw)
+	if err != nil {
+		return err
+	}
+	v, replayed, err := s.store.ReportLogistics(c.Request().Context(), apiKeyOf(c).Scope(), id, r, key)
 	return answerTicket(c, http.StatusOK, v, replayed, err)
 }
 
@@ -301,11 +329,16 @@ func (s *Server) apiRefundResult(c echo.Context) error {
 	if req.Result != "succeeded" && req.Result != "failed" {
 		return anxin.Errorf(anxin.EINVALID, `result must be "succeeded" or "failed"`)
 	}
-	v, err := s.store.SettleRefund(c.Request().Context(), apiKeyOf(c).Scope(), c.Param("number"), req.Result == "succeeded", req.Message)
+	number := c.Param("number")
+	v, err := s.store.SettleRefund(c.Request().Context(), apiKeyOf(c).Scope(), number, req.Result == "succeeded", req.Message)
 	if err != nil {
 		return err
 	}
-	return writeAPI(c, http.StatusOK, api.RefundState{Refund: api.RefundOf(v.Refund), Ticket: ticketOf(v)})
+	refund := api.RefundOf(v.Refund)
+	if v.Postage.ID != 0 && v.Postage.Number == number { // a 运费险 payout: a refund line of its own
+		refund = api.PostageRefundOf(v.Postage)
+	}
+	return writeAPI(c, http.StatusOK, api.RefundState{Refund: refund, Ticket: ticketOf(v)})
 }
 
 // apiMerchant is the merchant of the code, if the request's key acts for

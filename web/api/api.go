@@ -34,10 +34,128 @@ type Ticket struct {
 	// The negotiation, only on tickets that have one, so that every other
 	// ticket reads as it did before offers existed: the offer the buyer is
 	// to answer (absent when none is) and how many the ticket has seen.
-	Offer      *Offer    `json:"offer,omitempty"`
-	OffersMade int       `json:"offers_made,omitempty"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	Offer      *Offer `json:"offer,omitempty"`
+	OffersMade int    `json:"offers_made,omitempty"`
+	// The return: the address the buyer was sent (null until one was),
+	// how the ticket settles with its refund lines, and (on a single
+	// ticket, its events and webhooks; not in lists) its parcels.
+	ReturnAddress *ReturnAddress `json:"return_address"`
+	Settlement    Settlement     `json:"settlement"`
+	Shipments     []Shipment     `json:"shipments,omitempty"`
+	CreatedAt     time.Time      `json:"created_at"`
+	UpdatedAt     time.Time      `json:"updated_at"`
+}
+
+// ReturnAddress is where the buyer sends the goods back: the merchant's
+// address as it was when it was sent (a later edit of the merchant's book
+// does not change it).
+type ReturnAddress struct {
+	Name   string    `json:"name"`
+	Phone  string    `json:"phone"`
+	Region string    `json:"region"`
+	Street string    `json:"street"`
+	SentAt time.Time `json:"sent_at"`
+}
+
+// Settlement is how a ticket settles: its kind (refund; exchange and reship
+// to come) and its refund lines, each under its own number: the goods'
+// refund (RF-…) and the 运费险 postage of a received return (YF-…).
+// return_owed: the refund was paid ahead of the goods (极速退款), which the
+// buyer still owes back.
+type Settlement struct {
+	Kind       string       `json:"kind"`
+	ReturnOwed bool         `json:"return_owed"`
+	Lines      []RefundLine `json:"lines"`
+}
+
+// RefundLine is one payment of a settlement.
+type RefundLine struct {
+	Kind      string    `json:"kind"` // goods or postage
+	Number    string    `json:"number"`
+	AmountFen int64     `json:"amount_fen"`
+	Status    string    `json:"status"`
+	Method    string    `json:"method,omitempty"`  // postage: pickup or self
+	CapFen    int64     `json:"cap_fen,omitempty"` // postage: the cap it was held to
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Shipment is a parcel of the ticket: the buyer's return, or the merchant's
+// replacement or reship, with the carrier's reports, oldest first. status
+// is the latest report (null before any); a pickup booked and not collected
+// has no tracking number yet.
+type Shipment struct {
+	ID         int64           `json:"id"`
+	Direction  string          `json:"direction"`
+	Kind       string          `json:"kind"`
+	Carrier    string          `json:"carrier"`
+	Tracking   string          `json:"tracking"`
+	Method     string          `json:"method"`
+	PickupSlot *time.Time      `json:"pickup_slot"`
+	Status     *string         `json:"status"`
+	Events     []ShipmentEvent `json:"events"`
+}
+
+// ShipmentEvent is one carrier report.
+type ShipmentEvent struct {
+	Status string    `json:"status"`
+	At     time.Time `json:"at"`
+}
+
+// LogisticsEvent is the body of POST /tickets/{id}/logistics: a carrier's
+// report on a parcel of the ticket. at is RFC 3339.
+type LogisticsEvent struct {
+	Direction string `json:"direction"`
+	Carrier   string `json:"carrier"`
+	Tracking  string `json:"tracking"`
+	Status    string `json:"status"`
+	At        string `json:"at"`
+}
+
+// Report is the event as the domain's report; a time that is not RFC 3339
+// is refused, naming the field.
+func (e LogisticsEvent) Report() (anxin.LogisticsReport, error) {
+	r := anxin.LogisticsReport{Direction: anxin.Direction(e.Direction), Carrier: e.Carrier, Tracking: e.Tracking,
+		Status: anxin.ShipStatus(e.Status)}
+	if strings.TrimSpace(e.At) != "" {
+		at, err := time.Parse(time.RFC3339, strings.TrimSpace(e.At))
+		if err != nil {
+			return r, anxin.Fail(anxin.MsgFieldChoice, anxin.FieldAt, e.At, "an RFC 3339 time")
+		}
+		r.At = at.UTC()
+	}
+	return r, nil
+}
+
+// Returns is what a ticket carries of its return beside the ticket itself:
+// the address it sent, its 运费险 payout (zero IDs for none) and its parcels.
+type Returns struct {
+	Address   anxin.TicketAddress
+	Postage   anxin.PostageLine
+	Shipments []anxin.Shipment
+}
+
+// WithReturns shows the ticket's return address, settlement lines and parcels.
+func (t Ticket) WithReturns(r Returns) Ticket {
+	if a := r.Address; a.TicketID != 0 {
+		t.ReturnAddress = &ReturnAddress{Name: a.Name, Phone: a.Phone, Region: a.Region, Street: a.Street, SentAt: ms(a.AttachedAt)}
+	}
+	if l := r.Postage; l.ID != 0 {
+		t.Settlement.Lines = append(t.Settlement.Lines, RefundLine{Kind: string(anxin.LinePostage), Number: l.Number,
+			AmountFen: l.AmountFen, Status: string(l.Status), Method: string(l.Method), CapFen: l.CapFen, UpdatedAt: ms(l.UpdatedAt)})
+	}
+	for _, sh := range r.Shipments {
+		out := Shipment{ID: sh.ID, Direction: string(sh.Direction), Kind: string(sh.Kind), Carrier: sh.Carrier,
+			Tracking: sh.Tracking, Method: string(sh.Method), PickupSlot: timePtr(sh.PickupSlot), Events: []ShipmentEvent{}}
+		if sh.Status != "" {
+			st := string(sh.Status)
+			out.Status = &st
+		}
+		for _, e := range sh.Events {
+			out.Events = append(out.Events, ShipmentEvent{Status: string(e.Status), At: ms(e.At)})
+		}
+		t.Shipments = append(t.Shipments, out)
+	}
+	return t
 }
 
 // Offer is a partial amount (协商) the merchant or an agent offers the
@@ -95,11 +213,14 @@ func TicketOf(t anxin.Ticket, merchantCode string, r *anxin.RefundRecord, o *anx
 		Reason:       t.Reason,
 		RequestedFen: t.RequestedFen, PayableFen: t.PayableFen, RefundedFen: t.RefundedFen,
 		OffersMade: t.OffersMade,
+		Settlement: Settlement{Kind: "refund", ReturnOwed: t.ReturnOwed, Lines: []RefundLine{}},
 		CreatedAt:  ms(t.CreatedAt), UpdatedAt: ms(t.UpdatedAt),
 	}
 	if r != nil && r.ID != 0 {
 		rf := RefundOf(*r)
 		out.Refund = &rf
+		out.Settlement.Lines = append(out.Settlement.Lines, RefundLine{Kind: string(anxin.LineGoods), Number: r.Number,
+			AmountFen: r.AmountFen, Status: string(r.Status), UpdatedAt: ms(r.UpdatedAt)})
 	}
 	if o != nil && o.ID != 0 && t.State == anxin.OfferPending {
 		out.Offer = &Offer{AmountFen: o.AmountFen, Message: o.Message, By: string(o.By.Role),
@@ -112,6 +233,13 @@ func TicketOf(t anxin.Ticket, merchantCode string, r *anxin.RefundRecord, o *anx
 func RefundOf(r anxin.RefundRecord) Refund {
 	return Refund{Number: r.Number, TicketID: r.TicketID, AmountFen: r.AmountFen, Status: string(r.Status),
 		Attempts: r.Attempts, UpdatedAt: ms(r.UpdatedAt)}
+}
+
+// PostageRefundOf shows a 运费险 payout as the refund it is to the payment
+// system: its number, amount and status.
+func PostageRefundOf(l anxin.PostageLine) Refund {
+	return Refund{Number: l.Number, TicketID: l.TicketID, AmountFen: l.AmountFen, Status: string(l.Status),
+		Attempts: 1, UpdatedAt: ms(l.UpdatedAt)}
 }
 
 func timePtr(t time.Time) *time.Time {
@@ -160,6 +288,7 @@ func deref(t *time.Time) time.Time {
 type TicketEvent struct {
 	Type     string     `json:"type"`
 	Tracking string     `json:"tracking,omitempty"` // return_shipped
+	Carrier  string     `json:"carrier,omitempty"`  // return_shipped, optional
 	Slot     *time.Time `json:"slot,omitempty"`     // pickup_booked
 	Reason   string     `json:"reason,omitempty"`   // appeal, offer_declined: the buyer's words
 	Version  int64      `json:"version,omitempty"`  // the version the buyer saw; 0: the current one
@@ -246,10 +375,13 @@ type Error struct {
 	Error ErrorBody `json:"error"`
 }
 
-// ErrorBody names the rule that refused the request (code) in words (message).
+// ErrorBody names the rule that refused the request (code) in words
+// (message) and, when the refusal is about one field of the request, the
+// field (its name in the request, e.g. status or address.phone).
 type ErrorBody struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
 }
 
 // Event is the body of a webhook delivery. Its id is the same on every
@@ -273,6 +405,14 @@ func EventOf(id string, typ anxin.WebhookEvent, at time.Time, t Ticket, change *
 		r := *t.Refund
 		ev.Data.Refund = &r
 	}
+	if strings.HasPrefix(string(typ), "postage.") {
+		for _, l := range t.Settlement.Lines {
+			if l.Kind == string(anxin.LinePostage) {
+				ev.Data.Refund = &Refund{Number: l.Number, TicketID: t.ID, AmountFen: l.AmountFen, Status: l.Status,
+					Attempts: 1, UpdatedAt: l.UpdatedAt}
+			}
+		}
+	}
 	if typ == anxin.EventMessage && msg != nil {
 		m := MessageOf(*msg)
 		ev.Data.Message = &m
@@ -281,8 +421,9 @@ func EventOf(id string, typ anxin.WebhookEvent, at time.Time, t Ticket, change *
 }
 
 // EventData is what an event is about: always the ticket as the change left
-// it; the change for ticket.state_changed; the refund for refund.* events;
-// the message for ticket.message.
+// it; the change for ticket.state_changed; the refund for refund.* events
+// (for postage.* events the 运费险 payout, as the refund it is to the payment
+// system); the message for ticket.message.
 type EventData struct {
 	Ticket  Ticket   `json:"ticket"`
 	Change  *Change  `json:"change,omitempty"`

@@ -27,7 +27,8 @@ func bodyOf(d store.DueDelivery) ([]byte, error) {
 // attempt that could not be recorded renders the same bytes again.
 func Render(ev store.OutboxEvent) ([]byte, error) {
 	v := ev.View
-	b, err := json.Marshal(api.EventOf(ev.ID, ev.Type, ev.At, api.TicketOf(v.Ticket, v.MerchantCode, &v.Refund, &v.Offer), ev.Change, ev.Message))
+	b, err := json.Marshal(api.EventOf(ev.ID, ev.Type, ev.At, api.TicketOf(v.Ticket, v.MerchantCode, &v.Refund, &v.Offer).
+		WithReturns(api.Returns{Address: v.Address, Postage: v.Postage, Shipments: v.Shipments}), ev.Change, ev.Message))
 	if err != nil {
 		return nil, fmt.Errorf("webhook event %s: %w", ev.ID, err)
 	}
