@@ -90,6 +90,15 @@ var demoMerchants = []demoMerchant{
 			{"日式陶瓷餐具套装 16件", 19900, 30}, {"可折叠脏衣篮 大号", 2990, 100}}},
 }
 
+// demoAddresses are the merchants' return addresses, their default each.
+var demoAddresses = map[string]anxin.ReturnAddress{
+	"dounan-flowers":  {Name: "斗南售后·小李", Phone: "0871-67451234", Region: "云南省 昆明市 呈贡区", Street: "斗南花卉市场 B 区 12 号", Default: true},
+	"maoxiang-liquor": {Name: "茅乡售后·周经理", Phone: "13985012345", Region: "贵州省 遵义市 仁怀市", Street: "茅台镇 酒都大道 66 号", Default: true},
+	"humen-apparel":   {Name: "虎门售后·阿梅", Phone: "0769-85123456", Region: "广东省 东莞市 虎门镇", Street: "连升路 88 号 3 楼退货组", Default: true},
+	"yuyan-beauty":    {Name: "玉颜售后·林娜", Phone: "13800571234", Region: "浙江省 杭州市 余杭区", Street: "文一西路 969 号 7 号楼", Default: true},
+	"yiwu-home":       {Name: "义乌售后·老陈", Phone: "0579-85201234", Region: "浙江省 金华市 义乌市", Street: "国际商贸城 四区 东门仓库", Default: true},
+}
+
 var (
 	demoSurnames = []rune("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高")
 	demoGiven    = []string{"女士", "先生", "小姐", "同学", "阿姨"}
@@ -175,6 +184,11 @@ func (d *demo) people(ctx context.Context) error {
 	for _, dm := range demoMerchants {
 		m, err := d.s.CreateMerchant(ctx, anxin.Merchant{Code: dm.code, Name: dm.name, InstantRefund: anxin.DefaultInstantRefund()})
 		if err != nil {
+			return err
+		}
+		addr := demoAddresses[dm.code] // a copy
+		addr.MerchantID = m.ID
+		if _, err := d.s.SaveReturnAddress(ctx, anxin.Actor{Role: anxin.RoleAdmin, Name: "demo"}, addr); err != nil {
 			return err
 		}
 		for _, svc := range dm.optIn {
@@ -282,6 +296,9 @@ var demoPaths = []demoPath{
 	{6, []anxin.Action{anxin.Reject}, false},
 	{10, []anxin.Action{anxin.Approve}, true},
 	{10, []anxin.Action{anxin.Approve, anxin.ShipReturn}, true},
+	{5, []anxin.Action{anxin.Approve, anxin.ShipReturn, anxin.ReturnDelivered}, true},
+	// 极速退款 of a return whose goods never came back: raised to the merchant.
+	{2, []anxin.Action{anxin.RefundAhead, anxin.RefundSucceeded, anxin.Timeout}, true},
 	{5, []anxin.Action{anxin.Reject, anxin.Appeal}, false},
 	{4, []anxin.Action{anxin.Refund}, false},
 	{3, []anxin.Action{anxin.Refund, anxin.RefundFailure}, false},
@@ -342,6 +359,8 @@ func (d *demo) ticket(ctx context.Context) error {
 		age = d.between(5*time.Minute, policy.MerchantClock+6*time.Hour)
 	} else if last := path.steps[len(path.steps)-1]; last == anxin.RefundSucceeded || last == anxin.Cancel {
 		age = d.between(2*time.Hour, 25*24*time.Hour)
+	} else if last == anxin.Timeout {
+		age = d.between(8*24*time.Hour, 20*24*time.Hour) // the return's 7 days have run out
 	}
 	created := d.now.Add(-age)
 	d.clock.Set(created)
@@ -375,6 +394,7 @@ func (d *demo) ticket(ctx context.Context) error {
 	}
 	// Space the steps over the ticket's age, the first within minutes to hours.
 	at := created
+	var tracking string // the return's, once shipped
 	for i, action := range path.steps {
 		if action == anxin.Timeout {
 			at = t.Deadline.Add(d.between(0, 5*time.Minute))
@@ -387,8 +407,28 @@ func (d *demo) ticket(ctx context.Context) error {
 			at = at.Add(min(gap, left/time.Duration(len(path.steps)-i+1)))
 		}
 		d.clock.Set(at)
-		if t, err = d.s.Decide(ctx, t.ID, d.decision(action, t)); err != nil {
+		dec := d.decision(action, t)
+		if action == anxin.ReturnDelivered {
+			// Reported by the carrier, as it happens for real.
+			r := anxin.LogisticsReport{Direction: anxin.DirReturn, Carrier: "顺丰速运", Tracking: tracking, Status: anxin.ShipDelivered, At: at}
+			v, _, err := d.s.ReportLogistics(ctx, anxin.AllMerchants(), t.ID, r, store.IdempotencyKey{})
+			if err != nil {
+				return err
+			}
+			t = v.Ticket
+			continue
+		}
+		if t, err = d.s.Decide(ctx, t.ID, dec); err != nil {
 			return fmt.Errorf("%s on %s: %w", action, t.State, err)
+		}
+		if action == anxin.ShipReturn {
+			tracking = dec.Tracking
+			// The carrier collects the parcel: its report fills the panel.
+			r := anxin.LogisticsReport{Direction: anxin.DirReturn, Carrier: dec.Carrier, Tracking: dec.Tracking,
+				Status: anxin.ShipPickedUp, At: at}
+			if _, _, err := d.s.ReportLogistics(ctx, anxin.AllMerchants(), t.ID, r, store.IdempotencyKey{}); err != nil {
+				return err
+			}
 		}
 	}
 	return d.conversation(ctx, t, at)
@@ -433,7 +473,7 @@ func (d *demo) decision(a anxin.Action, t anxin.Ticket) anxin.Decision {
 	case anxin.Reject:
 		dec.Reason = demoRejectReasons[d.pick(len(demoRejectReasons))]
 	case anxin.ShipReturn:
-		dec.Tracking = fmt.Sprintf("SF%012d", d.rng.Int64N(1e12))
+		dec.Tracking, dec.Carrier = fmt.Sprintf("SF%012d", d.rng.Int64N(1e12)), "顺丰速运"
 	case anxin.Offer:
 		dec.AmountFen = max(t.RequestedFen*8/10, 1) // TikTok's suggested level for missing parts
 		dec.Reason = "商品有轻微使用痕迹，协商退款 80%，您看可以吗？"

@@ -13,6 +13,9 @@ import (
 // SendMessage names sending a reply where an outcome names its action.
 const SendMessage anxin.Action = "send_message"
 
+// SendAddress names sending the buyer another return address, likewise.
+const SendAddress anxin.Action = "send_address"
+
 // ThreadLatest is how many of a conversation's messages the ticket page
 // shows at first, newest last: a long thread stays as quick to open.
 const ThreadLatest = 30

@@ -17,14 +17,17 @@ func merchantName(ctx context.Context, h anxin.Webhook) string {
 // eventDescription says in words what an event tells of.
 func eventDescription(ctx context.Context, e anxin.WebhookEvent) string {
 	return T(ctx, map[anxin.WebhookEvent]string{
-		anxin.EventTicketCreated:   "A ticket is created",
-		anxin.EventStateChanged:    "A ticket changes state",
-		anxin.EventDeadlineSoon:    "An hour before a deadline",
-		anxin.EventRefundRequested: "A refund is to be paid (for the payment system)",
-		anxin.EventRefundSucceeded: "A refund succeeded",
-		anxin.EventRefundFailed:    "A refund failed",
-		anxin.EventMessage:         "A message to the buyer (for the platform to relay)",
-		anxin.EventOfferMade:       "A partial amount is offered (for the buyer to answer)",
+		anxin.EventTicketCreated:    "A ticket is created",
+		anxin.EventStateChanged:     "A ticket changes state",
+		anxin.EventDeadlineSoon:     "An hour before a deadline",
+		anxin.EventRefundRequested:  "A refund is to be paid (for the payment system)",
+		anxin.EventRefundSucceeded:  "A refund succeeded",
+		anxin.EventRefundFailed:     "A refund failed",
+		anxin.EventMessage:          "A message to the buyer (for the platform to relay)",
+		anxin.EventOfferMade:        "A partial amount is offered (for the buyer to answer)",
+		anxin.EventPostageRequested: "A return's postage (运费险) is to be paid (for the payment system)",
+		anxin.EventPostageSucceeded: "A return's postage (运费险) was paid",
+		anxin.EventPostageFailed:    "A return's postage (运费险) payment failed",
 	}[e])
 }
 

@@ -34,9 +34,10 @@ func MacroName(ctx context.Context, m anxin.Macro) string {
 
 // MacroValues are the ticket's values of the macros' variables, written in
 // the page's language and time zone; a value the ticket does not have is
-// absent. (Return addresses are not kept yet: {return_address} is always
-// filled in by hand.)
-func MacroValues(ctx context.Context, t anxin.Ticket, refund *anxin.RefundRecord) map[anxin.MacroVar]string {
+// absent. {return_address} is the address the ticket sent the buyer, or the
+// merchant's default before one was sent (address: nil for none), written
+// whole: the reply goes to the buyer, who needs the phone.
+func MacroValues(ctx context.Context, t anxin.Ticket, refund *anxin.RefundRecord, address *anxin.ReturnAddress) map[anxin.MacroVar]string {
 	v := map[anxin.MacroVar]string{
 		anxin.VarBuyer:   t.BuyerName,
 		anxin.VarProduct: t.Order.Product,
@@ -49,12 +50,15 @@ func MacroValues(ctx context.Context, t anxin.Ticket, refund *anxin.RefundRecord
 	if !t.Deadline.IsZero() {
 		v[anxin.VarDeadline] = When(ctx, t.Deadline)
 	}
+	if address != nil {
+		v[anxin.VarReturnAddress] = address.Line()
+	}
 	return v
 }
 
 // RenderMacro renders a macro for the ticket.
-func RenderMacro(ctx context.Context, m anxin.Macro, t anxin.Ticket, refund *anxin.RefundRecord) MacroView {
-	parts := m.Render(MacroValues(ctx, t, refund))
+func RenderMacro(ctx context.Context, m anxin.Macro, t anxin.Ticket, refund *anxin.RefundRecord, address *anxin.ReturnAddress) MacroView {
+	parts := m.Render(MacroValues(ctx, t, refund, address))
 	return MacroView{Macro: m, Parts: parts, Text: anxin.Text(parts)}
 }
 

@@ -36,6 +36,7 @@ type TicketPage struct {
 	Next            *anxin.Ticket       // the ticket to offer after an action
 	Form            ActionForm          // the viewer's input, kept when an action was refused
 	Staff           bool
+	Returns         ReturnsView // the goods' return: address, parcels, postage, pickup slots
 }
 
 // PaidTwice is the latest alert that the ticket's refund may have been paid
@@ -66,6 +67,7 @@ type ActionForm struct {
 	ReasonCode string
 	Reason     string
 	Tracking   string
+	Carrier    string
 	Slot       string
 	Message    string // to the buyer, sent with the action
 	Macro      int64  // the canned reply the action and message came from
@@ -179,6 +181,10 @@ func EventDetail(ctx context.Context, e anxin.Event) string {
 		return TimeoutWords(ctx, anxin.TimeoutAction(e.Detail))
 	case e.Action == anxin.PhotoAdded && e.Detail != "", e.Action == anxin.AddEvidence && anxin.IsChecklistItem(e.Detail):
 		return T(ctx, anxin.ChecklistLabel(e.Detail))
+	case e.Action == anxin.BookPickup:
+		return slotDetail(ctx, e.Detail) // stored in UTC, shown in the zone
+	case e.Action == anxin.ShipReturn, e.Action == anxin.ReturnDelivered:
+		return "" // the parcel, its carrier and reports are on the logistics panel
 	}
 	return e.Detail
 }

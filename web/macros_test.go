@@ -62,7 +62,11 @@ func TestMacrosAreKeptByTheirKeepers(t *testing.T) {
 // version.
 func TestMacroOnATicket(t *testing.T) {
 	e := newEnv(t)
-	m := storetest.MustMerchant(t, e.store, "玉颜美妆旗舰店")
+	// A merchant without a return address: {return_address} has no value.
+	m, err := e.store.CreateMerchant(ctx, anxin.Merchant{Code: "yuyan", Name: "玉颜美妆旗舰店"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	adminU := storetest.MustUser(t, e.store, anxin.RoleAdmin, "管理员", 0)
 	addr, err := e.store.SaveMacro(ctx, adminU.Actor(), anxin.Macro{Title: "退货地址", Body: "{buyer}您好，请寄回：{return_address}"})
 	if err != nil {

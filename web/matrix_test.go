@@ -23,6 +23,7 @@ type world struct {
 	a, b       anxin.Merchant
 	ta, tb     anxin.Ticket
 	photoB     anxin.Evidence
+	addressB   anxin.ReturnAddress
 	userB      anxin.User
 	admin      anxin.User
 	secretsOfB []string // what must never appear in an answer to merchant A
@@ -42,6 +43,7 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	w.photoB = storetest.MustPhoto(t, e.store, w.tb.ID, "parcel")
+	w.addressB = storetest.MustAddress(t, e.store, w.b.ID, "B的二号仓")
 	agent := storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0)
 	if _, err := e.store.AddNote(ctx, w.tb.ID, agent.Actor(), "B的内部备注", false); err != nil {
 		t.Fatal(err)
@@ -49,7 +51,7 @@ func newWorld(t *testing.T) *world {
 	w.userB = storetest.MustUser(t, e.store, anxin.RoleMerchant, "B店员", w.b.ID)
 	w.admin = storetest.MustUser(t, e.store, anxin.RoleAdmin, "管理员", 0)
 	w.secretsOfB = []string{w.tb.Number, w.b.Name, w.b.Code, claim.Order.Product, claim.Order.ID, "杯身凹陷B",
-		"B的内部备注", "139****5678", w.userB.Email, w.photoB.SHA256}
+		"B的内部备注", "139****5678", w.userB.Email, w.photoB.SHA256, "B的二号仓"}
 	return w
 }
 
@@ -67,6 +69,9 @@ func (w *world) path(t *testing.T, route string) string {
 	}
 	if strings.HasPrefix(route, "/admin/users/") {
 		values[":id"] = fmt.Sprint(w.userB.ID)
+	}
+	if strings.Contains(route, "/addresses/") {
+		values[":id"] = fmt.Sprint(w.addressB.ID)
 	}
 	out := regexp.MustCompile(`:[a-z_]+|\*`).ReplaceAllStringFunc(route, func(p string) string {
 		v, ok := values[p]
@@ -96,6 +101,9 @@ func fingerprint(t *testing.T, s *store.Store) string {
 		`SELECT count(*), 0, 0 FROM audit_log WHERE action <> 'export_tickets'`,
 		`SELECT count(*), 0, 0 FROM messages`, `SELECT count(*), 0, 0 FROM macros`,
 		`SELECT count(*), 0, sum(length(lang)) FROM users`,
+		`SELECT count(*), coalesce(sum(is_default), 0), coalesce(sum(length(street)), 0) FROM merchant_addresses`,
+		`SELECT count(*), 0, coalesce(sum(length(street)), 0) FROM ticket_addresses`,
+		`SELECT count(*), 0, 0 FROM shipments`, `SELECT count(*), 0, 0 FROM postage_payouts`,
 	} {
 		var a, b, c int64
 		if err := db.QueryRow(q).Scan(&a, &b, &c); err != nil {
@@ -208,8 +216,10 @@ func TestMerchantKeyCannotReachAnotherMerchant(t *testing.T) {
 	}
 	api := &apiEnv{env: w.e, key: secretA, merchant: w.a}
 	bodies := map[string]any{
-		"/api/v1/tickets":                claimFor(w.e, w.b.Code),
-		"/api/v1/tickets/:id/events":     map[string]any{"type": "cancelled"},
+		"/api/v1/tickets":            claimFor(w.e, w.b.Code),
+		"/api/v1/tickets/:id/events": map[string]any{"type": "cancelled"},
+		"/api/v1/tickets/:id/logistics": map[string]any{"direction": "return", "carrier": "SF", "tracking": "SF1",
+			"status": "delivered", "at": w.e.clock.Now().Format(time.RFC3339)},
 		"/api/v1/tickets/:id/messages":   map[string]any{"body": "在吗"},
 		"/api/v1/merchants/:code/orders": map[string]any{"days": []map[string]any{{"day": "2026-11-25", "orders": 1}}},
 		"/api/v1/refunds/:number/result": map[string]any{"result": "succeeded"},

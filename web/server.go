@@ -203,8 +203,9 @@ func (s *Server) routes() {
 	e.GET("/photos/:id/thumb", s.servePhoto(store.Thumb), in...)
 	e.GET("/photos/:id/display", s.servePhoto(store.Display), in...)
 
-	s.apiRoutes()        // api.go: bearer keys, no session or CSRF
-	s.adminRoutes(admin) // admin_api.go: API keys and webhooks
+	s.returnRoutes(in, only) // logistics.go: return addresses, postage retries
+	s.apiRoutes()            // api.go: bearer keys, no session or CSRF
+	s.adminRoutes(admin)     // admin_api.go: API keys and webhooks
 }
 
 // chain is base followed by more, in a slice of its own.

@@ -55,7 +55,7 @@ func (s *Server) ticketView(c echo.Context, t anxin.Ticket) (views.TicketPage, e
 		return views.TicketPage{}, err
 	}
 	p := views.TicketPage{Ticket: t, Service: svc, Policy: pol, Staff: u.Role != anxin.RoleMerchant,
-		Actions: anxin.ActionsFor(t.State, u.Role, pol), Viewers: s.live.viewers(t.ID, u.ID)}
+		Actions: t.Actions(u.Role, pol), Viewers: s.live.viewers(t.ID, u.ID)}
 	if p.Events, err = s.store.Timeline(ctx, scope, t.ID); err != nil {
 		return p, err
 	}
@@ -91,9 +91,12 @@ func (s *Server) ticketView(c echo.Context, t anxin.Ticket) (views.TicketPage, e
 	case anxin.ErrorCode(err) != anxin.ENOTFOUND:
 		return p, err
 	}
+	if p.Returns, err = s.returnsView(ctx, u, t, pol); err != nil {
+		return p, err
+	}
 	lctx := s.langCtx(c)
 	for _, m := range macros {
-		p.Macros = append(p.Macros, views.RenderMacro(lctx, m, t, p.Refund))
+		p.Macros = append(p.Macros, views.RenderMacro(lctx, m, t, p.Refund, macroAddress(p.Returns)))
 	}
 	if p.Staff {
 		if p.Agents, err = s.store.Agents(ctx); err != nil {
@@ -129,14 +132,14 @@ func (s *Server) ticketAction(c echo.Context) error {
 	action := anxin.Action(c.Param("action"))
 	form := views.ActionForm{Action: action, Amount: strings.TrimSpace(c.FormValue("amount")),
 		ReasonCode: c.FormValue("reason_code"), Reason: strings.TrimSpace(c.FormValue("reason")),
-		Tracking: c.FormValue("tracking"), Slot: c.FormValue("slot"), Message: c.FormValue("message")}
+		Tracking: c.FormValue("tracking"), Carrier: c.FormValue("carrier"), Slot: c.FormValue("slot"), Message: c.FormValue("message")}
 	version, _ := strconv.ParseInt(c.FormValue("version"), 10, 64)
 	if version <= 0 {
 		// A decision is taken on the ticket as the page showed it: without
 		// the version it showed, a stale page could act on a newer ticket.
 		return anxin.Fail(anxin.MsgVersionMissing)
 	}
-	d := anxin.Decision{Action: action, Actor: u.Actor(), Version: version, Tracking: form.Tracking,
+	d := anxin.Decision{Action: action, Actor: u.Actor(), Version: version, Tracking: form.Tracking, Carrier: form.Carrier,
 		Message: form.Message, ConfirmAboveFen: s.cfg.ConfirmRefundAboveFen, Confirmed: c.FormValue("confirm") == "1"}
 	d.Reason = s.reasonText(c, form)
 
@@ -335,7 +338,15 @@ func (s *Server) sendMessage(c echo.Context) error {
 			if err != nil && anxin.ErrorCode(err) != anxin.ENOTFOUND {
 				return err
 			}
-			body = views.RenderMacro(s.langCtx(c), m, t, &refund).Text
+			_, pol, err := s.store.Policy(ctx, t.MerchantID, t.Service)
+			if err != nil {
+				return err
+			}
+			returns, err := s.returnsView(ctx, u, t, pol)
+			if err != nil {
+				return err
+			}
+			body = views.RenderMacro(s.langCtx(c), m, t, &refund, macroAddress(returns)).Text
 		}
 	}
 	if m.Action != "" {

@@ -22,6 +22,8 @@ func actionForm(a anxin.Action, version int64, now time.Time) url.Values {
 		f.Set("reason", "checked by the test")
 	case anxin.ManualRefund:
 		f.Set("reason", "bank transfer 20261126-001")
+	case anxin.WriteOff:
+		f.Set("reason", "the buyer will not return it")
 	case anxin.Offer:
 		f.Set("amount", "30")
 		f.Set("reason", "signs of use: ¥30 back")
