@@ -248,17 +248,41 @@ func recordRefund(ctx context.Context, tx *wtx, t anxin.Ticket, c anxin.Change) 
 	return nil
 }
 
-// alreadyHandled describes the state change that won the race.
+// alreadyHandled describes the state change that won the race: the latest
+// one, or the person's decision behind it when it is the payment system's
+// answer to their refund (a colleague approved; the refund then succeeded
+// within a second: the loser is to hear of the colleague, not of the system).
 func alreadyHandled(ctx context.Context, q queryer, t anxin.Ticket) error {
 	h := &anxin.AlreadyHandled{Ticket: t}
-	var at sql.NullInt64
-	err := q.QueryRowContext(ctx, `SELECT actor_name, action, at FROM ticket_events
-		WHERE ticket_id = ? AND to_state IS NOT NULL ORDER BY id DESC LIMIT 1`, t.ID).Scan(&h.By, &h.Action, &at)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	rows, err := q.QueryContext(ctx, `SELECT actor_name, actor_role, action, at FROM ticket_events
+		WHERE ticket_id = ? AND to_state IS NOT NULL ORDER BY id DESC LIMIT 4`, t.ID)
+	if err != nil {
 		return err
 	}
-	h.At = fromMS(at)
+	defer rows.Close()
+	for first := true; rows.Next(); first = false {
+		var e anxin.AlreadyHandled
+		var at sql.NullInt64
+		if err := rows.Scan(&e.By, &e.ByRole, &e.Action, &at); err != nil {
+			return err
+		}
+		e.At = fromMS(at)
+		if first || h.ByRole == anxin.RoleSystem && followsRefund(h.Action) {
+			h.By, h.ByRole, h.Action, h.At = e.By, e.ByRole, e.Action, e.At
+			continue
+		}
+		break
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
 	return h
+}
+
+// followsRefund reports whether the system's action is the payment system's
+// answer to a refund someone asked for.
+func followsRefund(a anxin.Action) bool {
+	return a == anxin.RefundSucceeded || a == anxin.RefundFailure
 }
 
 // Assign gives the ticket to an agent (0: nobody). Assignment is recorded on

@@ -21,7 +21,7 @@ func ErrorText(ctx context.Context, err error) string {
 		return ""
 	case errors.As(err, &h):
 		return Tf(ctx, "Already handled by %s at %s (%s). The ticket is now %s.",
-			h.By, When(ctx, h.At), ActionName(ctx, h.Action), StateName(ctx, h.Ticket.State))
+			ActorName(ctx, anxin.Actor{Name: h.By, Role: h.ByRole}), When(ctx, h.At), ActionName(ctx, h.Action), StateName(ctx, h.Ticket.State))
 	case !errors.As(err, &e) || e.Code == anxin.EINTERNAL:
 		return T(ctx, "Something went wrong")
 	case e.Msg == "" && page(ctx).Lang == "en":

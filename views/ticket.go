@@ -53,10 +53,10 @@ func (p TicketPage) PaidTwice() (anxin.Event, bool) {
 type Outcome struct {
 	Kind      string // done, handled (someone else was first), refused, confirm
 	Action    anxin.Action
-	By        string    // handled: who was first
-	At        time.Time // handled: when
-	Err       error     // refused: why
-	AmountFen int64     // confirm: the amount to confirm
+	By        anxin.Actor // handled: who was first
+	At        time.Time   // handled: when
+	Err       error       // refused: why
+	AmountFen int64       // confirm: the amount to confirm
 }
 
 // ActionForm is the input of an action form.
@@ -245,4 +245,19 @@ func (p TicketPage) hasBuyerSide() bool {
 		}
 	}
 	return false
+}
+
+// refundLabel names the order card's refund line by where the refund
+// stands: only money the payment system paid (or an agent paid by hand) is
+// "refunded"; a refund still on its way or declined says so.
+func (p TicketPage) refundLabel() string {
+	switch {
+	case p.Refund == nil:
+		return "Refunded"
+	case p.Refund.Status == anxin.RefundStatusPending:
+		return "Refund in progress"
+	case p.Refund.Status == anxin.RefundStatusFailed:
+		return "Refund failed (not paid)"
+	}
+	return "Refunded"
 }

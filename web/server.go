@@ -76,6 +76,7 @@ type Server struct {
 	addrs    *throttle // failed logins per address
 	badKeys  *throttle // API requests with a wrong key, per address
 	limits   *limiter  // per API key (api.go)
+	bulks    bulkOutcomes
 }
 
 // New builds the server and its routes.
@@ -164,7 +165,7 @@ func (s *Server) routes() {
 	e.POST("/queue/views/:id/delete", s.deleteView, in...)
 	e.GET("/norms", s.norms, in...)
 	e.GET("/reports", s.reports, in...)
-	e.POST("/queue/bulk", s.bulk, only(anxin.RoleAgent)...)
+	e.POST("/queue/bulk", s.bulk, only(anxin.RoleAgent, anxin.RoleMerchant)...)
 	e.GET("/events", s.events, in...)
 	e.GET("/tickets/:number", s.ticketPage, in...)
 	e.POST("/tickets/:number/actions/:action", s.ticketAction, in...)

@@ -47,8 +47,9 @@ func TestFlaggedPhotosAreLookedAtFirst(t *testing.T) {
 	if r := row(clean); r.Find("button[data-action=approve]").Length() != 1 || r.AttrOr("data-flagged", "x") != "x" {
 		t.Fatal("the clean row lost its approve button")
 	}
-	_, doc = agent.post("/queue/bulk", url.Values{"action": {"approve"},
+	res, _ := agent.post("/queue/bulk", url.Values{"action": {"approve"},
 		"tickets": {fmt.Sprintf("%s:%d", again.Number, again.Version), fmt.Sprintf("%s:%d", clean.Number, clean.Version)}})
+	_, doc = agent.get(res.Header.Get("Location"))
 	if got := doc.Find(`#bulk-results li[data-ticket-number="` + again.Number + `"]`).Text(); !strings.Contains(got, "照片有疑点") {
 		t.Fatalf("bulk on the flagged ticket: %q", got)
 	}
