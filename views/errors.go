@@ -166,6 +166,7 @@ var errorZH = map[anxin.Msg]string{
 	anxin.MsgNotFound:           "未找到",
 	anxin.MsgServiceNotFound:    "未找到该服务",
 	anxin.MsgDeliveryNotFound:   "未找到该推送记录",
+	anxin.MsgDeliveryNotGivenUp: "只有已放弃的推送才能重试",
 	anxin.MsgWebhookNotFound:    "未找到该 Webhook",
 	anxin.MsgAPIKeyNotFound:     "未找到该 API 密钥",
 	anxin.MsgUnknownService:     "未知的服务 %q",

@@ -3,9 +3,11 @@ package views
 func init() {
 	addZH(uiZH)
 	addEN(map[string]string{
-		"row:approve":      "approve",
-		"row:receive":      "confirm receipt",
-		"row:retry_refund": "retry refund",
+		"row:approve":          "approve",
+		"row:receive":          "confirm receipt",
+		"row:retry_refund":     "retry refund",
+		"audit:export_tickets": "exported tickets",
+		"audit:retry_delivery": "sent a webhook delivery again",
 	})
 }
 
@@ -30,4 +32,29 @@ var uiZH = map[string]string{
 	// The merchant's queue
 	"To do":                 "待我处理",
 	"Waiting for the buyer": "等待买家",
+
+	// Webhook deliveries given up on
+	"Send again":                        "重新发送",
+	"Delivery queued to be sent again.": "已安排重新发送。",
+
+	// The audit log in words
+	"audit:export_tickets": "导出工单",
+	"audit:retry_delivery": "重新发送推送",
+	"User":                 "用户",
+	"Webhook":              "Webhook",
+	"Settings":             "设置",
+	"Queue view":           "队列视图",
+	"All tickets":          "全部工单",
+	"nobody":               "无",
+	"agents %s":            "客服（编号 %s）",
+	"%s rows":              "%s 行",
+	"event":                "事件",
+	"%s; instant refund: %s (unshipped orders: %s; up to %s)": "%s；极速退款：%s（未发货订单：%s；上限 %s）",
+	"on: %s":                              "开通：%s",
+	"claim window: %s":                    "申请时限：%s",
+	"merchant clock: %s":                  "商家处理时限：%s",
+	"buyer's time to answer an offer: %s": "买家答复协商时限：%s",
+	"photos required: %s":                 "所需照片：%s 张",
+	"offers per ticket: %s":               "每单协商次数：%s",
+	"; ":                                  "；",
 }
