@@ -3,6 +3,9 @@ package views
 import (
 	"context"
 	"fmt"
+	"github.com/a-h/templ"
+	"html"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -120,4 +123,34 @@ func tabCurrent(active bool) string {
 		return "page"
 	}
 	return "false"
+}
+
+// ZoneName names a time zone for people: China's in words, any other by
+// its UTC offset now (a zone's IANA name is a code, not a word).
+func ZoneName(ctx context.Context, loc *time.Location) string {
+	switch loc.String() {
+	case "Asia/Shanghai", "Asia/Chongqing", "Asia/Harbin", "PRC":
+		return T(ctx, "Beijing time")
+	}
+	_, off := page(ctx).Now.In(loc).Zone()
+	sign := "+"
+	if off < 0 {
+		sign, off = "-", -off
+	}
+	return fmt.Sprintf("UTC%s%02d:%02d", sign, off/3600, off%3600/60)
+}
+
+// Coded is text in which the commands and names given are marked as code
+// (<code>): a sentence of the UI that tells the admin what to run. The
+// text is escaped; only the marks are HTML.
+func Coded(text string, codes ...string) templ.Component {
+	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
+		out := html.EscapeString(text)
+		for _, c := range codes {
+			e := html.EscapeString(c)
+			out = strings.ReplaceAll(out, e, "<code>"+e+"</code>")
+		}
+		_, err := io.WriteString(w, out)
+		return err
+	})
 }

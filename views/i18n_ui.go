@@ -57,4 +57,26 @@ var uiZH = map[string]string{
 	"photos required: %s":                 "所需照片：%s 张",
 	"offers per ticket: %s":               "每单协商次数：%s",
 	"; ":                                  "；",
+
+	// Words for what the timeline and the admin pages kept as codes
+	"Merchant name": "商家名称",
+	"instant refund (极速退款) at intake": "受理时极速退款",
+	"pickup at %s": "上门取件：%s",
+	"accepted outside its window by an agent: %s": "客服特批超时限受理：%s",
+
+	// Error pages: the HTTP statuses' own names, and the messages of the
+	// checks that answer before any handler
+	"Bad Request":              "请求无效",
+	"Unauthorized":             "请先登录",
+	"Method Not Allowed":       "不支持此操作",
+	"Conflict":                 "操作冲突",
+	"Request Entity Too Large": "上传内容过大",
+	"Unprocessable Entity":     "无法处理的内容",
+	"Too Many Requests":        "请求过于频繁",
+	"Service Unavailable":      "服务暂不可用",
+	"invalid or missing CSRF token; reload the page and try again": "页面已过期，请刷新后重试",
+	"please log in": "请先登录",
+	"shutting down": "服务正在关闭",
+
+	"Beijing time": "北京时间",
 }

@@ -133,7 +133,7 @@ var workbenchZH = map[string]string{
 	"within window: %s of %s used":                    "在时限内：已用 %s / 共 %s",
 	"outside window: %s of %s (accepted by override)": "超出时限：已用 %s / 共 %s（客服破例受理）",
 	"evidence: none required":                         "凭证：无需凭证",
-	"evidence: %d of %d required":                     "凭证：已提交 %d 张 / 需 %d 张",
+	"evidence: %s":                                    "凭证：%s",
 	"the goods come back before the refund":           "需退货后退款",
 	"refund without return":                           "无需退货直接退款",
 	"merchant answers within %s; then: %s":            "商家需在 %s 内处理；超时：%s",

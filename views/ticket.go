@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/anxin-helpdesk/anxin"
@@ -141,7 +142,7 @@ func EvidenceCheck(ctx context.Context, p TicketPage) (string, bool) {
 	if c.Min == 0 {
 		return T(ctx, "evidence: none required"), true
 	}
-	return Tf(ctx, "evidence: %d of %d required", c.Photos, c.Min), c.Photos >= c.Min
+	return Tf(ctx, "evidence: %s", EvidenceCount(ctx, c)), c.Photos >= c.Min
 }
 
 // CompensationWords says what the service pays.
@@ -179,6 +180,20 @@ func EventDetail(ctx context.Context, e anxin.Event) string {
 		return TimeoutWords(ctx, anxin.TimeoutAction(e.Detail))
 	case e.Action == anxin.PhotoAdded && e.Detail != "", e.Action == anxin.AddEvidence && anxin.IsChecklistItem(e.Detail):
 		return T(ctx, anxin.ChecklistLabel(e.Detail))
+	case e.Detail == anxin.InstantRefundReason:
+		return T(ctx, "instant refund (极速退款) at intake")
+	case e.Action == anxin.BookPickup:
+		if slot, err := time.Parse(time.RFC3339, e.Detail); err == nil {
+			return Tf(ctx, "pickup at %s", When(ctx, slot))
+		}
+	case e.Action == anxin.Create && strings.HasPrefix(e.Detail, "override: "):
+		// "override: REASON (the rule's refusal, in English)": the rule is
+		// said by the policy check; the agent's reason is said here.
+		reason := strings.TrimPrefix(e.Detail, "override: ")
+		if i := strings.LastIndex(reason, " ("); i >= 0 && strings.HasSuffix(reason, ")") {
+			reason = reason[:i]
+		}
+		return Tf(ctx, "accepted outside its window by an agent: %s", reason)
 	}
 	return e.Detail
 }

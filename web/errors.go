@@ -43,7 +43,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	switch {
 	case errors.As(err, &he):
 		status = he.Code
-		if m, ok := he.Message.(string); ok {
+		// The router's own messages ("Not Found", "Method Not Allowed")
+		// have no words in the catalogue: the page's title says it.
+		if m, ok := he.Message.(string); ok && views.Translated(ctx, m) {
 			message = views.T(ctx, m)
 		}
 	case anxin.ErrorCode(err) != anxin.EINTERNAL:

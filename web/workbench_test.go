@@ -104,7 +104,7 @@ func TestTicketPage(t *testing.T) {
 	if w := doc.Find("[data-check=window]").Text(); !strings.Contains(w, "已用 1小时 / 共 1天") || !doc.Find("[data-check=window]").HasClass("ok") {
 		t.Errorf("window check %q", w)
 	}
-	if ev := doc.Find("[data-check=evidence]"); !strings.Contains(ev.Text(), "已提交 0 张 / 需 1 张") || !ev.HasClass("bad") {
+	if ev := doc.Find("[data-check=evidence]"); !strings.Contains(ev.Text(), "凭证：买家照片 0 张，至少需要 1 张") || !ev.HasClass("bad") {
 		t.Errorf("evidence check %q", ev.Text())
 	}
 	var got []string
