@@ -307,4 +307,3 @@ func countPrefix(seen map[string]bool, prefix string) int {
 	}
 	return n
 }
-
