@@ -79,4 +79,6 @@ var uiZH = map[string]string{
 	"shutting down": "服务正在关闭",
 
 	"Beijing time": "北京时间",
+
+	"Menu": "菜单",
 }
