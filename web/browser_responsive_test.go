@@ -161,6 +161,9 @@ func TestBrowserResponsive(t *testing.T) {
 				ticket, who, r[0], r[1], r[2], r[3], r[4])
 		}
 		shoot(who + "-ticket-first-screen-390")
+		checkAccessibility(t, ctx, "ticket (phone, "+who+")")
+		goTo("/queue")
+		checkAccessibility(t, ctx, "queue (phone, "+who+")")
 	}
 }
 
