@@ -6,6 +6,7 @@ func init() {
 }
 
 var workbenchEN = map[string]string{
+	"personal data erased on %s": "personal data erased on %s",
 	"approve":                   "Approve",
 	"refund":                    "Refund",
 	"reject":                    "Reject",
@@ -61,6 +62,7 @@ var workbenchEN = map[string]string{
 }
 
 var workbenchZH = map[string]string{
+	"personal data erased on %s": "个人信息已于 %s 清除",
 	// Queue
 	"Search": "搜索",
 	"Ticket, order, phone or its last 4 digits, buyer, product…": "工单号、订单号、手机号或尾号、买家、商品…",

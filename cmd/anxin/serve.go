@@ -45,8 +45,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 	backupDir := f.str("backup-dir", "", "take backups on a schedule into this directory (default: none)")
 	backupEvery := f.duration("backup-every", 24*time.Hour, "time between scheduled backups")
 	backupKeep := f.integer("backup-keep", 7, "scheduled backups kept; older ones are removed")
+	retain := f.str("retain-contact", "90d", "erase buyers' names and phones from tickets ended longer ago than this (0: keep them)")
 	if err := f.parse(args); err != nil {
 		return err
+	}
+	retainContact, err := parseDays(*retain)
+	if err != nil {
+		return usageError{fmt.Sprintf("serve: --retain-contact: %v", err)}
 	}
 	if *backupEvery < time.Minute || *backupKeep < 1 {
 		return usageError{"serve: --backup-every must be at least 1m and --backup-keep at least 1"}
@@ -126,7 +131,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 	// The scheduler (its first round catches up on deadlines that passed
 	// while Anxin was down), the webhook sender and the scheduled backups;
 	// stopped after the HTTP server, before the store closes.
-	sch, err := jobs.NewScheduler(st, jobs.Config{RefundProvider: *provider, Logger: log})
+	sch, err := jobs.NewScheduler(st, jobs.Config{RefundProvider: *provider, Logger: log, RetainContact: retainContact})
 	if err != nil {
 		return err
 	}
@@ -265,4 +270,30 @@ func httpServer(h http.Handler, log *slog.Logger) *http.Server {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+}
+
+// parseDays reads a period as days ("90d") or a Go duration ("2160h"); "0"
+// is none. A period under a day is refused: it would erase what agents are
+// still working with.
+func parseDays(v string) (time.Duration, error) {
+	if v == "0" {
+		return 0, nil
+	}
+	var d time.Duration
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil {
+			return 0, fmt.Errorf("%q is not a number of days such as 90d", v)
+		}
+		d = time.Duration(n) * 24 * time.Hour
+	} else {
+		var err error
+		if d, err = time.ParseDuration(v); err != nil {
+			return 0, fmt.Errorf("%q is not a period such as 90d", v)
+		}
+	}
+	if d < 24*time.Hour {
+		return 0, fmt.Errorf("%q is under a day (0 keeps them)", v)
+	}
+	return d, nil
 }

@@ -67,7 +67,11 @@ func (s *Scheduler) Tick(ctx context.Context) (Round, error) {
 		errs = append(errs, err)
 	}
 	if now := s.st.Clock().Now(); now.Sub(s.lastPurge) >= purgeEvery {
-		if err := s.st.Purge(ctx); err != nil {
+		n, err := s.st.EraseContacts(ctx, s.cfg.RetainContact)
+		if n > 0 {
+			s.log.Info("buyers' names and phones erased from tickets ended long ago", "tickets", n, "kept_for", s.cfg.RetainContact)
+		}
+		if err = errors.Join(err, s.st.Purge(ctx)); err != nil {
 			errs = append(errs, err)
 		} else {
 			s.lastPurge = now
