@@ -30,7 +30,6 @@ func Money(fen int64) string {
 // MaskPhone hides the middle of a phone number: 13800138000 -> 138****8000.
 func MaskPhone(p string) string { return anxin.MaskPhone(p) }
 
-
 // Countdown formats the time left until a deadline: under a day as 23:59:12,
 // from a day on as 2天4小时 (2d 4h); past it, 逾期 and by how long.
 // static/app.js formats the same way as it ticks.
