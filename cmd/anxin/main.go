@@ -29,9 +29,6 @@ import (
 	_ "time/tzdata" // the zone database, for hosts that have none
 )
 
-// version is stamped at build time: -ldflags "-X main.version=…".
-var version = "dev"
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
@@ -57,7 +54,7 @@ commands:
   backup    write a verified backup of the database and its photos, while serve runs (--to DIR, --db)
   restore   put a backup back into a stopped deployment (--from DIR/anxin-..., --db, --force)
   check     check a database (--db) or a backup (--backup DIR): integrity, foreign keys, photos
-  version   print the version
+  version   print the version, commit, build date and Go version
 
 Every flag has an ANXIN_* environment equivalent, e.g. ANXIN_DB for --db.`
 
@@ -92,7 +89,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "check":
 		return check(ctx, rest, stdout)
 	case "version", "--version", "-version":
-		fmt.Fprintln(stdout, "anxin", version)
+		printVersion(stdout)
 		return nil
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
