@@ -52,7 +52,7 @@ func (s *Server) requestLog(next echo.HandlerFunc) echo.HandlerFunc {
 		if !s.log.Enabled(r.Context(), slog.LevelInfo) {
 			return nil
 		}
-		attrs := make([]slog.Attr, 0, 10)
+		attrs := make([]slog.Attr, 0, 11)
 		attrs = append(attrs,
 			slog.String("method", r.Method),
 			slog.String("route", route),
@@ -60,6 +60,7 @@ func (s *Server) requestLog(next echo.HandlerFunc) echo.HandlerFunc {
 			slog.Int("status", status),
 			slog.Duration("took", took),
 			slog.Int64("bytes", res.Size),
+			slog.String("ip", c.RealIP()), // the client's: through a trusted proxy, the address it forwards (proxy.go)
 			slog.String("request_id", id))
 		if u := user(c); u != nil {
 			attrs = append(attrs, slog.Int64("user", u.ID))
@@ -98,9 +99,18 @@ func printable(s string) bool {
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
-func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+// hsts tells browsers to come back over HTTPS only, for a year, once a
+// page came to them over TLS (served by Anxin, or by a trusted proxy that
+// says so). Subdomains are not named: other services of the company may
+// live there without TLS.
+const hsts = "max-age=31536000"
+
+func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
+		if s.overTLS(c.Request()) {
+			h.Set("Strict-Transport-Security", hsts)
+		}
 		h.Set("Content-Security-Policy", contentSecurityPolicy)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")

@@ -126,7 +126,7 @@ func New(cfg Config, st *store.Store) *Server {
 	e.IPExtractor = s.clientIP
 	e.Use(middleware.Recover())
 	e.Use(s.requestLog)
-	e.Use(securityHeaders)
+	e.Use(s.securityHeaders)
 	s.echo = e
 	s.routes()
 
