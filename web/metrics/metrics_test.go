@@ -2,11 +2,14 @@ package metrics_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -151,3 +154,74 @@ func TestMetrics(t *testing.T) {
 }
 
 func runtimeVersion() string { return runtime.Version() }
+
+// TestDashboardAndREADMEName the metrics there are: every metric the
+// example Grafana dashboard queries exists, and the README lists every one
+// of Anxin's own.
+func TestDashboardAndREADMEName(t *testing.T) {
+	m := metrics.New(metrics.Build{Version: "v1"}, quiet)
+	clock := anxin.NewManualClock(storetest.Epoch)
+	cfg := storetest.Config(clock)
+	cfg.Observer = m.Writes()
+	s := storetest.MustOpenWith(t, filepath.Join(t.TempDir(), "anxin.db"), cfg)
+	sch, _ := jobs.NewScheduler(s, jobs.Config{Logger: quiet})
+	snd := webhook.NewSender(s, webhook.Config{Logger: quiet})
+	if err := m.Watch(metrics.Sources{Store: s, Scheduler: sch.Stats, Sender: snd.Stats}); err != nil {
+		t.Fatal(err)
+	}
+	storetest.MustMerchant(t, s, "m")
+	if _, err := s.Backup(ctx, t.TempDir(), store.BackupScheduled); err != nil {
+		t.Fatal(err)
+	}
+	m.ObserveRequest(http.MethodGet, "/queue", http.StatusOK, time.Millisecond)
+	families := map[string]bool{}
+	for series := range scrape(t, m) {
+		name, _, _ := strings.Cut(series, "{")
+		families[name] = true
+		for _, suffix := range []string{"_bucket", "_count", "_sum"} {
+			if base, ok := strings.CutSuffix(name, suffix); ok {
+				families[base] = true
+			}
+		}
+	}
+
+	dash, err := os.ReadFile("../../docs/grafana-dashboard.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d struct {
+		Panels []struct {
+			Title   string
+			Targets []struct{ Expr string }
+		}
+	}
+	if err := json.Unmarshal(dash, &d); err != nil {
+		t.Fatalf("the dashboard is not JSON: %v", err)
+	}
+	name := regexp.MustCompile(`\b(anxin|go|process)_[a-z_]+\b`)
+	queried := 0
+	for _, p := range d.Panels {
+		for _, tg := range p.Targets {
+			for _, n := range name.FindAllString(tg.Expr, -1) {
+				queried++
+				if !families[n] {
+					t.Errorf("panel %q queries %s, which is not a metric", p.Title, n)
+				}
+			}
+		}
+	}
+	if queried < 20 {
+		t.Errorf("the dashboard queries %d metrics", queried)
+	}
+
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for f := range families {
+		if strings.HasPrefix(f, "anxin_") && !strings.HasSuffix(f, "_bucket") && !strings.HasSuffix(f, "_count") &&
+			!strings.HasSuffix(f, "_sum") && !strings.Contains(string(readme), "`"+f) {
+			t.Errorf("the README does not list %s", f)
+		}
+	}
+}
