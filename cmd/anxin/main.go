@@ -1,7 +1,7 @@
 // Command anxin is the Anxin after-sales helpdesk: one binary with its
 // database, pages and static files inside.
 //
-//	anxin serve [--addr A] [--db PATH] [--demo]
+//	anxin serve [--addr A] [--db PATH] [--demo] [--tls-cert F --tls-key F] [--metrics-addr A]
 //	anxin migrate [--db PATH]
 //	anxin seed --demo [--db PATH]
 //	anxin user add --email E --role agent|merchant|admin [--merchant CODE] [--name N]
@@ -46,7 +46,7 @@ func main() {
 const usage = `usage: anxin <command> [flags]
 
 commands:
-  serve     start the helpdesk (--addr, --db, --demo, --refund-provider, --api-rate, ...)
+  serve     start the helpdesk (--addr, --db, --demo, --tls-cert/--tls-key, --metrics-addr, --backup-dir, ...)
   migrate   bring the database schema up to date (--db)
   seed      fill an empty database with demo data (--demo, --db)
   user add  create a login (--email, --role, --merchant, --name); password from stdin or generated
