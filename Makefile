@@ -2,18 +2,33 @@
 # `make test` runs every test. Both need only Go; `make test` installs Chromium
 # (for the browser tests) when it can.
 
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -s -w -X main.version=$(VERSION)
-BIN     := bin/anxin
+VERSION    ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT     ?= $(shell git rev-parse HEAD 2>/dev/null)
+BUILD_DATE ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS    := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.buildDate=$(BUILD_DATE)
+BIN        := bin/anxin
 export CGO_ENABLED := 0
 
-.PHONY: run build test generate lint bench fuzz browser vnu validate lighthouse clean
+.PHONY: run build release test generate lint bench fuzz browser vnu validate lighthouse clean
 
 run: build
 	./$(BIN) serve --demo
 
 build:
 	go build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/anxin
+
+# Static binaries (no cgo: the SQLite inside is pure Go) for each platform,
+# version stamped, into dist/ with their SHA256SUMS.
+PLATFORMS ?= linux/amd64 linux/arm64 windows/amd64 darwin/arm64
+release:
+	rm -rf dist && mkdir -p dist
+	@set -e; for p in $(PLATFORMS); do \
+	  os=$${p%/*}; arch=$${p#*/}; ext=; [ "$$os" = windows ] && ext=.exe; \
+	  out=dist/anxin-$(VERSION)-$$os-$$arch$$ext; echo "  $$out"; \
+	  GOOS=$$os GOARCH=$$arch go build -trimpath -ldflags "$(LDFLAGS)" -o $$out ./cmd/anxin; \
+	done
+	cd dist && { command -v sha256sum >/dev/null && sha256sum anxin-* || shasum -a 256 anxin-*; } > SHA256SUMS
+	@cat dist/SHA256SUMS
 
 # Tests run with the race detector where a C compiler is there for it (it needs
 # cgo; nothing else is built with cgo).
@@ -90,4 +105,4 @@ lighthouse: build browser
 	LIGHTHOUSE_VERSION=$(LIGHTHOUSE_VERSION) scripts/lighthouse.sh $(BIN) 95
 
 clean:
-	rm -rf bin data/anxin.db*
+	rm -rf bin dist data/anxin.db*

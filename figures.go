@@ -1,10 +1,6 @@
 package anxin
 
-import (
-	"math"
-	"sort"
-	"time"
-)
+import "time"
 
 // Return-rate yardsticks from the source: past 20% the cost curve turns up
 // steeply; 15% or less is healthy.
@@ -22,17 +18,16 @@ const FigureDays = 30
 type Figures struct {
 	Days             []string // YYYY-MM-DD in the configured zone, oldest first
 	Orders           []int
-	Refunded         []int           // tickets ending in a refund (paid that day)
-	RefundFen        []int64         // what those refunds paid
-	ArbitrationsOpen []int           // complaints: arbitrations opened
-	ArbitrationsLost []int           // disputes: rulings against the merchant
-	ArbitrationsWon  []int           // rulings for the merchant
-	Decided          []int           // merchant clocks ended by a decision (a person's or a timeout), not the buyer's cancel
-	Missed           []int           // merchant clocks that ran out into an automatic decision
-	FirstAction      []time.Duration // median time to the first decision, per day of creation
+	Refunded         []int       // tickets ending in a refund (paid that day)
+	RefundFen        []int64     // what those refunds paid
+	ArbitrationsOpen []int       // complaints: arbitrations opened
+	ArbitrationsLost []int       // disputes: rulings against the merchant
+	ArbitrationsWon  []int       // rulings for the merchant
+	Decided          []int       // merchant clocks ended by a decision (a person's or a timeout), not the buyer's cancel
+	Missed           []int       // merchant clocks that ran out into an automatic decision
+	FirstActions     []Histogram // times to the first decision, by day of the ticket's creation
 
-	FirstActionAll []time.Duration // every ticket's time to its first decision
-	RefundsBy      map[ServiceKey]RefundTotal
+	RefundsBy map[ServiceKey]RefundTotal
 }
 
 // RefundTotal is what refunds on one service paid.
@@ -47,11 +42,11 @@ func NewFigures(days []string) Figures {
 	return Figures{Days: days, Orders: make([]int, n), Refunded: make([]int, n), RefundFen: make([]int64, n),
 		ArbitrationsOpen: make([]int, n), ArbitrationsLost: make([]int, n), ArbitrationsWon: make([]int, n),
 		Decided: make([]int, n), Missed: make([]int, n),
-		FirstAction: make([]time.Duration, n), RefundsBy: map[ServiceKey]RefundTotal{}}
+		FirstActions: make([]Histogram, n), RefundsBy: map[ServiceKey]RefundTotal{}}
 }
 
 // Add adds another merchant's figures for the same days (the sum of
-// several merchants; the per-day median first action is not kept).
+// several merchants).
 func (f *Figures) Add(g Figures) {
 	for i := range f.Days {
 		f.Orders[i] += g.Orders[i]
@@ -62,8 +57,8 @@ func (f *Figures) Add(g Figures) {
 		f.ArbitrationsWon[i] += g.ArbitrationsWon[i]
 		f.Decided[i] += g.Decided[i]
 		f.Missed[i] += g.Missed[i]
+		f.FirstActions[i] = f.FirstActions[i].Add(g.FirstActions[i])
 	}
-	f.FirstActionAll = append(f.FirstActionAll, g.FirstActionAll...)
 	for k, r := range g.RefundsBy {
 		t := f.RefundsBy[k]
 		t.Count += r.Count
@@ -127,14 +122,32 @@ func (f Figures) ArbitrationsRuled() (buyer, merchant int) {
 	return sum(f.ArbitrationsLost), sum(f.ArbitrationsWon)
 }
 
+// FirstActionsAll counts the times to the first decision over the period.
+func (f Figures) FirstActionsAll() Histogram {
+	var all Histogram
+	for _, h := range f.FirstActions {
+		all = all.Add(h)
+	}
+	return all
+}
+
+// FirstActionMedians is the median time to the first decision per day.
+func (f Figures) FirstActionMedians() []time.Duration {
+	out := make([]time.Duration, len(f.FirstActions))
+	for i, h := range f.FirstActions {
+		out[i] = h.Quantile(0.5)
+	}
+	return out
+}
+
 // P90FirstAction is the 90th percentile of the time to the first decision.
-func (f Figures) P90FirstAction() time.Duration { return QuantileDur(f.FirstActionAll, 0.9) }
+func (f Figures) P90FirstAction() time.Duration { return f.FirstActionsAll().Quantile(0.9) }
 
 // RefundsPaid is the count and sum of refunds paid.
 func (f Figures) RefundsPaid() (int, int64) { return sum(f.Refunded), sum(f.RefundFen) }
 
 // MedianFirstAction is the median time from a ticket's creation to its first decision.
-func (f Figures) MedianFirstAction() time.Duration { return Median(f.FirstActionAll) }
+func (f Figures) MedianFirstAction() time.Duration { return f.FirstActionsAll().Quantile(0.5) }
 
 // DailyRate is a daily series of n over that day's orders.
 func (f Figures) DailyRate(n []int) []float64 {
@@ -155,30 +168,6 @@ func Health(returnRate float64) string {
 		return "warn"
 	}
 	return "ok"
-}
-
-// Median of durations (0 for none).
-func Median(ds []time.Duration) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	s := append([]time.Duration(nil), ds...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
-
-// QuantileDur is the q-quantile of durations by nearest rank (0 for none).
-func QuantileDur(ds []time.Duration, q float64) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	s := append([]time.Duration(nil), ds...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	i := int(math.Ceil(q*float64(len(s)))) - 1
-	return s[min(max(i, 0), len(s)-1)]
 }
 
 // PersonDays is how many decisions one person made on each day of a period.

@@ -29,10 +29,4 @@ func TestFigures(t *testing.T) {
 			t.Errorf("Health(%v) = %s, want %s", r, got, want)
 		}
 	}
-	if m := anxin.Median([]time.Duration{5, 1, 3}); m != 3 {
-		t.Errorf("median %v", m)
-	}
-	if m := anxin.Median([]time.Duration{4, 1, 3, 2}); m != 2 {
-		t.Errorf("even median %v", m)
-	}
 }

@@ -139,6 +139,15 @@ func TestBenchDatabaseShape(t *testing.T) {
 	if total != 2000 || open < 400 || open > 1000 {
 		t.Fatalf("%d tickets, %d open", total, open)
 	}
+	// The decided ones were decided, and the reports count them.
+	var events, refunds, first, counted int
+	db.QueryRow(`SELECT count(*) FROM ticket_events`).Scan(&events)
+	db.QueryRow(`SELECT count(*) FROM refunds WHERE status = 'succeeded'`).Scan(&refunds)
+	db.QueryRow(`SELECT count(*) FROM tickets WHERE first_action_at IS NOT NULL`).Scan(&first)
+	db.QueryRow(`SELECT sum(decided) FROM figures_daily`).Scan(&counted)
+	if events != total-open || refunds < 600 || first != events || counted != events {
+		t.Fatalf("%d events, %d refunds, %d first actions, %d decisions counted", events, refunds, first, counted)
+	}
 	again, err := storetest.BenchDatabase(ctx, dir, 2000)
 	if err != nil || again != path {
 		t.Fatalf("a second call must reuse the database: %v", err)

@@ -126,6 +126,9 @@ func HookedWrite(s *Store, ctx context.Context, hook, code string) error {
 	})
 }
 
+// VitalsSQL are the queries behind Vitals, for a test of their plans.
+var VitalsSQL = []string{vitalsTicketsSQL, vitalsAutoSQL, vitalsOutboxSQL, vitalsBackupsSQL}
+
 // AskedSQL is the query behind Asked, for a test of its plan.
 const AskedSQL = askedSQL
 
@@ -195,4 +198,13 @@ func InUse(ctx context.Context, path string) error {
 		return err
 	}
 	return errors.Join(conn.Close(), db.Close())
+}
+
+// RebuildFigures counts the figures tables again from the tickets, events
+// and refunds, as Open does when they are new.
+func RebuildFigures(ctx context.Context, s *Store) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE figures_zone SET built = 0`); err != nil {
+		return err
+	}
+	return s.prepareFigures(ctx)
 }

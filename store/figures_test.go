@@ -40,7 +40,7 @@ func TestFigures(t *testing.T) {
 	mustDecide(t, s, noise.ID, anxin.Decision{Action: anxin.Approve, Actor: agent})
 	mustDecide(t, s, noise.ID, anxin.Decision{Action: anxin.RefundSucceeded, Actor: anxin.System()})
 
-	f, err := s.Figures(ctx, anxin.AllMerchants(), m.ID, clock.Now(), zone, anxin.FigureDays)
+	f, err := s.Figures(ctx, anxin.AllMerchants(), m.ID, clock.Now(), anxin.FigureDays)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,8 +54,11 @@ func TestFigures(t *testing.T) {
 	if f.RefundsBy[anxin.Damaged].Fen != 5000 || f.RefundsBy[anxin.FreshSpoiled].Fen != 7000 {
 		t.Fatalf("by service %+v", f.RefundsBy)
 	}
-	if len(f.FirstActionAll) != 3 || f.FirstActionAll[0] != 3*time.Minute {
-		t.Fatalf("first actions %v", f.FirstActionAll)
+	// Three tickets acted on: approved after 3 minutes, timed out after
+	// 25 hours, ruled on at once.
+	if all := f.FirstActionsAll(); all.Count() != 3 || all.N[anxin.Bucket(3*time.Minute)] != 1 ||
+		all.N[anxin.Bucket(25*time.Hour)] != 1 || all.N[0] != 1 {
+		t.Fatalf("first actions %v", all)
 	}
 	// Three merchant clocks ended by a decision (an approval, a timeout, the
 	// way into arbitration), one of them missed.
@@ -68,12 +71,12 @@ func TestFigures(t *testing.T) {
 	if f.P90FirstAction() < 25*time.Hour {
 		t.Fatalf("p90 first action %v", f.P90FirstAction())
 	}
-	fresh, err := s.FiguresFor(ctx, anxin.AllMerchants(), m.ID, anxin.FreshSpoiled, clock.Now(), zone, anxin.FigureDays)
+	fresh, err := s.FiguresFor(ctx, anxin.AllMerchants(), m.ID, anxin.FreshSpoiled, clock.Now(), anxin.FigureDays)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n, fen := fresh.RefundsPaid(); n != 1 || fen != 7000 || fresh.DeadlinesMissed() != 1 || len(fresh.FirstActionAll) != 1 || fresh.TotalOrders() != 50 {
-		t.Fatalf("one service: %d refunds (%d fen), missed %d, first actions %v", n, fen, fresh.DeadlinesMissed(), fresh.FirstActionAll)
+	if n, fen := fresh.RefundsPaid(); n != 1 || fen != 7000 || fresh.DeadlinesMissed() != 1 || fresh.FirstActionsAll().Count() != 1 || fresh.TotalOrders() != 50 {
+		t.Fatalf("one service: %d refunds (%d fen), missed %d, first actions %v", n, fen, fresh.DeadlinesMissed(), fresh.FirstActionsAll())
 	}
 	var all anxin.Figures = anxin.NewFigures(f.Days)
 	all.Add(f)
@@ -81,7 +84,7 @@ func TestFigures(t *testing.T) {
 	if n, _ := all.RefundsPaid(); n != 3 || all.TotalOrders() != 100 || all.RefundsBy[anxin.FreshSpoiled].Fen != 14000 {
 		t.Fatalf("sum: %d refunds over %d orders", n, all.TotalOrders())
 	}
-	if _, err := s.Figures(ctx, anxin.Scope{MerchantID: other.ID}, m.ID, clock.Now(), zone, 30); anxin.ErrorCode(err) != anxin.ENOTFOUND {
+	if _, err := s.Figures(ctx, anxin.Scope{MerchantID: other.ID}, m.ID, clock.Now(), 30); anxin.ErrorCode(err) != anxin.ENOTFOUND {
 		t.Fatalf("another merchant's figures: %v", err)
 	}
 }

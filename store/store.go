@@ -78,6 +78,26 @@ type Config struct {
 	// migration runs (backup.go); a failed backup leaves the schema as it
 	// was. A new, empty database is not backed up. Empty: no backup.
 	PreMigrateBackupDir string
+	// Zone is the display zone, whose calendar days the figures are kept
+	// by; default Asia/Shanghai. Opening with another zone than the last
+	// time counts them again (figures.go).
+	Zone *time.Location
+	// Observer, when set, is told how long writes and commits take (the
+	// metrics); nil: nobody.
+	Observer WriteObserver
+}
+
+// WriteObserver is told of the group-commit writer's work (write.go). Its
+// methods are called on the hot path, from many goroutines: they must be
+// quick and safe for concurrent use.
+type WriteObserver interface {
+	// Write is one use case's write, from the moment it was asked for to
+	// its answer (queued, run and committed or rolled back); background is
+	// the system's own work (the scheduler's), which waits behind people's.
+	Write(background bool, took time.Duration)
+	// Commit is one batch's transaction, from its begin to its commit, and
+	// how many writes shared it.
+	Commit(writes int, took time.Duration)
 }
 
 func (c Config) withDefaults(dbPath string) Config {
@@ -95,7 +115,19 @@ func (c Config) withDefaults(dbPath string) Config {
 		c.MaxBatch = DefaultMaxBatch
 	}
 	c.Version = c.version()
+	if c.Zone == nil {
+		c.Zone = defaultZone()
+	}
 	return c
+}
+
+// defaultZone is Asia/Shanghai, or its fixed offset where the host has no
+// zone database (the binary embeds one).
+func defaultZone() *time.Location {
+	if z, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		return z
+	}
+	return time.FixedZone("CST", 8*60*60)
 }
 
 func (c Config) version() string {
@@ -199,6 +231,9 @@ func open(ctx context.Context, path string, cfg Config) (*Store, error) {
 		return h
 	})
 	if err := s.migrate(ctx); err != nil {
+		return nil, errors.Join(err, db.Close())
+	}
+	if err := s.prepareFigures(ctx); err != nil {
 		return nil, errors.Join(err, db.Close())
 	}
 	rdb, err := sql.Open("sqlite", dsn(path, false))

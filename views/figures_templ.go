@@ -372,7 +372,7 @@ func FigureCards(f anxin.Figures) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ChartSVG(Chart{Small: true, Labels: f.Days, Values: minutes(f.FirstAction), Format: roundAxis, Label: T(ctx, "Median minutes to the first action, per day")}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ChartSVG(Chart{Small: true, Labels: f.Days, Values: minutes(f.FirstActionMedians()), Format: roundAxis, Label: T(ctx, "Median minutes to the first action, per day")}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -3,13 +3,13 @@ package views
 import (
 	"context"
 	"fmt"
-	"github.com/a-h/templ"
 	"html"
 	"io"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/a-h/templ"
 
 	"github.com/anxin-helpdesk/anxin"
 )
@@ -33,21 +33,7 @@ func Money(fen int64) string {
 }
 
 // MaskPhone hides the middle of a phone number: 13800138000 -> 138****8000.
-func MaskPhone(p string) string {
-	if len(p) < 7 || !isDigits(p) {
-		return strings.Repeat("*", utf8.RuneCountInString(p))
-	}
-	return p[:3] + strings.Repeat("*", len(p)-7) + p[len(p)-4:]
-}
-
-func isDigits(s string) bool {
-	for i := range len(s) {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
+func MaskPhone(p string) string { return anxin.MaskPhone(p) }
 
 // Countdown formats the time left until a deadline: under a day as 23:59:12,
 // from a day on as 2天4小时 (2d 4h); past it, 逾期 and by how long.

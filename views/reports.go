@@ -85,7 +85,7 @@ func (r Reports) RefundChart(ctx context.Context) Chart {
 // FirstActionChart is the median time to the first action per day, in minutes
 // (one merchant's only: a sum of merchants keeps no daily medians).
 func (r Reports) FirstActionChart(ctx context.Context) Chart {
-	return Chart{ID: "chart-first-action", Labels: r.Total.Days, Values: minutes(r.Total.FirstAction), Format: roundAxis,
+	return Chart{ID: "chart-first-action", Labels: r.Total.Days, Values: minutes(r.Total.FirstActionMedians()), Format: roundAxis,
 		Label: T(ctx, "Median minutes to the first action, per day")}
 }
 

@@ -36,7 +36,7 @@ func (s *Server) merchantPage(c echo.Context) error {
 }
 
 func (s *Server) merchantFigures(c echo.Context, m anxin.Merchant, own bool) error {
-	f, err := s.store.Figures(c.Request().Context(), user(c).Actor().Scope(), m.ID, s.now(), s.cfg.Zone, anxin.FigureDays)
+	f, err := s.store.Figures(c.Request().Context(), user(c).Actor().Scope(), m.ID, s.now(), anxin.FigureDays)
 	if err != nil {
 		return err
 	}
@@ -50,11 +50,15 @@ func (s *Server) merchants(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	figures, err := s.store.FiguresByMerchant(ctx, anxin.AllMerchants(), 0, "", s.now(), anxin.FigureDays)
+	if err != nil {
+		return err
+	}
 	rows := make([]views.MerchantRow, 0, len(ms))
 	for _, m := range ms {
-		f, err := s.store.Figures(ctx, anxin.AllMerchants(), m.ID, s.now(), s.cfg.Zone, anxin.FigureDays)
-		if err != nil {
-			return err
+		f, ok := figures[m.ID]
+		if !ok {
+			f = anxin.NewFigures(anxin.DaysEnding(s.now(), s.cfg.Zone, anxin.FigureDays))
 		}
 		rows = append(rows, views.MerchantRow{Merchant: m, Figures: f})
 	}

@@ -54,25 +54,26 @@ func (s *Server) reports(c echo.Context) error {
 		Service: service, Own: scope.MerchantID != 0, ServiceSet: anxin.Services(),
 		Total: anxin.NewFigures(anxin.DaysEnding(to, s.cfg.Zone, days))}
 	page.From, page.To = page.Total.Days[0], page.Total.Days[len(page.Total.Days)-1]
-	for _, m := range shown {
-		f, err := s.store.FiguresFor(ctx, scope, m.ID, service, to, s.cfg.Zone, days)
-		if err != nil {
-			return err
-		}
-		page.Rows = append(page.Rows, views.MerchantRow{Merchant: m, Figures: f})
-		page.Total.Add(f)
-	}
 	var merchantID int64
 	if code != "" {
 		merchantID = shown[0].ID
 	}
-	first, _ := time.ParseInLocation(time.DateOnly, page.From, s.cfg.Zone)
-	last, _ := time.ParseInLocation(time.DateOnly, page.To, s.cfg.Zone)
-	if page.People, err = s.store.DecisionsByPerson(ctx, scope, merchantID, service, first, last.AddDate(0, 0, 1), s.cfg.Zone); err != nil {
+	figures, err := s.store.FiguresByMerchant(ctx, scope, merchantID, service, to, days)
+	if err != nil {
+		return err
+	}
+	for _, m := range shown {
+		f, ok := figures[m.ID]
+		if !ok {
+			f = anxin.NewFigures(page.Total.Days)
+		}
+		page.Rows = append(page.Rows, views.MerchantRow{Merchant: m, Figures: f})
+		page.Total.Add(f)
+	}
+	if page.People, err = s.store.DecisionsByPerson(ctx, scope, merchantID, service, page.From, page.To); err != nil {
 		return err
 	}
 	if len(page.Rows) == 1 {
-		page.Total = page.Rows[0].Figures // keeps the daily medians a sum cannot
 		page.Selected = page.Rows[0].Merchant.Name
 	}
 	if c.QueryParam("format") == "csv" {

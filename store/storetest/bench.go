@@ -23,7 +23,9 @@ import (
 // to 50 merchants, over the nine services, and an agent (user 1) exists.
 func BenchDatabase(ctx context.Context, dir string, n int) (string, error) {
 	// v2: buyers, products and reasons vary, and the search index is built.
-	path := filepath.Join(dir, fmt.Sprintf("anxin-v2-%d.db", n))
+	// v3: the decided tickets have their decisions (by 20 agents), refunds
+	// and first actions, for the reports.
+	path := filepath.Join(dir, fmt.Sprintf("anxin-v3-%d.db", n))
 	return buildOnce(ctx, path, "bench", func(tmp string, merchants []int64) error {
 		return fillBench(ctx, tmp, merchants, n)
 	})
@@ -79,6 +81,13 @@ func benchPeople(ctx context.Context, s *store.Store, prefix string) ([]int64, e
 		merchants = append(merchants, m.ID)
 	}
 	_, err := s.CreateUser(ctx, anxin.User{Email: "bench-agent@anxin.test", Name: "bench agent", Role: anxin.RoleAgent}, Password)
+	for i := range 19 {
+		if err != nil {
+			break
+		}
+		_, err = s.CreateUser(ctx, anxin.User{Email: fmt.Sprintf("bench-agent-%02d@anxin.test", i), Name: fmt.Sprintf("客服 %02d", i),
+			Role: anxin.RoleAgent}, Password)
+	}
 	return merchants, err
 }
 
@@ -96,12 +105,37 @@ func fillBench(ctx context.Context, path string, merchants []int64, n int) (err 
 	defer tx.Rollback()
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO tickets (merchant_id, service, state, version, state_since,
 		deadline, due_at, auto_at, order_id, product, paid_fen, ordered_at, shipped_at, received_at, buyer_name,
-		buyer_phone, reason, requested_fen, payable_fen, refunded_fen, created_at, updated_at)
-		VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		buyer_phone, reason, requested_fen, payable_fen, refunded_fen, created_at, updated_at, first_action_at,
+		assignee_id)
+		VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
 	defer stmt.Close()
+	event, err := tx.PrepareContext(ctx, `INSERT INTO ticket_events (ticket_id, at, actor_role, actor_id, actor_name,
+		action, from_state, to_state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer event.Close()
+	refund, err := tx.PrepareContext(ctx, `INSERT INTO refunds (number, ticket_id, amount_fen, status, created_at, updated_at)
+		VALUES (?, ?, ?, 'succeeded', ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer refund.Close()
+	var agents []anxin.Actor
+	rows, err := tx.QueryContext(ctx, `SELECT id, name FROM users WHERE role = 'agent' ORDER BY id`)
+	if err := eachRow(rows, err, func() error {
+		a := anxin.Actor{Role: anxin.RoleAgent}
+		if err := rows.Scan(&a.UserID, &a.Name); err != nil {
+			return err
+		}
+		agents = append(agents, a)
+		return nil
+	}); err != nil {
+		return err
+	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	now := Epoch.UnixMilli()
 	open := []anxin.State{anxin.PendingMerchant, anxin.PendingMerchant, anxin.PendingMerchant, anxin.AwaitingReturn,
@@ -127,11 +161,51 @@ func fillBench(ctx context.Context, path string, merchants []int64, n int) (err 
 			auto = deadline
 		}
 		received := created - rng.Int64N(5*24*hour)
-		if _, err := stmt.ExecContext(ctx, merchants[rng.IntN(len(merchants))], string(svc), string(state), created,
+		// A decided ticket was decided by an agent (its assignee, most
+		// often) some minutes to a day after it came, or ran out at 24 h.
+		var first, assignee any
+		agent := agents[rng.IntN(len(agents))]
+		if rng.IntN(2) == 0 {
+			assignee = agent.UserID
+		}
+		decided := state == anxin.Closed || state == anxin.Refunded
+		at := created + int64(rng.ExpFloat64()*float64(40*time.Minute/time.Millisecond))
+		timedOut := decided && (rng.IntN(10) == 0 || at > created+24*hour)
+		if timedOut {
+			at = created + 24*hour
+		}
+		if decided {
+			first = at
+		}
+		res, err := stmt.ExecContext(ctx, merchants[rng.IntN(len(merchants))], string(svc), string(state), created,
 			deadline, due, auto, fmt.Sprintf("DY%012d", i), BenchProduct(rng), paid, received-72*hour, received-48*hour,
 			received, BenchBuyer(rng), fmt.Sprintf("139%08d", rng.IntN(1e8)), benchReasons[rng.IntN(len(benchReasons))],
-			paid, paid, refunded, created, created); err != nil {
+			paid, paid, refunded, created, created, first, assignee)
+		if err != nil {
 			return err
+		}
+		if !decided {
+			continue
+		}
+		id, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		action, by := anxin.Approve, agent
+		if state == anxin.Closed {
+			action = anxin.Reject
+		}
+		if timedOut {
+			action, by = anxin.Timeout, anxin.System()
+		}
+		if _, err := event.ExecContext(ctx, id, at, string(by.Role), nullable(by.UserID), by.Name, string(action),
+			string(anxin.PendingMerchant), string(state)); err != nil {
+			return err
+		}
+		if refunded > 0 {
+			if _, err := refund.ExecContext(ctx, anxin.RefundNumber(id), id, refunded, at, at+60_000); err != nil {
+				return err
+			}
 		}
 	}
 	// Written behind the store's back: its search index is to be built
@@ -147,6 +221,28 @@ func fillBench(ctx context.Context, path string, merchants []int64, n int) (err 
 	}
 	_, err = db.ExecContext(ctx, `ANALYZE`)
 	return err
+}
+
+// nullable is an id or NULL for none.
+func nullable(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// eachRow calls fn for each row of a query and closes it.
+func eachRow(rows *sql.Rows, err error, fn func() error) error {
+	if err != nil {
+		return err
+	}
+	defer func() { _ = rows.Close() }() // read only
+	for rows.Next() {
+		if err := fn(); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // CopyDatabase copies the database at src (without its -wal: a built
