@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -334,12 +335,15 @@ func (s *Server) bulkOne(c echo.Context, t anxin.Ticket, action string, version 
 	}
 	switch action {
 	case "approve", "approve_return":
+		if t.Version != version {
+			return decide(anxin.Approve) // changed since the page: the conflict says by whom
+		}
 		ws, err := s.store.Warnings(ctx, []anxin.Ticket{t})
 		if err != nil {
 			return err
 		}
 		if len(ws[t.ID]) > 0 {
-			return errFlagged // its photos need a look first
+			return flaggedError(ws[t.ID]) // its photos need a look first
 		}
 		if action == "approve_return" {
 			_, p, err := s.store.Policy(ctx, t.MerchantID, t.Service)
@@ -366,13 +370,19 @@ func (s *Server) bulkOne(c echo.Context, t anxin.Ticket, action string, version 
 // refunds at once (no goods come back): that is decided on the ticket.
 var errPaysNow = errors.New("approving pays at once")
 
-// errFlagged refuses a bulk approval of a ticket whose photos need a look.
-var errFlagged = errors.New("flagged evidence")
+// flaggedError refuses a bulk approval of a ticket whose photos need a
+// look first, and says why.
+type flaggedError []anxin.EvidenceWarning
+
+func (e flaggedError) Error() string {
+	return fmt.Sprintf("flagged evidence: %v", []anxin.EvidenceWarning(e))
+}
 
 // bulkMessage says what a bulk action did to one ticket, in the user's language.
 func bulkMessage(ctx context.Context, action string, err error) string {
 	var h *anxin.AlreadyHandled
 	var e *anxin.Error
+	var flagged flaggedError
 	switch {
 	case err == nil && action == "assign":
 		return views.T(ctx, "assigned")
@@ -380,8 +390,12 @@ func bulkMessage(ctx context.Context, action string, err error) string {
 		return views.T(ctx, "receipt confirmed")
 	case err == nil:
 		return views.T(ctx, "approved")
-	case errors.Is(err, errFlagged):
-		return views.T(ctx, "Photos to check first: open the ticket")
+	case errors.As(err, &flagged):
+		var why []string
+		for _, w := range flagged {
+			why = append(why, views.WarningText(ctx, w))
+		}
+		return views.Tf(ctx, "%s: open the ticket first", strings.Join(why, "; "))
 	case errors.Is(err, errPaysNow):
 		return views.T(ctx, "approving it refunds at once: open the ticket")
 	case asHandled(err, &h):

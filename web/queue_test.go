@@ -107,10 +107,10 @@ func TestBulkApproveAndAssign(t *testing.T) {
 	e := newEnv(t)
 	m := storetest.MustMerchant(t, e.store, "昆明斗南鲜花园艺")
 	me := storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0)
-	a := storetest.MustTicket(t, e.store, m.ID, anxin.FreshSpoiled, 8990)
-	b := storetest.MustTicket(t, e.store, m.ID, anxin.Damaged, 6800)
-	big := storetest.MustTicket(t, e.store, m.ID, anxin.Damaged, 299900)
-	stale := storetest.MustTicket(t, e.store, m.ID, anxin.Damaged, 1200)
+	a := storetest.MustEvidence(t, e.store, storetest.MustTicket(t, e.store, m.ID, anxin.FreshSpoiled, 8990))
+	b := storetest.MustEvidence(t, e.store, storetest.MustTicket(t, e.store, m.ID, anxin.Damaged, 6800))
+	big := storetest.MustEvidence(t, e.store, storetest.MustTicket(t, e.store, m.ID, anxin.Damaged, 299900))
+	stale := storetest.MustEvidence(t, e.store, storetest.MustTicket(t, e.store, m.ID, anxin.Damaged, 1200))
 	if _, err := e.store.Decide(ctx, stale.ID, anxin.Decision{Action: anxin.Reject, Actor: me.Actor(), Reason: "x"}); err != nil {
 		t.Fatal(err)
 	}

@@ -101,8 +101,8 @@ func TestNextTicketFollowsTheView(t *testing.T) {
 func TestMerchantQueueStartsWithItsOwnWork(t *testing.T) {
 	e := newEnv(t)
 	m := storetest.MustMerchant(t, e.store, "东莞虎门服装厂")
-	pending := storetest.MustTicket(t, e.store, m.ID, anxin.QualityReturn, 45900)
-	refundOnly := storetest.MustTicket(t, e.store, m.ID, anxin.FreshSpoiled, 6900)
+	pending := storetest.MustEvidence(t, e.store, storetest.MustTicket(t, e.store, m.ID, anxin.QualityReturn, 45900))
+	refundOnly := storetest.MustEvidence(t, e.store, storetest.MustTicket(t, e.store, m.ID, anxin.FreshSpoiled, 6900))
 	back := storetest.MustTicketIn(t, e.store, m.ID, anxin.AwaitingReceipt, 6900)
 	buyers := storetest.MustTicketIn(t, e.store, m.ID, anxin.AwaitingReturn, 15900)
 	shop := e.client()

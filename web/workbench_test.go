@@ -318,7 +318,7 @@ func TestNotesAndAssignment(t *testing.T) {
 func TestOneClickApproveFromTheQueue(t *testing.T) {
 	e := newEnv(t)
 	m := storetest.MustMerchant(t, e.store, "昆明斗南鲜花园艺")
-	tk := storetest.MustTicket(t, e.store, m.ID, anxin.FreshSpoiled, 8990)
+	tk := storetest.MustEvidence(t, e.store, storetest.MustTicket(t, e.store, m.ID, anxin.FreshSpoiled, 8990))
 	c := e.client()
 	c.login(storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0))
 	_, doc := c.get("/queue?tab=all")
