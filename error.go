@@ -109,6 +109,7 @@ func ErrorMessage(err error) string {
 type AlreadyHandled struct {
 	Ticket Ticket // the ticket as it is now
 	By     string // who made the change that won (a person's name or "system")
+	ByRole Role   // their role: the system's name is said in the page's language
 	Action Action
 	At     time.Time
 }

@@ -52,6 +52,7 @@ const (
 	MsgNotFound           Msg = "not_found"
 	MsgServiceNotFound    Msg = "service_not_found"
 	MsgDeliveryNotFound   Msg = "delivery_not_found"
+	MsgDeliveryNotGivenUp Msg = "delivery_not_given_up"
 	MsgWebhookNotFound    Msg = "webhook_not_found"
 	MsgAPIKeyNotFound     Msg = "api_key_not_found"
 	MsgUnknownService     Msg = "unknown_service" // key
@@ -210,6 +211,7 @@ var messages = map[Msg]message{
 	MsgNotFound:           {ENOTFOUND, "not found"},
 	MsgServiceNotFound:    {ENOTFOUND, "service not found"},
 	MsgDeliveryNotFound:   {ENOTFOUND, "delivery not found"},
+	MsgDeliveryNotGivenUp: {ECONFLICT, "only a delivery that was given up on can be retried"},
 	MsgWebhookNotFound:    {ENOTFOUND, "webhook not found"},
 	MsgAPIKeyNotFound:     {ENOTFOUND, "API key not found"},
 	MsgUnknownService:     {EUNKNOWNSERVICE, "unknown service %q"},

@@ -153,6 +153,35 @@ var stateTimer = map[State]Timer{
 // Timer is the clock the state runs, NoTimer for none.
 func (s State) Timer() Timer { return stateTimer[s] }
 
+// timerOwner is whose move each clock waits for.
+var timerOwner = map[Timer]Role{
+	MerchantReply:    RoleMerchant,
+	MerchantResume:   RoleMerchant,
+	MerchantReceipt:  RoleMerchant,
+	BuyerOffer:       RoleBuyer,
+	BuyerEvidence:    RoleBuyer,
+	BuyerAppeal:      RoleBuyer,
+	BuyerReturn:      RoleBuyer,
+	AgentArbitration: RoleAgent,
+	AgentRefundRetry: RoleAgent,
+}
+
+// Owner is whose move the clock waits for: the merchant, the buyer or the
+// support team ("" for no clock).
+func (t Timer) Owner() Role { return timerOwner[t] }
+
+// StatesOwedBy lists the states whose clock waits for the role's move, in
+// the table's order: a merchant's own work is the states on its clock.
+func StatesOwedBy(r Role) []State {
+	var out []State
+	for _, s := range states {
+		if s.Timer().Owner() == r {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // refundRule says whether a transition pays and how much.
 type refundRule uint8
 

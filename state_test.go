@@ -2,6 +2,7 @@ package anxin_test
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -285,5 +286,26 @@ func TestLargeRefundsNeedConfirmation(t *testing.T) {
 	d = anxin.Decision{Action: anxin.Refund, Actor: agent, AmountFen: 150000, ConfirmAboveFen: 200000}
 	if _, err := tk.Decide(d, p, t0.Add(2*time.Hour)); err != nil {
 		t.Fatalf("a partial refund under the threshold needs no confirmation: %v", err)
+	}
+}
+
+// TestStatesOwedBy: the merchant's own work is the states on its clock; the
+// buyer's, those waiting for the buyer; nothing terminal is anyone's.
+func TestStatesOwedBy(t *testing.T) {
+	for _, tt := range []struct {
+		role anxin.Role
+		want []anxin.State
+	}{
+		{anxin.RoleMerchant, []anxin.State{anxin.PendingMerchant, anxin.AwaitingReceipt}},
+		{anxin.RoleBuyer, []anxin.State{anxin.NeedsEvidence, anxin.Rejected, anxin.AwaitingReturn, anxin.OfferPending}},
+		{anxin.RoleAgent, []anxin.State{anxin.Arbitration, anxin.RefundFailed}},
+	} {
+		got := anxin.StatesOwedBy(tt.role)
+		slices.Sort(got)
+		want := slices.Clone(tt.want)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s owes %v, want %v", tt.role, got, want)
+		}
 	}
 }

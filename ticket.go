@@ -44,6 +44,7 @@ type Ticket struct {
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 	FirstActionAt time.Time // the first decision by a person or the system
+	ContactErased time.Time // when the buyer's name and phone were erased (retention.go); zero while kept
 
 	// The conversation: the buyer's latest message (0: none), and since
 	// when the oldest of the buyer's messages waits for a person's reply

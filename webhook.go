@@ -232,3 +232,16 @@ func (d Delivery) Next(a DeliveryAttempt) Delivery {
 	d.Tries = append(d.Tries, a)
 	return d
 }
+
+// Retry is a delivery that was given up on, due again now: an admin's one
+// more attempt, after the endpoint was mended. It sends what its first
+// attempt sent (the same event id: a receiver that had it after all drops
+// the copy). Its 24 hours are long past, so if this attempt fails too it is
+// given up again at once rather than retried for another day.
+func (d Delivery) Retry(now time.Time) (Delivery, error) {
+	if d.Status != DeliveryFailed {
+		return d, Fail(MsgDeliveryNotGivenUp)
+	}
+	d.Status, d.NextAt = DeliveryPending, now
+	return d, nil
+}

@@ -121,3 +121,27 @@ func TestWebhookBackoff(t *testing.T) {
 		t.Fatalf("%d attempts in 24 h", attempts)
 	}
 }
+
+// TestDeliveryRetry: a delivery given up on is due again now, and one more
+// failed attempt gives it up again (its day is past); a delivery still being
+// retried, or delivered, is not retried by hand.
+func TestDeliveryRetry(t *testing.T) {
+	created := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
+	d := anxin.Delivery{Status: anxin.DeliveryFailed, Attempts: 30, CreatedAt: created}
+	now := created.Add(3 * 24 * time.Hour)
+	r, err := d.Retry(now)
+	if err != nil || r.Status != anxin.DeliveryPending || !r.NextAt.Equal(now) || r.Attempts != 30 {
+		t.Fatalf("retry: %+v %v", r, err)
+	}
+	if again := r.Next(anxin.DeliveryAttempt{At: now, Status: 503}); again.Status != anxin.DeliveryFailed || !again.NextAt.IsZero() {
+		t.Fatalf("the retry failing: %+v", again)
+	}
+	if ok := r.Next(anxin.DeliveryAttempt{At: now, Status: 204}); ok.Status != anxin.DeliveryDelivered {
+		t.Fatalf("the retry delivered: %+v", ok)
+	}
+	for _, st := range []anxin.DeliveryStatus{anxin.DeliveryPending, anxin.DeliveryDelivered} {
+		if _, err := (anxin.Delivery{Status: st}).Retry(now); anxin.ErrorCode(err) != anxin.ECONFLICT {
+			t.Errorf("retrying a %s delivery: %v", st, err)
+		}
+	}
+}

@@ -53,6 +53,31 @@
     }
   }
 
+  // The top bar's menu on small screens: the link opens it without script
+  // (:target); with it, the link is a button that opens and closes it.
+  var toggle = document.querySelector("[data-menu-toggle]");
+  var bar = document.querySelector("[data-topbar]");
+  function setMenu(open) {
+    bar.classList.toggle("menu-open", open);
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+  if (toggle && bar) {
+    bar.classList.add("menu-js");
+    toggle.addEventListener("click", function (e) {
+      e.preventDefault();
+      setMenu(!bar.classList.contains("menu-open"));
+    });
+    toggle.addEventListener("keydown", function (e) {
+      if (e.key === " ") { e.preventDefault(); toggle.click(); }
+    });
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && bar.classList.contains("menu-open")) { setMenu(false); toggle.focus(); }
+    });
+    document.addEventListener("click", function (e) {
+      if (bar.classList.contains("menu-open") && !bar.contains(e.target)) setMenu(false);
+    });
+  }
+
   function tickAll() { tick(); waits(); }
   tickAll();
   setInterval(tickAll, 1000);

@@ -155,3 +155,30 @@ func (s *Store) Deliveries(ctx context.Context, webhookID int64, limit int) ([]a
 	}
 	return out, rows.Err()
 }
+
+// RetryDelivery sends a delivery that was given up on once more, now
+// (anxin.Delivery.Retry), and records the admin's retry in the audit log.
+func (s *Store) RetryDelivery(ctx context.Context, by anxin.Actor, id int64) (anxin.Delivery, error) {
+	var d anxin.Delivery
+	err := s.write(ctx, func(ctx context.Context, tx *wtx) error {
+		var err error
+		d, err = scanDelivery(tx.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries d
+			CROSS JOIN webhooks w ON w.id = d.webhook_id WHERE d.id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return anxin.Fail(anxin.MsgDeliveryNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("retry delivery: %w", err)
+		}
+		if d, err = d.Retry(tx.now); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET status = ?, next_at = ? WHERE id = ?`,
+			string(d.Status), ms(d.NextAt), id); err != nil {
+			return fmt.Errorf("retry delivery: %w", err)
+		}
+		tx.wake |= wakeOutbox
+		return audit(ctx, tx, by, tx.now, "retry_delivery", fmt.Sprintf("webhook %d", d.WebhookID), d.EventID)
+	})
+	return d, err
+}

@@ -126,6 +126,9 @@ func HookedWrite(s *Store, ctx context.Context, hook, code string) error {
 	})
 }
 
+// VitalsSQL are the queries behind Vitals, for a test of their plans.
+var VitalsSQL = []string{vitalsTicketsSQL, vitalsAutoSQL, vitalsOutboxSQL, vitalsBackupsSQL}
+
 // AskedSQL is the query behind Asked, for a test of its plan.
 const AskedSQL = askedSQL
 

@@ -42,7 +42,9 @@ func (s *Store) BuyerHistory(ctx context.Context, scope anxin.Scope, t anxin.Tic
 		if d := t.CreatedAt.Sub(o.CreatedAt); d < anxin.HistoryWindow && d > -anxin.HistoryWindow {
 			inWindow = append(inWindow, o)
 			h.Claims++
-			if o.RefundedFen > 0 {
+			// A refund the payment system declined is not a refund (until
+			// it is retried or paid by hand).
+			if o.RefundedFen > 0 && o.State != anxin.RefundFailed {
 				h.Refunded++
 			}
 		}

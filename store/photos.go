@@ -523,8 +523,9 @@ func (s *Store) Photo(ctx context.Context, scope anxin.Scope, evidenceID int64, 
 
 // Warnings finds the evidence warnings of tickets (anxin.WarningsOf) in
 // one query, for a queue page: which may not be decided from their row. A
-// ticket still short of photos is not among them: that is the ✗ of its
-// evidence check, and claims often arrive before their photos.
+// ticket with fewer of the buyer's photos than its policy requires (the
+// merchant's own minimum, else the service's) is among them: deciding it
+// from the queue would pay for a claim nobody has seen proof of.
 func (s *Store) Warnings(ctx context.Context, tickets []anxin.Ticket) (map[int64][]anxin.EvidenceWarning, error) {
 	out := map[int64][]anxin.EvidenceWarning{}
 	if len(tickets) == 0 {
@@ -536,7 +537,8 @@ func (s *Store) Warnings(ctx context.Context, tickets []anxin.Ticket) (map[int64
 	}
 	rows, err := s.read().QueryContext(ctx, `SELECT t.id, coalesce(sum(e.party = 'buyer'), 0),
 		coalesce(max(e.party = 'buyer' AND e.taken_at IS NOT NULL AND t.received_at IS NOT NULL AND e.taken_at < t.received_at - ?1), 0),
-		coalesce(max(e.party = 'buyer' AND EXISTS (SELECT 1 FROM evidence_duplicates d WHERE d.evidence_id = e.id)), 0)
+		coalesce(max(e.party = 'buyer' AND EXISTS (SELECT 1 FROM evidence_duplicates d WHERE d.evidence_id = e.id)), 0),
+		(SELECT mp.evidence_min FROM merchant_policies mp WHERE mp.merchant_id = t.merchant_id AND mp.service = t.service)
 		FROM tickets t LEFT JOIN evidence e ON e.ticket_id = t.id
 		WHERE t.id IN (?`+strings.Repeat(", ?", len(tickets)-1)+`) GROUP BY t.id`, args...)
 	if err != nil {
@@ -545,12 +547,13 @@ func (s *Store) Warnings(ctx context.Context, tickets []anxin.Ticket) (map[int64
 	type facts struct {
 		photos      int
 		before, dup bool
+		min         sql.NullInt64 // the merchant's own minimum, if it set one
 	}
 	found := map[int64]facts{}
 	for rows.Next() {
 		var id int64
 		var f facts
-		if err := rows.Scan(&id, &f.photos, &f.before, &f.dup); err != nil {
+		if err := rows.Scan(&id, &f.photos, &f.before, &f.dup, &f.min); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -561,7 +564,16 @@ func (s *Store) Warnings(ctx context.Context, tickets []anxin.Ticket) (map[int64
 	}
 	for _, t := range tickets {
 		f := found[t.ID]
-		if ws := anxin.WarningsOf(f.before, f.dup, f.photos, 0); len(ws) > 0 {
+		svc, err := anxin.LookupService(t.Service)
+		if err != nil {
+			return nil, err
+		}
+		var o *anxin.PolicyOverride
+		if f.min.Valid {
+			n := int(f.min.Int64)
+			o = &anxin.PolicyOverride{Service: t.Service, EvidenceMin: &n}
+		}
+		if ws := anxin.WarningsOf(f.before, f.dup, f.photos, svc.PolicyFor(o).EvidenceMin); len(ws) > 0 {
 			out[t.ID] = ws
 		}
 	}

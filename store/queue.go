@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +17,7 @@ type QueueFilter struct {
 	Scope      anxin.Scope // the viewer's: a merchant user sees only its own
 	MerchantID int64
 	State      anxin.State
+	Owes       anxin.Role // in a state whose clock waits for this role's move (anxin.StatesOwedBy)
 	Service    anxin.ServiceKey
 	AssigneeID int64
 	Unassigned bool
@@ -114,6 +116,14 @@ func (f QueueFilter) where() (string, []any) {
 	if f.State != "" {
 		add("t.state = ?", string(f.State))
 	}
+	if f.Owes != "" {
+		states := anxin.StatesOwedBy(f.Owes)
+		in := make([]any, len(states))
+		for i, st := range states {
+			in[i] = string(st)
+		}
+		add("t.state IN (?"+strings.Repeat(", ?", len(in)-1)+")", in...)
+	}
 	if f.Service != "" {
 		add("t.service = ?", string(f.Service))
 	}
@@ -199,16 +209,18 @@ type scanFunc func(dest ...any) error
 
 func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
 
-// Next returns the first ticket of the queue other than the one just handled,
-// to offer after an action; ok is false when the queue holds nothing else.
-func (s *Store) Next(ctx context.Context, f QueueFilter, after int64) (anxin.Ticket, bool, error) {
-	f.Limit = 2
+// Next returns the first ticket of the view that runs a clock (someone owes
+// it a move: a refund on its way to the payment system does not) and is not
+// among skip (the one just handled, and those offered a moment ago that the
+// user left), to offer after an action; ok is false when there is none.
+func (s *Store) Next(ctx context.Context, f QueueFilter, skip []int64) (anxin.Ticket, bool, error) {
+	f.Limit, f.After, f.Search = len(skip)+10, QueueCursor{}, ""
 	page, _, err := s.Queue(ctx, f)
 	if err != nil {
 		return anxin.Ticket{}, false, err
 	}
 	for _, t := range page {
-		if t.ID != after {
+		if !t.Deadline.IsZero() && !slices.Contains(skip, t.ID) {
 			return t, true, nil
 		}
 	}

@@ -112,12 +112,23 @@ func (sw *Sweep) add(due []Due, errs []error) {
 	}
 }
 
+// Batch is one batch of a sweep: the tickets it took, oldest deadline first,
+// and what became of them.
+type Batch struct {
+	Due   []Due
+	Sweep Sweep
+}
+
 // RunTimeouts applies every passed deadline's timeout action, oldest
 // deadline first, with the system as actor: auto-approve, auto-refund,
 // auto-receive, close or escalate, as the state and policy say. It walks the
 // work list once (a ticket that fails is passed over until the next run) and
 // catches up any backlog, however large, in batches.
-func (s *Store) RunTimeouts(ctx context.Context) (Sweep, error) {
+func (s *Store) RunTimeouts(ctx context.Context) (Sweep, error) { return s.SweepTimeouts(ctx, nil) }
+
+// SweepTimeouts is RunTimeouts telling each batch, once committed, to
+// each (when not nil): a catch-up of a large backlog takes many.
+func (s *Store) SweepTimeouts(ctx context.Context, each func(Batch)) (Sweep, error) {
 	var sw Sweep
 	now := s.now()
 	var after Due
@@ -132,9 +143,25 @@ func (s *Store) RunTimeouts(ctx context.Context) (Sweep, error) {
 				return sw, err
 			}
 			sw.add(batch, errs)
+			if each != nil {
+				var b Sweep
+				b.add(batch, errs)
+				each(Batch{Due: batch, Sweep: b})
+			}
 		}
 		after = page[len(page)-1]
 	}
+}
+
+// CountDueTimeouts counts the tickets whose deadline has passed at now and
+// that the scheduler is to act on (tickets_auto covers it): the size of a
+// backlog, told when a catch-up starts.
+func (s *Store) CountDueTimeouts(ctx context.Context, now time.Time) (int64, error) {
+	var n int64
+	if err := s.read().QueryRowContext(ctx, `SELECT count(*) FROM tickets WHERE auto_at <= ?`, ms(now)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count due timeouts: %w", err)
+	}
+	return n, nil
 }
 
 // PendingRefunds lists refunds waiting for the payment provider, oldest
@@ -165,6 +192,11 @@ func (s *Store) PendingRefunds(ctx context.Context, after int64, limit int) (due
 // succeeds at once, decided by the system, and then every pending 运费险
 // payout.
 func (s *Store) PayPendingRefunds(ctx context.Context) (Sweep, error) {
+	return s.SweepRefunds(ctx, nil)
+}
+
+// SweepRefunds is PayPendingRefunds telling each batch to each (when not nil).
+func (s *Store) SweepRefunds(ctx context.Context, each func(Batch)) (Sweep, error) {
 	var sw Sweep
 	var after int64
 	for {
@@ -180,6 +212,11 @@ func (s *Store) PayPendingRefunds(ctx context.Context) (Sweep, error) {
 			return sw, err
 		}
 		sw.add(due, errs)
+		if each != nil {
+			var b Sweep
+			b.add(due, errs)
+			each(Batch{Due: due, Sweep: b})
+		}
 		after = last
 	}
 }

@@ -82,6 +82,22 @@ type Config struct {
 	// by; default Asia/Shanghai. Opening with another zone than the last
 	// time counts them again (figures.go).
 	Zone *time.Location
+	// Observer, when set, is told how long writes and commits take (the
+	// metrics); nil: nobody.
+	Observer WriteObserver
+}
+
+// WriteObserver is told of the group-commit writer's work (write.go). Its
+// methods are called on the hot path, from many goroutines: they must be
+// quick and safe for concurrent use.
+type WriteObserver interface {
+	// Write is one use case's write, from the moment it was asked for to
+	// its answer (queued, run and committed or rolled back); background is
+	// the system's own work (the scheduler's), which waits behind people's.
+	Write(background bool, took time.Duration)
+	// Commit is one batch's transaction, from its begin to its commit, and
+	// how many writes shared it.
+	Commit(writes int, took time.Duration)
 }
 
 func (c Config) withDefaults(dbPath string) Config {

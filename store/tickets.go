@@ -104,7 +104,8 @@ const ticketColumns = `t.id, t.merchant_id, m.name, t.service, t.state, t.versio
 	t.paused_left_ms, coalesce(t.assignee_id, 0), coalesce(a.name, ''), t.order_id, t.product, t.paid_fen,
 	t.ordered_at, t.shipped_at, t.received_at, t.buyer_name, t.buyer_phone, t.reason,
 	t.requested_fen, t.payable_fen, t.refunded_fen, t.created_at, t.updated_at, t.first_action_at,
-	coalesce(t.buyer_message_id, 0), t.awaiting_reply_since, t.offer_fen, t.offer_from, t.offers_made, t.return_owed`
+	coalesce(t.buyer_message_id, 0), t.awaiting_reply_since, t.offer_fen, t.offer_from, t.offers_made, t.return_owed,
+	t.contact_erased_at`
 
 // ticketFrom joins a ticket's merchant and assignee names. CROSS JOIN keeps
 // tickets the outer loop: SQLite never reorders it, so a queue page walks its
@@ -114,13 +115,13 @@ const ticketFrom = ` FROM tickets t CROSS JOIN merchants m ON m.id = t.merchant_
 
 func scanTicket(row interface{ Scan(...any) error }) (anxin.Ticket, error) {
 	var t anxin.Ticket
-	var since, deadline, ordered, shipped, received, created, updated, first, awaiting sql.NullInt64
+	var since, deadline, ordered, shipped, received, created, updated, first, awaiting, erased sql.NullInt64
 	var paused int64
 	err := row.Scan(&t.ID, &t.MerchantID, &t.MerchantName, &t.Service, &t.State, &t.Version, &since, &deadline,
 		&paused, &t.AssigneeID, &t.AssigneeName, &t.Order.ID, &t.Order.Product, &t.Order.PaidFen,
 		&ordered, &shipped, &received, &t.BuyerName, &t.BuyerPhone, &t.Reason,
 		&t.RequestedFen, &t.PayableFen, &t.RefundedFen, &created, &updated, &first, &t.BuyerMessageID, &awaiting,
-		&t.OfferFen, &t.OfferFrom, &t.OffersMade, &t.ReturnOwed)
+		&t.OfferFen, &t.OfferFrom, &t.OffersMade, &t.ReturnOwed, &erased)
 	if err != nil {
 		return t, err
 	}
@@ -129,7 +130,7 @@ func scanTicket(row interface{ Scan(...any) error }) (anxin.Ticket, error) {
 	t.PausedLeft = time.Duration(paused) * time.Millisecond
 	t.Order.OrderedAt, t.Order.ShippedAt, t.Order.ReceivedAt = fromMS(ordered), fromMS(shipped), fromMS(received)
 	t.CreatedAt, t.UpdatedAt, t.FirstActionAt = fromMS(created), fromMS(updated), fromMS(first)
-	t.AwaitingReplySince = fromMS(awaiting)
+	t.AwaitingReplySince, t.ContactErased = fromMS(awaiting), fromMS(erased)
 	return t, nil
 }
 
@@ -266,17 +267,41 @@ func recordRefund(ctx context.Context, tx *wtx, t anxin.Ticket, c anxin.Change) 
 	return nil
 }
 
-// alreadyHandled describes the state change that won the race.
+// alreadyHandled describes the state change that won the race: the latest
+// one, or the person's decision behind it when it is the payment system's
+// answer to their refund (a colleague approved; the refund then succeeded
+// within a second: the loser is to hear of the colleague, not of the system).
 func alreadyHandled(ctx context.Context, q queryer, t anxin.Ticket) error {
 	h := &anxin.AlreadyHandled{Ticket: t}
-	var at sql.NullInt64
-	err := q.QueryRowContext(ctx, `SELECT actor_name, action, at FROM ticket_events
-		WHERE ticket_id = ? AND to_state IS NOT NULL ORDER BY id DESC LIMIT 1`, t.ID).Scan(&h.By, &h.Action, &at)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	rows, err := q.QueryContext(ctx, `SELECT actor_name, actor_role, action, at FROM ticket_events
+		WHERE ticket_id = ? AND to_state IS NOT NULL ORDER BY id DESC LIMIT 4`, t.ID)
+	if err != nil {
 		return err
 	}
-	h.At = fromMS(at)
+	defer rows.Close()
+	for first := true; rows.Next(); first = false {
+		var e anxin.AlreadyHandled
+		var at sql.NullInt64
+		if err := rows.Scan(&e.By, &e.ByRole, &e.Action, &at); err != nil {
+			return err
+		}
+		e.At = fromMS(at)
+		if first || h.ByRole == anxin.RoleSystem && followsRefund(h.Action) {
+			h.By, h.ByRole, h.Action, h.At = e.By, e.ByRole, e.Action, e.At
+			continue
+		}
+		break
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
 	return h
+}
+
+// followsRefund reports whether the system's action is the payment system's
+// answer to a refund someone asked for.
+func followsRefund(a anxin.Action) bool {
+	return a == anxin.RefundSucceeded || a == anxin.RefundFailure
 }
 
 // Assign gives the ticket to an agent (0: nobody). Assignment is recorded on

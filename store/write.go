@@ -69,13 +69,24 @@ type writeReq struct {
 // database work (no network calls, no waiting), must use only the ctx and
 // tx it is given, and is not called again: its results are final.
 func (s *Store) write(ctx context.Context, fn writeFunc) error {
-	return s.enqueue(ctx, s.writes, fn)
+	return s.observed(false, func() error { return s.enqueue(ctx, s.writes, fn) })
 }
 
 // writeBackground is write for the system's own work, which waits while
 // people's writes are queued (see above).
 func (s *Store) writeBackground(ctx context.Context, fn writeFunc) error {
-	return s.enqueue(ctx, s.background, fn)
+	return s.observed(true, func() error { return s.enqueue(ctx, s.background, fn) })
+}
+
+// observed runs a write and tells the observer, if any, how long it took.
+func (s *Store) observed(background bool, write func() error) error {
+	if s.cfg.Observer == nil {
+		return write()
+	}
+	start := time.Now()
+	err := write()
+	s.cfg.Observer.Write(background, time.Since(start))
+	return err
 }
 
 func (s *Store) enqueue(ctx context.Context, queue chan writeReq, fn writeFunc) error {
@@ -145,6 +156,7 @@ func (s *Store) commitBatch(batch []writeReq) {
 			}
 		}
 	}
+	began := time.Now()
 	sqltx, err := s.db.BeginTx(context.Background(), nil)
 	if err != nil {
 		fail(fmt.Errorf("store: begin: %w", err))
@@ -183,6 +195,9 @@ func (s *Store) commitBatch(batch []writeReq) {
 		s.hooks.failed()
 		fail(fmt.Errorf("store: commit: %w", err))
 		return
+	}
+	if s.cfg.Observer != nil {
+		s.cfg.Observer.Commit(len(done), time.Since(began))
 	}
 	var notices []Notice
 	for _, tx := range done {

@@ -21,7 +21,7 @@ func ErrorText(ctx context.Context, err error) string {
 		return ""
 	case errors.As(err, &h):
 		return Tf(ctx, "Already handled by %s at %s (%s). The ticket is now %s.",
-			h.By, When(ctx, h.At), ActionName(ctx, h.Action), StateName(ctx, h.Ticket.State))
+			ActorName(ctx, anxin.Actor{Name: h.By, Role: h.ByRole}), When(ctx, h.At), ActionName(ctx, h.Action), StateName(ctx, h.Ticket.State))
 	case !errors.As(err, &e) || e.Code == anxin.EINTERNAL:
 		return T(ctx, "Something went wrong")
 	case e.Msg == "" && page(ctx).Lang == "en":
@@ -166,6 +166,7 @@ var errorZH = map[anxin.Msg]string{
 	anxin.MsgNotFound:           "未找到",
 	anxin.MsgServiceNotFound:    "未找到该服务",
 	anxin.MsgDeliveryNotFound:   "未找到该推送记录",
+	anxin.MsgDeliveryNotGivenUp: "只有已放弃的推送才能重试",
 	anxin.MsgWebhookNotFound:    "未找到该 Webhook",
 	anxin.MsgAPIKeyNotFound:     "未找到该 API 密钥",
 	anxin.MsgUnknownService:     "未知的服务 %q",

@@ -3,10 +3,13 @@ package views
 import (
 	"context"
 	"fmt"
+	"html"
+	"io"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/a-h/templ"
 
 	"github.com/anxin-helpdesk/anxin"
 )
@@ -30,21 +33,7 @@ func Money(fen int64) string {
 }
 
 // MaskPhone hides the middle of a phone number: 13800138000 -> 138****8000.
-func MaskPhone(p string) string {
-	if len(p) < 7 || !isDigits(p) {
-		return strings.Repeat("*", utf8.RuneCountInString(p))
-	}
-	return p[:3] + strings.Repeat("*", len(p)-7) + p[len(p)-4:]
-}
-
-func isDigits(s string) bool {
-	for i := range len(s) {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
+func MaskPhone(p string) string { return anxin.MaskPhone(p) }
 
 // Countdown formats the time left until a deadline: under a day as 23:59:12,
 // from a day on as 2天4小时 (2d 4h); past it, 逾期 and by how long.
@@ -120,4 +109,34 @@ func tabCurrent(active bool) string {
 		return "page"
 	}
 	return "false"
+}
+
+// ZoneName names a time zone for people: China's in words, any other by
+// its UTC offset now (a zone's IANA name is a code, not a word).
+func ZoneName(ctx context.Context, loc *time.Location) string {
+	switch loc.String() {
+	case "Asia/Shanghai", "Asia/Chongqing", "Asia/Harbin", "PRC":
+		return T(ctx, "Beijing time")
+	}
+	_, off := page(ctx).Now.In(loc).Zone()
+	sign := "+"
+	if off < 0 {
+		sign, off = "-", -off
+	}
+	return fmt.Sprintf("UTC%s%02d:%02d", sign, off/3600, off%3600/60)
+}
+
+// Coded is text in which the commands and names given are marked as code
+// (<code>): a sentence of the UI that tells the admin what to run. The
+// text is escaped; only the marks are HTML.
+func Coded(text string, codes ...string) templ.Component {
+	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
+		out := html.EscapeString(text)
+		for _, c := range codes {
+			e := html.EscapeString(c)
+			out = strings.ReplaceAll(out, e, "<code>"+e+"</code>")
+		}
+		_, err := io.WriteString(w, out)
+		return err
+	})
 }

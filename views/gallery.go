@@ -77,9 +77,21 @@ func uploadTitle(p anxin.Party) string {
 	return "Add the buyer's photos"
 }
 
-func checkClass(i anxin.ChecklistItem) string {
-	if i.Present() {
+func checkClass(c anxin.EvidenceCheck, i anxin.ChecklistItem) string {
+	switch {
+	case i.Present():
 		return "check-present"
+	case c.Min == 0:
+		return "check-optional"
 	}
 	return "check-missing"
+}
+
+// EvidenceCount says how many photos the buyer gave against the number
+// required: the same count, in the same words, wherever the page says it.
+func EvidenceCount(ctx context.Context, c anxin.EvidenceCheck) string {
+	if c.Photos > c.Min {
+		return Tf(ctx, "%d photos (%d required)", c.Photos, c.Min)
+	}
+	return Tf(ctx, "%d of the %d photos required", c.Photos, c.Min)
 }

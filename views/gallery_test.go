@@ -128,7 +128,7 @@ func TestPhotoUploadForm(t *testing.T) {
 	doc := render(t, "zh", v)
 	form := doc.Find("form[data-testid=photo-upload]")
 	if form.AttrOr("action", "") != "/tickets/AX-000007/photos" || form.AttrOr("method", "") != "post" ||
-		form.AttrOr("enctype", "") != "multipart/form-data" || form.AttrOr("hx-target", "") != "#photos" {
+		form.AttrOr("enctype", "") != "multipart/form-data" || form.AttrOr("data-hx-target", "") != "#photos" {
 		t.Fatalf("form %v", form.Nodes)
 	}
 	input := form.Find("input[type=file][name=photos]")

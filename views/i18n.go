@@ -29,6 +29,16 @@ func T(ctx context.Context, s string) string {
 	return s
 }
 
+// Translated reports whether the catalogue says s in the page's language
+// (English strings are their own English).
+func Translated(ctx context.Context, s string) bool {
+	if page(ctx).Lang == "en" {
+		return true
+	}
+	_, ok := zh[s]
+	return ok
+}
+
 // Tf translates a format string and applies the arguments.
 func Tf(ctx context.Context, format string, args ...any) string {
 	return fmt.Sprintf(T(ctx, format), args...)

@@ -133,11 +133,11 @@ func init() {
 		"warning:missing":        "⚠ fewer photos than required",
 	})
 	addZH(map[string]string{
-		"warning:before_receipt":                 "⚠ 有照片拍摄于签收之前",
-		"warning:duplicate":                      "⚠ 有照片也出现在其他工单",
-		"warning:missing":                        "⚠ 照片少于要求",
-		"Photos to check first: open the ticket": "照片有疑点：请先打开工单查看",
-		"open":                                   "查看",
+		"warning:before_receipt":    "⚠ 有照片拍摄于签收之前",
+		"warning:duplicate":         "⚠ 有照片也出现在其他工单",
+		"warning:missing":           "⚠ 照片少于要求",
+		"%s: open the ticket first": "%s：请先打开工单查看",
+		"open":                      "查看",
 	})
 }
 

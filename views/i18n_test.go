@@ -69,6 +69,9 @@ func TestEveryStringHasChinese(t *testing.T) {
 	for _, r := range []anxin.RefundStatus{anxin.RefundStatusPending, anxin.RefundStatusSucceeded, anxin.RefundStatusFailed} {
 		keys["refund:"+string(r)] = "refund"
 	}
+	for _, a := range rowActions {
+		keys["row:"+string(a)] = "row"
+	}
 	for _, k := range RejectReasons() {
 		keys[k] = "reason"
 	}

@@ -134,9 +134,9 @@ func NormsView(n Norms) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var9 string
-			templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinStringErrs(Tf(ctx, "From %s to %s · service hours %s (%s): only the time within them counts", dayIn(n.From, zoneOf(n.Report)), dayIn(n.To, zoneOf(n.Report)), n.Report.Policy.Hours.String(), zoneOf(n.Report).String()))
+			templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinStringErrs(Tf(ctx, "From %s to %s · service hours %s (%s): only the time within them counts", dayIn(n.From, zoneOf(n.Report)), dayIn(n.To, zoneOf(n.Report)), n.Report.Policy.Hours.String(), ZoneName(ctx, zoneOf(n.Report))))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/norms.templ`, Line: 19, Col: 211}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/norms.templ`, Line: 19, Col: 217}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var9))
 			if templ_7745c5c3_Err != nil {

@@ -59,6 +59,7 @@ type QueueFilter struct {
 	Assignee string // user id
 	Q        string // what to search for
 	Sort     string // "", amount or created
+	Home     string // the tab a URL without one shows (the merchant's own work, or all)
 }
 
 // Values encodes the filter for a URL, leaving out what is empty.
@@ -66,11 +67,18 @@ func (f QueueFilter) Values() url.Values {
 	v := url.Values{}
 	for k, s := range map[string]string{"tab": f.Tab, "merchant": f.Merchant, "service": f.Service,
 		"state": f.State, "assignee": f.Assignee, "q": f.Q, "sort": f.Sort} {
-		if s != "" && !(k == "tab" && s == "all") {
+		if s != "" && !(k == "tab" && s == f.home()) {
 			v.Set(k, s)
 		}
 	}
 	return v
+}
+
+func (f QueueFilter) home() string {
+	if f.Home == "" {
+		return "all"
+	}
+	return f.Home
 }
 
 // URL is the queue's URL for the filter.
@@ -126,10 +134,25 @@ func deadlineAttr(t anxin.Ticket) string {
 
 func idStr(id int64) string { return strconv.FormatInt(id, 10) }
 
-// canApprove reports whether the queue offers one-click approval on the row.
-func (q Queue) canApprove(t anxin.Ticket, role anxin.Role) bool {
-	return anxin.Allowed(t.State, anxin.Approve, role, q.Policies[t.Service])
+// rowActions are the decisions a queue row may take in one press, the
+// first the viewer may take being the row's one main action.
+var rowActions = []anxin.Action{anxin.Approve, anxin.Receive, anxin.RetryRefund}
+
+// mainAction is the one decision the queue row offers the viewer: approve,
+// confirm the receipt of the goods, or retry a refund that failed; "" when
+// the ticket is to be opened (the row then offers that).
+func (q Queue) mainAction(t anxin.Ticket) anxin.Action {
+	for _, a := range rowActions {
+		if anxin.Allowed(t.State, a, q.Role, q.Policies[t.Service]) {
+			return a
+		}
+	}
+	return ""
 }
+
+// RowActionName is a row's action in the page's language, in lower case in
+// English, as a button in a list.
+func RowActionName(ctx context.Context, a anxin.Action) string { return T(ctx, "row:"+string(a)) }
 
 // warningTitle says why a row must be opened before it is decided.
 func (q Queue) warningTitle(ctx context.Context, t anxin.Ticket) string {

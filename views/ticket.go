@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/anxin-helpdesk/anxin"
@@ -54,10 +55,10 @@ func (p TicketPage) PaidTwice() (anxin.Event, bool) {
 type Outcome struct {
 	Kind      string // done, handled (someone else was first), refused, confirm
 	Action    anxin.Action
-	By        string    // handled: who was first
-	At        time.Time // handled: when
-	Err       error     // refused: why
-	AmountFen int64     // confirm: the amount to confirm
+	By        anxin.Actor // handled: who was first
+	At        time.Time   // handled: when
+	Err       error       // refused: why
+	AmountFen int64       // confirm: the amount to confirm
 }
 
 // ActionForm is the input of an action form.
@@ -143,7 +144,7 @@ func EvidenceCheck(ctx context.Context, p TicketPage) (string, bool) {
 	if c.Min == 0 {
 		return T(ctx, "evidence: none required"), true
 	}
-	return Tf(ctx, "evidence: %d of %d required", c.Photos, c.Min), c.Photos >= c.Min
+	return Tf(ctx, "evidence: %s", EvidenceCount(ctx, c)), c.Photos >= c.Min
 }
 
 // CompensationWords says what the service pays.
@@ -181,10 +182,20 @@ func EventDetail(ctx context.Context, e anxin.Event) string {
 		return TimeoutWords(ctx, anxin.TimeoutAction(e.Detail))
 	case e.Action == anxin.PhotoAdded && e.Detail != "", e.Action == anxin.AddEvidence && anxin.IsChecklistItem(e.Detail):
 		return T(ctx, anxin.ChecklistLabel(e.Detail))
+	case e.Detail == anxin.InstantRefundReason:
+		return T(ctx, "instant refund (极速退款) at intake")
 	case e.Action == anxin.BookPickup:
 		return slotDetail(ctx, e.Detail) // stored in UTC, shown in the zone
 	case e.Action == anxin.ShipReturn, e.Action == anxin.ReturnDelivered:
 		return "" // the parcel, its carrier and reports are on the logistics panel
+	case e.Action == anxin.Create && strings.HasPrefix(e.Detail, "override: "):
+		// "override: REASON (the rule's refusal, in English)": the rule is
+		// said by the policy check; the agent's reason is said here.
+		reason := strings.TrimPrefix(e.Detail, "override: ")
+		if i := strings.LastIndex(reason, " ("); i >= 0 && strings.HasSuffix(reason, ")") {
+			reason = reason[:i]
+		}
+		return Tf(ctx, "accepted outside its window by an agent: %s", reason)
 	}
 	return e.Detail
 }
@@ -251,4 +262,19 @@ func (p TicketPage) hasBuyerSide() bool {
 		}
 	}
 	return false
+}
+
+// refundLabel names the order card's refund line by where the refund
+// stands: only money the payment system paid (or an agent paid by hand) is
+// "refunded"; a refund still on its way or declined says so.
+func (p TicketPage) refundLabel() string {
+	switch {
+	case p.Refund == nil:
+		return "Refunded"
+	case p.Refund.Status == anxin.RefundStatusPending:
+		return "Refund in progress"
+	case p.Refund.Status == anxin.RefundStatusFailed:
+		return "Refund failed (not paid)"
+	}
+	return "Refunded"
 }

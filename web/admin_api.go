@@ -25,6 +25,7 @@ func (s *Server) adminRoutes(admin []echo.MiddlewareFunc) {
 	e.POST("/admin/webhooks", s.adminCreateWebhook, admin...)
 	e.GET("/admin/webhooks/:id", s.adminWebhook, admin...)
 	e.POST("/admin/webhooks/:id/active", s.adminWebhookActive, admin...)
+	e.POST("/admin/deliveries/:id/retry", s.adminRetryDelivery, admin...)
 }
 
 func (s *Server) adminAPIKeys(c echo.Context) error {
@@ -186,4 +187,22 @@ func (s *Server) adminWebhookActive(c echo.Context) error {
 		return err
 	}
 	return redirect(c, fmt.Sprintf("/admin/webhooks/%d", id))
+}
+
+// adminRetryDelivery sends a delivery that was given up on once more, now,
+// and goes back to its endpoint's page.
+func (s *Server) adminRetryDelivery(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	d, err := s.store.RetryDelivery(c.Request().Context(), user(c).Actor(), id)
+	if err != nil {
+		return err
+	}
+	s.log.Info("webhook delivery retried", "delivery", d.ID, "webhook", d.WebhookID, "by", user(c).ID)
+	if err := s.setFlash(c, "ok", "Delivery queued to be sent again."); err != nil {
+		return err
+	}
+	return redirect(c, fmt.Sprintf("/admin/webhooks/%d#delivery-%d", d.WebhookID, d.ID))
 }

@@ -105,7 +105,7 @@ func TestBrowserQueue(t *testing.T) {
 	e := newEnv(t)
 	m := storetest.MustMerchant(t, e.store, "昆明斗南鲜花园艺")
 	for _, svc := range []anxin.ServiceKey{anxin.QualityReturn, anxin.FreshSpoiled, anxin.Damaged, anxin.NoReason7d} {
-		storetest.MustTicket(t, e.store, m.ID, svc, 8990)
+		storetest.MustEvidence(t, e.store, storetest.MustTicket(t, e.store, m.ID, svc, 8990))
 	}
 	agent := storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0)
 	browserLogin(t, ctx, e.srv.URL, agent)

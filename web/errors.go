@@ -33,6 +33,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
+	if clientGone(c) {
+		// Nobody is there to read an answer, and the error is most likely
+		// the cancellation itself: the access log tells of it (499), at info.
+		s.log.Debug("request ended: the client went away", "err", err,
+			"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+		return
+	}
 	if isAPI(c) { // JSON errors for API clients (api.go)
 		s.apiError(err, c)
 		return
@@ -43,7 +50,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	switch {
 	case errors.As(err, &he):
 		status = he.Code
-		if m, ok := he.Message.(string); ok {
+		// The router's own messages ("Not Found", "Method Not Allowed")
+		// have no words in the catalogue: the page's title says it.
+		if m, ok := he.Message.(string); ok && views.Translated(ctx, m) {
 			message = views.T(ctx, m)
 		}
 	case anxin.ErrorCode(err) != anxin.EINTERNAL:

@@ -23,12 +23,7 @@ import (
 func (s *Server) exportQueue(c echo.Context) error {
 	u := user(c)
 	qq := parseQueueQuery(c.QueryParams(), u)
-	f := qq.base
-	for _, tab := range queueTabs {
-		if tab.key == qq.filter.Tab && (!tab.staffOnly || u.Role != anxin.RoleMerchant) {
-			tab.apply(&f, u, s.now())
-		}
-	}
+	f, _ := tabFilter(qq.filter.Tab, qq.base, u, s.now())
 	return s.exportTickets(c, "queue "+qq.filter.URL(), func(each func(anxin.Ticket) error) (int, error) {
 		return s.store.EachInView(c.Request().Context(), f, each)
 	})

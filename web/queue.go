@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,20 +21,53 @@ import (
 // tabCap is where tab counts stop counting: "999+".
 const tabCap = 999
 
-// queueTabs are the queue's tabs: what each selects, for whom.
+// queueTabs are the queue's tabs: what each selects, for whom, in the
+// order they are shown. A merchant's first tab is its own work: the tickets
+// on its clock; then those waiting for the buyer.
 var queueTabs = []struct {
 	key, label string
-	staffOnly  bool
+	roles      []anxin.Role // who sees the tab (none: everyone)
 	apply      func(f *store.QueueFilter, u *anxin.User, now time.Time)
 }{
-	{"all", "All open", false, func(*store.QueueFilter, *anxin.User, time.Time) {}},
-	{"overdue", "Overdue", false, func(f *store.QueueFilter, _ *anxin.User, now time.Time) { f.DueBefore = now }},
-	{"soon", "Due within 1 h", false, func(f *store.QueueFilter, _ *anxin.User, now time.Time) {
+	{"todo", "To do", merchantOnly, func(f *store.QueueFilter, _ *anxin.User, _ time.Time) {
+		f.Owes = anxin.RoleMerchant
+	}},
+	{"buyer", "Waiting for the buyer", merchantOnly, func(f *store.QueueFilter, _ *anxin.User, _ time.Time) {
+		f.Owes = anxin.RoleBuyer
+	}},
+	{"all", "All open", nil, func(*store.QueueFilter, *anxin.User, time.Time) {}},
+	{"overdue", "Overdue", nil, func(f *store.QueueFilter, _ *anxin.User, now time.Time) { f.DueBefore = now }},
+	{"soon", "Due within 1 h", nil, func(f *store.QueueFilter, _ *anxin.User, now time.Time) {
 		f.DueFrom, f.DueBefore = now, now.Add(time.Hour)
 	}},
-	{"mine", "Mine", true, func(f *store.QueueFilter, u *anxin.User, _ time.Time) { f.AssigneeID = u.ID }},
-	{"unassigned", "Unassigned", true, func(f *store.QueueFilter, _ *anxin.User, _ time.Time) { f.Unassigned = true }},
-	{"arbitration", "In arbitration", false, func(f *store.QueueFilter, _ *anxin.User, _ time.Time) { f.State = anxin.Arbitration }},
+	{"mine", "Mine", staffOnly, func(f *store.QueueFilter, u *anxin.User, _ time.Time) { f.AssigneeID = u.ID }},
+	{"unassigned", "Unassigned", staffOnly, func(f *store.QueueFilter, _ *anxin.User, _ time.Time) { f.Unassigned = true }},
+	{"arbitration", "In arbitration", nil, func(f *store.QueueFilter, _ *anxin.User, _ time.Time) { f.State = anxin.Arbitration }},
+}
+
+var (
+	staffOnly    = []anxin.Role{anxin.RoleAgent, anxin.RoleAdmin}
+	merchantOnly = []anxin.Role{anxin.RoleMerchant}
+)
+
+// homeTab is the tab a queue URL without one shows the user.
+func homeTab(u *anxin.User) string {
+	if u.Role == anxin.RoleMerchant {
+		return "todo"
+	}
+	return "all"
+}
+
+// tabFilter is what the view's tab selects for the user: the base filter
+// and the tab's own conditions; ok is false for a tab the user does not have.
+func tabFilter(tab string, base store.QueueFilter, u *anxin.User, now time.Time) (store.QueueFilter, bool) {
+	for _, t := range queueTabs {
+		if t.key == tab && (len(t.roles) == 0 || slices.Contains(t.roles, u.Role)) {
+			t.apply(&base, u, now)
+			return base, true
+		}
+	}
+	return base, false
 }
 
 // queueQuery is a view of the queue as its URL asks for it.
@@ -48,9 +83,10 @@ type queueQuery struct {
 // Values that do not parse select nothing rather than everything.
 func parseQueueQuery(v url.Values, u *anxin.User) queueQuery {
 	f := views.QueueFilter{Tab: v.Get("tab"), Merchant: v.Get("merchant"), Service: v.Get("service"),
-		State: v.Get("state"), Assignee: v.Get("assignee"), Q: strings.TrimSpace(v.Get("q")), Sort: v.Get("sort")}
+		State: v.Get("state"), Assignee: v.Get("assignee"), Q: strings.TrimSpace(v.Get("q")), Sort: v.Get("sort"),
+		Home: homeTab(u)}
 	if f.Tab == "" {
-		f.Tab = "all"
+		f.Tab = f.Home
 	}
 	switch store.QueueSort(f.Sort) {
 	case store.SortDeadline, store.SortAmount, store.SortCreated:
@@ -103,6 +139,8 @@ func (s *Server) queue(c echo.Context) error {
 		}
 		return c.HTML(http.StatusOK, buf.String())
 	}
+	s.rememberView(c, q.Filter)
+	q.Bulk = s.takeBulk(c)
 	return s.render(c, http.StatusOK, views.QueuePage(q))
 }
 
@@ -116,14 +154,13 @@ func (s *Server) queueView(c echo.Context, qq queueQuery) (views.Queue, error) {
 	for _, svc := range q.Services {
 		q.Policies[svc.Key] = svc.Default
 	}
-	sf, key := base, queueKeyOf("all", base, u)
+	sf, key := base, queueKeyOf(f.Home, base, u)
 	found := false
 	for _, tab := range queueTabs {
-		if tab.staffOnly && !staff {
+		tf, ok := tabFilter(tab.key, base, u, now)
+		if !ok {
 			continue
 		}
-		tf := base
-		tab.apply(&tf, u, now)
 		count, err := s.memo.counts.get(queueKeyOf(tab.key, base, u), now, func() (int, error) {
 			return s.store.QueueCount(ctx, tf, tabCap+1)
 		})
@@ -138,8 +175,11 @@ func (s *Server) queueView(c echo.Context, qq queueQuery) (views.Queue, error) {
 			Active: active, URL: f.WithTab(tab.key).URL()})
 	}
 	if !found {
-		q.Filter.Tab = "all"
-		q.Tabs[0].Active = true
+		q.Filter.Tab = f.Home
+		sf, _ = tabFilter(f.Home, base, u, now)
+		for i := range q.Tabs {
+			q.Tabs[i].Active = q.Tabs[i].Key == f.Home
+		}
 	}
 	sf.After = after
 	page := pageKey{key, after}
@@ -228,8 +268,18 @@ func withParam(u, k, v string) string {
 	return u + sep + url.Values{k: {v}}.Encode()
 }
 
-// bulk approves or assigns the selected tickets, one decision each, and says
-// per ticket what happened.
+// bulkActions are the bulk actions each role may take from the queue: the
+// support team approves and assigns; a merchant approves returns (which pay
+// nothing yet) and confirms the receipt of returned goods.
+var bulkActions = map[anxin.Role][]string{
+	anxin.RoleAgent:    {"approve", "assign"},
+	anxin.RoleAdmin:    {"approve", "assign"},
+	anxin.RoleMerchant: {"approve_return", "receive"},
+}
+
+// bulk takes an action on each selected ticket, one decision each, and sends
+// the user back to the queue view (303): what happened to each ticket is
+// shown there once, and a reload of that page does not act again.
 func (s *Server) bulk(c echo.Context) error {
 	ctx := c.Request().Context()
 	u := user(c)
@@ -245,57 +295,111 @@ func (s *Server) bulk(c echo.Context) error {
 		version, _ := strconv.ParseInt(v, 10, 64)
 		r := views.BulkResult{Number: number}
 		t, err := s.store.TicketByNumber(ctx, u.Actor().Scope(), number)
+		if anxin.ErrorCode(err) == anxin.ENOTFOUND {
+			r.Number = "" // not one of the user's: the page does not repeat it
+		}
 		if err == nil && version <= 0 {
 			err = anxin.Fail(anxin.MsgVersionMissing)
 		}
 		if err == nil {
-			switch action {
-			case "approve":
-				var ws map[int64][]anxin.EvidenceWarning
-				if ws, err = s.store.Warnings(ctx, []anxin.Ticket{t}); err == nil && len(ws[t.ID]) > 0 {
-					err = errFlagged // its photos need a look first
-					break
-				}
-				_, err = s.store.Decide(ctx, t.ID, anxin.Decision{Action: anxin.Approve, Actor: u.Actor(), Version: version,
-					ConfirmAboveFen: s.cfg.ConfirmRefundAboveFen})
-			case "assign":
-				var assignee int64
-				if assignee, err = strconv.ParseInt(form.Get("assignee"), 10, 64); err != nil {
-					err = anxin.Fail(anxin.MsgChooseAssignees)
-				} else {
-					_, err = s.store.Assign(ctx, t.ID, assignee, u.Actor())
-				}
-			default:
-				err = anxin.Fail(anxin.MsgUnknownBulkAction)
-			}
+			err = s.bulkOne(c, t, action, version, form.Get("assignee"))
 		}
 		r.OK, r.Message = err == nil, bulkMessage(lang, action, err)
 		results = append(results, r)
 	}
-	q, err := s.queueView(c, parseQueueQuery(queueURLQuery(form.Get("back")), u))
-	if err != nil {
-		return err
+	qq := parseQueueQuery(queueURLQuery(form.Get("back")), u)
+	back := qq.filter.URL()
+	if !qq.after.IsZero() {
+		back = withParam(back, "after", qq.after.String())
 	}
-	q.Bulk = results
-	return s.render(c, http.StatusOK, views.QueuePage(q))
+	if len(results) > 0 {
+		sessionOf(c).Values[valBulk] = s.bulks.put(u.ID, s.now(), results)
+		if err := sessionOf(c).Save(c.Request(), c.Response()); err != nil {
+			return err
+		}
+	}
+	return redirect(c, back)
 }
 
-// errFlagged refuses a bulk approval of a ticket whose photos need a look.
-var errFlagged = errors.New("flagged evidence")
+// bulkOne takes the bulk action on one ticket, on the version the page showed.
+func (s *Server) bulkOne(c echo.Context, t anxin.Ticket, action string, version int64, assignee string) error {
+	ctx := c.Request().Context()
+	u := user(c)
+	if !slices.Contains(bulkActions[u.Role], action) {
+		return anxin.Fail(anxin.MsgUnknownBulkAction)
+	}
+	decide := func(a anxin.Action) error {
+		_, err := s.store.Decide(ctx, t.ID, anxin.Decision{Action: a, Actor: u.Actor(), Version: version,
+			ConfirmAboveFen: s.cfg.ConfirmRefundAboveFen})
+		return err
+	}
+	switch action {
+	case "approve", "approve_return":
+		if t.Version != version {
+			return decide(anxin.Approve) // changed since the page: the conflict says by whom
+		}
+		ws, err := s.store.Warnings(ctx, []anxin.Ticket{t})
+		if err != nil {
+			return err
+		}
+		if len(ws[t.ID]) > 0 {
+			return flaggedError(ws[t.ID]) // its photos need a look first
+		}
+		if action == "approve_return" {
+			_, p, err := s.store.Policy(ctx, t.MerchantID, t.Service)
+			if err != nil {
+				return err
+			}
+			if !p.NeedsReturn {
+				return errPaysNow // approving it refunds at once: one by one, on the ticket
+			}
+		}
+		return decide(anxin.Approve)
+	case "receive":
+		return decide(anxin.Receive)
+	}
+	id, err := strconv.ParseInt(assignee, 10, 64)
+	if err != nil {
+		return anxin.Fail(anxin.MsgChooseAssignees)
+	}
+	_, err = s.store.Assign(ctx, t.ID, id, u.Actor())
+	return err
+}
+
+// errPaysNow refuses a merchant's bulk approval of a claim that approving
+// refunds at once (no goods come back): that is decided on the ticket.
+var errPaysNow = errors.New("approving pays at once")
+
+// flaggedError refuses a bulk approval of a ticket whose photos need a
+// look first, and says why.
+type flaggedError []anxin.EvidenceWarning
+
+func (e flaggedError) Error() string {
+	return fmt.Sprintf("flagged evidence: %v", []anxin.EvidenceWarning(e))
+}
 
 // bulkMessage says what a bulk action did to one ticket, in the user's language.
 func bulkMessage(ctx context.Context, action string, err error) string {
 	var h *anxin.AlreadyHandled
 	var e *anxin.Error
+	var flagged flaggedError
 	switch {
 	case err == nil && action == "assign":
 		return views.T(ctx, "assigned")
+	case err == nil && action == "receive":
+		return views.T(ctx, "receipt confirmed")
 	case err == nil:
 		return views.T(ctx, "approved")
-	case errors.Is(err, errFlagged):
-		return views.T(ctx, "Photos to check first: open the ticket")
+	case errors.As(err, &flagged):
+		var why []string
+		for _, w := range flagged {
+			why = append(why, views.WarningText(ctx, w))
+		}
+		return views.Tf(ctx, "%s: open the ticket first", strings.Join(why, "; "))
+	case errors.Is(err, errPaysNow):
+		return views.T(ctx, "approving it refunds at once: open the ticket")
 	case asHandled(err, &h):
-		return views.Tf(ctx, "already handled by %s at %s", h.By, views.When(ctx, h.At))
+		return views.Tf(ctx, "already handled by %s at %s", views.ActorName(ctx, anxin.Actor{Name: h.By, Role: h.ByRole}), views.When(ctx, h.At))
 	case asError(err, &e) && e.Code == anxin.ECONFIRM:
 		return views.Tf(ctx, "pays %s: open the ticket to confirm", views.Money(e.AmountFen))
 	case asError(err, &e) && e.Code == anxin.ENOTALLOWED:

@@ -107,10 +107,10 @@ func TestBulkApproveAndAssign(t *testing.T) {
 	e := newEnv(t)
 	m := storetest.MustMerchant(t, e.store, "昆明斗南鲜花园艺")
 	me := storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0)
-	a := storetest.MustTicket(t, e.store, m.ID, anxin.FreshSpoiled, 8990)
-	b := storetest.MustTicket(t, e.store, m.ID, anxin.Damaged, 6800)
-	big := storetest.MustTicket(t, e.store, m.ID, anxin.Damaged, 299900)
-	stale := storetest.MustTicket(t, e.store, m.ID, anxin.Damaged, 1200)
+	a := storetest.MustEvidence(t, e.store, storetest.MustTicket(t, e.store, m.ID, anxin.FreshSpoiled, 8990))
+	b := storetest.MustEvidence(t, e.store, storetest.MustTicket(t, e.store, m.ID, anxin.Damaged, 6800))
+	big := storetest.MustEvidence(t, e.store, storetest.MustTicket(t, e.store, m.ID, anxin.Damaged, 299900))
+	stale := storetest.MustEvidence(t, e.store, storetest.MustTicket(t, e.store, m.ID, anxin.Damaged, 1200))
 	if _, err := e.store.Decide(ctx, stale.ID, anxin.Decision{Action: anxin.Reject, Actor: me.Actor(), Reason: "x"}); err != nil {
 		t.Fatal(err)
 	}
@@ -126,10 +126,13 @@ func TestBulkApproveAndAssign(t *testing.T) {
 	form := sel(a, b, big, stale)
 	form.Set("action", "approve")
 	form.Set("back", "/queue?tab=all")
-	res, doc := c.post("/queue/bulk", form)
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("bulk approve: %s", res.Status)
+	// The answer sends the browser back to the view (303): a reload there
+	// shows the page, it does not act again.
+	res, _ := c.post("/queue/bulk", form)
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/queue" {
+		t.Fatalf("bulk approve: %s to %q", res.Status, res.Header.Get("Location"))
 	}
+	_, doc := c.get(res.Header.Get("Location"))
 	results := map[string]string{}
 	doc.Find("#bulk-results li").Each(func(_ int, s *goquery.Selection) {
 		results[s.AttrOr("data-ticket-number", "")] = s.AttrOr("class", "") + " " + s.Text()
@@ -141,6 +144,9 @@ func TestBulkApproveAndAssign(t *testing.T) {
 	}
 	if got, _ := e.store.Ticket(ctx, anxin.AllMerchants(), big.ID); got.State != anxin.PendingMerchant {
 		t.Error("bulk approve paid a large refund without confirmation")
+	}
+	if _, doc := c.get("/queue"); doc.Find("#bulk-results").Length() != 0 {
+		t.Error("the bulk results showed a second time")
 	}
 	form = sel(big)
 	form.Set("action", "assign")
@@ -169,8 +175,8 @@ func TestLiveRegionFragment(t *testing.T) {
 	if doc.Find("#queue-live #queue tbody tr").Length() != 1 || doc.Find("header, .tabs").Length() != 0 {
 		t.Fatal("the live region is not the rows alone")
 	}
-	if doc.Find("#queue tbody input[type=checkbox][hx-preserve]").Length() != 1 {
-		t.Fatal("row checkboxes must survive a refresh (hx-preserve)")
+	if doc.Find("#queue tbody input[type=checkbox][data-hx-preserve]").Length() != 1 {
+		t.Fatal("row checkboxes must survive a refresh (data-hx-preserve)")
 	}
 }
 

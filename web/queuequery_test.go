@@ -22,20 +22,20 @@ func TestParseQueueQuery(t *testing.T) {
 		base   store.QueueFilter
 		after  store.QueueCursor
 	}{
-		{"/queue", agent, views.QueueFilter{Tab: "all"}, store.QueueFilter{}, store.QueueCursor{}},
+		{"/queue", agent, views.QueueFilter{Home: "all", Tab: "all"}, store.QueueFilter{}, store.QueueCursor{}},
 		{"/queue?tab=mine&state=arbitration&service=damaged", agent,
-			views.QueueFilter{Tab: "mine", State: "arbitration", Service: "damaged"},
+			views.QueueFilter{Home: "all", Tab: "mine", State: "arbitration", Service: "damaged"},
 			store.QueueFilter{State: anxin.Arbitration, Service: anxin.Damaged}, store.QueueCursor{}},
 		{"/queue?merchant=3&assignee=4&q=+AX-000012+", agent,
-			views.QueueFilter{Tab: "all", Merchant: "3", Assignee: "4", Q: "AX-000012"},
+			views.QueueFilter{Home: "all", Tab: "all", Merchant: "3", Assignee: "4", Q: "AX-000012"},
 			store.QueueFilter{MerchantID: 3, AssigneeID: 4, Search: "AX-000012"}, store.QueueCursor{}},
 		// Values that do not parse select nothing, not everything.
-		{"/queue?merchant=x&assignee=-2", agent, views.QueueFilter{Tab: "all", Merchant: "x", Assignee: "-2"},
+		{"/queue?merchant=x&assignee=-2", agent, views.QueueFilter{Home: "all", Tab: "all", Merchant: "x", Assignee: "-2"},
 			store.QueueFilter{MerchantID: -1, AssigneeID: -1}, store.QueueCursor{}},
-		{"/queue?tab=overdue&after=" + url.QueryEscape(cur.String()), merchant, views.QueueFilter{Tab: "overdue"},
+		{"/queue?tab=overdue&after=" + url.QueryEscape(cur.String()), merchant, views.QueueFilter{Home: "todo", Tab: "overdue"},
 			store.QueueFilter{Scope: anxin.Scope{MerchantID: 9}}, cur},
-		{"/queue?after=nonsense", agent, views.QueueFilter{Tab: "all"}, store.QueueFilter{}, store.QueueCursor{}},
-		{"%zz", agent, views.QueueFilter{Tab: "all"}, store.QueueFilter{}, store.QueueCursor{}},
+		{"/queue?after=nonsense", agent, views.QueueFilter{Home: "all", Tab: "all"}, store.QueueFilter{}, store.QueueCursor{}},
+		{"%zz", agent, views.QueueFilter{Home: "all", Tab: "all"}, store.QueueFilter{}, store.QueueCursor{}},
 	}
 	for _, tt := range tests {
 		q := parseQueueQuery(queueURLQuery(tt.url), tt.user)

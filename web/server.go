@@ -14,6 +14,7 @@ import (
 	"github.com/anxin-helpdesk/anxin"
 	"github.com/anxin-helpdesk/anxin/static"
 	"github.com/anxin-helpdesk/anxin/store"
+	"github.com/anxin-helpdesk/anxin/web/metrics"
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -52,6 +53,9 @@ type Config struct {
 	APIRate float64
 	// Backups is serve's schedule of backups, shown on the admin page.
 	Backups BackupSchedule
+	// Metrics, when set, counts every request answered (web/metrics);
+	// nil: none.
+	Metrics *metrics.Metrics
 }
 
 // BackupSchedule is serve's schedule of backups; no Dir is none.
@@ -76,6 +80,8 @@ type Server struct {
 	addrs    *throttle // failed logins per address
 	badKeys  *throttle // API requests with a wrong key, per address
 	limits   *limiter  // per API key (api.go)
+	bulks    bulkOutcomes
+	metrics  *metrics.Metrics
 }
 
 // New builds the server and its routes.
@@ -101,7 +107,7 @@ func New(cfg Config, st *store.Store) *Server {
 	case cfg.ConfirmRefundAboveFen < 0:
 		cfg.ConfirmRefundAboveFen = 0
 	}
-	s := &Server{cfg: cfg, store: st, log: cfg.Logger, memo: newMemo(),
+	s := &Server{cfg: cfg, store: st, log: cfg.Logger, memo: newMemo(), metrics: cfg.Metrics,
 		// Five tries are free; then 30 s, 1 min, 2 min... up to 15 min. An
 		// address gets more tries: an office may share one.
 		logins: newThrottle(5, 15*time.Minute, 30*time.Second, 15*time.Minute),
@@ -121,7 +127,7 @@ func New(cfg Config, st *store.Store) *Server {
 	e.IPExtractor = s.clientIP
 	e.Use(middleware.Recover())
 	e.Use(s.requestLog)
-	e.Use(securityHeaders)
+	e.Use(s.securityHeaders)
 	s.echo = e
 	s.routes()
 
@@ -164,7 +170,7 @@ func (s *Server) routes() {
 	e.POST("/queue/views/:id/delete", s.deleteView, in...)
 	e.GET("/norms", s.norms, in...)
 	e.GET("/reports", s.reports, in...)
-	e.POST("/queue/bulk", s.bulk, only(anxin.RoleAgent)...)
+	e.POST("/queue/bulk", s.bulk, only(anxin.RoleAgent, anxin.RoleMerchant)...)
 	e.GET("/events", s.events, in...)
 	e.GET("/tickets/:number", s.ticketPage, in...)
 	e.POST("/tickets/:number/actions/:action", s.ticketAction, in...)

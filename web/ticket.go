@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/anxin-helpdesk/anxin"
-	"github.com/anxin-helpdesk/anxin/store"
 	"github.com/anxin-helpdesk/anxin/views"
 	"github.com/labstack/echo/v4"
 )
@@ -106,19 +105,6 @@ func (s *Server) ticketView(c echo.Context, t anxin.Ticket) (views.TicketPage, e
 	return p, nil
 }
 
-// offerNext marks the action done and finds the next ticket of the queue.
-func (s *Server) offerNext(c echo.Context, p *views.TicketPage, a anxin.Action) error {
-	p.Outcome = views.Outcome{Kind: "done", Action: a}
-	next, ok, err := s.store.Next(c.Request().Context(), store.QueueFilter{Scope: user(c).Actor().Scope()}, p.Ticket.ID)
-	if err != nil {
-		return err
-	}
-	if ok {
-		p.Next = &next
-	}
-	return nil
-}
-
 // ticketAction takes one action on a ticket: one press, compare-and-set on
 // the version the page showed. The one who loses a race sees who won and the
 // ticket as it is now, never an error page.
@@ -182,7 +168,7 @@ func (s *Server) decideOnPage(c echo.Context, t anxin.Ticket, d anxin.Decision, 
 			outcome = views.Outcome{Kind: "done", Action: action}
 		case errors.As(err, &handled):
 			t = handled.Ticket
-			outcome = views.Outcome{Kind: "handled", Action: handled.Action, By: handled.By, At: handled.At}
+			outcome = views.Outcome{Kind: "handled", Action: handled.Action, By: anxin.Actor{Name: handled.By, Role: handled.ByRole}, At: handled.At}
 		case errors.As(err, &derr) && derr.Code == anxin.ECONFIRM:
 			outcome = views.Outcome{Kind: "confirm", Action: action, AmountFen: derr.AmountFen}
 		case errors.As(err, &derr) && derr.Code != anxin.ENOTFOUND:

@@ -47,9 +47,10 @@ func TestFlaggedPhotosAreLookedAtFirst(t *testing.T) {
 	if r := row(clean); r.Find("button[data-action=approve]").Length() != 1 || r.AttrOr("data-flagged", "x") != "x" {
 		t.Fatal("the clean row lost its approve button")
 	}
-	_, doc = agent.post("/queue/bulk", url.Values{"action": {"approve"},
+	res, _ := agent.post("/queue/bulk", url.Values{"action": {"approve"},
 		"tickets": {fmt.Sprintf("%s:%d", again.Number, again.Version), fmt.Sprintf("%s:%d", clean.Number, clean.Version)}})
-	if got := doc.Find(`#bulk-results li[data-ticket-number="` + again.Number + `"]`).Text(); !strings.Contains(got, "照片有疑点") {
+	_, doc = agent.get(res.Header.Get("Location"))
+	if got := doc.Find(`#bulk-results li[data-ticket-number="` + again.Number + `"]`).Text(); !strings.Contains(got, "也出现在其他工单：请先打开工单查看") {
 		t.Fatalf("bulk on the flagged ticket: %q", got)
 	}
 	if tk, _ := e.store.Ticket(ctx, anxin.AllMerchants(), again.ID); tk.State != anxin.PendingMerchant {
@@ -57,5 +58,51 @@ func TestFlaggedPhotosAreLookedAtFirst(t *testing.T) {
 	}
 	if tk, _ := e.store.Ticket(ctx, anxin.AllMerchants(), clean.ID); tk.State == anxin.PendingMerchant {
 		t.Fatal("the clean ticket was not approved")
+	}
+}
+
+// TestShortOfPhotosIsOpenedFirst: a claim with fewer of the buyer's photos
+// than its policy requires is not approved from its queue row or in bulk;
+// a merchant that asks for fewer photos lets the same claim through.
+func TestShortOfPhotosIsOpenedFirst(t *testing.T) {
+	e := newEnv(t)
+	strict := storetest.MustMerchant(t, e.store, "杭州青瓷器皿")
+	lenient := storetest.MustMerchant(t, e.store, "景德镇白瓷")
+	one := 1
+	if err := e.store.SetPolicy(ctx, lenient.ID, anxin.PolicyOverride{Service: anxin.Damaged, EvidenceMin: &one}); err != nil {
+		t.Fatal(err)
+	}
+	// Damaged goods need two photos by default; both claims came with one.
+	short := storetest.MustTicket(t, e.store, strict.ID, anxin.Damaged, 6800)
+	storetest.MustPhoto(t, e.store, short.ID, "parcel")
+	enough := storetest.MustTicket(t, e.store, lenient.ID, anxin.Damaged, 6800)
+	storetest.MustPhoto(t, e.store, enough.ID, "parcel")
+	agent := e.client()
+	agent.login(storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0))
+
+	_, doc := agent.get("/queue?tab=all")
+	row := func(tk anxin.Ticket) *goquery.Selection {
+		return doc.Find(`#queue tr[data-ticket-number="` + tk.Number + `"]`)
+	}
+	if r := row(short); r.AttrOr("data-flagged", "x") == "x" || r.Find("button[data-action=approve]").Length() != 0 ||
+		!strings.Contains(r.Find("a[data-action=open-flagged]").AttrOr("title", ""), "照片少于要求") {
+		t.Fatal("the claim short of photos can be approved from its row")
+	}
+	if r := row(enough); r.Find("button[data-action=approve]").Length() != 1 {
+		t.Fatal("the merchant's own minimum is not heeded: its claim cannot be approved from the queue")
+	}
+	short, _ = e.store.Ticket(ctx, anxin.AllMerchants(), short.ID)
+	enough, _ = e.store.Ticket(ctx, anxin.AllMerchants(), enough.ID)
+	res, _ := agent.post("/queue/bulk", url.Values{"action": {"approve"},
+		"tickets": {fmt.Sprintf("%s:%d", short.Number, short.Version), fmt.Sprintf("%s:%d", enough.Number, enough.Version)}})
+	_, doc = agent.get(res.Header.Get("Location"))
+	if got := doc.Find(`#bulk-results li[data-ticket-number="` + short.Number + `"]`).Text(); !strings.Contains(got, "照片少于要求：请先打开工单查看") {
+		t.Fatalf("bulk on the claim short of photos: %q", got)
+	}
+	if tk, _ := e.store.Ticket(ctx, anxin.AllMerchants(), short.ID); tk.State != anxin.PendingMerchant {
+		t.Fatalf("the claim short of photos was decided: %s", tk.State)
+	}
+	if tk, _ := e.store.Ticket(ctx, anxin.AllMerchants(), enough.ID); tk.State == anxin.PendingMerchant {
+		t.Fatal("the claim with its merchant's minimum was not approved")
 	}
 }

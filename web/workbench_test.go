@@ -106,7 +106,7 @@ func TestTicketPage(t *testing.T) {
 	if w := doc.Find("[data-check=window]").Text(); !strings.Contains(w, "已用 1小时 / 共 1天") || !doc.Find("[data-check=window]").HasClass("ok") {
 		t.Errorf("window check %q", w)
 	}
-	if ev := doc.Find("[data-check=evidence]"); !strings.Contains(ev.Text(), "已提交 0 张 / 需 1 张") || !ev.HasClass("bad") {
+	if ev := doc.Find("[data-check=evidence]"); !strings.Contains(ev.Text(), "凭证：买家照片 0 张，至少需要 1 张") || !ev.HasClass("bad") {
 		t.Errorf("evidence check %q", ev.Text())
 	}
 	var got []string
@@ -320,7 +320,7 @@ func TestNotesAndAssignment(t *testing.T) {
 func TestOneClickApproveFromTheQueue(t *testing.T) {
 	e := newEnv(t)
 	m := storetest.MustMerchant(t, e.store, "昆明斗南鲜花园艺")
-	tk := storetest.MustTicket(t, e.store, m.ID, anxin.FreshSpoiled, 8990)
+	tk := storetest.MustEvidence(t, e.store, storetest.MustTicket(t, e.store, m.ID, anxin.FreshSpoiled, 8990))
 	c := e.client()
 	c.login(storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0))
 	_, doc := c.get("/queue?tab=all")

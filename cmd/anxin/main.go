@@ -1,7 +1,7 @@
 // Command anxin is the Anxin after-sales helpdesk: one binary with its
 // database, pages and static files inside.
 //
-//	anxin serve [--addr A] [--db PATH] [--demo]
+//	anxin serve [--addr A] [--db PATH] [--demo] [--tls-cert F --tls-key F] [--metrics-addr A]
 //	anxin migrate [--db PATH]
 //	anxin seed --demo [--db PATH]
 //	anxin user add --email E --role agent|merchant|admin [--merchant CODE] [--name N]
@@ -29,9 +29,6 @@ import (
 	_ "time/tzdata" // the zone database, for hosts that have none
 )
 
-// version is stamped at build time: -ldflags "-X main.version=…".
-var version = "dev"
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
@@ -49,7 +46,7 @@ func main() {
 const usage = `usage: anxin <command> [flags]
 
 commands:
-  serve     start the helpdesk (--addr, --db, --demo, --refund-provider, --api-rate, ...)
+  serve     start the helpdesk (--addr, --db, --demo, --tls-cert/--tls-key, --metrics-addr, --backup-dir, ...)
   migrate   bring the database schema up to date (--db)
   seed      fill an empty database with demo data (--demo, --db)
   user add  create a login (--email, --role, --merchant, --name); password from stdin or generated
@@ -57,7 +54,7 @@ commands:
   backup    write a verified backup of the database and its photos, while serve runs (--to DIR, --db)
   restore   put a backup back into a stopped deployment (--from DIR/anxin-..., --db, --force)
   check     check a database (--db) or a backup (--backup DIR): integrity, foreign keys, photos
-  version   print the version
+  version   print the version, commit, build date and Go version
 
 Every flag has an ANXIN_* environment equivalent, e.g. ANXIN_DB for --db.`
 
@@ -92,7 +89,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "check":
 		return check(ctx, rest, stdout)
 	case "version", "--version", "-version":
-		fmt.Fprintln(stdout, "anxin", version)
+		printVersion(stdout)
 		return nil
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)

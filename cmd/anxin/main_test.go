@@ -154,6 +154,8 @@ func TestBadInput(t *testing.T) {
 		{"unwritable location", []string{"migrate", "--db", filepath.Join(blocker, "sub", "x.db")}, 1, "not a directory"},
 		{"bad role", []string{"user", "add", "--email", "a@b.c", "--role", "boss", "--db", filepath.Join(dir, "never.db")}, 2, "--role must be"},
 		{"bad zone", []string{"serve", "--tz", "Mars/Olympus", "--db", filepath.Join(dir, "never.db")}, 2, "unknown time zone"},
+		{"certificate without key", []string{"serve", "--tls-cert", "cert.pem", "--db", filepath.Join(dir, "never.db")}, 2, "--tls-cert and --tls-key go together"},
+		{"missing certificate", []string{"serve", "--tls-cert", "cert.pem", "--tls-key", "key.pem", "--db", filepath.Join(dir, "never.db")}, 1, "cannot use the TLS certificate"},
 		{"bad proxy", []string{"serve", "--trusted-proxies", "10.0.0.0/8,10.1.2.3/33", "--db", filepath.Join(dir, "never.db")}, 2, `"10.1.2.3/33" is not an address or CIDR prefix`},
 	}
 	for _, tt := range tests {

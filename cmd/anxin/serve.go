@@ -23,6 +23,7 @@ import (
 	"github.com/anxin-helpdesk/anxin/store"
 	"github.com/anxin-helpdesk/anxin/store/jobs"
 	"github.com/anxin-helpdesk/anxin/web"
+	"github.com/anxin-helpdesk/anxin/web/metrics"
 	"github.com/anxin-helpdesk/anxin/web/webhook"
 )
 
@@ -45,8 +46,19 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 	backupDir := f.str("backup-dir", "", "take backups on a schedule into this directory (default: none)")
 	backupEvery := f.duration("backup-every", 24*time.Hour, "time between scheduled backups")
 	backupKeep := f.integer("backup-keep", 7, "scheduled backups kept; older ones are removed")
+	retain := f.str("retain-contact", "90d", "erase buyers' names and phones from tickets ended longer ago than this (0: keep them)")
+	metricsAddr := f.str("metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics on a listener of their own, e.g. 127.0.0.1:9464 (default: off)")
+	tlsCert := f.str("tls-cert", "", "serve HTTPS with this certificate (PEM, the chain after it); with --tls-key")
+	tlsKey := f.str("tls-key", "", "the private key of --tls-cert (PEM)")
 	if err := f.parse(args); err != nil {
 		return err
+	}
+	retainContact, err := parseDays(*retain)
+	if err != nil {
+		return usageError{fmt.Sprintf("serve: --retain-contact: %v", err)}
+	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return usageError{"serve: --tls-cert and --tls-key go together"}
 	}
 	if *backupEvery < time.Minute || *backupKeep < 1 {
 		return usageError{"serve: --backup-every must be at least 1m and --backup-keep at least 1"}
@@ -81,19 +93,41 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 		return usageError{fmt.Sprintf("serve: unknown log level %q", *logLevel)}
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	var certs *certFiles
+	if *tlsCert != "" {
+		if certs, err = loadCertFiles(*tlsCert, *tlsKey, log); err != nil {
+			return err
+		}
+	}
 
-	// Take the port before touching the database: a busy port then leaves
+	// Take the ports before touching the database: a busy port then leaves
 	// nothing created behind it.
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %w", *addr, err)
 	}
 	defer func() { _ = ln.Close() }() // for the early returns: Shutdown closes it after serving
-	if !loopback(ln.Addr()) && len(trusted) == 0 {
+	var mln net.Listener
+	if *metricsAddr != "" {
+		if mln, err = net.Listen("tcp", *metricsAddr); err != nil {
+			return fmt.Errorf("cannot listen on %s for the metrics: %w", *metricsAddr, err)
+		}
+		defer func() { _ = mln.Close() }()
+		if !loopback(mln.Addr()) {
+			log.Warn("serving the metrics on an address other machines reach: they tell how much business goes through; "+
+				"let a firewall admit only the Prometheus server", "metrics_addr", mln.Addr().String())
+		}
+	}
+	if certs == nil && !loopback(ln.Addr()) && len(trusted) == 0 {
 		log.Warn("serving plain HTTP on an address other machines reach: passwords and session cookies cross the network "+
 			"in clear; serve behind a TLS proxy and name it in --trusted-proxies", "addr", ln.Addr().String())
 	}
+	var m *metrics.Metrics
+	if mln != nil {
+		m = metrics.New(metrics.Build{Version: version, Commit: stamp().Commit}, log)
+	}
 	cfg := storeConfig(*dbPath)
+	cfg.Observer = m.Writes()
 	cfg.Photos = photo.Options{Zone: zone, Limits: photo.Limits{
 		MaxBytes: int64(*photoMB) << 20, MaxPixels: int64(*photoMP) * 1_000_000, MaxPerParty: *photoN}}
 	cfg.Zone = zone
@@ -113,7 +147,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 	}
 	srv := web.New(web.Config{
 		SessionKeys:          keys,
-		SecureCookies:        *secure,
+		SecureCookies:        *secure || certs != nil,
 		TrustedProxies:       trusted,
 		AllowPrivateWebhooks: *allowPrivate,
 		Zone:                 zone,
@@ -122,16 +156,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 		Logger:               log,
 		APIRate:              rate,
 		Backups:              web.BackupSchedule{Dir: *backupDir, Every: *backupEvery, Keep: *backupKeep},
+		Metrics:              m,
 	}, st)
 	// The scheduler (its first round catches up on deadlines that passed
 	// while Anxin was down), the webhook sender and the scheduled backups;
 	// stopped after the HTTP server, before the store closes.
-	sch, err := jobs.NewScheduler(st, jobs.Config{RefundProvider: *provider, Logger: log})
+	sch, err := jobs.NewScheduler(st, jobs.Config{RefundProvider: *provider, Logger: log, RetainContact: retainContact})
 	if err != nil {
 		return err
 	}
-	loops := []func(context.Context){sch.Run, webhook.NewSender(st, webhook.Config{Logger: log, AllowPrivate: *allowPrivate}).Run,
-		searchBackfill(st, log)}
+	sender := webhook.NewSender(st, webhook.Config{Logger: log, AllowPrivate: *allowPrivate})
+	loops := []func(context.Context){sch.Run, sender.Run, searchBackfill(st, log)}
 	if *backupDir != "" {
 		b, err := jobs.NewBackups(st, jobs.BackupConfig{Dir: *backupDir, Every: *backupEvery, Keep: *backupKeep, Logger: log})
 		if err != nil {
@@ -143,10 +178,26 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 	defer stopWorkers()
 	hs := httpServer(srv, log)
 	hs.RegisterOnShutdown(srv.Close)
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
-	fmt.Fprintf(stdout, "Anxin %s is serving http://%s (database %s)\nlog in at http://%s/login\n",
-		version, ln.Addr(), st.Path(), ln.Addr())
+	errc := make(chan error, 2)
+	scheme := "http"
+	if certs != nil {
+		scheme = "https"
+		hs.TLSConfig = certs.tlsConfig()
+		go func() { errc <- hs.ServeTLS(ln, "", "") }()
+	} else {
+		go func() { errc <- hs.Serve(ln) }()
+	}
+	fmt.Fprintf(stdout, "Anxin %s is serving %s://%s (database %s)\nlog in at %s://%s/login\n",
+		version, scheme, ln.Addr(), st.Path(), scheme, ln.Addr())
+	var ms *http.Server
+	if mln != nil {
+		if err := m.Watch(metrics.Sources{Store: st, Scheduler: sch.Stats, Sender: sender.Stats}); err != nil {
+			return err
+		}
+		ms = metricsServer(m, log)
+		go func() { errc <- ms.Serve(mln) }()
+		fmt.Fprintf(stdout, "metrics at http://%s/metrics\n", mln.Addr())
+	}
 
 	select {
 	case err := <-errc:
@@ -156,14 +207,40 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 	log.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	if ms != nil {
+		if err := ms.Shutdown(shutdownCtx); err != nil {
+			return fmt.Errorf("shutdown: %w", err)
+		}
+	}
 	if err := hs.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
+	servers := 1
+	if ms != nil {
+		servers++
+	}
+	for range servers {
+		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
 	}
 	stopWorkers()
 	return nil
+}
+
+// metricsServer serves /metrics alone, with the timeouts of the main
+// server and a write timeout (a scrape is one short answer).
+func metricsServer(m *metrics.Metrics, log *slog.Logger) *http.Server {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	return &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
 }
 
 // searchBackfill indexes for search what a database from before the index
@@ -265,4 +342,30 @@ func httpServer(h http.Handler, log *slog.Logger) *http.Server {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+}
+
+// parseDays reads a period as days ("90d") or a Go duration ("2160h"); "0"
+// is none. A period under a day is refused: it would erase what agents are
+// still working with.
+func parseDays(v string) (time.Duration, error) {
+	if v == "0" {
+		return 0, nil
+	}
+	var d time.Duration
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil {
+			return 0, fmt.Errorf("%q is not a number of days such as 90d", v)
+		}
+		d = time.Duration(n) * 24 * time.Hour
+	} else {
+		var err error
+		if d, err = time.ParseDuration(v); err != nil {
+			return 0, fmt.Errorf("%q is not a period such as 90d", v)
+		}
+	}
+	if d < 24*time.Hour {
+		return 0, fmt.Errorf("%q is under a day (0 keeps them)", v)
+	}
+	return d, nil
 }

@@ -30,6 +30,9 @@ type Config struct {
 	RefundProvider string        // ProviderBuiltin (default) or ProviderWebhook
 	Interval       time.Duration // between rounds when nothing wakes it; default 1 s
 	Logger         *slog.Logger
+	// RetainContact is how long after a ticket ended its buyer's name and
+	// phone are kept (anxin.Ticket.ContactErasable); 0 keeps them for ever.
+	RetainContact time.Duration
 }
 
 func (c Config) withDefaults() (Config, error) {

@@ -26,6 +26,11 @@ type Scheduler struct {
 	mu        sync.Mutex // one round at a time
 	lastPurge time.Time
 	reported  map[string]map[int64]string // by sweep: the failures it logged last time, by ticket
+	act       activity                    // what it tells at info, at most once a minute (activity.go)
+	errs      *Repeats                    // round errors, told once a minute while they repeat
+
+	statsMu sync.Mutex
+	stats   Stats
 }
 
 // NewScheduler returns a scheduler over the store.
@@ -34,7 +39,16 @@ func NewScheduler(st *store.Store, cfg Config) (*Scheduler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Scheduler{st: st, cfg: cfg, log: cfg.Logger, reported: map[string]map[int64]string{}}, nil
+	s := &Scheduler{st: st, cfg: cfg, log: cfg.Logger, reported: map[string]map[int64]string{},
+		errs: NewRepeats(cfg.Logger, "scheduler round failed")}
+	s.act = activity{log: cfg.Logger, countDue: func(now time.Time) int64 {
+		n, err := st.CountDueTimeouts(context.Background(), now)
+		if err != nil {
+			return -1
+		}
+		return n
+	}}
+	return s, nil
 }
 
 // Round is what one round of the scheduler did.
@@ -53,48 +67,137 @@ func (s *Scheduler) Tick(ctx context.Context) (Round, error) {
 	var r Round
 	var errs []error
 	var err error
-	if r.Timeouts, err = s.st.RunTimeouts(ctx); err != nil {
+	if r.Timeouts, err = s.st.SweepTimeouts(ctx, func(b store.Batch) { s.batch(kindTimeout, b) }); err != nil {
 		errs = append(errs, err)
 	}
-	s.report("timeout", r.Timeouts)
+	if err == nil {
+		s.act.swept(s.st.Clock().Now())
+	}
+	s.report(kindTimeout, r.Timeouts)
 	if s.cfg.RefundProvider == ProviderBuiltin {
-		if r.Refunds, err = s.st.PayPendingRefunds(ctx); err != nil {
+		if r.Refunds, err = s.st.SweepRefunds(ctx, func(b store.Batch) { s.batch(kindRefund, b) }); err != nil {
 			errs = append(errs, err)
 		}
-		s.report("built-in refund", r.Refunds)
+		s.report(kindRefund, r.Refunds)
 	}
 	if r.Notices, err = s.st.NoticeDeadlines(ctx); err != nil {
 		errs = append(errs, err)
 	}
-	if now := s.st.Clock().Now(); now.Sub(s.lastPurge) >= purgeEvery {
-		if err := s.st.Purge(ctx); err != nil {
+	now := s.st.Clock().Now()
+	if now.Sub(s.lastPurge) >= purgeEvery {
+		n, err := s.st.EraseContacts(ctx, s.cfg.RetainContact)
+		if n > 0 {
+			s.log.Info("buyers' names and phones erased from tickets ended long ago", "tickets", n, "kept_for", s.cfg.RetainContact)
+		}
+		if err = errors.Join(err, s.st.Purge(ctx)); err != nil {
 			errs = append(errs, err)
 		} else {
 			s.lastPurge = now
 		}
 	}
+	s.act.notices(r.Notices)
+	s.act.maybeSay(now)
+	s.count(func(st *Stats) {
+		st.Rounds++
+		st.Notices += int64(r.Notices)
+		st.CatchingUp = s.act.catchUp != nil
+	})
 	return r, errors.Join(errs...)
 }
 
-// report logs what a sweep did; a ticket that keeps failing is logged once
-// per distinct error, not every second. Only the failures of the latest
-// sweep of each kind are remembered: a ticket that stops failing is
-// forgotten, so a process that runs for months keeps no more than what is
-// failing now.
-func (s *Scheduler) report(what string, sw store.Sweep) {
-	if sw.Done > 0 || sw.Lost > 0 {
-		s.log.Info("scheduler: "+what+"s applied", "done", sw.Done, "lost_to_people", sw.Lost)
+// The sweeps, as they are named in the logs and the metrics.
+const (
+	kindTimeout = "timeout"
+	kindRefund  = "built-in refund"
+)
+
+// batch is told of each committed batch of a sweep: its detail at debug,
+// its counts to the minute's tally and the metrics.
+func (s *Scheduler) batch(kind string, b store.Batch) {
+	now := s.st.Clock().Now()
+	if len(b.Due) == 0 {
+		return
 	}
+	behind := max(now.Sub(b.Due[0].At), 0)
+	s.log.Debug("scheduler: batch", "kind", kind, "done", b.Sweep.Done, "lost_to_people", b.Sweep.Lost,
+		"failed", len(b.Sweep.Failed), "oldest", b.Due[0].At, "behind", behind)
+	s.count(func(st *Stats) {
+		c := &st.Timeouts
+		if kind == kindRefund {
+			c = &st.Refunds
+		}
+		c.Done += int64(b.Sweep.Done)
+		c.Lost += int64(b.Sweep.Lost)
+		c.Failed += int64(len(b.Sweep.Failed))
+	})
+	if kind == kindTimeout && s.act.catchUp == nil && behind > catchUpBehind {
+		due := s.act.countDue(now) // what is left after this batch
+		if due >= 0 {
+			due += int64(len(b.Due))
+		}
+		s.act.startCatchUp(now, b.Due[0].At, due)
+	}
+	s.act.add(kind, b.Sweep)
+	if s.act.catchUp != nil && kind == kindTimeout {
+		s.act.catchUp.behind = behind
+	}
+	s.act.maybeSay(now)
+}
+
+// report logs the failures of a sweep; a ticket that keeps failing is
+// logged once per distinct error, not every second, and a sweep logs at
+// most maxFailureLines of them (a fault that fails every ticket the same
+// way would otherwise log each). Only the failures of the latest sweep of
+// each kind are remembered: a ticket that stops failing is forgotten, so a
+// process that runs for months keeps no more than what is failing now.
+func (s *Scheduler) report(what string, sw store.Sweep) {
 	before := s.reported[what]
 	now := make(map[int64]string, len(sw.Failed))
+	logged, more := 0, 0
 	for _, f := range sw.Failed {
 		msg := f.Err.Error()
 		if before[f.Ticket] != msg {
-			s.log.Error("scheduler: "+what+" failed", "ticket", f.Ticket, "err", f.Err)
+			if logged < maxFailureLines {
+				s.log.Error("scheduler: "+what+" failed", "ticket", f.Ticket, "err", f.Err)
+				logged++
+			} else {
+				more++
+			}
 		}
 		now[f.Ticket] = msg
 	}
+	if more > 0 {
+		s.log.Error("scheduler: more "+what+"s failed", "more", more, "failing", len(sw.Failed))
+	}
 	s.reported[what] = now
+}
+
+// maxFailureLines bounds the failures a sweep logs one by one.
+const maxFailureLines = 10
+
+// Stats are what the scheduler did since it started, for the metrics.
+type Stats struct {
+	Rounds            int64
+	Timeouts, Refunds Counts // the built-in provider's refunds
+	Notices           int64  // deadline notices sent
+	RoundErrors       int64
+	CatchingUp        bool
+}
+
+// Counts are what a kind of sweep did to tickets.
+type Counts struct{ Done, Lost, Failed int64 }
+
+// Stats returns what the scheduler did since it started.
+func (s *Scheduler) Stats() Stats {
+	s.statsMu.Lock()
+	defer s.statsMu.Unlock()
+	return s.stats
+}
+
+func (s *Scheduler) count(f func(*Stats)) {
+	s.statsMu.Lock()
+	defer s.statsMu.Unlock()
+	f(&s.stats)
 }
 
 // Run does rounds until ctx ends: one at once (the catch-up after downtime),
@@ -106,9 +209,14 @@ func (s *Scheduler) Run(ctx context.Context) {
 		wake = s.st.RefundsReady()
 	}
 	Loop(ctx, s.cfg.Interval, wake, func(ctx context.Context) {
-		if _, err := s.Tick(ctx); err != nil && ctx.Err() == nil {
-			s.log.Error("scheduler round failed", "err", err)
+		_, err := s.Tick(ctx)
+		if ctx.Err() != nil {
+			return
 		}
+		if err != nil {
+			s.count(func(st *Stats) { st.RoundErrors++ })
+		}
+		s.errs.Tell(s.st.Clock().Now(), err)
 	})
 }
 

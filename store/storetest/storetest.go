@@ -11,6 +11,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"path/filepath"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -215,4 +216,26 @@ func MustPhoto(tb testing.TB, s *store.Store, ticketID int64, label string) anxi
 		tb.Fatal(err)
 	}
 	return e
+}
+
+// MustEvidence gives the ticket the buyer's photos its service asks for by
+// default (one per checklist item, at least its minimum), so that it may be
+// decided from the queue, and returns the ticket as it is then.
+func MustEvidence(tb testing.TB, s *store.Store, t anxin.Ticket) anxin.Ticket {
+	tb.Helper()
+	svc, err := anxin.LookupService(t.Service)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	labels := slices.Clone(svc.Checklist)
+	for len(labels) < svc.PolicyFor(nil).EvidenceMin {
+		labels = append(labels, "")
+	}
+	for _, l := range labels {
+		MustPhoto(tb, s, t.ID, l)
+	}
+	if t, err = s.Ticket(context.Background(), anxin.AllMerchants(), t.ID); err != nil {
+		tb.Fatal(err)
+	}
+	return t
 }

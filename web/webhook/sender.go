@@ -27,16 +27,18 @@ const (
 // Sender delivers the webhook outbox, each delivery signed, retried with
 // back-off by the store's schedule until 24 h after its event.
 type Sender struct {
-	st  *store.Store
-	cfg Config
-	log *slog.Logger
-	mu  sync.Mutex // one flush at a time
+	st    *store.Store
+	cfg   Config
+	log   *slog.Logger
+	mu    sync.Mutex // one flush at a time
+	tally tally      // report.go
+	errs  *jobs.Repeats
 }
 
 // NewSender returns a sender over the store.
 func NewSender(st *store.Store, cfg Config) *Sender {
 	cfg = cfg.withDefaults()
-	return &Sender{st: st, cfg: cfg, log: cfg.Logger}
+	return &Sender{st: st, cfg: cfg, log: cfg.Logger, errs: jobs.NewRepeats(cfg.Logger, "webhook flush failed")}
 }
 
 // Flush sends every delivery due now, once each, and records the attempts.
@@ -44,6 +46,7 @@ func NewSender(st *store.Store, cfg Config) *Sender {
 func (s *Sender) Flush(ctx context.Context) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer func() { s.tally.maybeSay(s.log, s.st.Clock().Now()) }()
 	tried := 0
 	seen := map[int64]bool{}
 	for ctx.Err() == nil {
@@ -106,11 +109,13 @@ func (s *Sender) deliver(ctx context.Context, d store.DueDelivery) error {
 	if rerr != nil {
 		return fmt.Errorf("webhook delivery %d: %w", d.ID, rerr)
 	}
+	ep := endpointOf(d.URL)
+	s.tally.attempt(ep, got, a.Error)
 	switch got.Status {
 	case anxin.DeliveryFailed:
-		s.log.Warn("webhook delivery given up", "delivery", d.ID, "url", d.URL, "event", d.Event, "attempts", got.Attempts, "err", a.Error)
+		s.log.Debug("webhook delivery given up", "delivery", d.ID, "endpoint", ep, "event", d.Event, "attempts", got.Attempts, "err", a.Error)
 	case anxin.DeliveryPending:
-		s.log.Info("webhook delivery failed; will retry", "delivery", d.ID, "url", d.URL, "event", d.Event,
+		s.log.Debug("webhook delivery failed; will retry", "delivery", d.ID, "endpoint", ep, "event", d.Event,
 			"attempt", got.Attempts, "next", got.NextAt, "err", a.Error)
 	}
 	return nil
@@ -153,8 +158,11 @@ func (s *Sender) post(ctx context.Context, d anxin.Delivery, body []byte, ts int
 // commit writes to the outbox.
 func (s *Sender) Run(ctx context.Context) {
 	jobs.Loop(ctx, s.cfg.Interval, s.st.OutboxReady(), func(ctx context.Context) {
-		if _, err := s.Flush(ctx); err != nil && ctx.Err() == nil {
-			s.log.Error("webhook flush failed", "err", err)
+		if _, err := s.Flush(ctx); ctx.Err() == nil {
+			s.errs.Tell(s.st.Clock().Now(), err)
 		}
 	})
 }
+
+// Stats returns what the sender did since it started.
+func (s *Sender) Stats() Stats { return s.tally.snapshot() }
