@@ -186,11 +186,6 @@ func (d *demo) people(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		addr := demoAddresses[dm.code] // a copy
-		addr.MerchantID = m.ID
-		if _, err := d.s.SaveReturnAddress(ctx, anxin.Actor{Role: anxin.RoleAdmin, Name: "demo"}, addr); err != nil {
-			return err
-		}
 		for _, svc := range dm.optIn {
 			if err := d.s.SetPolicy(ctx, m.ID, anxin.PolicyOverride{Service: svc, Enabled: &yes}); err != nil {
 				return err
@@ -211,6 +206,14 @@ func (d *demo) people(ctx context.Context) error {
 			d.agents = append(d.agents, u.Actor())
 		case anxin.RoleMerchant:
 			d.staff[u.MerchantID] = u.Actor()
+		}
+	}
+	// Each merchant keeps its own return address.
+	for i, dm := range demoMerchants {
+		addr := demoAddresses[dm.code] // a copy
+		addr.MerchantID = d.merchants[i].ID
+		if _, err := d.s.SaveReturnAddress(ctx, d.staff[addr.MerchantID], addr); err != nil {
+			return err
 		}
 	}
 	return d.macros(ctx)

@@ -141,8 +141,9 @@ func TestWriteObserver(t *testing.T) {
 
 	obs.mu.Lock()
 	defer obs.mu.Unlock()
-	// The merchant and two tickets by people; the sweep's batch by the system.
-	if obs.people != 3 || obs.background != 1 || obs.committed != 4 || obs.commits < 2 || obs.negative {
+	// The merchant, its return address and two tickets by people; the
+	// sweep's batch by the system.
+	if obs.people != 4 || obs.background != 1 || obs.committed != 5 || obs.commits < 2 || obs.negative {
 		t.Errorf("observed %+v", obs)
 	}
 }

@@ -66,6 +66,11 @@ func AuditDetail(ctx context.Context, e anxin.AuditEntry) (text, code string) {
 		}
 	case "set_policy":
 		return policyDetail(ctx, d), ""
+	case "add_address", "update_address", "default_address", "delete_address":
+		// "#ID name region street", and " (default)" for the default.
+		if a, ok := strings.CutSuffix(d, " (default)"); ok {
+			return Tf(ctx, "%s (default)", a), ""
+		}
 	}
 	return d, ""
 }

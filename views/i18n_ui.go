@@ -40,6 +40,7 @@ var uiZH = map[string]string{
 	// The audit log in words
 	"audit:export_tickets": "导出工单",
 	"audit:retry_delivery": "重新发送推送",
+	"%s (default)":         "%s（默认）",
 	"User":                 "用户",
 	"Webhook":              "Webhook",
 	"Settings":             "设置",

@@ -165,7 +165,8 @@ func typedWords(t *testing.T, e *env) map[string]bool {
 	out := map[string]bool{}
 	for _, q := range []string{`SELECT product FROM tickets`, `SELECT reason FROM tickets`, `SELECT camera FROM evidence`,
 		`SELECT body FROM messages`, `SELECT body FROM notes`, `SELECT title || ' ' || body FROM macros`, `SELECT name FROM users`,
-		`SELECT name FROM merchants`, `SELECT code FROM merchants`, `SELECT name FROM api_keys`} {
+		`SELECT name FROM merchants`, `SELECT code FROM merchants`, `SELECT name FROM api_keys`,
+		`SELECT name || ' ' || region || ' ' || street FROM merchant_addresses`} {
 		rows, err := db.Query(q)
 		if err != nil {
 			t.Fatalf("%s: %v", q, err)

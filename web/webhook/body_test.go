@@ -16,8 +16,10 @@ import (
 
 // TestRenderKeepsTheBodies: testdata/events.jsonl holds the bodies the
 // outbox wrote for these events when it rendered them in the change's
-// transaction (before migration 0008). Rendered from the event now, they
-// are the same bytes, and again the same when rendered twice.
+// transaction (before migration 0008), with the fields added since at the
+// end of the ticket (return_address and settlement, from 0021: added, never
+// changed or removed). Rendered from the event now, they are the same
+// bytes, and again the same when rendered twice.
 func TestRenderKeepsTheBodies(t *testing.T) {
 	golden, err := os.ReadFile("testdata/events.jsonl")
 	if err != nil {
