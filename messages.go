@@ -117,6 +117,7 @@ const (
 
 	// Photo evidence.
 	MsgPhotoNotFound       Msg = "photo_not_found"
+	MsgPhotoErased         Msg = "photo_erased"
 	MsgPhotoSizeNotFound   Msg = "photo_size_not_found"
 	MsgPhotoParty          Msg = "photo_party"
 	MsgNotOnChecklist      Msg = "not_on_checklist"
@@ -272,6 +273,7 @@ var messages = map[Msg]message{
 	MsgAmountRange: {EAMOUNTRANGE, "%s: %s is out of range: an amount is from 0 to %s"},
 
 	MsgPhotoNotFound:       {ENOTFOUND, "photo not found"},
+	MsgPhotoErased:         {ENOTFOUND, "the photo was deleted: photos are kept for a set time after a ticket ends"},
 	MsgPhotoSizeNotFound:   {ENOTFOUND, "photo size not found"},
 	MsgPhotoParty:          {EFORBIDDEN, "Only the buyer's side and the merchant add photos."},
 	MsgNotOnChecklist:      {EINVALID, "This checklist item is not one of the service's."},

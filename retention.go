@@ -15,12 +15,25 @@ import (
 // name and phone are kept.
 const DefaultRetainContact = 90 * 24 * time.Hour
 
+// DefaultRetainPhotos is how long after a ticket has ended its evidence
+// photos are kept. The photo's facts (who added it, when, what it showed,
+// when it was taken, the other tickets it was also on) stay with the
+// ticket; the pictures go.
+const DefaultRetainPhotos = 365 * 24 * time.Hour
+
 // ContactErasable reports whether the ticket's buyer contact is due for
 // erasure at now when contacts are kept for keep (0: kept for ever): the
 // ticket has ended (refunded or closed, so no appeal window is open) at
 // least keep ago, and its contact is still there.
 func (t Ticket) ContactErasable(now time.Time, keep time.Duration) bool {
 	return keep > 0 && t.State.Terminal() && t.ContactErased.IsZero() && !t.StateSince.After(now.Add(-keep))
+}
+
+// PhotosErasable reports whether the ticket's photos are due for deletion
+// at now when photos are kept for keep (0: kept for ever), on the same
+// terms as its contact (ContactErasable).
+func (t Ticket) PhotosErasable(now time.Time, keep time.Duration) bool {
+	return keep > 0 && t.State.Terminal() && t.PhotosErased.IsZero() && !t.StateSince.After(now.Add(-keep))
 }
 
 // EraseContact keeps only the masked forms of the buyer's name and phone.

@@ -50,3 +50,28 @@ func TestContactErasable(t *testing.T) {
 		}
 	}
 }
+
+func TestPhotosErasable(t *testing.T) {
+	now := time.Date(2026, 11, 26, 1, 0, 0, 0, time.UTC)
+	keep := anxin.DefaultRetainPhotos
+	ended := now.Add(-keep)
+	for _, c := range []struct {
+		name   string
+		state  anxin.State
+		since  time.Time
+		erased time.Time
+		keep   time.Duration
+		want   bool
+	}{
+		{"refunded a year ago", anxin.Refunded, ended, time.Time{}, keep, true},
+		{"closed a minute short of a year", anxin.Closed, ended.Add(time.Minute), time.Time{}, keep, false},
+		{"rejected long ago: the appeal may still come", anxin.Rejected, ended.Add(-300 * 24 * time.Hour), time.Time{}, keep, false},
+		{"deleted already", anxin.Closed, ended.Add(-24 * time.Hour), ended, keep, false},
+		{"retention off", anxin.Refunded, ended.Add(-300 * 24 * time.Hour), time.Time{}, 0, false},
+	} {
+		tk := anxin.Ticket{State: c.state, StateSince: c.since, PhotosErased: c.erased}
+		if got := tk.PhotosErasable(now, c.keep); got != c.want {
+			t.Errorf("%s: erasable %v, want %v", c.name, got, c.want)
+		}
+	}
+}

@@ -45,6 +45,7 @@ type Ticket struct {
 	UpdatedAt     time.Time
 	FirstActionAt time.Time // the first decision by a person or the system
 	ContactErased time.Time // when the buyer's name and phone were erased (retention.go); zero while kept
+	PhotosErased  time.Time // when its evidence photos were deleted (retention.go); zero while kept
 
 	// The conversation: the buyer's latest message (0: none), and since
 	// when the oldest of the buyer's messages waits for a person's reply
@@ -431,6 +432,7 @@ type Evidence struct {
 	Facts        PhotoFacts
 	PHash        uint64      // perceptual hash of the picture
 	Duplicates   []Duplicate // the same picture on other tickets
+	Erased       time.Time   // when its files were deleted (retention.go); its facts stay
 }
 
 // ParseTicketNumber reads "AX-000123", "ax123" or "123" as ticket id 123:

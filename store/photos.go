@@ -101,6 +101,8 @@ func (s *Store) RecordPhoto(ctx context.Context, by anxin.Actor, up Upload, p ph
 	if err != nil {
 		return anxin.Evidence{}, err
 	}
+	s.files.RLock()
+	defer s.files.RUnlock()
 	if err := s.putFiles(p); err != nil {
 		return anxin.Evidence{}, err
 	}
@@ -419,16 +421,16 @@ func sortDuplicates(ds []anxin.Duplicate) {
 
 const evidenceColumns = `e.id, e.ticket_id, e.party, e.sha256, e.width, e.height, e.bytes, e.label, e.uploaded_by,
 	e.created_at, e.thumb_sha256, e.thumb_width, e.thumb_height, e.uploader_role, e.format, e.orig_width,
-	e.orig_height, e.orig_bytes, e.taken_at, e.camera, e.had_gps, coalesce(e.phash, 0)`
+	e.orig_height, e.orig_bytes, e.taken_at, e.camera, e.had_gps, coalesce(e.phash, 0), e.erased_at`
 
 func scanEvidence(row interface{ Scan(...any) error }) (anxin.Evidence, error) {
 	var e anxin.Evidence
-	var created, taken sql.NullInt64
+	var created, taken, erased sql.NullInt64
 	var h int64
 	err := row.Scan(&e.ID, &e.TicketID, &e.Party, &e.SHA256, &e.Width, &e.Height, &e.Bytes, &e.Label, &e.UploadedBy,
 		&created, &e.ThumbSHA256, &e.ThumbWidth, &e.ThumbHeight, &e.UploaderRole, &e.Facts.Format, &e.Facts.Width,
-		&e.Facts.Height, &e.Facts.Bytes, &taken, &e.Facts.Camera, &e.Facts.HadGPS, &h)
-	e.CreatedAt, e.Facts.TakenAt, e.PHash = fromMS(created), fromMS(taken), uint64(h)
+		&e.Facts.Height, &e.Facts.Bytes, &taken, &e.Facts.Camera, &e.Facts.HadGPS, &h, &erased)
+	e.CreatedAt, e.Facts.TakenAt, e.PHash, e.Erased = fromMS(created), fromMS(taken), uint64(h), fromMS(erased)
 	return e, err
 }
 
@@ -501,14 +503,18 @@ func (s *Store) Photo(ctx context.Context, scope anxin.Scope, evidenceID int64, 
 		return "", nil, anxin.Fail(anxin.MsgPhotoSizeNotFound)
 	}
 	var display, thumb string
-	err := s.read().QueryRowContext(ctx, `SELECT e.sha256, e.thumb_sha256 FROM evidence e
+	var erased sql.NullInt64
+	err := s.read().QueryRowContext(ctx, `SELECT e.sha256, e.thumb_sha256, e.erased_at FROM evidence e
 		JOIN tickets t ON t.id = e.ticket_id WHERE e.id = ?1 AND (?2 = 0 OR t.merchant_id = ?2)`,
-		evidenceID, scope.MerchantID).Scan(&display, &thumb)
+		evidenceID, scope.MerchantID).Scan(&display, &thumb, &erased)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil, anxin.Fail(anxin.MsgPhotoNotFound)
 	}
 	if err != nil {
 		return "", nil, fmt.Errorf("photo %d: %w", evidenceID, err)
+	}
+	if erased.Valid {
+		return "", nil, anxin.Fail(anxin.MsgPhotoErased)
 	}
 	sum := display
 	if size == Thumb && thumb != "" {

@@ -1,10 +1,15 @@
 package store_test
 
 import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/anxin-helpdesk/anxin"
+	"github.com/anxin-helpdesk/anxin/photo/phototest"
 	"github.com/anxin-helpdesk/anxin/store"
 	"github.com/anxin-helpdesk/anxin/store/storetest"
 )
@@ -75,4 +80,115 @@ func TestEraseContacts(t *testing.T) {
 	if n, err := s.EraseContacts(ctx, keep); n != 1 || err != nil {
 		t.Fatalf("the closed one in its turn: %d, %v", n, err)
 	}
+}
+
+// TestErasePhotos: the photos of a ticket that ended a year ago are
+// deleted: their files go, unless a kept photo on another ticket shows the
+// same picture; their rows and facts stay, marked; the ticket says when;
+// an upload of the same picture later writes its file again; the database
+// check and backups no longer ask for the deleted files.
+func TestErasePhotos(t *testing.T) {
+	s, clock := storetest.MustOpen(t)
+	m := storetest.MustMerchant(t, s, "花漾鲜花旗舰店")
+	keep := anxin.DefaultRetainPhotos
+	shared := phototest.JPEG(phototest.Scene(11, 800, 600), 90)
+	own := phototest.JPEG(phototest.Scene(12, 800, 600), 90)
+	add := func(id int64, data []byte) anxin.Evidence {
+		t.Helper()
+		e, err := s.AddPhoto(ctx, anxin.Buyer(), store.Upload{TicketID: id, Data: data, Backdated: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	old := storetest.MustTicketIn(t, s, m.ID, anxin.Refunded, 149000)
+	gone, kept := add(old.ID, own), add(old.ID, shared)
+	rejected := storetest.MustTicketIn(t, s, m.ID, anxin.Rejected, 5000) // the appeal may still come
+	add(rejected.ID, phototest.JPEG(phototest.Scene(13, 800, 600), 90))
+	clock.Advance(keep - time.Hour)
+	open := storetest.MustTicket(t, s, m.ID, anxin.Damaged, 6800)
+	again := add(open.ID, shared)
+	clock.Advance(time.Hour)
+
+	photoDir := filepath.Join(filepath.Dir(s.Path()), "photos")
+	onDisk := func(sum string) bool {
+		_, err := os.Stat(filepath.Join(photoDir, sum[:2], sum+".jpg"))
+		return err == nil
+	}
+	got, err := s.ErasePhotos(ctx, keep)
+	if err != nil || got != (store.ErasedPhotos{Tickets: 1, Photos: 2, Files: 2}) {
+		t.Fatalf("erased %+v, %v", got, err)
+	}
+	if onDisk(gone.SHA256) || onDisk(gone.ThumbSHA256) {
+		t.Fatal("the deleted photo's files are still there")
+	}
+	if !onDisk(kept.SHA256) || !onDisk(kept.ThumbSHA256) {
+		t.Fatal("a picture another ticket keeps lost its files")
+	}
+	tk, err := s.Ticket(ctx, anxin.AllMerchants(), old.ID)
+	if err != nil || !tk.PhotosErased.Equal(clock.Now()) || tk.RefundedFen != 149000 {
+		t.Fatalf("the ticket after: %+v %v", tk, err)
+	}
+	ev, err := s.Evidence(ctx, anxin.AllMerchants(), old.ID)
+	if err != nil || len(ev) != 2 {
+		t.Fatalf("evidence after: %d, %v", len(ev), err)
+	}
+	for _, e := range ev {
+		if !e.Erased.Equal(clock.Now()) || e.UploadedBy == "" || e.CreatedAt.IsZero() {
+			t.Fatalf("a deleted photo's facts: %+v", e)
+		}
+	}
+	if ev[1].ID != kept.ID || len(ev[1].Duplicates) != 1 || ev[1].Duplicates[0].TicketID != open.ID {
+		t.Fatalf("the deleted photo no longer names the other ticket it was on: %+v", ev[1].Duplicates)
+	}
+	for _, id := range []int64{gone.ID, kept.ID} {
+		if _, f, err := s.Photo(ctx, anxin.AllMerchants(), id, store.Thumb); !isMsg(err, anxin.MsgPhotoErased) {
+			if f != nil {
+				f.Close()
+			}
+			t.Fatalf("a deleted photo opens: %v", err)
+		}
+	}
+	_, f, err := s.Photo(ctx, anxin.AllMerchants(), again.ID, store.Display)
+	if err != nil {
+		t.Fatalf("the open ticket's copy: %v", err)
+	}
+	f.Close()
+	if tk, _ := s.Ticket(ctx, anxin.AllMerchants(), rejected.ID); !tk.PhotosErased.IsZero() {
+		t.Fatal("a rejected ticket, whose appeal may come, lost its photos")
+	}
+
+	var audits, pending int
+	var detail string
+	db := storetest.DB(t, s)
+	if err := db.QueryRow(`SELECT count(*), max(detail) FROM audit_log WHERE action = 'erase_photos'`).Scan(&audits, &detail); err != nil {
+		t.Fatal(err)
+	}
+	if audits != 1 || !strings.HasPrefix(detail, "2 photos of 1 tickets ended before ") {
+		t.Fatalf("%d audit records: %q", audits, detail)
+	}
+	if err := db.QueryRow(`SELECT count(*) FROM photo_files_unlinked`).Scan(&pending); err != nil || pending != 0 {
+		t.Fatalf("%d files left on the removal list, %v", pending, err)
+	}
+	chk, err := store.Check(ctx, s.Path(), storetest.Config(clock))
+	if err != nil || chk.Err() != nil {
+		t.Fatalf("the check after deleting: %v %v", err, chk.Err())
+	}
+
+	// Once; and the same picture uploaded again is stored again.
+	if got, err := s.ErasePhotos(ctx, keep); got != (store.ErasedPhotos{}) || err != nil {
+		t.Fatalf("a second run: %+v, %v", got, err)
+	}
+	if e := add(open.ID, own); !onDisk(e.SHA256) || !onDisk(e.ThumbSHA256) {
+		t.Fatal("a new upload of a deleted picture has no file")
+	}
+	clock.Advance(keep)
+	if got, err := s.ErasePhotos(ctx, 0); got != (store.ErasedPhotos{}) || err != nil {
+		t.Fatalf("retention off: %+v, %v", got, err)
+	}
+}
+
+func isMsg(err error, m anxin.Msg) bool {
+	var e *anxin.Error
+	return errors.As(err, &e) && e.Msg == m
 }

@@ -46,6 +46,12 @@ type Store struct {
 
 	hooks *hooks // wake-ups and caches of the API, webhooks and scheduler
 
+	// files is held for reading from writing a photo's files until its row
+	// is committed, and for writing while files of deleted photos are
+	// removed: a file is never removed between an upload finding it on
+	// disk and its row being written.
+	files sync.RWMutex
+
 	// dummyHash is compared against when a login names no account, so
 	// that it takes as long as one that does: made at the store's cost on
 	// the first such login, not by every binary and test at start.

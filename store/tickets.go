@@ -105,7 +105,7 @@ const ticketColumns = `t.id, t.merchant_id, m.name, t.service, t.state, t.versio
 	t.ordered_at, t.shipped_at, t.received_at, t.buyer_name, t.buyer_phone, t.reason,
 	t.requested_fen, t.payable_fen, t.refunded_fen, t.created_at, t.updated_at, t.first_action_at,
 	coalesce(t.buyer_message_id, 0), t.awaiting_reply_since, t.offer_fen, t.offer_from, t.offers_made, t.return_owed,
-	t.contact_erased_at`
+	t.contact_erased_at, t.photos_erased_at`
 
 // ticketFrom joins a ticket's merchant and assignee names. CROSS JOIN keeps
 // tickets the outer loop: SQLite never reorders it, so a queue page walks its
@@ -115,13 +115,13 @@ const ticketFrom = ` FROM tickets t CROSS JOIN merchants m ON m.id = t.merchant_
 
 func scanTicket(row interface{ Scan(...any) error }) (anxin.Ticket, error) {
 	var t anxin.Ticket
-	var since, deadline, ordered, shipped, received, created, updated, first, awaiting, erased sql.NullInt64
+	var since, deadline, ordered, shipped, received, created, updated, first, awaiting, erased, photosErased sql.NullInt64
 	var paused int64
 	err := row.Scan(&t.ID, &t.MerchantID, &t.MerchantName, &t.Service, &t.State, &t.Version, &since, &deadline,
 		&paused, &t.AssigneeID, &t.AssigneeName, &t.Order.ID, &t.Order.Product, &t.Order.PaidFen,
 		&ordered, &shipped, &received, &t.BuyerName, &t.BuyerPhone, &t.Reason,
 		&t.RequestedFen, &t.PayableFen, &t.RefundedFen, &created, &updated, &first, &t.BuyerMessageID, &awaiting,
-		&t.OfferFen, &t.OfferFrom, &t.OffersMade, &t.ReturnOwed, &erased)
+		&t.OfferFen, &t.OfferFrom, &t.OffersMade, &t.ReturnOwed, &erased, &photosErased)
 	if err != nil {
 		return t, err
 	}
@@ -130,7 +130,7 @@ func scanTicket(row interface{ Scan(...any) error }) (anxin.Ticket, error) {
 	t.PausedLeft = time.Duration(paused) * time.Millisecond
 	t.Order.OrderedAt, t.Order.ShippedAt, t.Order.ReceivedAt = fromMS(ordered), fromMS(shipped), fromMS(received)
 	t.CreatedAt, t.UpdatedAt, t.FirstActionAt = fromMS(created), fromMS(updated), fromMS(first)
-	t.AwaitingReplySince, t.ContactErased = fromMS(awaiting), fromMS(erased)
+	t.AwaitingReplySince, t.ContactErased, t.PhotosErased = fromMS(awaiting), fromMS(erased), fromMS(photosErased)
 	return t, nil
 }
 

@@ -300,14 +300,21 @@ func readFacts(ctx context.Context, db *sql.DB) (facts, []string, error) {
 		&c.Refunds, &c.RefundsFen, &c.RefundsSucceededFen, &c.Photos); err != nil {
 		return f, nil, fmt.Errorf("counts: %w", err)
 	}
-	// Thumbnails came with 0002_evidence; a database from before has none
-	// (and is backed up before that migration runs).
+	// Thumbnails came with 0002_evidence and deleted photos with
+	// 0022_photo_retention; a database from before has neither (and is
+	// backed up before those migrations run). A deleted photo's files are
+	// gone: only kept photos refer to files.
 	q := `SELECT sha256 FROM evidence ORDER BY 1`
-	var thumbs int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('evidence') WHERE name = 'thumb_sha256'`).Scan(&thumbs); err != nil {
+	var thumbs, erased int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE name = 'thumb_sha256'), count(*) FILTER (WHERE name = 'erased_at')
+		FROM pragma_table_info('evidence')`).Scan(&thumbs, &erased); err != nil {
 		return f, nil, err
 	}
-	if thumbs > 0 {
+	switch {
+	case erased > 0:
+		q = `SELECT sha256 FROM evidence WHERE erased_at IS NULL
+			UNION SELECT thumb_sha256 FROM evidence WHERE thumb_sha256 != '' AND erased_at IS NULL ORDER BY 1`
+	case thumbs > 0:
 		q = `SELECT sha256 FROM evidence UNION SELECT thumb_sha256 FROM evidence WHERE thumb_sha256 != '' ORDER BY 1`
 	}
 	rows, err := tx.QueryContext(ctx, q)

@@ -32,9 +32,16 @@ func AuditTarget(ctx context.Context, target string) (kind, code string) {
 		return T(ctx, "Queue view"), rest
 	case "all":
 		return T(ctx, "All tickets"), strings.TrimPrefix(rest, "tickets ")
+	case "tickets":
+		return T(ctx, "Tickets"), rest
 	}
 	return "", target
 }
+
+var (
+	eraseContactsDetail = regexp.MustCompile(`^(\d+) tickets ended before (\d{4}-\d\d-\d\d)$`)
+	erasePhotosDetail   = regexp.MustCompile(`^(\d+) photos of (\d+) tickets ended before (\d{4}-\d\d-\d\d)$`)
+)
 
 var updateMerchantDetail = regexp.MustCompile(`^(.*); instant refund (true|false) \(unshipped (true|false), up to (\d+) fen\)$`)
 
@@ -70,6 +77,14 @@ func AuditDetail(ctx context.Context, e anxin.AuditEntry) (text, code string) {
 		// "#ID name region street", and " (default)" for the default.
 		if a, ok := strings.CutSuffix(d, " (default)"); ok {
 			return Tf(ctx, "%s (default)", a), ""
+		}
+	case "erase_contacts":
+		if m := eraseContactsDetail.FindStringSubmatch(d); m != nil {
+			return Tf(ctx, "%s tickets ended before %s", m[1], m[2]), ""
+		}
+	case "erase_photos":
+		if m := erasePhotosDetail.FindStringSubmatch(d); m != nil {
+			return Tf(ctx, "%s photos of %s tickets ended before %s", m[1], m[2], m[3]), ""
 		}
 	}
 	return d, ""

@@ -226,6 +226,7 @@ var errorZH = map[anxin.Msg]string{
 	anxin.MsgAmountRange:          "%s 的金额 %s 超出范围：金额须在 0 到 %s 之间",
 
 	anxin.MsgPhotoNotFound:       "未找到该照片",
+	anxin.MsgPhotoErased:         "该照片已按保留期限删除",
 	anxin.MsgPhotoSizeNotFound:   "未找到该照片尺寸",
 	anxin.MsgPhotoParty:          "只有买家一方和商家可以上传照片。",
 	anxin.MsgNotOnChecklist:      "该清单项不属于此服务。",

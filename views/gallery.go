@@ -47,6 +47,17 @@ func (v PhotosView) Photos(p anxin.Party) []anxin.Evidence {
 	return out
 }
 
+// firstKept is the first photo whose files are kept: the one the viewer
+// opens on.
+func (v PhotosView) firstKept() (anxin.Evidence, bool) {
+	for _, e := range v.Evidence {
+		if e.Erased.IsZero() {
+			return e, true
+		}
+	}
+	return anxin.Evidence{}, false
+}
+
 func thumbURL(e anxin.Evidence) string   { return fmt.Sprintf("/photos/%d/thumb", e.ID) }
 func displayURL(e anxin.Evidence) string { return fmt.Sprintf("/photos/%d/display", e.ID) }
 

@@ -47,6 +47,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 	backupEvery := f.duration("backup-every", 24*time.Hour, "time between scheduled backups")
 	backupKeep := f.integer("backup-keep", 7, "scheduled backups kept; older ones are removed")
 	retain := f.str("retain-contact", "90d", "erase buyers' names and phones from tickets ended longer ago than this (0: keep them)")
+	retainPhotosFlag := f.str("retain-photos", "365d", "delete evidence photos of tickets ended longer ago than this (0: keep them)")
 	metricsAddr := f.str("metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics on a listener of their own, e.g. 127.0.0.1:9464 (default: off)")
 	tlsCert := f.str("tls-cert", "", "serve HTTPS with this certificate (PEM, the chain after it); with --tls-key")
 	tlsKey := f.str("tls-key", "", "the private key of --tls-cert (PEM)")
@@ -56,6 +57,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 	retainContact, err := parseDays(*retain)
 	if err != nil {
 		return usageError{fmt.Sprintf("serve: --retain-contact: %v", err)}
+	}
+	retainPhotos, err := parseDays(*retainPhotosFlag)
+	if err != nil {
+		return usageError{fmt.Sprintf("serve: --retain-photos: %v", err)}
 	}
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return usageError{"serve: --tls-cert and --tls-key go together"}
@@ -161,7 +166,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 	// The scheduler (its first round catches up on deadlines that passed
 	// while Anxin was down), the webhook sender and the scheduled backups;
 	// stopped after the HTTP server, before the store closes.
-	sch, err := jobs.NewScheduler(st, jobs.Config{RefundProvider: *provider, Logger: log, RetainContact: retainContact})
+	sch, err := jobs.NewScheduler(st, jobs.Config{RefundProvider: *provider, Logger: log, RetainContact: retainContact,
+		RetainPhotos: retainPhotos})
 	if err != nil {
 		return err
 	}

@@ -33,6 +33,9 @@ type Config struct {
 	// RetainContact is how long after a ticket ended its buyer's name and
 	// phone are kept (anxin.Ticket.ContactErasable); 0 keeps them for ever.
 	RetainContact time.Duration
+	// RetainPhotos is how long after a ticket ended its evidence photos
+	// are kept (anxin.Ticket.PhotosErasable); 0 keeps them for ever.
+	RetainPhotos time.Duration
 }
 
 func (c Config) withDefaults() (Config, error) {

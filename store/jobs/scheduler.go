@@ -89,7 +89,12 @@ func (s *Scheduler) Tick(ctx context.Context) (Round, error) {
 		if n > 0 {
 			s.log.Info("buyers' names and phones erased from tickets ended long ago", "tickets", n, "kept_for", s.cfg.RetainContact)
 		}
-		if err = errors.Join(err, s.st.Purge(ctx)); err != nil {
+		ph, perr := s.st.ErasePhotos(ctx, s.cfg.RetainPhotos)
+		if ph.Photos > 0 {
+			s.log.Info("evidence photos deleted from tickets ended long ago", "tickets", ph.Tickets, "photos", ph.Photos,
+				"files", ph.Files, "kept_for", s.cfg.RetainPhotos)
+		}
+		if err = errors.Join(err, perr, s.st.Purge(ctx)); err != nil {
 			errs = append(errs, err)
 		} else {
 			s.lastPurge = now
