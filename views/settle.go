@@ -56,4 +56,6 @@ var settleZH = map[string]string{
 	"outbound_delivered": "买家已签收",
 
 	"timeout:refund_unshipped": "商家未按时发货，转为退款",
+
+	"The merchant shipped a replacement or reship (carrier and tracking number)": "商家已发出换货新品或补发（含快递公司与运单号）",
 }
