@@ -248,6 +248,20 @@ func formReason(p TicketPage, a anxin.Action) string {
 	return ""
 }
 
+func formCarrier(p TicketPage, a anxin.Action) string {
+	if p.Form.Action == a {
+		return p.Form.Carrier
+	}
+	return ""
+}
+
+func formTracking(p TicketPage, a anxin.Action) string {
+	if p.Form.Action == a {
+		return p.Form.Tracking
+	}
+	return ""
+}
+
 func formAmount(p TicketPage, a anxin.Action) string {
 	if p.Form.Action == a {
 		return p.Form.Amount
