@@ -58,7 +58,9 @@ var settleZH = map[string]string{
 	"timeout:refund_unshipped": "商家未按时发货，转为退款",
 
 	"Settled by": "处理方式",
-	"Ship the %s to the buyer: the carrier and tracking number go to the buyer.": "向买家发出%s：快递公司和运单号会告知买家。",
+	"Ship the replacement: the carrier and tracking number go to the buyer.": "发出换货新品：快递公司和运单号会告知买家。",
+	"Ship the goods again: the carrier and tracking number go to the buyer.": "重新发出商品（补发）：快递公司和运单号会告知买家。",
+	"Reship and logistics": "补发与物流",
 
 	"The merchant shipped a replacement or reship (carrier and tracking number)": "商家已发出换货新品或补发（含快递公司与运单号）",
 }

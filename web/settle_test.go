@@ -81,7 +81,7 @@ func TestShipOutOnThePage(t *testing.T) {
 	theirs.login(storetest.MustUser(t, e.store, anxin.RoleMerchant, "别人", other.ID))
 
 	_, doc := mine.get("/tickets/" + tk.Number)
-	if got := strings.TrimSpace(doc.Find("[data-testid=settlement]").Text()); got != "补发" {
+	if got := strings.TrimSpace(doc.Find("[data-testid=settlement-kind]").Text()); got != "补发" {
 		t.Fatalf("settled by %q", got)
 	}
 	if doc.Find("form[data-form-action=ship_out] input[name=carrier][required]").Length() != 1 ||
