@@ -186,7 +186,7 @@ func EventDetail(ctx context.Context, e anxin.Event) string {
 		return T(ctx, "instant refund (极速退款) at intake")
 	case e.Action == anxin.BookPickup:
 		return slotDetail(ctx, e.Detail) // stored in UTC, shown in the zone
-	case e.Action == anxin.ShipReturn, e.Action == anxin.ReturnDelivered:
+	case e.Action == anxin.ShipReturn, e.Action == anxin.ReturnDelivered, e.Action == anxin.ShipOut, e.Action == anxin.OutboundDelivered:
 		return "" // the parcel, its carrier and reports are on the logistics panel
 	case e.Action == anxin.Create && strings.HasPrefix(e.Detail, "override: "):
 		// "override: REASON (the rule's refusal, in English)": the rule is
