@@ -60,7 +60,9 @@ var settleZH = map[string]string{
 	"Settled by": "处理方式",
 	"Ship the replacement: the carrier and tracking number go to the buyer.": "发出换货新品：快递公司和运单号会告知买家。",
 	"Ship the goods again: the carrier and tracking number go to the buyer.": "重新发出商品（补发）：快递公司和运单号会告知买家。",
-	"Reship and logistics": "补发与物流",
+	"Reship and logistics":                         "补发与物流",
+	"Time to ship a replacement or reship (hours)": "换货、补发发货时限（小时）",
+	"time to ship a replacement or reship: %s":     "换货、补发发货时限：%s",
 
 	"The merchant shipped a replacement or reship (carrier and tracking number)": "商家已发出换货新品或补发（含快递公司与运单号）",
 }

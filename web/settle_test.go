@@ -119,3 +119,36 @@ func TestShipOutOnThePage(t *testing.T) {
 		t.Fatal("the parcel is not on the page")
 	}
 }
+
+// TestAdminShipClock: the merchant's time to ship a replacement or reship is
+// a policy setting, bounded, audited in the reader's words, and the ship
+// clock of its reships follows it.
+func TestAdminShipClock(t *testing.T) {
+	e := newEnv(t)
+	m := storetest.MustMerchant(t, e.store, "昆明斗南鲜花园艺")
+	a := e.client()
+	a.login(storetest.MustUser(t, e.store, anxin.RoleAdmin, "管理员", 0))
+	path := "/admin/merchants/" + m.Code + "/policies/fresh_spoiled"
+	res, _ := a.post(path, url.Values{"enabled": {"1"}, "ship_clock_hours": {"72"}})
+	_, pol, _ := e.store.Policy(ctx, m.ID, anxin.FreshSpoiled)
+	if res.StatusCode != http.StatusSeeOther || pol.ShipClock != 72*time.Hour {
+		t.Fatalf("ship clock: %s %v", res.Status, pol.ShipClock)
+	}
+	for _, bad := range []string{"0.5", "800", "x"} {
+		if res, _ := a.post(path, url.Values{"enabled": {"1"}, "ship_clock_hours": {bad}}); res.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("ship clock %s: %s", bad, res.Status)
+		}
+	}
+	_, doc := a.get("/admin/merchants/" + m.Code)
+	if doc.Find("tr[data-service=fresh_spoiled] input[name=ship_clock_hours]").AttrOr("value", "") != "72" ||
+		doc.Find("tr[data-service=quality_return] input[name=ship_clock_hours]").Length() != 0 {
+		t.Error("the admin page does not show the setting where it applies")
+	}
+	if _, doc := a.get("/admin/audit"); !strings.Contains(doc.Find("#audit").Text(), "换货、补发发货时限：3天") {
+		t.Errorf("the audit log reads %q", doc.Find("#audit tbody tr").First().Text())
+	}
+	tk := storetest.MustTicketIn(t, e.store, m.ID, anxin.AwaitingShipment, 8900)
+	if !tk.Deadline.Equal(e.clock.Now().Add(72 * time.Hour)) {
+		t.Fatalf("a reship approved under the merchant's clock: due %v", tk.Deadline)
+	}
+}
