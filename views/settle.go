@@ -60,9 +60,12 @@ var settleZH = map[string]string{
 	"Settled by": "处理方式",
 	"Ship the replacement: the carrier and tracking number go to the buyer.": "发出换货新品：快递公司和运单号会告知买家。",
 	"Ship the goods again: the carrier and tracking number go to the buyer.": "重新发出商品（补发）：快递公司和运单号会告知买家。",
-	"Reship and logistics":                         "补发与物流",
-	"Time to ship a replacement or reship (hours)": "换货、补发发货时限（小时）",
-	"time to ship a replacement or reship: %s":     "换货、补发发货时限：%s",
+	"Reship and logistics": "补发与物流",
+	"exchange: the goods come back, the replacement ships within %s of their receipt": "换货：商品寄回，收货后 %s 内发出换货新品",
+	"reship: the goods ship again within %s of approval, nothing comes back":          "补发：同意后 %s 内重新发货，无需退货",
+	"out of stock or not shipped in time: %s":                                         "缺货或未按时发货：%s",
+	"Time to ship a replacement or reship (hours)":                                    "换货、补发发货时限（小时）",
+	"time to ship a replacement or reship: %s":                                        "换货、补发发货时限：%s",
 
 	"The merchant shipped a replacement or reship (carrier and tracking number)": "商家已发出换货新品或补发（含快递公司与运单号）",
 }
