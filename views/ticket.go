@@ -188,6 +188,11 @@ func EventDetail(ctx context.Context, e anxin.Event) string {
 		return slotDetail(ctx, e.Detail) // stored in UTC, shown in the zone
 	case e.Action == anxin.ShipReturn, e.Action == anxin.ReturnDelivered:
 		return "" // the parcel, its carrier and reports are on the logistics panel
+	case e.Action == anxin.RuleForBuyer && strings.HasPrefix(e.Detail, anxin.PartialAwardPrefix):
+		if reason := strings.TrimPrefix(e.Detail, anxin.PartialAwardPrefix); reason != "" {
+			return Tf(ctx, "partial award: %s", reason)
+		}
+		return T(ctx, "partial award")
 	case e.Action == anxin.Create && strings.HasPrefix(e.Detail, "override: "):
 		// "override: REASON (the rule's refusal, in English)": the rule is
 		// said by the policy check; the agent's reason is said here.
