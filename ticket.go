@@ -376,8 +376,12 @@ type RefundRecord struct {
 	Status    RefundStatus
 	Manual    bool // paid by hand by an agent, with proof
 	Attempts  int
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// HandOverAt is when a refund a person pressed is handed to the
+	// payment system, until which it may be undone; zero once handed over
+	// (and for refunds handed over at once).
+	HandOverAt time.Time
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // RefundNumber is the number a ticket's refund carries to the provider.
