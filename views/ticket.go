@@ -220,6 +220,16 @@ func keyFor(a anxin.Action) string {
 	return ""
 }
 
+// undoLeft is how many whole seconds (rounded up) the ticket's refund may
+// still be undone at now; 0 when it may not.
+func (p TicketPage) undoLeft(now time.Time) int {
+	if p.Refund == nil {
+		return 0
+	}
+	left := p.Refund.UndoLeft(now)
+	return int((left + time.Second - 1) / time.Second)
+}
+
 // pays is what pressing the action's button pays, as the domain says; 0 when
 // it pays nothing new or cannot be taken.
 func (p TicketPage) pays(a anxin.Action) int64 {
