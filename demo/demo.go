@@ -159,7 +159,10 @@ func Seed(ctx context.Context, path string, cfg store.Config) (n int, err error)
 	if err := d.duty(ctx); err != nil {
 		return 0, err
 	}
-	return 320, nil
+	if err := d.desk(ctx); err != nil {
+		return 0, err
+	}
+	return 322, nil
 }
 
 type demo struct {
