@@ -83,10 +83,12 @@ func (t Ticket) Undo(r RefundRecord, before Ticket, by Actor, now time.Time) (Ti
 	case r.HandOverAt.IsZero() || !now.Before(r.HandOverAt):
 		return t, Event{}, Fail(MsgUndoTooLate, r.Number)
 	}
-	u := before
-	u.ID, u.Number, u.MerchantID, u.MerchantName = t.ID, t.Number, t.MerchantID, t.MerchantName
-	u.AssigneeID, u.AssigneeName = t.AssigneeID, t.AssigneeName
-	u.BuyerMessageID, u.AwaitingReplySince = t.BuyerMessageID, t.AwaitingReplySince
+	// What the refund's decision changed comes back; who the ticket is, its
+	// buyer and its order stay as they are now.
+	u := t
+	u.State, u.StateSince, u.Deadline, u.PausedLeft = before.State, before.StateSince, before.Deadline, before.PausedLeft
+	u.OfferFen, u.OfferFrom, u.OffersMade = before.OfferFen, before.OfferFrom, before.OffersMade
+	u.ReturnOwed, u.FirstActionAt = before.ReturnOwed, before.FirstActionAt
 	u.Version = t.Version + 1
 	u.RefundedFen = t.RefundedFen - r.AmountFen
 	u.UpdatedAt = now

@@ -64,6 +64,9 @@ func (s *Store) EnterClaim(ctx context.Context, merchantCode string, c anxin.Cla
 // system until at: the one who pressed it may undo it meanwhile, back to
 // the ticket as it was (prior).
 func holdRefund(ctx context.Context, tx *wtx, prior anxin.Ticket, at any) error {
+	// Only where the ticket stood is kept: not the buyer's name and phone,
+	// which an undo takes from the ticket as it is.
+	prior.BuyerName, prior.BuyerPhone = "", ""
 	from, err := json.Marshal(prior)
 	if err != nil {
 		return fmt.Errorf("hold refund: %w", err)
