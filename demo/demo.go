@@ -163,7 +163,11 @@ func Seed(ctx context.Context, path string, cfg store.Config) (n int, err error)
 	if err := d.duty(ctx); err != nil {
 		return 0, err
 	}
-	return 320 + settled, nil
+	entered, err := d.desk(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return 320 + settled + entered, nil
 }
 
 // settlements makes the demo's exchange and reship, after the other

@@ -245,13 +245,13 @@ func instantRefund(ctx context.Context, tx *wtx, t anxin.Ticket, r anxin.Instant
 
 // refundColumns are a refund's columns, for scanRefund.
 const refundColumns = `r.id, r.number, r.ticket_id, r.amount_fen, r.status, coalesce(r.proof, '') != '', r.attempts,
-	r.created_at, r.updated_at`
+	r.created_at, r.updated_at, r.hand_over_at`
 
 func scanRefund(row interface{ Scan(...any) error }) (anxin.RefundRecord, error) {
 	var r anxin.RefundRecord
-	var created, updated sql.NullInt64
-	err := row.Scan(&r.ID, &r.Number, &r.TicketID, &r.AmountFen, &r.Status, &r.Manual, &r.Attempts, &created, &updated)
-	r.CreatedAt, r.UpdatedAt = fromMS(created), fromMS(updated)
+	var created, updated, handOver sql.NullInt64
+	err := row.Scan(&r.ID, &r.Number, &r.TicketID, &r.AmountFen, &r.Status, &r.Manual, &r.Attempts, &created, &updated, &handOver)
+	r.CreatedAt, r.UpdatedAt, r.HandOverAt = fromMS(created), fromMS(updated), fromMS(handOver)
 	return r, err
 }
 
@@ -476,6 +476,9 @@ func settleRefund(ctx context.Context, tx *wtx, scope anxin.Scope, number string
 			"a second payment may have gone out; the ticket carries an alert", number, v.Number), nil
 	case r.Status == want:
 		return v, nil, nil
+	case !r.HandOverAt.IsZero():
+		// Still within its undo time: the payment system was not given it.
+		return v, nil, anxin.Errorf(anxin.ECONFLICT, "refund %s has not been handed to the payment system yet", number)
 	case r.Status != anxin.RefundStatusPending || v.State != anxin.Refunding:
 		return v, nil, anxin.Errorf(anxin.ECONFLICT, "refund %s is %s (ticket %s is %s), not awaiting a result",
 			number, r.Status, v.Number, v.State)

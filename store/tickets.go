@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/anxin-helpdesk/anxin"
@@ -185,7 +186,7 @@ func decide(ctx context.Context, tx *wtx, id int64, d anxin.Decision) (anxin.Tic
 	if err != nil {
 		return t, err
 	}
-	before := t.Version
+	prior, before := t, t.Version
 	t.Apply(c)
 	res, err := tx.ExecContext(ctx, `UPDATE tickets SET state = ?, version = ?, state_since = ?, deadline = ?,
 		due_at = ?, auto_at = ?, paused_left_ms = ?, refunded_fen = ?, updated_at = ?, first_action_at = ?,
@@ -215,6 +216,12 @@ func decide(ctx context.Context, tx *wtx, id int64, d anxin.Decision) (anxin.Tic
 	if err := recordRefund(ctx, tx, t, c); err != nil {
 		return t, err
 	}
+	held := tx.s.cfg.RefundUndo > 0 && c.PayFen > 0 && anxin.HeldForUndo(d.Actor) && d.Action != anxin.OfferAccepted
+	if held {
+		if err := holdRefund(ctx, tx, prior, ms(tx.now.Add(tx.s.cfg.RefundUndo))); err != nil {
+			return t, err
+		}
+	}
 	if err := afterChange(ctx, tx, t, d, c); err != nil {
 		return t, err
 	}
@@ -228,10 +235,15 @@ func decide(ctx context.Context, tx *wtx, id int64, d anxin.Decision) (anxin.Tic
 			return t, err
 		}
 	}
-	if c.PayFen > 0 || c.Event.Action == anxin.RetryRefund {
+	events := c.WebhookEvents()
+	if held {
+		// Handed to the payment system when its undo time has passed
+		// (HandOverRefunds), not now.
+		events = slices.DeleteFunc(events, func(e anxin.WebhookEvent) bool { return e == anxin.EventRefundRequested })
+	} else if c.PayFen > 0 || c.Event.Action == anxin.RetryRefund {
 		tx.wake |= wakeRefunds // the built-in provider pays it
 	}
-	if err := emit(ctx, tx, t.ID, t.MerchantID, c.WebhookEvents(), &c.Event); err != nil {
+	if err := emit(ctx, tx, t.ID, t.MerchantID, events, &c.Event); err != nil {
 		return t, err
 	}
 	if c.Transition.Action == anxin.ShipOut {

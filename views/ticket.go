@@ -188,6 +188,11 @@ func EventDetail(ctx context.Context, e anxin.Event) string {
 		return slotDetail(ctx, e.Detail) // stored in UTC, shown in the zone
 	case e.Action == anxin.ShipReturn, e.Action == anxin.ReturnDelivered, e.Action == anxin.ShipOut, e.Action == anxin.OutboundDelivered:
 		return "" // the parcel, its carrier and reports are on the logistics panel
+	case e.Action == anxin.RuleForBuyer && strings.HasPrefix(e.Detail, anxin.PartialAwardPrefix):
+		if reason := strings.TrimPrefix(e.Detail, anxin.PartialAwardPrefix); reason != "" {
+			return Tf(ctx, "partial award: %s", reason)
+		}
+		return T(ctx, "partial award")
 	case e.Action == anxin.Create && strings.HasPrefix(e.Detail, "override: "):
 		// "override: REASON (the rule's refusal, in English)": the rule is
 		// said by the policy check; the agent's reason is said here.
@@ -213,6 +218,16 @@ func keyFor(a anxin.Action) string {
 		return "x"
 	}
 	return ""
+}
+
+// undoLeft is how many whole seconds (rounded up) the ticket's refund may
+// still be undone at now; 0 when it may not.
+func (p TicketPage) undoLeft(now time.Time) int {
+	if p.Refund == nil {
+		return 0
+	}
+	left := p.Refund.UndoLeft(now)
+	return int((left + time.Second - 1) / time.Second)
 }
 
 // pays is what pressing the action's button pays, as the domain says; 0 when
