@@ -243,6 +243,9 @@ type Transition struct {
 	Owing owing
 	// Owes marks the refund it pays as paid ahead of the return.
 	Owes bool
+	// ByRule: the system takes it too, on a merchant's automatic rule
+	// (autorules.go) that the decision names, never otherwise.
+	ByRule bool
 }
 
 // Who may take a transition. Constants, so that nothing can change them.
@@ -259,7 +262,7 @@ const (
 // share a state and an action, the first that applies wins: rows for
 // tickets refunded ahead of their return (Owing: owed) come first.
 var transitions = []Transition{
-	{From: PendingMerchant, Action: Approve, When: needsReturn, To: AwaitingReturn, Roles: staff, Sets: BuyerReturn},
+	{From: PendingMerchant, Action: Approve, When: needsReturn, To: AwaitingReturn, Roles: staff, ByRule: true, Sets: BuyerReturn},
 	{From: PendingMerchant, Action: Approve, When: refundOnly, To: Refunding, Roles: staff, Refund: payRequested},
 	{From: PendingMerchant, Action: Refund, To: Refunding, Roles: instant, Refund: payChosen},
 	// 极速退款 of a claim that needs the goods back: paid now, the return
@@ -306,9 +309,9 @@ var transitions = []Transition{
 
 	// Delivered: the merchant inspects the goods under its own clock; left
 	// alone, they are taken as received.
-	{From: Received, Action: Receive, Owing: owed, To: Refunded, Roles: staff},
-	{From: Received, Action: Receive, To: Refunding, Roles: staff, Refund: payRequested},
-	{From: Received, Action: Refund, To: Refunding, Roles: staff, Refund: payChosen},
+	{From: Received, Action: Receive, Owing: owed, To: Refunded, Roles: staff, ByRule: true},
+	{From: Received, Action: Receive, To: Refunding, Roles: staff, ByRule: true, Refund: payRequested},
+	{From: Received, Action: Refund, To: Refunding, Roles: staff, ByRule: true, Refund: payChosen},
 	{From: Received, Action: RefuseReturn, To: Rejected, Roles: staff, Sets: BuyerAppeal, Needs: needReason},
 	{From: Received, Action: EscalateToArb, To: Arbitration, Roles: agents, Sets: AgentArbitration},
 	{From: Received, Action: Offer, To: OfferPending, Roles: staff, Sets: BuyerOffer, Needs: needOffer},
@@ -386,6 +389,11 @@ func (o owing) fits(returnOwed bool) bool {
 
 // Allows reports whether role may take the transition.
 func (t Transition) Allows(r Role) bool { return t.Roles.has(r) }
+
+// AllowsRule reports whether the system may take the transition on a
+// merchant's automatic rule: where it may anyway, and on the rows marked
+// ByRule.
+func (t Transition) AllowsRule() bool { return t.ByRule || t.Roles.has(RoleSystem) }
 
 // TimeoutOf returns what the system does when the state's clock runs out
 // under the policy, or NoAction when a person must act on the overdue ticket.

@@ -173,6 +173,11 @@ func decide(ctx context.Context, tx *wtx, id int64, d anxin.Decision) (anxin.Tic
 	if d.Version != 0 && d.Version != t.Version {
 		return t, alreadyHandled(ctx, tx, t)
 	}
+	if d.Action == anxin.Timeout && d.Actor.Role == anxin.RoleSystem {
+		if d.Reason, err = ruleOfTimeout(ctx, tx, t); err != nil {
+			return t, err
+		}
+	}
 	_, p, err := policyFor(ctx, tx, t.MerchantID, t.Service)
 	if err != nil {
 		return t, err
@@ -229,6 +234,11 @@ func decide(ctx context.Context, tx *wtx, id int64, d anxin.Decision) (anxin.Tic
 		tx.wake |= wakeRefunds // the built-in provider pays it
 	}
 	if err := emit(ctx, tx, t.ID, t.MerchantID, c.WebhookEvents(), &c.Event); err != nil {
+		return t, err
+	}
+	if c.Transition.Action == anxin.ReturnDelivered {
+		// The merchant's rules on a delivered return, in its transaction.
+		t, _, err = applyRules(ctx, tx, anxin.OnDelivered, t)
 		return t, err
 	}
 	if c.Transition.To == anxin.AwaitingReturn && t.ReturnOwed {
