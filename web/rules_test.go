@@ -5,8 +5,10 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/anxin-helpdesk/anxin"
+	"github.com/anxin-helpdesk/anxin/store"
 	"github.com/anxin-helpdesk/anxin/store/storetest"
 )
 
@@ -136,5 +138,39 @@ func TestRulesSettingsPage(t *testing.T) {
 	ag.login(storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0))
 	if res, _ := ag.get("/settings/rules"); res.StatusCode != http.StatusForbidden && res.StatusCode != http.StatusNotFound {
 		t.Fatalf("an agent: %s", res.Status)
+	}
+}
+
+// TestRuleDecisionsOnTheTicketPage: a receipt a rule leaves 6 hours of
+// inspection says so on the timeline, and the timeout that takes it names
+// the rule, in Chinese.
+func TestRuleDecisionsOnTheTicketPage(t *testing.T) {
+	e := newEnv(t)
+	m := storetest.MustMerchant(t, e.store, "虎门服装")
+	shop := storetest.MustUser(t, e.store, anxin.RoleMerchant, "阿梅", m.ID)
+	rs := anxin.NewRuleSet(m.ID, anxin.InstantRefund{})
+	rs.Set(anxin.Rule{Key: anxin.RuleReceiveOnSigned, On: true, PerBuyer: 3, After: 6 * time.Hour})
+	if err := e.store.SetRules(ctx, shop.Actor(), rs); err != nil {
+		t.Fatal(err)
+	}
+	tk := storetest.MustTicketIn(t, e.store, m.ID, anxin.AwaitingReturn, 8900)
+	r := anxin.LogisticsReport{Direction: anxin.DirReturn, Carrier: "顺丰速运", Tracking: "SF1234567890",
+		Status: anxin.ShipDelivered, At: e.clock.Now().Add(-time.Minute)}
+	if _, _, err := e.store.ReportLogistics(ctx, anxin.AllMerchants(), tk.ID, r, store.IdempotencyKey{}); err != nil {
+		t.Fatal(err)
+	}
+	c := e.client()
+	c.login(shop)
+	_, doc := c.get("/tickets/" + tk.Number)
+	if got := doc.Find("#timeline").Text(); !strings.Contains(got, "按规则「签收后自动确认收货」，到时自动处理") {
+		t.Fatalf("the timeline after delivery: %s", got)
+	}
+	e.clock.Advance(6*time.Hour + time.Second)
+	if _, err := e.store.RunTimeouts(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, doc = c.get("/tickets/" + tk.Number)
+	if got := doc.Find("#timeline").Text(); !strings.Contains(got, "按规则「签收后自动确认收货」处理") {
+		t.Fatalf("the timeline after the timeout: %s", got)
 	}
 }
