@@ -61,6 +61,24 @@ func TestReturnlessRuleAtIntake(t *testing.T) {
 	if n := ruleRows(t, s, `SELECT count(*) FROM refunds WHERE ticket_id = ?`, v.ID); n != 1 {
 		t.Fatalf("%d refunds", n)
 	}
+	// A retried request (same Idempotency-Key) gets the first answer: the
+	// rule does not act again.
+	key, _, err := s.CreateAPIKey(ctx, "shop", anxin.KeyScope{AllMerchants: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	idem := store.IdempotencyKey{APIKeyID: key.ID, Key: "k1", RequestHash: "h1"}
+	first, _, err := s.Intake(ctx, anxin.AllMerchants(), m.Code, claim(2500, "13800000009"), idem)
+	if err != nil || first.State != anxin.Refunding {
+		t.Fatalf("first: %s %v", first.State, err)
+	}
+	again, replayed, err := s.Intake(ctx, anxin.AllMerchants(), m.Code, claim(2500, "13800000009"), idem)
+	if err != nil || !replayed || again.ID != first.ID {
+		t.Fatalf("retry: %d %v %v", again.ID, replayed, err)
+	}
+	if n := ruleRows(t, s, `SELECT count(*) FROM rule_uses u JOIN tickets t ON t.id = u.ticket_id WHERE t.buyer_phone = '13800000009'`); n != 1 {
+		t.Fatalf("%d uses after a retry", n)
+	}
 	// Above ¥50 the merchant decides.
 	v, _, err = s.Intake(ctx, anxin.AllMerchants(), m.Code, claim(5100, "13800000001"), store.IdempotencyKey{})
 	if err != nil || v.State != anxin.PendingMerchant {
