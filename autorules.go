@@ -139,7 +139,7 @@ const (
 	MsgRuleNoService     Msg = "rule_no_service"       // Field
 	MsgRuleService       Msg = "rule_service"          // Field, ServiceKey
 	MsgRuleLimitRange    Msg = "rule_limit_range"      // Field
-	MsgRuleReasonsTooMan Msg = "rule_reasons_too_many" // Field, most
+	MsgRuleTooManyWords  Msg = "rule_reasons_too_many" // Field, most
 	MsgFieldNotYuan      Msg = "field_not_yuan"        // Field
 	MsgFieldNotWhole     Msg = "field_not_whole"       // Field
 )
@@ -156,7 +156,7 @@ func init() {
 		MsgRuleNoService:     {EINVALID, "%s: choose at least one service"},
 		MsgRuleService:       {EINVALID, "%s: %s is a service whose goods come back or whose payout is not a refund"},
 		MsgRuleLimitRange:    {EINVALID, "%s: a limit cannot be negative, nor a cap below 1"},
-		MsgRuleReasonsTooMan: {EINVALID, "%s: at most %d words"},
+		MsgRuleTooManyWords:  {EINVALID, "%s: at most %d words"},
 		MsgFieldNotYuan:      {EINVALID, "%s: the amount must be a number of yuan, like 12.50"},
 		MsgFieldNotWhole:     {EINVALID, "%s: a whole number is needed"},
 	} {
@@ -241,7 +241,7 @@ func (rs *RuleSet) Validate(l RuleLimits) error {
 			}
 			r.Reasons = tidyWords(r.Reasons)
 			if len(r.Reasons) > MaxRuleReasons {
-				return Fail(MsgRuleReasonsTooMan, FieldRuleReasons, MaxRuleReasons)
+				return Fail(MsgRuleTooManyWords, FieldRuleReasons, MaxRuleReasons)
 			}
 			for _, w := range r.Reasons {
 				if err := CheckText(FieldRuleReasons, w, MaxNameLen, false); err != nil {

@@ -182,7 +182,7 @@ var rulesErrorZH = map[anxin.Msg]string{
 	anxin.MsgRuleNoService:     "%s：请至少选择一项服务",
 	anxin.MsgRuleService:       "%s：%s 不能自动仅退款",
 	anxin.MsgRuleLimitRange:    "%s：上限不能为负，次数不能少于 1",
-	anxin.MsgRuleReasonsTooMan: "%s：最多 %d 个关键词",
+	anxin.MsgRuleTooManyWords:  "%s：最多 %d 个关键词",
 	anxin.MsgFieldNotYuan:      "%s：金额须为元，例如 12.50",
 	anxin.MsgFieldNotWhole:     "%s：请填写整数",
 }
