@@ -147,7 +147,15 @@ func joinKeys(ks []anxin.ServiceKey) string {
 	return strings.Join(out, ",")
 }
 
-// SetRuleLimits is an admin's limits for one merchant's rules. Audited as
+// DefaultRuleLimits is the platform's default limits, which apply to every
+// merchant the admin set none for.
+func (s *Store) DefaultRuleLimits(ctx context.Context) (anxin.RuleLimits, error) {
+	l, _, err := limitsIn(ctx, s.read(), 0)
+	return l, err
+}
+
+// SetRuleLimits is an admin's limits for one merchant's rules (merchant 0:
+// the platform's default). Audited as
 // set_rule_limits. Rules the merchant set above them stay as they are
 // stored but act only within them (RuleSet.Bound).
 func (s *Store) SetRuleLimits(ctx context.Context, by anxin.Actor, merchantID int64, l anxin.RuleLimits) error {
@@ -158,13 +166,17 @@ func (s *Store) SetRuleLimits(ctx context.Context, by anxin.Actor, merchantID in
 		return err
 	}
 	return s.write(ctx, func(ctx context.Context, tx *wtx) error {
-		var code string
-		err := tx.QueryRowContext(ctx, `SELECT code FROM merchants WHERE id = ?`, merchantID).Scan(&code)
-		if errors.Is(err, sql.ErrNoRows) {
-			return anxin.Fail(anxin.MsgMerchantNotFound)
-		}
-		if err != nil {
-			return err
+		target := "settings rule_limits"
+		if merchantID != 0 {
+			var code string
+			err := tx.QueryRowContext(ctx, `SELECT code FROM merchants WHERE id = ?`, merchantID).Scan(&code)
+			if errors.Is(err, sql.ErrNoRows) {
+				return anxin.Fail(anxin.MsgMerchantNotFound)
+			}
+			if err != nil {
+				return err
+			}
+			target = "merchant " + code
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO rule_limits (merchant_id, unshipped_max_fen, returnless_max_fen,
 			instant_max_fen, per_buyer_max) VALUES (?, ?, ?, ?, ?)
@@ -178,7 +190,7 @@ func (s *Store) SetRuleLimits(ctx context.Context, by anxin.Actor, merchantID in
 		if err != nil {
 			return err
 		}
-		return audit(ctx, tx, by, tx.now, "set_rule_limits", "merchant "+code, string(detail))
+		return audit(ctx, tx, by, tx.now, "set_rule_limits", target, string(detail))
 	})
 }
 

@@ -26,6 +26,15 @@ type RulesPage struct {
 	Reasons string
 }
 
+// LimitsURL is where the admin's limits form posts: the merchant's rules
+// page, or the platform's default.
+func (p RulesPage) LimitsURL() string {
+	if p.Merchant.ID == 0 {
+		return "/admin/rules"
+	}
+	return "/admin/merchants/" + p.Merchant.Code + "/rules"
+}
+
 // RuleName is a rule in the page's language.
 func RuleName(ctx context.Context, k anxin.RuleKey) string { return T(ctx, "rule:"+string(k)) }
 
@@ -262,4 +271,6 @@ var rulesZH = map[string]string{
 	"Instant refund up to (yuan)":                                                              "极速退款上限（元）",
 	"Uses per buyer in 30 days, at most":                                                       "每位买家 30 天内最多次数",
 	"Merchant's rules":                                                                         "商家的规则",
+	"Platform default limits of automatic rules":                                               "自动化售后规则的平台默认上限",
+	"They bound the rules of every merchant the admin set no limits for.":                      "未单独设定上限的商家，其规则受此上限约束。",
 }

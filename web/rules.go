@@ -22,6 +22,31 @@ func (s *Server) ruleRoutes(only func(...anxin.Role) []echo.MiddlewareFunc) {
 	admin := only(anxin.RoleAdmin)
 	e.GET("/admin/merchants/:code/rules", s.adminRules, admin...)
 	e.POST("/admin/merchants/:code/rules", s.saveRuleLimits, admin...)
+	e.GET("/admin/rules", s.defaultLimits, admin...)
+	e.POST("/admin/rules", s.saveDefaultLimits, admin...)
+}
+
+// defaultLimits is the platform's default limits of merchants' rules.
+func (s *Server) defaultLimits(c echo.Context) error {
+	l, err := s.store.DefaultRuleLimits(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, views.RulesView(views.RulesPage{Limits: l, Admin: true}))
+}
+
+func (s *Server) saveDefaultLimits(c echo.Context) error {
+	l, err := parseLimits(c)
+	if err == nil {
+		err = s.store.SetRuleLimits(c.Request().Context(), user(c).Actor(), 0, l)
+	}
+	if err != nil {
+		if !refusal422(err) {
+			return err
+		}
+		return s.render(c, http.StatusUnprocessableEntity, views.RulesView(views.RulesPage{Limits: l, Admin: true, Error: err}))
+	}
+	return s.savedRedirect(c, "/admin/rules")
 }
 
 func (s *Server) rules(c echo.Context) error {

@@ -174,3 +174,34 @@ func TestRuleDecisionsOnTheTicketPage(t *testing.T) {
 		t.Fatalf("the timeline after the timeout: %s", got)
 	}
 }
+
+// TestPlatformDefaultLimits: the admin sets the platform's default limits;
+// a merchant without limits of its own sees them beside its fields.
+func TestPlatformDefaultLimits(t *testing.T) {
+	e := newEnv(t)
+	m := storetest.MustMerchant(t, e.store, "鲜果园")
+	admin := e.client()
+	admin.login(storetest.MustUser(t, e.store, anxin.RoleAdmin, "管理员", 0))
+	if res, doc := admin.get("/admin/rules"); res.StatusCode != http.StatusOK || doc.Find(`#rules-form`).Length() != 0 ||
+		doc.Find(`#limits-form input[name=returnless_max]`).AttrOr("value", "") != "100.00" {
+		t.Fatalf("the default limits page: %s", res.Status)
+	}
+	form := url.Values{"unshipped_max": {"500"}, "returnless_max": {"80"}, "instant_max": {"200"}, "per_buyer": {"0"}}
+	if res, doc := admin.post("/admin/rules", form); res.StatusCode != http.StatusUnprocessableEntity ||
+		doc.Find(`#limits-form [data-field="rules.per_buyer"]`).Length() != 1 {
+		t.Fatalf("a cap of 0: %s", res.Status)
+	}
+	form.Set("per_buyer", "4")
+	if res, _ := admin.post("/admin/rules", form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %s", res.Status)
+	}
+	c := e.client()
+	c.login(storetest.MustUser(t, e.store, anxin.RoleMerchant, "阿梅", m.ID))
+	_, doc := c.get("/settings/rules")
+	if got := doc.Find(`#rule-returnless_refund [data-testid=limit]`).First().Text(); got != "上限 ¥80.00" {
+		t.Fatalf("the default limit shown: %q", got)
+	}
+	if res, _ := c.get("/admin/rules"); res.StatusCode != http.StatusForbidden && res.StatusCode != http.StatusNotFound {
+		t.Fatalf("a merchant on the default limits: %s", res.Status)
+	}
+}
