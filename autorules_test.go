@@ -246,3 +246,27 @@ func TestRuleSetLimits(t *testing.T) {
 		t.Fatalf("negative limit: %v", err)
 	}
 }
+
+// TestRulesActWithinLoweredLimits: a rule set before the admin lowered a
+// limit acts only up to the new limit.
+func TestRulesActWithinLoweredLimits(t *testing.T) {
+	_, p := policy(t, anxin.FreshSpoiled, nil)
+	tk := newTicket(p, received(9900, t0), 4000, t0.Add(time.Hour))
+	rs := rulesOn() // returnless up to ¥50, 2 per buyer
+	l := anxin.DefaultRuleLimits()
+	l.ReturnlessMaxFen, l.PerBuyerMax = 3000, 1
+	if _, ok := rs.Bound(l).Pick(anxin.AtIntake, tk, p, anxin.RuleFacts{}); ok {
+		t.Fatal("¥40 refunded above the lowered ¥30 limit")
+	}
+	tk.RequestedFen = 3000
+	if _, ok := rs.Bound(l).Pick(anxin.AtIntake, tk, p, anxin.RuleFacts{}); !ok {
+		t.Fatal("¥30 within the lowered limit")
+	}
+	used := anxin.RuleFacts{Uses: map[anxin.RuleKey]int{anxin.RuleReturnless: 1}}
+	if _, ok := rs.Bound(l).Pick(anxin.AtIntake, tk, p, used); ok {
+		t.Fatal("the lowered cap of 1 was used already")
+	}
+	if r := rs.Rule(anxin.RuleReturnless); r.MaxFen != 5000 || r.PerBuyer != 2 {
+		t.Fatalf("Bound changed the set it was called on: %+v", r)
+	}
+}
