@@ -174,8 +174,12 @@ func decide(ctx context.Context, tx *wtx, id int64, d anxin.Decision) (anxin.Tic
 		return t, alreadyHandled(ctx, tx, t)
 	}
 	if d.Action == anxin.Timeout && d.Actor.Role == anxin.RoleSystem {
-		if d.Reason, err = ruleOfTimeout(ctx, tx, t); err != nil {
+		rule, err := ruleOfTimeout(ctx, tx, t) // a timeout that carries out a merchant's rule names it
+		if err != nil {
 			return t, err
+		}
+		if rule != "" {
+			d.Reason = rule
 		}
 	}
 	_, p, err := policyFor(ctx, tx, t.MerchantID, t.Service)
