@@ -131,7 +131,7 @@ func (t Ticket) Decide(d Decision, p Policy, now time.Time) (Change, error) {
 	if !ok {
 		return Change{}, Fail(MsgNotPossibleNow, d.Action, t.State)
 	}
-	if !tr.Allows(d.Actor.Role) {
+	if !tr.Allows(d.Actor.Role) && !(d.Actor.Role == RoleSystem && tr.ByRule && isRuleReason(d.Reason)) {
 		return Change{}, Fail(MsgRoleMayNot, d.Actor.Role, d.Action)
 	}
 	if d.Action == Timeout && !t.Overdue(now) {
@@ -326,6 +326,8 @@ const PartialAwardPrefix = "partial award: "
 
 func eventDetail(d Decision, timeout TimeoutAction) string {
 	switch {
+	case timeout != NoAction && isRuleReason(d.Reason):
+		return d.Reason // the timeout carries out a merchant's rule
 	case timeout != NoAction:
 		return string(timeout)
 	case d.Action == ShipOut:

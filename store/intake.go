@@ -200,16 +200,29 @@ func intake(ctx context.Context, tx *wtx, scope anxin.Scope, merchantCode string
 	if err != nil {
 		return TicketView{}, err
 	}
-	d, ok, err := instantRefund(ctx, tx, t, m.InstantRefund)
+	// The merchant's own rules first: each names itself on the timeline.
+	t, ruled, err := applyRules(ctx, tx, anxin.AtIntake, t)
 	if err != nil {
 		return TicketView{}, err
 	}
-	if ok {
+	d, ok := anxin.Decision{}, false
+	if !ruled {
+		if d, ok, err = instantRefund(ctx, tx, t, m.InstantRefund); err != nil {
+			return TicketView{}, err
+		}
+	}
+	switch {
+	case ruled:
+		// A rule may have sent the return address too: the whole view.
+		return viewIn(ctx, tx, anxin.AllMerchants(), t.ID)
+	case ok:
 		if t, err = decide(ctx, tx, t.ID, d); err != nil {
 			return TicketView{}, fmt.Errorf("instant refund of %s: %w", t.Number, err)
 		}
-	} else if t, err = autoAssign(ctx, tx, t); err != nil { // a refunded ticket needs nobody
-		return TicketView{}, err
+	default:
+		if t, err = autoAssign(ctx, tx, t); err != nil { // a refunded ticket needs nobody
+			return TicketView{}, err
+		}
 	}
 	// The transaction holds the ticket as it is now: no need to read it back.
 	v := TicketView{Ticket: t, MerchantCode: m.Code}

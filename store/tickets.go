@@ -177,6 +177,15 @@ func decide(ctx context.Context, tx *wtx, id int64, d anxin.Decision) (anxin.Tic
 	if d.Version != 0 && d.Version != t.Version {
 		return t, alreadyHandled(ctx, tx, t)
 	}
+	if d.Action == anxin.Timeout && d.Actor.Role == anxin.RoleSystem {
+		rule, err := ruleOfTimeout(ctx, tx, t) // a timeout that carries out a merchant's rule names it
+		if err != nil {
+			return t, err
+		}
+		if rule != "" {
+			d.Reason = rule
+		}
+	}
 	_, p, err := policyFor(ctx, tx, t.MerchantID, t.Service)
 	if err != nil {
 		return t, err
@@ -248,6 +257,11 @@ func decide(ctx context.Context, tx *wtx, id int64, d anxin.Decision) (anxin.Tic
 	}
 	if c.Transition.Action == anxin.ShipOut {
 		return followOutbound(ctx, tx, t, d.Tracking)
+	}
+	if c.Transition.Action == anxin.ReturnDelivered {
+		// The merchant's rules on a delivered return, in its transaction.
+		t, _, err = applyRules(ctx, tx, anxin.OnDelivered, t)
+		return t, err
 	}
 	if c.Transition.To == anxin.AwaitingReturn && t.ReturnOwed {
 		// Paid ahead of the goods: on to what the carrier reported of the

@@ -82,6 +82,14 @@ func AuditDetail(ctx context.Context, e anxin.AuditEntry) (text, code string) {
 			d = d[:i]
 		}
 		return d, ""
+	case "set_rules":
+		if text, ok := rulesDetail(ctx, d); ok {
+			return text, ""
+		}
+	case "set_rule_limits":
+		if text, ok := limitsDetail(ctx, d); ok {
+			return text, ""
+		}
 	case "add_address", "update_address", "default_address", "delete_address":
 		// "#ID name region street", and " (default)" for the default.
 		if a, ok := strings.CutSuffix(d, " (default)"); ok {

@@ -177,6 +177,11 @@ func RoleName(ctx context.Context, r anxin.Role) string { return T(ctx, "role:"+
 // EventDetail is an event's detail in the page's language: the timeout action
 // it names, or the free text it carries.
 func EventDetail(ctx context.Context, e anxin.Event) string {
+	if k, ok := anxin.RuleOf(e.Detail); ok && e.Action == anxin.RuleScheduled {
+		return Tf(ctx, "the rule “%s” acts when the clock runs out", RuleName(ctx, k))
+	} else if ok { // a merchant's rule decided
+		return RuleEventDetail(ctx, k)
+	}
 	switch {
 	case e.Action == anxin.Timeout:
 		return TimeoutWords(ctx, anxin.TimeoutAction(e.Detail))

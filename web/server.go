@@ -213,6 +213,7 @@ func (s *Server) routes() {
 	e.GET("/photos/:id/display", s.servePhoto(store.Display), in...)
 
 	s.returnRoutes(in, only) // logistics.go: return addresses, postage retries
+	s.ruleRoutes(only)       // rules.go: merchants' automatic rules, their limits
 	s.apiRoutes()            // api.go: bearer keys, no session or CSRF
 	s.adminRoutes(admin)     // admin_api.go: API keys and webhooks
 }
