@@ -20,7 +20,7 @@ type NewTicketPage struct {
 
 // NewTicketForm is the new-ticket form's input, as typed.
 type NewTicketForm struct {
-	Merchant, Service                     string
+	Merchant, Service, Settlement         string
 	OrderID, Product, Paid                string
 	OrderedAt, ShippedAt, ReceivedAt      string // datetime-local, in the display zone
 	BuyerName, BuyerPhone, Reason, Amount string

@@ -28,6 +28,8 @@ var deskEN = map[string]string{
 // deskZH is the agent's desk: claims entered by agents (with an override of
 // the window), partial arbitration awards and the refund's undo.
 var deskZH = map[string]string{
+	"Settle by": "处理方式",
+	"Exchange: cosmetics allergy. Reship: spoiled fresh food, damaged on arrival.": "换货：美妆过敏；补发：生鲜坏单、破损。",
 	// The new-ticket page
 	"New ticket": "新建工单",
 	"A claim taken on the phone or in a chat: it is checked against its service's window like a claim through the API.": "电话或在线咨询中受理的售后申请：与接口提交的申请一样，按服务的申请时限审核。",

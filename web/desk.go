@@ -99,7 +99,7 @@ func (s *Server) newTicket(c echo.Context) error {
 	if errors.As(err, &tooBig) {
 		return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "The upload is too large.")
 	}
-	f := views.NewTicketForm{Merchant: c.FormValue("merchant"), Service: c.FormValue("service"),
+	f := views.NewTicketForm{Merchant: c.FormValue("merchant"), Service: c.FormValue("service"), Settlement: c.FormValue("settlement"),
 		OrderID: strings.TrimSpace(c.FormValue("order_id")), Product: strings.TrimSpace(c.FormValue("product")),
 		Paid: strings.TrimSpace(c.FormValue("paid")), OrderedAt: c.FormValue("ordered_at"),
 		ShippedAt: c.FormValue("shipped_at"), ReceivedAt: c.FormValue("received_at"),
@@ -112,7 +112,8 @@ func (s *Server) newTicket(c echo.Context) error {
 		return s.render(c, http.StatusUnprocessableEntity, views.NewTicketView(p))
 	}
 	claim := anxin.Claim{Service: anxin.ServiceKey(f.Service), BuyerName: f.BuyerName, BuyerPhone: f.BuyerPhone,
-		Reason: f.Reason, Actor: u.Actor(), Order: anxin.Order{ID: f.OrderID, Product: f.Product}}
+		Reason: f.Reason, Actor: u.Actor(), Order: anxin.Order{ID: f.OrderID, Product: f.Product},
+		Settlement: anxin.Settlement(f.Settlement)}
 	if f.Merchant == "" {
 		return refuse(anxin.Fail(anxin.MsgFieldRequired, anxin.FieldMerchant), "")
 	}

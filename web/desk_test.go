@@ -216,6 +216,45 @@ func ticketCount(t *testing.T, e *env) int {
 }
 
 // TestUndoRefundOnThePage: a refund pressed on the page shows 撤销 with the
+
+// TestNewTicketSettlement: an agent's claim says how it settles, among the
+// kinds its service allows; a kind the service does not offer comes back at
+// its field with the form as typed, and nothing is written.
+func TestNewTicketSettlement(t *testing.T) {
+	e := newEnv(t)
+	m := storetest.MustMerchant(t, e.store, "昆明斗南鲜花园艺")
+	c := e.client()
+	c.login(storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0))
+	_, doc := c.get("/tickets/new")
+	if doc.Find(`#nt-settlement option[value=refund][selected]`).Length() != 1 || doc.Find(`#nt-settlement option`).Length() != 3 {
+		t.Fatal("the settlement choice: refund, exchange or reship, refund chosen")
+	}
+
+	f := newTicketFields(e, m, "DY-PHONE-7", 3*time.Hour)
+	f["settlement"] = string(anxin.SettleExchange) // fresh food is refunded or reshipped
+	res, body := c.upload("/tickets/new", nil, f, false)
+	doc = parse(t, body)
+	if res.StatusCode != http.StatusUnprocessableEntity || doc.Find(`.field-error[data-field=settlement]`).Length() != 1 {
+		t.Fatalf("an exchange of fresh food: %s %q", res.Status, doc.Find(".field-error, #form-error").Text())
+	}
+	if doc.Find(`#nt-settlement option[value=exchange][selected]`).Length() != 1 || doc.Find("#nt-order_id").AttrOr("value", "") != "DY-PHONE-7" {
+		t.Fatal("the typed input is lost")
+	}
+	if n := ticketCount(t, e); n != 0 {
+		t.Fatalf("%d tickets after the refusal", n)
+	}
+
+	f["settlement"] = string(anxin.SettleReship)
+	res, _ = c.upload("/tickets/new", nil, f, false)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("a reship of fresh food: %s", res.Status)
+	}
+	_, doc = c.get(res.Header.Get("Location"))
+	if k := doc.Find("[data-testid=settlement-kind]"); k.AttrOr("data-settlement", "") != string(anxin.SettleReship) || !strings.Contains(k.Text(), "补发") {
+		t.Fatalf("the ticket settles by %q (%q)", k.AttrOr("data-settlement", ""), k.Text())
+	}
+}
+
 // seconds left; one press takes it back; after the time it is gone.
 func TestUndoRefundOnThePage(t *testing.T) {
 	e := newEnvUndo(t)
