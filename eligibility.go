@@ -46,6 +46,30 @@ func (o Order) Validate() error {
 	return nil
 }
 
+// The fields of a claim its refusals are about, besides those of its text
+// (FieldOrderID and the others): the API names them in its 422 answers.
+const (
+	FieldService    Field = "service"
+	FieldMerchant   Field = "merchant"
+	FieldOrderedAt  Field = "order.ordered_at"
+	FieldShippedAt  Field = "order.shipped_at"
+	FieldReceivedAt Field = "order.received_at"
+)
+
+// field is the order's time a window runs from: a claim outside the window
+// is refused for it.
+func (w WindowStart) field() Field {
+	switch w {
+	case FromReceipt:
+		return FieldReceivedAt
+	case FromOrder:
+		return FieldOrderedAt
+	case UntilShipped:
+		return FieldShippedAt
+	}
+	return ""
+}
+
 // WindowUse is how much of a claim window a claim at some moment has used.
 type WindowUse struct {
 	From   WindowStart
