@@ -69,6 +69,16 @@ func click(action, state string) step {
 	}
 }
 
+// chooseSlot picks the first pickup slot the page offers, as the agent on
+// the phone with the buyer would.
+func chooseSlot(w *walk) {
+	w.t.Helper()
+	if _, err := chromedp.Run(w.tab, chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector("#slot");
+		s.value = s.options[1].value; s.dispatchEvent(new Event("change", {bubbles: true})) })()`)); err != nil {
+		w.t.Fatalf("choosing a pickup slot: %v", err)
+	}
+}
+
 // addressShown checks the page shows the merchant's return address sent to the buyer.
 func addressShown(w *walk) {
 	w.t.Helper()
@@ -243,7 +253,7 @@ func TestBrowserServices(t *testing.T) {
 		// closes at once and its postage is paid with the return, once.
 		// The agent books the doorstep pickup on the buyer's behalf, on the page.
 		{name: "shipping insurance merged with a return", service: anxin.NoReason7d, role: anxin.RoleAgent, paid: 45900,
-			steps: []step{click("approve", "待买家退货"), addressShown, click("pickup_booked", "待商家收货"),
+			steps: []step{click("approve", "待买家退货"), addressShown, chooseSlot, click("pickup_booked", "待商家收货"),
 				func(w *walk) {
 					c := w.e.claim(45900)
 					c["service"], c["merchant"], c["requested_fen"] = "shipping_insurance", e.merchant.Code, 2500
