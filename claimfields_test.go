@@ -1,6 +1,7 @@
 package anxin_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -57,5 +58,30 @@ func TestClaimRefusalsNameTheField(t *testing.T) {
 	}
 	if got := anxin.ErrorField(anxin.Fail(anxin.MsgUnknownMerchantKey, "nobody")); got != anxin.FieldMerchant {
 		t.Fatalf("an unknown merchant names %q", got)
+	}
+}
+
+// TestPostageCappedDetail: the creation of a capped 运费险 claim says what
+// was claimed and what is paid at most, and pages read it back.
+func TestPostageCappedDetail(t *testing.T) {
+	s, p := policy(t, anxin.ShippingInsurance, nil)
+	c := anxin.Claim{MerchantID: 1, Service: s.Key, Order: received(45900, t0), BuyerPhone: "13800138000",
+		Reason: "退货运费 25 元", RequestedFen: 2500, Actor: anxin.Buyer()}
+	tk, ev, err := c.Open(s, p, t0.Add(time.Hour))
+	if err != nil || tk.RequestedFen != 1935 {
+		t.Fatalf("a ¥25 claim: %v %+v", err, tk)
+	}
+	claimed, most, rest, ok := anxin.ParsePostageCapped(ev.Detail)
+	if !ok || claimed != 2500 || most != 1935 || rest != "退货运费 25 元" {
+		t.Fatalf("%q reads %d %d %q %v", ev.Detail, claimed, most, rest, ok)
+	}
+	c.Reason = ""
+	if _, ev, _ = c.Open(s, p, t0.Add(time.Hour)); !strings.HasSuffix(ev.Detail, "at most.") {
+		t.Fatalf("without words: %q", ev.Detail)
+	}
+	for _, d := range []string{"", "花瓣发黑", "postage capped: lots", "postage capped: 1 fen claimed"} {
+		if _, _, _, ok := anxin.ParsePostageCapped(d); ok {
+			t.Errorf("%q read as a capped claim", d)
+		}
 	}
 }

@@ -188,6 +188,12 @@ func EventDetail(ctx context.Context, e anxin.Event) string {
 		return slotDetail(ctx, e.Detail) // stored in UTC, shown in the zone
 	case e.Action == anxin.ShipReturn, e.Action == anxin.ReturnDelivered:
 		return "" // the parcel, its carrier and reports are on the logistics panel
+	case e.Action == anxin.Create && strings.HasPrefix(e.Detail, "postage capped: "):
+		claimed, most, rest, ok := anxin.ParsePostageCapped(e.Detail)
+		if !ok {
+			return e.Detail
+		}
+		return strings.TrimSpace(Tf(ctx, "postage capped at %s: %s claimed", Money(most), Money(claimed)) + " " + rest)
 	case e.Action == anxin.Create && strings.HasPrefix(e.Detail, "override: "):
 		// "override: REASON (the rule's refusal, in English)": the rule is
 		// said by the policy check; the agent's reason is said here.

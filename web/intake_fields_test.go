@@ -1,8 +1,14 @@
 package web_test
 
 import (
+	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/anxin-helpdesk/anxin"
+	"github.com/anxin-helpdesk/anxin/store/storetest"
 )
 
 // TestAPIIntakeNamesTheField: a claim refused at intake is a 422 whose body
@@ -46,5 +52,31 @@ func TestAPIIntakeNamesTheField(t *testing.T) {
 			}
 			e.doc.checkResponse(t, "POST", "/api/v1/tickets", res.status, res.body)
 		})
+	}
+}
+
+// TestCappedPostageClaimSaysSoInChinese: a ¥25 运费险 claim is capped at
+// ¥19.35, and its timeline says so in the reader's language (it said
+// "postage capped: 2500 fen claimed, 1935 fen paid at most." to everyone).
+func TestCappedPostageClaimSaysSoInChinese(t *testing.T) {
+	e := newAPIEnv(t)
+	c := e.claim(45900)
+	c["service"], c["requested_fen"], c["reason"] = "shipping_insurance", 2500, "寄回运费 25 元"
+	res := e.call("POST", "/api/v1/tickets", c)
+	tk := res.ticket(t)
+	if res.status != http.StatusCreated || tk.RequestedFen != 1935 {
+		t.Fatalf("a ¥25 claim: %d %s", res.status, res.body)
+	}
+	agent := e.client()
+	agent.login(storetest.MustUser(t, e.store, anxin.RoleAgent, "王晓", 0))
+	_, doc := agent.get("/tickets/" + tk.Number)
+	created := strings.Join(strings.Fields(doc.Find("#timeline li[data-action=create]").Text()), " ")
+	if !strings.Contains(created, "运费险按上限 ¥19.35 赔付（申请 ¥25.00） 寄回运费 25 元") || strings.Contains(created, "fen") {
+		t.Fatalf("the claim's creation reads %q", created)
+	}
+	agent.post("/lang", url.Values{"lang": {"en"}})
+	_, doc = agent.get("/tickets/" + tk.Number)
+	if created := doc.Find("#timeline li[data-action=create]").Text(); !strings.Contains(created, "postage capped at ¥19.35: ¥25.00 claimed") {
+		t.Fatalf("in English: %q", created)
 	}
 }
