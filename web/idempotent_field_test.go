@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/anxin-helpdesk/anxin"
 	"github.com/anxin-helpdesk/anxin/store/storetest"
@@ -19,11 +20,14 @@ func TestAPIReplayedRefusalNamesTheField(t *testing.T) {
 	if _, err := e.store.Decide(ctx, tk.ID, anxin.Decision{Action: anxin.Approve, Actor: staff}); err != nil {
 		t.Fatal(err)
 	}
+	late := e.claim(8990)
+	late["order"].(map[string]any)["received_at"] = e.clock.Now().Add(-25 * time.Hour)
 	for _, tt := range []struct {
 		path  string
 		body  map[string]any
 		field string
 	}{
+		{"/api/v1/tickets", late, "order.received_at"},
 		{"/api/v1/tickets/" + tk.Number + "/logistics", map[string]any{"direction": "return", "carrier": "顺丰速运",
 			"tracking": "SF1", "status": "teleported", "at": e.clock.Now()}, "status"},
 		{"/api/v1/tickets/" + tk.Number + "/events", map[string]any{"type": "pickup_booked",
