@@ -79,6 +79,12 @@ func chooseSlot(w *walk) {
 	}
 }
 
+// accessible runs axe-core on the page as it is.
+func accessible(w *walk) {
+	w.t.Helper()
+	checkAccessibility(w.t, w.tab, "ticket "+w.tk.Number)
+}
+
 // addressShown checks the page shows the merchant's return address sent to the buyer.
 func addressShown(w *walk) {
 	w.t.Helper()
@@ -253,7 +259,7 @@ func TestBrowserServices(t *testing.T) {
 		// closes at once and its postage is paid with the return, once.
 		// The agent books the doorstep pickup on the buyer's behalf, on the page.
 		{name: "shipping insurance merged with a return", service: anxin.NoReason7d, role: anxin.RoleAgent, paid: 45900,
-			steps: []step{click("approve", "待买家退货"), addressShown, chooseSlot, click("pickup_booked", "待商家收货"),
+			steps: []step{click("approve", "待买家退货"), addressShown, accessible, chooseSlot, click("pickup_booked", "待商家收货"),
 				func(w *walk) {
 					c := w.e.claim(45900)
 					c["service"], c["merchant"], c["requested_fen"] = "shipping_insurance", e.merchant.Code, 2500
