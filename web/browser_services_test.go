@@ -339,6 +339,24 @@ func TestBrowserServices(t *testing.T) {
 			t.Errorf("%s was not walked", s.Key)
 		}
 	}
+	// Every ticket walked, as its merchant's staff and an agent read it,
+	// says everything in Chinese (but what people typed, and codes).
+	typed := typedWords(t, e.env)
+	for _, u := range []anxin.User{storetest.MustUser(t, e.store, anxin.RoleAgent, "陈静", 0),
+		storetest.MustUser(t, e.store, anxin.RoleMerchant, "林娜", e.merchant.ID)} {
+		c := e.client()
+		c.login(u)
+		list, _, err := e.store.ListTickets(ctx, storeFilter())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range list {
+			_, doc := c.get("/tickets/" + v.Number)
+			for _, l := range latinWords(v.Number, doc, typed) {
+				t.Errorf("%s's page of %s (%s, %s) shows %q: %s", u.Role, v.Number, v.Service, v.State, l.word, l.context)
+			}
+		}
+	}
 }
 
 // checkEnd checks the ticket's end: its state on the page, one refund of
