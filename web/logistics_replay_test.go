@@ -83,3 +83,41 @@ func TestAPILogisticsReplayChangesNothing(t *testing.T) {
 		t.Fatalf("%d refunds, %d 运费险 payouts", refunds, postage)
 	}
 }
+
+// TestAPIReturnReportedBeforeApproval: a buyer who ships the return at once
+// has the carrier's reports heard while the merchant has yet to approve.
+// Approved, the ticket goes on to them: delivered, it is received for
+// inspection, not left waiting out the buyer's return clock (which closes
+// the claim) for a parcel the merchant already holds.
+func TestAPIReturnReportedBeforeApproval(t *testing.T) {
+	e := newAPIEnv(t)
+	staff := storetest.MustUser(t, e.store, anxin.RoleMerchant, "小李", e.merchant.ID).Actor()
+	for _, tt := range []struct {
+		reports []string
+		state   string
+	}{
+		{[]string{"picked_up"}, "awaiting_receipt"},
+		{[]string{"picked_up", "delivered"}, "received"},
+	} {
+		c := e.claim(45900)
+		c["service"] = "no_reason_7d"
+		c["order"].(map[string]any)["id"] = "DY-EARLY-" + tt.state
+		tk := e.call("POST", "/api/v1/tickets", c).ticket(t)
+		for i, status := range tt.reports {
+			res := e.call("POST", fmt.Sprintf("/api/v1/tickets/%d/logistics", tk.ID), map[string]any{"direction": "return",
+				"carrier": "顺丰速运", "tracking": "SF-EARLY-" + tt.state, "status": status,
+				"at": e.clock.Now().Add(time.Duration(i-2) * time.Hour).Format(time.RFC3339)})
+			if got := res.ticket(t); res.status != http.StatusOK || got.State != "pending_merchant" {
+				t.Fatalf("%s before approval: %d %s", status, res.status, res.body)
+			}
+		}
+		if _, err := e.store.Decide(ctx, tk.ID, anxin.Decision{Action: anxin.Approve, Actor: staff}); err != nil {
+			t.Fatal(err)
+		}
+		got := e.call("GET", fmt.Sprintf("/api/v1/tickets/%d", tk.ID), nil).ticket(t)
+		if got.State != tt.state || got.ReturnAddress == nil || len(got.Shipments) != 1 {
+			t.Errorf("%v, then approved: %s, address %v, %d parcels; want %s", tt.reports, got.State, got.ReturnAddress != nil,
+				len(got.Shipments), tt.state)
+		}
+	}
+}
