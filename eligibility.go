@@ -177,9 +177,11 @@ const InstantRefundReason = "instant_refund"
 // arbitration). A claim that needs the goods back is refunded ahead of them
 // (RefundAhead): the return stays owed and tracked, and a return never
 // received is raised to the merchant. A 运费险 claim never qualifies: its
-// postage is paid with the order's return, once it is received.
+// postage is paid with the order's return, once it is received. Nor does a
+// claim settled by exchange or reship: the buyer asked for goods, not money.
 func (r InstantRefund) Decision(t Ticket, p Policy, openDispute bool) (Decision, bool) {
-	if t.State != PendingMerchant || p.Compensation == CompPostage || !r.Qualifies(t.Order, t.RequestedFen, openDispute) {
+	if t.State != PendingMerchant || p.Compensation == CompPostage || t.Settlement.Ships() ||
+		!r.Qualifies(t.Order, t.RequestedFen, openDispute) {
 		return Decision{}, false
 	}
 	a := Refund

@@ -16,6 +16,9 @@ type Claim struct {
 	BuyerPhone   string
 	Reason       string
 	RequestedFen int64 // 0: the service's full compensation
+	// Settlement is how the buyer wants the claim settled, among the kinds
+	// the service allows ("": refund).
+	Settlement Settlement
 	// Override is an agent's recorded reason to accept a claim that its
 	// window refuses. Only agents may give one.
 	Override string
@@ -36,6 +39,10 @@ func (c Claim) Open(s Service, p Policy, now time.Time) (Ticket, Event, error) {
 		return Ticket{}, Event{}, Fail(MsgPhoneRequired)
 	}
 	if err := CheckAmount(FieldRequested, c.RequestedFen); err != nil {
+		return Ticket{}, Event{}, err
+	}
+	kind := c.Settlement.Or()
+	if err := p.CheckSettlement(kind); err != nil {
 		return Ticket{}, Event{}, err
 	}
 	if p.Compensation == CompDifference && c.RequestedFen == 0 {
@@ -75,6 +82,7 @@ func (c Claim) Open(s Service, p Policy, now time.Time) (Ticket, Event, error) {
 		BuyerName:    strings.TrimSpace(c.BuyerName),
 		BuyerPhone:   strings.TrimSpace(c.BuyerPhone),
 		Reason:       strings.TrimSpace(c.Reason),
+		Settlement:   kind,
 		RequestedFen: requested,
 		PayableFen:   payable,
 		CreatedAt:    now,

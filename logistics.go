@@ -126,14 +126,22 @@ func (r *LogisticsReport) Validate(now time.Time) error {
 	return CheckText(FieldTracking, r.Tracking, MaxCodeLen, false)
 }
 
-// Kind is what a reported parcel on the ticket is for. Outbound parcels are
-// reships until the ticket settles by exchange (the settlement kinds decide
-// it then).
+// Kind is what a reported parcel is for, on a ticket that does not say:
+// the buyer's return, or a reship.
 func (r LogisticsReport) Kind() ShipmentKind {
 	if r.Direction == DirReturn {
 		return KindReturn
 	}
 	return KindReship
+}
+
+// KindOn is what a reported parcel on the ticket is for: an outbound parcel
+// of an exchange is its replacement.
+func (r LogisticsReport) KindOn(t Ticket) ShipmentKind {
+	if r.Direction == DirOutbound && t.Settlement.Ships() {
+		return t.Settlement.ShipmentKind()
+	}
+	return r.Kind()
 }
 
 // ReturnAction is what a carrier's report on the buyer's return does to the

@@ -174,6 +174,12 @@ const (
 	MsgAddressTooMany      Msg = "address_too_many"      // most
 	MsgAddressAfterShipped Msg = "address_after_shipped" // State
 	MsgPostagePaid         Msg = "postage_paid"          // order, number
+
+	// Settlement kinds: exchange (换货) and reship (补发).
+	MsgSettlementUnknown    Msg = "settlement_unknown"     // Field, value given
+	MsgSettlementNotAllowed Msg = "settlement_not_allowed" // Field, service, Settlement
+	MsgReshipLimit          Msg = "reship_limit"           // Field, order, most
+	MsgShipClockRange       Msg = "ship_clock_range"
 )
 
 // message is a Msg's code and English: a format whose verbs take the
@@ -325,6 +331,11 @@ var messages = map[Msg]message{
 	MsgAddressTooMany:      {EINVALID, "a merchant keeps at most %d return addresses"},
 	MsgAddressAfterShipped: {ENOTALLOWED, "the return address can no longer change: the ticket is %s"},
 	MsgPostagePaid:         {ECONFLICT, "the return postage of order %s was already paid under %s: 运费险 pays once per order"},
+
+	MsgSettlementUnknown:    {EINVALID, "%s: %q is not a settlement kind (refund, exchange or reship)"},
+	MsgSettlementNotAllowed: {EINVALID, "%s: %s does not settle by %s"},
+	MsgReshipLimit:          {EINVALID, "%s: order %s has had its %d reships"},
+	MsgShipClockRange:       {EINVALID, "the merchant's time to ship a replacement or reship must be between 1 hour and 30 days"},
 }
 
 // fieldOf names the field of refusals whose values do not: the API says

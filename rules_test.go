@@ -63,9 +63,11 @@ func TestStateTimers(t *testing.T) {
 		{anxin.Rejected, anxin.BuyerAppeal, 7 * 24 * time.Hour},
 		{anxin.AwaitingReturn, anxin.BuyerReturn, 7 * 24 * time.Hour},
 		{anxin.AwaitingReceipt, anxin.MerchantReceipt, 10 * 24 * time.Hour},
-		{anxin.Received, anxin.MerchantInspect, 0}, // from the policy
-		{anxin.OfferPending, anxin.BuyerOffer, 0},  // from the policy
-		{anxin.ReturnOverdue, anxin.NoTimer, 0},    // raised: a person decides
+		{anxin.Received, anxin.MerchantInspect, 0},      // from the policy
+		{anxin.OfferPending, anxin.BuyerOffer, 0},       // from the policy
+		{anxin.ReturnOverdue, anxin.NoTimer, 0},         // raised: a person decides
+		{anxin.AwaitingShipment, anxin.MerchantShip, 0}, // from the policy
+		{anxin.Shipped, anxin.BuyerDelivery, 0},         // from the policy
 		{anxin.Arbitration, anxin.AgentArbitration, 72 * time.Hour},
 		{anxin.Refunding, anxin.NoTimer, 0},
 		{anxin.RefundFailed, anxin.AgentRefundRetry, 24 * time.Hour},

@@ -53,7 +53,10 @@ const (
 	// RaiseReturn: goods refunded ahead of their return were not received
 	// in time; the ticket is raised to the merchant as a known risk.
 	RaiseReturn TimeoutAction = "raise_return"
-	NoAction    TimeoutAction = "" // the deadline shows as overdue; a person must act
+	// RefundUnshipped: the merchant did not ship an exchange's replacement
+	// or a reship in time; the ticket turns into a refund.
+	RefundUnshipped TimeoutAction = "refund_unshipped"
+	NoAction        TimeoutAction = "" // the deadline shows as overdue; a person must act
 )
 
 const (
@@ -87,6 +90,17 @@ type Policy struct {
 	Pickup PickupRules
 	// Postage caps the 运费险 payout of a return, by how it came back.
 	Postage PostageCaps
+	// Settles is the settlement kinds the buyer may choose at intake.
+	Settles SettlementSet
+	// ShipClock is how long the merchant has to ship an exchange's
+	// replacement (from the return's receipt) or a reship (from approval)
+	// before the ticket turns into a refund.
+	ShipClock time.Duration
+	// DeliveryClock is how long after shipping the buyer's receipt of the
+	// replacement or reship is taken as confirmed and the ticket closes.
+	DeliveryClock time.Duration
+	// MaxReships is how many times an order may be reshipped.
+	MaxReships int
 }
 
 // The negotiation defaults of every service: TikTok gives the buyer one
@@ -129,13 +143,13 @@ var catalog = []Service{
 		Default:   Policy{Window: 15 * day, WindowFrom: FromReceipt, EvidenceMin: 1, NeedsReturn: true, Compensation: CompFullOrLess, MerchantClock: 48 * time.Hour, OnTimeout: AutoApprove},
 		Checklist: []string{"defect", "item"}},
 	{Key: Damaged, NameZH: "破损包退", NameEN: "Damaged on arrival",
-		Default:   Policy{Window: 48 * time.Hour, WindowFrom: FromReceipt, EvidenceMin: 2, Compensation: CompFull, MerchantClock: 48 * time.Hour, OnTimeout: AutoApprove},
+		Default:   Policy{Window: 48 * time.Hour, WindowFrom: FromReceipt, EvidenceMin: 2, Compensation: CompFull, MerchantClock: 48 * time.Hour, OnTimeout: AutoApprove, Settles: SettlesBy(SettleRefund, SettleReship)},
 		Checklist: []string{"parcel", "item"}},
 	{Key: FreshSpoiled, NameZH: "生鲜坏单包赔", NameEN: "Spoiled fresh food",
-		Default:   Policy{Window: 24 * time.Hour, WindowFrom: FromReceipt, EvidenceMin: 1, Compensation: CompFull, MerchantClock: 24 * time.Hour, OnTimeout: AutoApprove},
+		Default:   Policy{Window: 24 * time.Hour, WindowFrom: FromReceipt, EvidenceMin: 1, Compensation: CompFull, MerchantClock: 24 * time.Hour, OnTimeout: AutoApprove, Settles: SettlesBy(SettleRefund, SettleReship)},
 		Checklist: []string{"product", "label"}},
 	{Key: BeautyAllergy, NameZH: "美妆过敏包退包换", NameEN: "Cosmetics allergy", OptIn: true,
-		Default:   Policy{Window: 30 * day, WindowFrom: FromReceipt, EvidenceMin: 1, NeedsReturn: true, Compensation: CompFull, MerchantClock: 48 * time.Hour, OnTimeout: AutoApprove},
+		Default:   Policy{Window: 30 * day, WindowFrom: FromReceipt, EvidenceMin: 1, NeedsReturn: true, Compensation: CompFull, MerchantClock: 48 * time.Hour, OnTimeout: AutoApprove, Settles: SettlesBy(SettleRefund, SettleExchange)},
 		Checklist: []string{"reaction", "product"}},
 	{Key: Authentic, NameZH: "正品保证", NameEN: "Authenticity guarantee",
 		Default:   Policy{Window: 30 * day, WindowFrom: FromReceipt, EvidenceMin: 1, Appraisal: true, NeedsReturn: true, Compensation: CompTriple, MerchantClock: 48 * time.Hour, OnTimeout: Escalate},
@@ -160,6 +174,12 @@ var catalogIndex = func() map[ServiceKey]*Service {
 		s.Default.InspectClock = DefaultInspectClock
 		s.Default.Pickup = DefaultPickupRules()
 		s.Default.Postage = PostageCaps{PickupFen: PostageCapPickupFen, SelfFen: PostageCapSelfFen}
+		if s.Default.Settles == 0 {
+			s.Default.Settles = SettlesBy(SettleRefund) // refund only, unless the catalog says more
+		}
+		s.Default.ShipClock = DefaultShipClock
+		s.Default.DeliveryClock = DefaultDeliveryClock
+		s.Default.MaxReships = DefaultMaxReships
 		m[s.Key] = s
 	}
 	return m
@@ -201,6 +221,8 @@ type PolicyOverride struct {
 	MerchantClock *time.Duration
 	OfferClock    *time.Duration
 	MaxOffers     *int // 0: no negotiation on this service
+	// ShipClock: the merchant's time to ship a replacement or reship.
+	ShipClock *time.Duration
 }
 
 // PolicyFor returns the service's policy with the override applied.
@@ -227,6 +249,9 @@ func (s Service) PolicyFor(o *PolicyOverride) Policy {
 	if o.MaxOffers != nil {
 		p.MaxOffers = *o.MaxOffers
 	}
+	if o.ShipClock != nil {
+		p.ShipClock = *o.ShipClock
+	}
 	return p
 }
 
@@ -249,6 +274,9 @@ func (o PolicyOverride) Validate() error {
 	}
 	if o.MaxOffers != nil && (*o.MaxOffers < 0 || *o.MaxOffers > 9) {
 		return Fail(MsgMaxOffersRange)
+	}
+	if o.ShipClock != nil && (*o.ShipClock < time.Hour || *o.ShipClock > 30*day) {
+		return Fail(MsgShipClockRange)
 	}
 	return nil
 }

@@ -23,16 +23,24 @@ const (
 	// and the return was not received by its deadline: a known risk of
 	// instant refunds, raised to the merchant, who decides what to do.
 	ReturnOverdue State = "return_overdue"
-	Arbitration   State = "arbitration"
-	Refunding     State = "refunding"
-	RefundFailed  State = "refund_failed"
-	Refunded      State = "refunded"
-	Closed        State = "closed"
+	// AwaitingShipment: an exchange's return was received, or a reship
+	// approved; the merchant is to ship the goods under its own clock
+	// (待商家发货), else the ticket turns into a refund.
+	AwaitingShipment State = "awaiting_shipment"
+	// Shipped: the merchant's replacement or reship is on its way to the
+	// buyer (商家已发货待用户收货); delivered, or its clock run out, the
+	// ticket closes.
+	Shipped      State = "shipped"
+	Arbitration  State = "arbitration"
+	Refunding    State = "refunding"
+	RefundFailed State = "refund_failed"
+	Refunded     State = "refunded"
+	Closed       State = "closed"
 )
 
 // states lists every state, in the order a ticket usually meets them.
 var states = []State{PendingMerchant, NeedsEvidence, Rejected, AwaitingReturn, AwaitingReceipt, Received,
-	OfferPending, ReturnOverdue, Arbitration, Refunding, RefundFailed, Refunded, Closed}
+	OfferPending, ReturnOverdue, AwaitingShipment, Shipped, Arbitration, Refunding, RefundFailed, Refunded, Closed}
 
 // States lists every state, in the order a ticket usually meets them.
 func States() []State { return slices.Clone(states) }
@@ -85,6 +93,15 @@ const (
 	// PostageMerged closes a 运费险 claim whose postage is paid with the
 	// order's return (once per order, when the return is received).
 	PostageMerged Action = "postage_merged"
+	// ShipOut is the merchant shipping an exchange's replacement or a
+	// reship, with its carrier and tracking number (发货).
+	ShipOut Action = "ship_out"
+	// OutOfStock is the merchant having nothing to ship: the ticket is
+	// refunded instead (缺货转退款).
+	OutOfStock Action = "out_of_stock"
+	// OutboundDelivered is the carrier reporting the merchant's parcel
+	// delivered to the buyer (a logistics event).
+	OutboundDelivered Action = "outbound_delivered"
 
 	// Timeline-only actions.
 	Create     Action = "create"
@@ -119,6 +136,8 @@ const (
 	MerchantInspect  Timer = "merchant_inspect"  // the policy's inspection clock, from delivery (48 h by default)
 	AgentArbitration Timer = "agent_arbitration" // 72 h (assumed)
 	AgentRefundRetry Timer = "agent_refund"      // 24 h (assumed)
+	MerchantShip     Timer = "merchant_ship"     // the policy's ship clock (48 h by default)
+	BuyerDelivery    Timer = "buyer_delivery"    // the policy's delivery clock (10 days by default)
 )
 
 // timerLength is how long each fixed clock runs. The merchant's clocks come
@@ -133,21 +152,24 @@ var timerLength = map[Timer]time.Duration{
 }
 
 // Length is how long the clock runs when it is fixed; 0 for the merchant's
-// clocks (MerchantReply, MerchantResume, MerchantInspect) and the buyer's
-// offer clock (BuyerOffer), which the policy and the ticket set.
+// clocks (MerchantReply, MerchantResume, MerchantInspect, MerchantShip), the
+// buyer's offer clock (BuyerOffer) and the delivery clock (BuyerDelivery),
+// which the policy and the ticket set.
 func (t Timer) Length() time.Duration { return timerLength[t] }
 
 // stateTimer is the clock each state runs; states absent here run none.
 var stateTimer = map[State]Timer{
-	PendingMerchant: MerchantReply,
-	NeedsEvidence:   BuyerEvidence,
-	Rejected:        BuyerAppeal,
-	AwaitingReturn:  BuyerReturn,
-	AwaitingReceipt: MerchantReceipt,
-	Received:        MerchantInspect,
-	OfferPending:    BuyerOffer,
-	Arbitration:     AgentArbitration,
-	RefundFailed:    AgentRefundRetry,
+	PendingMerchant:  MerchantReply,
+	NeedsEvidence:    BuyerEvidence,
+	Rejected:         BuyerAppeal,
+	AwaitingReturn:   BuyerReturn,
+	AwaitingReceipt:  MerchantReceipt,
+	Received:         MerchantInspect,
+	OfferPending:     BuyerOffer,
+	Arbitration:      AgentArbitration,
+	RefundFailed:     AgentRefundRetry,
+	AwaitingShipment: MerchantShip,
+	Shipped:          BuyerDelivery,
 }
 
 // Timer is the clock the state runs, NoTimer for none.
@@ -158,6 +180,7 @@ var timerOwner = map[Timer]Role{
 	MerchantReply:    RoleMerchant,
 	MerchantResume:   RoleMerchant,
 	MerchantReceipt:  RoleMerchant,
+	MerchantShip:     RoleMerchant,
 	BuyerOffer:       RoleBuyer,
 	BuyerEvidence:    RoleBuyer,
 	BuyerAppeal:      RoleBuyer,
@@ -202,7 +225,8 @@ const (
 	needReason
 	needTracking
 	needSlot
-	needOffer // an amount and a message
+	needOffer    // an amount and a message
+	needShipment // a carrier and a tracking number
 )
 
 // guard decides between transitions that share a state and an action.
@@ -243,6 +267,8 @@ type Transition struct {
 	Owing owing
 	// Owes marks the refund it pays as paid ahead of the return.
 	Owes bool
+	// Kind limits the row to tickets that settle so ("" for every ticket).
+	Kind Settlement
 }
 
 // Who may take a transition. Constants, so that nothing can change them.
@@ -259,6 +285,11 @@ const (
 // share a state and an action, the first that applies wins: rows for
 // tickets refunded ahead of their return (Owing: owed) come first.
 var transitions = []Transition{
+	// An exchange takes the goods back first; a reship ships at once.
+	{From: PendingMerchant, Action: Approve, Kind: SettleExchange, To: AwaitingReturn, Roles: staff, Sets: BuyerReturn},
+	{From: PendingMerchant, Action: Approve, Kind: SettleReship, To: AwaitingShipment, Roles: staff, Sets: MerchantShip},
+	{From: PendingMerchant, Action: Timeout, When: onTimeout(AutoApprove, nil), Kind: SettleExchange, To: AwaitingReturn, Roles: system, Sets: BuyerReturn},
+	{From: PendingMerchant, Action: Timeout, When: onTimeout(AutoApprove, nil), Kind: SettleReship, To: AwaitingShipment, Roles: system, Sets: MerchantShip},
 	{From: PendingMerchant, Action: Approve, When: needsReturn, To: AwaitingReturn, Roles: staff, Sets: BuyerReturn},
 	{From: PendingMerchant, Action: Approve, When: refundOnly, To: Refunding, Roles: staff, Refund: payRequested},
 	{From: PendingMerchant, Action: Refund, To: Refunding, Roles: instant, Refund: payChosen},
@@ -295,6 +326,9 @@ var transitions = []Transition{
 	{From: AwaitingReturn, Action: Timeout, To: Closed, Roles: system},
 
 	{From: AwaitingReceipt, Action: ReturnDelivered, To: Received, Roles: system, Sets: MerchantInspect},
+	// An exchange's return received: the replacement is to ship.
+	{From: AwaitingReceipt, Action: Receive, Kind: SettleExchange, To: AwaitingShipment, Roles: staff, Sets: MerchantShip},
+	{From: AwaitingReceipt, Action: Timeout, Kind: SettleExchange, To: AwaitingShipment, Roles: system, Sets: MerchantShip},
 	{From: AwaitingReceipt, Action: Receive, Owing: owed, To: Refunded, Roles: staff},
 	{From: AwaitingReceipt, Action: Receive, To: Refunding, Roles: staff, Refund: payRequested},
 	{From: AwaitingReceipt, Action: Refund, To: Refunding, Roles: staff, Refund: payChosen},
@@ -306,6 +340,8 @@ var transitions = []Transition{
 
 	// Delivered: the merchant inspects the goods under its own clock; left
 	// alone, they are taken as received.
+	{From: Received, Action: Receive, Kind: SettleExchange, To: AwaitingShipment, Roles: staff, Sets: MerchantShip},
+	{From: Received, Action: Timeout, Kind: SettleExchange, To: AwaitingShipment, Roles: system, Sets: MerchantShip},
 	{From: Received, Action: Receive, Owing: owed, To: Refunded, Roles: staff},
 	{From: Received, Action: Receive, To: Refunding, Roles: staff, Refund: payRequested},
 	{From: Received, Action: Refund, To: Refunding, Roles: staff, Refund: payChosen},
@@ -335,6 +371,18 @@ var transitions = []Transition{
 	{From: ReturnOverdue, Action: WriteOff, To: Closed, Roles: staff, Needs: needReason},
 	{From: ReturnOverdue, Action: EscalateToArb, To: Arbitration, Roles: agents, Sets: AgentArbitration},
 
+	// The merchant ships the replacement or reship, or has none to ship and
+	// refunds; left alone, the ticket turns into a refund. Shipped, it
+	// closes when the buyer receives it, or when its clock runs out; a
+	// parcel lost on the way may still be refunded.
+	{From: AwaitingShipment, Action: ShipOut, To: Shipped, Roles: staff, Sets: BuyerDelivery, Needs: needShipment},
+	{From: AwaitingShipment, Action: OutOfStock, To: Refunding, Roles: staff, Refund: payRequested},
+	{From: AwaitingShipment, Action: EscalateToArb, To: Arbitration, Roles: agents, Sets: AgentArbitration},
+	{From: AwaitingShipment, Action: Timeout, To: Refunding, Roles: system, Refund: payRequested},
+	{From: Shipped, Action: OutboundDelivered, To: Closed, Roles: system},
+	{From: Shipped, Action: Refund, To: Refunding, Roles: staff, Refund: payChosen},
+	{From: Shipped, Action: Timeout, To: Closed, Roles: system},
+
 	{From: Arbitration, Action: RuleForBuyer, To: Refunding, Roles: agents, Refund: payChosen},
 	{From: Arbitration, Action: RuleForMerchant, To: Closed, Roles: agents, Needs: needReason},
 
@@ -356,23 +404,32 @@ func Transitions() iter.Seq[Transition] { return slices.Values(transitions) }
 // OfferPending it finds the first row whatever the offer's origin: the
 // ticket's own is found by LookupFor.
 func Lookup(from State, a Action, p Policy) (Transition, bool) {
-	return lookup(from, "", false, a, p)
+	return lookup(from, "", false, SettleRefund, a, p)
+}
+
+// LookupKind finds the transition as Lookup does, for a ticket that
+// settles by the kind.
+func LookupKind(from State, k Settlement, a Action, p Policy) (Transition, bool) {
+	return lookup(from, "", false, k, a, p)
 }
 
 // LookupFor finds the transition for an action on the ticket under a policy.
 func LookupFor(t Ticket, a Action, p Policy) (Transition, bool) {
-	return lookup(t.State, t.OfferFrom, t.ReturnOwed, a, p)
+	return lookup(t.State, t.OfferFrom, t.ReturnOwed, t.Settlement, a, p)
 }
 
-func lookup(from, origin State, returnOwed bool, a Action, p Policy) (Transition, bool) {
+func lookup(from, origin State, returnOwed bool, kind Settlement, a Action, p Policy) (Transition, bool) {
 	for _, t := range transitions {
 		if t.From == from && t.Action == a && (t.When == nil || t.When(p)) &&
-			(origin == "" || t.Origin == "" || t.Origin == origin) && t.Owing.fits(returnOwed) {
+			(origin == "" || t.Origin == "" || t.Origin == origin) && t.Owing.fits(returnOwed) && t.fitsKind(kind) {
 			return t, true
 		}
 	}
 	return Transition{}, false
 }
+
+// fitsKind reports whether the row applies to a ticket that settles by k.
+func (t Transition) fitsKind(k Settlement) bool { return t.Kind == "" || t.Kind == k.Or() }
 
 func (o owing) fits(returnOwed bool) bool {
 	switch o {
@@ -412,6 +469,8 @@ func (t Transition) timeoutAction(p Policy) TimeoutAction {
 	switch {
 	case t.From == PendingMerchant:
 		return p.OnTimeout
+	case t.From == AwaitingShipment:
+		return RefundUnshipped
 	case t.To == ReturnOverdue:
 		return RaiseReturn
 	case t.From == AwaitingReceipt || t.From == Received:
@@ -433,23 +492,23 @@ func Allowed(s State, a Action, r Role, p Policy) bool {
 // ActionsFor lists the actions a role may take on a ticket in state s under
 // the policy, in table order, without the system's own.
 func ActionsFor(s State, r Role, p Policy) []Action {
-	return actionsFor(s, false, r, p)
+	return actionsFor(s, false, SettleRefund, r, p)
 }
 
 // Actions lists the actions a role may take on the ticket under the policy,
 // in table order, without the system's own.
 func (t Ticket) Actions(r Role, p Policy) []Action {
-	return actionsFor(t.State, t.ReturnOwed, r, p)
+	return actionsFor(t.State, t.ReturnOwed, t.Settlement, r, p)
 }
 
-func actionsFor(s State, returnOwed bool, r Role, p Policy) []Action {
+func actionsFor(s State, returnOwed bool, kind Settlement, r Role, p Policy) []Action {
 	var out []Action
 	seen := map[Action]bool{}
 	for _, t := range transitions {
 		if t.From != s || t.Action == Timeout || seen[t.Action] {
 			continue
 		}
-		if (t.When != nil && !t.When(p)) || !t.Owing.fits(returnOwed) {
+		if (t.When != nil && !t.When(p)) || !t.Owing.fits(returnOwed) || !t.fitsKind(kind) {
 			continue
 		}
 		// The first row that applies is the one taken: a later one for

@@ -296,7 +296,7 @@ func TestStatesOwedBy(t *testing.T) {
 		role anxin.Role
 		want []anxin.State
 	}{
-		{anxin.RoleMerchant, []anxin.State{anxin.PendingMerchant, anxin.AwaitingReceipt}},
+		{anxin.RoleMerchant, []anxin.State{anxin.PendingMerchant, anxin.AwaitingReceipt, anxin.AwaitingShipment}},
 		{anxin.RoleBuyer, []anxin.State{anxin.NeedsEvidence, anxin.Rejected, anxin.AwaitingReturn, anxin.OfferPending}},
 		{anxin.RoleAgent, []anxin.State{anxin.Arbitration, anxin.RefundFailed}},
 	} {

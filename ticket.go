@@ -30,6 +30,8 @@ type Ticket struct {
 	RequestedFen int64 // what the buyer claims
 	PayableFen   int64 // the most this ticket may ever pay
 	RefundedFen  int64 // what refunds already issued on it pay
+	// Settlement is how the ticket settles: refund, exchange or reship.
+	Settlement Settlement
 	// ReturnOwed: the refund was issued ahead of the goods (极速退款), and
 	// the buyer still owes the return.
 	ReturnOwed bool
@@ -89,8 +91,8 @@ type Decision struct {
 	Version   int64     // the version the actor saw; 0 means "whatever it is now"
 	AmountFen int64     // Refund and RuleForBuyer: 0 pays what was claimed; Offer: the amount offered
 	Reason    string    // Reject, RefuseReturn, RuleForMerchant, ManualRefund (the proof), Offer (the message), and optional elsewhere
-	Tracking  string    // ShipReturn
-	Carrier   string    // ShipReturn, optional: who carries the parcel
+	Tracking  string    // ShipReturn, ShipOut
+	Carrier   string    // ShipReturn, optional: who carries the parcel; ShipOut, required
 	Slot      time.Time // BookPickup: the slot's start
 	// Message is sent to the buyer with the decision, in its transaction:
 	// what a request for evidence asks for, a macro's text. Optional.
@@ -156,6 +158,13 @@ func (t Ticket) Decide(d Decision, p Policy, now time.Time) (Change, error) {
 		if d.Tracking == "" {
 			return Change{}, Fail(MsgTrackingRequired)
 		}
+	case needShipment:
+		if d.Carrier == "" {
+			return Change{}, Fail(MsgFieldRequired, FieldCarrier)
+		}
+		if d.Tracking == "" {
+			return Change{}, Fail(MsgTrackingRequired)
+		}
 	case needSlot:
 		// Inside the buyer's window to send the goods back (the state's
 		// deadline), and one of the carriers' slots.
@@ -190,6 +199,10 @@ func (t Ticket) Decide(d Decision, p Policy, now time.Time) (Change, error) {
 		c.Deadline = now.Add(p.OfferClock)
 	case MerchantInspect:
 		c.Deadline = now.Add(p.InspectClock)
+	case MerchantShip:
+		c.Deadline = now.Add(p.ShipClock)
+	case BuyerDelivery:
+		c.Deadline = now.Add(p.DeliveryClock)
 	default:
 		c.Deadline = now.Add(tr.Sets.Length())
 	}
@@ -306,6 +319,8 @@ func eventDetail(d Decision, timeout TimeoutAction) string {
 	switch {
 	case timeout != NoAction:
 		return string(timeout)
+	case d.Action == ShipOut:
+		return strings.TrimSpace(d.Carrier + " " + d.Tracking)
 	case d.Tracking != "":
 		return d.Tracking
 	case !d.Slot.IsZero():

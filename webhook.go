@@ -31,12 +31,16 @@ const (
 	EventPostageRequested WebhookEvent = "postage.requested"
 	EventPostageSucceeded WebhookEvent = "postage.succeeded"
 	EventPostageFailed    WebhookEvent = "postage.failed"
+	// EventShipped tells of the merchant's replacement (换货) or reship
+	// (补发) shipped: the ticket's shipments carry its carrier and
+	// tracking number, for the platform to show the buyer.
+	EventShipped WebhookEvent = "ticket.shipped"
 )
 
 // webhookEvents lists every event an endpoint may ask for.
 var webhookEvents = []WebhookEvent{EventTicketCreated, EventStateChanged, EventDeadlineSoon,
 	EventRefundRequested, EventRefundSucceeded, EventRefundFailed, EventMessage, EventOfferMade,
-	EventPostageRequested, EventPostageSucceeded, EventPostageFailed}
+	EventPostageRequested, EventPostageSucceeded, EventPostageFailed, EventShipped}
 
 // WebhookEvents lists every event an endpoint may ask for.
 func WebhookEvents() []WebhookEvent { return slices.Clone(webhookEvents) }
@@ -63,6 +67,8 @@ func (c Change) WebhookEvents() []WebhookEvent {
 		out = append(out, EventRefundFailed)
 	case a == Offer:
 		out = append(out, EventOfferMade)
+	case a == ShipOut:
+		out = append(out, EventShipped)
 	}
 	return out
 }

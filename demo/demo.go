@@ -150,6 +150,10 @@ func Seed(ctx context.Context, path string, cfg store.Config) (n int, err error)
 			return i, fmt.Errorf("demo ticket %d: %w", i+1, err)
 		}
 	}
+	settled, err := d.settlements(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("demo exchange and reship: %w", err)
+	}
 	if err := d.drawPhotos(ctx); err != nil {
 		return 0, err
 	}
@@ -159,7 +163,97 @@ func Seed(ctx context.Context, path string, cfg store.Config) (n int, err error)
 	if err := d.duty(ctx); err != nil {
 		return 0, err
 	}
-	return 320, nil
+	return 320 + settled, nil
+}
+
+// settlements makes the demo's exchange and reship, after the other
+// tickets (so that those stay as they were): a cosmetics allergy settled by
+// exchange, its return received and the replacement to ship within the
+// merchant's clock; spoiled flowers reshipped and on their way to the buyer.
+func (d *demo) settlements(ctx context.Context) (int, error) {
+	saved := d.clock.Now()
+	defer d.clock.Set(saved)
+	find := func(code string) (int, anxin.Merchant) {
+		for i, dm := range demoMerchants {
+			if dm.code == code {
+				return i, d.merchants[i]
+			}
+		}
+		panic("no demo merchant " + code)
+	}
+	open := func(code string, svc anxin.ServiceKey, kind anxin.Settlement, product demoProduct, created time.Time, reason string) (anxin.Ticket, error) {
+		_, m := find(code)
+		_, p, err := d.s.Policy(ctx, m.ID, svc)
+		if err != nil {
+			return anxin.Ticket{}, err
+		}
+		d.clock.Set(created)
+		o := d.order(p, product, created)
+		o.ReceivedAt = created.Add(-3 * time.Hour)
+		o.ShippedAt = o.ReceivedAt.Add(-30 * time.Hour)
+		o.OrderedAt = o.ShippedAt.Add(-6 * time.Hour)
+		t, err := d.s.CreateTicket(ctx, anxin.Claim{MerchantID: m.ID, Service: svc, Order: o, BuyerName: "沈女士",
+			BuyerPhone: "13912345678", Reason: reason, Settlement: kind, Actor: anxin.Buyer()})
+		if err == nil {
+			d.queuePhotos(t, p, product)
+		}
+		return t, err
+	}
+	step := func(t anxin.Ticket, at time.Time, dec anxin.Decision) (anxin.Ticket, error) {
+		d.clock.Set(at)
+		dec.Version = t.Version
+		return d.s.Decide(ctx, t.ID, dec)
+	}
+	report := func(t anxin.Ticket, at time.Time, dir anxin.Direction, tracking string, st anxin.ShipStatus) (anxin.Ticket, error) {
+		d.clock.Set(at)
+		r := anxin.LogisticsReport{Direction: dir, Carrier: "顺丰速运", Tracking: tracking, Status: st, At: at}
+		v, _, err := d.s.ReportLogistics(ctx, anxin.AllMerchants(), t.ID, r, store.IdempotencyKey{})
+		return v.Ticket, err
+	}
+
+	// 换货: 玉颜美妆, approved, the return delivered and received.
+	bi, beauty := find("yuyan-beauty")
+	created := d.now.Add(-5 * 24 * time.Hour)
+	t, err := open("yuyan-beauty", anxin.BeautyAllergy, anxin.SettleExchange, demoMerchants[bi].products[1], created,
+		"用后脸部红肿发痒，想换一瓶无香精款")
+	if err != nil {
+		return 0, err
+	}
+	staff := d.staff[beauty.ID]
+	if t, err = step(t, created.Add(8*time.Minute), anxin.Decision{Action: anxin.Approve, Actor: staff}); err != nil {
+		return 0, err
+	}
+	ret := "SF600000000521"
+	if t, err = step(t, created.Add(20*time.Hour), anxin.Decision{Action: anxin.ShipReturn, Actor: anxin.Buyer(),
+		Tracking: ret, Carrier: "顺丰速运"}); err != nil {
+		return 0, err
+	}
+	if t, err = report(t, created.Add(68*time.Hour), anxin.DirReturn, ret, anxin.ShipDelivered); err != nil {
+		return 0, err
+	}
+	if _, err = step(t, d.now.Add(-6*time.Hour), anxin.Decision{Action: anxin.Receive, Actor: staff}); err != nil {
+		return 0, err
+	}
+
+	// 补发: 斗南鲜花, approved and shipped, on its way.
+	fi, flowers := find("dounan-flowers")
+	created = d.now.Add(-20 * time.Hour)
+	if t, err = open("dounan-flowers", anxin.FreshSpoiled, anxin.SettleReship, demoMerchants[fi].products[0], created,
+		"收到时花头已经蔫了，希望补发一束"); err != nil {
+		return 0, err
+	}
+	if t, err = step(t, created.Add(40*time.Minute), anxin.Decision{Action: anxin.Approve, Actor: d.staff[flowers.ID]}); err != nil {
+		return 0, err
+	}
+	out := "SF600000000733"
+	if t, err = step(t, d.now.Add(-10*time.Hour), anxin.Decision{Action: anxin.ShipOut, Actor: d.staff[flowers.ID],
+		Carrier: "顺丰速运", Tracking: out}); err != nil {
+		return 0, err
+	}
+	if _, err = report(t, d.now.Add(-4*time.Hour), anxin.DirOutbound, out, anxin.ShipInTransit); err != nil {
+		return 0, err
+	}
+	return 2, nil
 }
 
 type demo struct {

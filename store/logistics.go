@@ -33,6 +33,11 @@ func afterChange(ctx context.Context, tx *wtx, t anxin.Ticket, d anxin.Decision,
 			return err
 		}
 	}
+	if sh, ok := c.Shipment(t, d); ok {
+		if err := noteOutboundShipment(ctx, tx, t, sh); err != nil {
+			return err
+		}
+	}
 	if c.SendsAddress() {
 		if err := sendAddress(ctx, tx, t, d.Actor, 0, false); err != nil {
 			return err
@@ -305,7 +310,7 @@ func reportLogistics(ctx context.Context, tx *wtx, t anxin.Ticket, r anxin.Logis
 	if !found {
 		res, err := tx.ExecContext(ctx, `INSERT INTO shipments (ticket_id, direction, kind, carrier, tracking,
 			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			t.ID, string(r.Direction), string(r.Kind()), r.Carrier, r.Tracking, ms(tx.now), ms(tx.now))
+			t.ID, string(r.Direction), string(r.KindOn(t)), r.Carrier, r.Tracking, ms(tx.now), ms(tx.now))
 		if err != nil {
 			return fmt.Errorf("shipment: %w", err)
 		}
@@ -352,6 +357,9 @@ func reportLogistics(ctx context.Context, tx *wtx, t anxin.Ticket, r anxin.Logis
 		return err
 	}
 	a, ok := t.ReturnAction(r, p)
+	if !ok {
+		a, ok = t.OutboundAction(r, p)
+	}
 	if !ok {
 		return nil
 	}

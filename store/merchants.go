@@ -144,13 +144,13 @@ func (s *Store) SetPolicyBy(ctx context.Context, by anxin.Actor, merchantID int6
 
 func setPolicy(ctx context.Context, tx *wtx, merchantID int64, o anxin.PolicyOverride) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO merchant_policies
-		(merchant_id, service, enabled, window_ms, evidence_min, merchant_clock_ms, offer_clock_ms, max_offers)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		(merchant_id, service, enabled, window_ms, evidence_min, merchant_clock_ms, offer_clock_ms, max_offers, ship_clock_ms)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (merchant_id, service) DO UPDATE SET enabled = excluded.enabled, window_ms = excluded.window_ms,
 		evidence_min = excluded.evidence_min, merchant_clock_ms = excluded.merchant_clock_ms,
-		offer_clock_ms = excluded.offer_clock_ms, max_offers = excluded.max_offers`,
+		offer_clock_ms = excluded.offer_clock_ms, max_offers = excluded.max_offers, ship_clock_ms = excluded.ship_clock_ms`,
 		merchantID, string(o.Service), o.Enabled, durMS(o.Window), o.EvidenceMin, durMS(o.MerchantClock),
-		durMS(o.OfferClock), o.MaxOffers)
+		durMS(o.OfferClock), o.MaxOffers, durMS(o.ShipClock))
 	if isForeignKey(err) {
 		return anxin.Fail(anxin.MsgMerchantNotFound)
 	}
@@ -176,6 +176,9 @@ func describeOverride(o anxin.PolicyOverride) string {
 	}
 	if o.MaxOffers != nil {
 		parts = append(parts, fmt.Sprintf("max_offers=%d", *o.MaxOffers))
+	}
+	if o.ShipClock != nil {
+		parts = append(parts, "ship_clock="+o.ShipClock.String())
 	}
 	return strings.Join(parts, " ")
 }
@@ -228,10 +231,10 @@ func policyFor(ctx context.Context, q queryer, merchantID int64, key anxin.Servi
 }
 
 func overrideFor(ctx context.Context, q queryer, merchantID int64, key anxin.ServiceKey) (anxin.PolicyOverride, bool, error) {
-	var enabled, windowMS, evidenceMin, clockMS, offerClockMS, maxOffers sql.NullInt64
-	err := q.QueryRowContext(ctx, `SELECT enabled, window_ms, evidence_min, merchant_clock_ms, offer_clock_ms, max_offers
-		FROM merchant_policies WHERE merchant_id = ? AND service = ?`, merchantID, string(key)).
-		Scan(&enabled, &windowMS, &evidenceMin, &clockMS, &offerClockMS, &maxOffers)
+	var enabled, windowMS, evidenceMin, clockMS, offerClockMS, maxOffers, shipClockMS sql.NullInt64
+	err := q.QueryRowContext(ctx, `SELECT enabled, window_ms, evidence_min, merchant_clock_ms, offer_clock_ms, max_offers,
+		ship_clock_ms FROM merchant_policies WHERE merchant_id = ? AND service = ?`, merchantID, string(key)).
+		Scan(&enabled, &windowMS, &evidenceMin, &clockMS, &offerClockMS, &maxOffers, &shipClockMS)
 	if errors.Is(err, sql.ErrNoRows) {
 		return anxin.PolicyOverride{}, false, nil
 	}
@@ -262,6 +265,10 @@ func overrideFor(ctx context.Context, q queryer, merchantID int64, key anxin.Ser
 	if maxOffers.Valid {
 		n := int(maxOffers.Int64)
 		o.MaxOffers = &n
+	}
+	if shipClockMS.Valid {
+		d := time.Duration(shipClockMS.Int64) * time.Millisecond
+		o.ShipClock = &d
 	}
 	return o, true, nil
 }

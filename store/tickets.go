@@ -45,6 +45,9 @@ func createTicket(ctx context.Context, tx *wtx, c anxin.Claim) (anxin.Ticket, er
 	if err != nil {
 		return t, err
 	}
+	if err := checkReships(ctx, tx, t, ""); err != nil {
+		return t, err
+	}
 	t.MerchantName = merchantName
 	if t.ID, err = insertTicket(ctx, tx, t, p); err != nil {
 		return t, err
@@ -70,12 +73,12 @@ func createTicket(ctx context.Context, tx *wtx, c anxin.Claim) (anxin.Ticket, er
 func insertTicket(ctx context.Context, tx *wtx, t anxin.Ticket, p anxin.Policy) (int64, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO tickets (merchant_id, service, state, version, state_since,
 		deadline, due_at, auto_at, assignee_id, order_id, product, paid_fen, ordered_at, shipped_at, received_at,
-		buyer_name, buyer_phone, reason, requested_fen, payable_fen, refunded_fen, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		buyer_name, buyer_phone, reason, requested_fen, payable_fen, refunded_fen, created_at, updated_at, settlement)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		t.MerchantID, string(t.Service), string(t.State), t.Version, ms(t.StateSince),
 		ms(t.Deadline), dueAt(t), ms(t.AutoAt(p)), nullID(t.AssigneeID),
 		t.Order.ID, t.Order.Product, t.Order.PaidFen, ms(t.Order.OrderedAt), ms(t.Order.ShippedAt), ms(t.Order.ReceivedAt),
-		t.BuyerName, t.BuyerPhone, t.Reason, t.RequestedFen, t.PayableFen, t.RefundedFen, ms(t.CreatedAt), ms(t.UpdatedAt))
+		t.BuyerName, t.BuyerPhone, t.Reason, t.RequestedFen, t.PayableFen, t.RefundedFen, ms(t.CreatedAt), ms(t.UpdatedAt), string(t.Settlement.Or()))
 	if err != nil {
 		return 0, fmt.Errorf("insert ticket: %w", err)
 	}
@@ -105,7 +108,7 @@ const ticketColumns = `t.id, t.merchant_id, m.name, t.service, t.state, t.versio
 	t.ordered_at, t.shipped_at, t.received_at, t.buyer_name, t.buyer_phone, t.reason,
 	t.requested_fen, t.payable_fen, t.refunded_fen, t.created_at, t.updated_at, t.first_action_at,
 	coalesce(t.buyer_message_id, 0), t.awaiting_reply_since, t.offer_fen, t.offer_from, t.offers_made, t.return_owed,
-	t.contact_erased_at, t.photos_erased_at`
+	t.contact_erased_at, t.photos_erased_at, t.settlement`
 
 // ticketFrom joins a ticket's merchant and assignee names. CROSS JOIN keeps
 // tickets the outer loop: SQLite never reorders it, so a queue page walks its
@@ -121,7 +124,7 @@ func scanTicket(row interface{ Scan(...any) error }) (anxin.Ticket, error) {
 		&paused, &t.AssigneeID, &t.AssigneeName, &t.Order.ID, &t.Order.Product, &t.Order.PaidFen,
 		&ordered, &shipped, &received, &t.BuyerName, &t.BuyerPhone, &t.Reason,
 		&t.RequestedFen, &t.PayableFen, &t.RefundedFen, &created, &updated, &first, &t.BuyerMessageID, &awaiting,
-		&t.OfferFen, &t.OfferFrom, &t.OffersMade, &t.ReturnOwed, &erased, &photosErased)
+		&t.OfferFen, &t.OfferFrom, &t.OffersMade, &t.ReturnOwed, &erased, &photosErased, &t.Settlement)
 	if err != nil {
 		return t, err
 	}
@@ -230,6 +233,9 @@ func decide(ctx context.Context, tx *wtx, id int64, d anxin.Decision) (anxin.Tic
 	}
 	if err := emit(ctx, tx, t.ID, t.MerchantID, c.WebhookEvents(), &c.Event); err != nil {
 		return t, err
+	}
+	if c.Transition.Action == anxin.ShipOut {
+		return followOutbound(ctx, tx, t, d.Tracking)
 	}
 	if c.Transition.To == anxin.AwaitingReturn {
 		// On to what the carrier reported of the return before the ticket

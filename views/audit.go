@@ -108,6 +108,8 @@ func policyDetail(ctx context.Context, d string) string {
 			out = append(out, Tf(ctx, "claim window: %s", HumanDur(ctx, dur)))
 		case k == "clock" && durErr == nil:
 			out = append(out, Tf(ctx, "merchant clock: %s", HumanDur(ctx, dur)))
+		case k == "ship_clock" && durErr == nil:
+			out = append(out, Tf(ctx, "time to ship a replacement or reship: %s", HumanDur(ctx, dur)))
 		case k == "offer_clock" && durErr == nil:
 			out = append(out, Tf(ctx, "buyer's time to answer an offer: %s", HumanDur(ctx, dur)))
 		case k == "evidence":

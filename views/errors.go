@@ -61,6 +61,8 @@ func errorArgs(ctx context.Context, args []any) []any {
 			out[i] = RoleName(ctx, v)
 		case anxin.ServiceKey:
 			out[i] = ServiceName(ctx, v)
+		case anxin.Settlement:
+			out[i] = SettlementName(ctx, v)
 		case anxin.WindowStart:
 			out[i] = T(ctx, "window:"+string(v))
 		case anxin.Fen:

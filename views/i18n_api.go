@@ -28,6 +28,7 @@ func eventDescription(ctx context.Context, e anxin.WebhookEvent) string {
 		anxin.EventPostageRequested: "A return's postage (运费险) is to be paid (for the payment system)",
 		anxin.EventPostageSucceeded: "A return's postage (运费险) was paid",
 		anxin.EventPostageFailed:    "A return's postage (运费险) payment failed",
+		anxin.EventShipped:          "The merchant shipped a replacement or reship (carrier and tracking number)",
 	}[e])
 }
 

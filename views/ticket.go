@@ -186,7 +186,7 @@ func EventDetail(ctx context.Context, e anxin.Event) string {
 		return T(ctx, "instant refund (极速退款) at intake")
 	case e.Action == anxin.BookPickup:
 		return slotDetail(ctx, e.Detail) // stored in UTC, shown in the zone
-	case e.Action == anxin.ShipReturn, e.Action == anxin.ReturnDelivered:
+	case e.Action == anxin.ShipReturn, e.Action == anxin.ReturnDelivered, e.Action == anxin.ShipOut, e.Action == anxin.OutboundDelivered:
 		return "" // the parcel, its carrier and reports are on the logistics panel
 	case e.Action == anxin.Create && strings.HasPrefix(e.Detail, "postage capped: "):
 		claimed, most, rest, ok := anxin.ParsePostageCapped(e.Detail)
@@ -250,6 +250,20 @@ func OfferAnswerName(ctx context.Context, a anxin.OfferAnswer) string {
 func formReason(p TicketPage, a anxin.Action) string {
 	if p.Form.Action == a {
 		return p.Form.Reason
+	}
+	return ""
+}
+
+func formCarrier(p TicketPage, a anxin.Action) string {
+	if p.Form.Action == a {
+		return p.Form.Carrier
+	}
+	return ""
+}
+
+func formTracking(p TicketPage, a anxin.Action) string {
+	if p.Form.Action == a {
+		return p.Form.Tracking
 	}
 	return ""
 }

@@ -221,6 +221,7 @@ func (s *Server) setPolicy(c echo.Context) error {
 	}
 	o.Window, o.MerchantClock, o.OfferClock = hours("window_hours"), hours("clock_hours"), hours("offer_clock_hours")
 	o.EvidenceMin, o.MaxOffers = count("evidence_min"), count("max_offers")
+	o.ShipClock = hours("ship_clock_hours")
 	if bad {
 		return s.renderMerchant(c, http.StatusUnprocessableEntity, views.AdminMerchant{Merchant: m, Error: anxin.Fail(anxin.MsgNumberNeeded)})
 	}

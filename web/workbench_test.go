@@ -29,6 +29,9 @@ func actionForm(a anxin.Action, version int64, now time.Time) url.Values {
 		f.Set("reason", "signs of use: ¥30 back")
 	case anxin.ShipReturn:
 		f.Set("tracking", "SF1234567890")
+	case anxin.ShipOut:
+		f.Set("carrier", "顺丰")
+		f.Set("tracking", "SF2234567890")
 	case anxin.BookPickup:
 		f.Set("slot", now.Add(26*time.Hour).In(shanghai).Format("2006-01-02T15:04"))
 	}

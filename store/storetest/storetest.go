@@ -157,16 +157,37 @@ var pathTo = map[anxin.State][]anxin.Action{
 	// Refunded ahead of the goods (极速退款), the return never came: the
 	// walk runs the clock on to the return's deadline and back.
 	anxin.ReturnOverdue: {anxin.RefundAhead, anxin.RefundSucceeded, anxin.Timeout},
+	// The merchant's shipment: a reship of spoiled fresh food (reshipTo).
+	anxin.AwaitingShipment: {anxin.Approve},
+	anxin.Shipped:          {anxin.Approve, anxin.ShipOut},
 }
 
-// MustTicketIn opens a quality-return ticket of the merchant and walks it
-// into the state through real decisions (by an agent, the buyer or the system).
+// reshipTo lists the states walked by a reship of fresh food instead: no
+// return service reaches them.
+var reshipTo = map[anxin.State]bool{anxin.AwaitingShipment: true, anxin.Shipped: true}
+
+// MustTicketIn opens a quality-return ticket of the merchant (a fresh-food
+// reship for the merchant's shipment states) and walks it into the state
+// through real decisions (by an agent, the buyer or the system).
 func MustTicketIn(tb testing.TB, s *store.Store, merchantID int64, state anxin.State, paid int64) anxin.Ticket {
 	tb.Helper()
-	t := MustTicket(tb, s, merchantID, anxin.QualityReturn, paid)
+	var t anxin.Ticket
+	if reshipTo[state] {
+		c := Claim(merchantID, anxin.FreshSpoiled, paid, s.Clock().Now())
+		c.Settlement = anxin.SettleReship
+		var err error
+		if t, err = s.CreateTicket(context.Background(), c); err != nil {
+			tb.Fatal(err)
+		}
+	} else {
+		t = MustTicket(tb, s, merchantID, anxin.QualityReturn, paid)
+	}
 	agent := anxin.Actor{Role: anxin.RoleAgent, Name: "fixture agent"}
 	for _, a := range pathTo[state] {
 		d := anxin.Decision{Action: a, Actor: agent, Version: t.Version, Reason: "fixture", Tracking: "SF0000000001"}
+		if a == anxin.ShipOut {
+			d.Carrier = "顺丰"
+		}
 		if a == anxin.Offer {
 			d.AmountFen = t.RequestedFen / 2
 		}

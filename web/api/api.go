@@ -57,8 +57,9 @@ type ReturnAddress struct {
 	SentAt time.Time `json:"sent_at"`
 }
 
-// Settlement is how a ticket settles: its kind (refund; exchange and reship
-// to come) and its refund lines, each under its own number: the goods'
+// Settlement is how a ticket settles: its kind (refund, exchange: the goods
+// come back and a replacement ships, or reship: the goods ship again) and
+// its refund lines, each under its own number: the goods'
 // refund (RF-…) and the 运费险 postage of a received return (YF-…).
 // return_owed: the refund was paid ahead of the goods (极速退款), which the
 // buyer still owes back.
@@ -213,7 +214,7 @@ func TicketOf(t anxin.Ticket, merchantCode string, r *anxin.RefundRecord, o *anx
 		Reason:       t.Reason,
 		RequestedFen: t.RequestedFen, PayableFen: t.PayableFen, RefundedFen: t.RefundedFen,
 		OffersMade: t.OffersMade,
-		Settlement: Settlement{Kind: "refund", ReturnOwed: t.ReturnOwed, Lines: []RefundLine{}},
+		Settlement: Settlement{Kind: string(t.Settlement.Or()), ReturnOwed: t.ReturnOwed, Lines: []RefundLine{}},
 		CreatedAt:  ms(t.CreatedAt), UpdatedAt: ms(t.UpdatedAt),
 	}
 	if r != nil && r.ID != 0 {
@@ -261,6 +262,9 @@ type CreateTicket struct {
 	Buyer        Buyer  `json:"buyer"`
 	Reason       string `json:"reason"`
 	RequestedFen int64  `json:"requested_fen"` // 0 or absent: the service's full compensation
+	// Settlement is how the buyer wants it settled: refund (absent or
+	// empty), exchange or reship, as the service allows.
+	Settlement string `json:"settlement,omitempty"`
 }
 
 // Claim is the request as a domain claim by the buyer.
@@ -273,6 +277,7 @@ func (c CreateTicket) Claim() anxin.Claim {
 		BuyerPhone:   c.Buyer.Phone,
 		Reason:       c.Reason,
 		RequestedFen: c.RequestedFen,
+		Settlement:   anxin.Settlement(c.Settlement),
 		Actor:        anxin.Buyer(),
 	}
 }
@@ -397,7 +402,7 @@ type Event struct {
 // the change for ticket.state_changed and the refund for refund.* events.
 func EventOf(id string, typ anxin.WebhookEvent, at time.Time, t Ticket, change *anxin.Event, msg *anxin.Message) Event {
 	ev := Event{ID: id, Type: string(typ), CreatedAt: at.UTC(), Data: EventData{Ticket: t}}
-	if typ == anxin.EventStateChanged && change != nil {
+	if (typ == anxin.EventStateChanged || typ == anxin.EventShipped) && change != nil {
 		c := ChangeOf(*change)
 		ev.Data.Change = &c
 	}
@@ -421,7 +426,8 @@ func EventOf(id string, typ anxin.WebhookEvent, at time.Time, t Ticket, change *
 }
 
 // EventData is what an event is about: always the ticket as the change left
-// it; the change for ticket.state_changed; the refund for refund.* events
+// it; the change for ticket.state_changed and ticket.shipped (whose ticket's
+// shipments carry the merchant's parcel); the refund for refund.* events
 // (for postage.* events the 运费险 payout, as the refund it is to the payment
 // system); the message for ticket.message.
 type EventData struct {

@@ -18,7 +18,9 @@ import (
 // outbox wrote for these events when it rendered them in the change's
 // transaction (before migration 0008), with the fields added since at the
 // end of the ticket (return_address and settlement, from 0021: added, never
-// changed or removed). Rendered from the event now, they are the same
+// changed or removed), and a ticket.shipped body (added with the settlement
+// kinds, 0023: a line of its own, the lines before unchanged). Rendered from
+// the event now, they are the same
 // bytes, and again the same when rendered twice.
 func TestRenderKeepsTheBodies(t *testing.T) {
 	golden, err := os.ReadFile("testdata/events.jsonl")
@@ -42,11 +44,21 @@ func TestRenderKeepsTheBodies(t *testing.T) {
 		Action: anxin.Approve, From: anxin.PendingMerchant, To: anxin.Refunding, AmountFen: 149900, Detail: "ok"}
 	noRefund := v
 	noRefund.Refund = anxin.RefundRecord{}
+	// A reship shipped (ticket.shipped, added with the settlement kinds):
+	// the ticket's shipments carry the parcel, the change says who shipped.
+	shipped := noRefund
+	shipped.Ticket.Service, shipped.Ticket.Settlement, shipped.Ticket.State = anxin.FreshSpoiled, anxin.SettleReship, anxin.Shipped
+	shipped.Ticket.RefundedFen, shipped.Ticket.Deadline = 0, at.Add(10*24*time.Hour)
+	shipped.Shipments = []anxin.Shipment{{ID: 8, TicketID: 42, Direction: anxin.DirOutbound, Kind: anxin.KindReship,
+		Carrier: "顺丰", Tracking: "SF2000000042", Method: anxin.MethodSelf, CreatedAt: at, UpdatedAt: at}}
+	shipChange := &anxin.Event{ID: 10, TicketID: 42, At: at, Actor: anxin.Actor{Role: anxin.RoleMerchant, UserID: 4, Name: "花姐"},
+		Action: anxin.ShipOut, From: anxin.AwaitingShipment, To: anxin.Shipped, Detail: "顺丰 SF2000000042"}
 	events := []store.OutboxEvent{
 		{Type: anxin.EventTicketCreated, View: v},
 		{Type: anxin.EventStateChanged, View: v, Change: change},
 		{Type: anxin.EventRefundRequested, View: v, Change: change},
 		{Type: anxin.EventDeadlineSoon, View: noRefund},
+		{Type: anxin.EventShipped, View: shipped, Change: shipChange},
 	}
 	if len(want) != len(events) {
 		t.Fatalf("%d golden bodies for %d events", len(want), len(events))
