@@ -94,12 +94,35 @@ func addressShown(w *walk) {
 }
 
 // carrier reports the return parcel's status through the logistics API.
-func carrier(status string) step {
+func carrier(status string) step { return carrierOf("return", status) }
+
+// shipOut ships the merchant's parcel (a replacement or a reship) on the
+// page, with its carrier and tracking number.
+func shipOut(w *walk) {
+	w.t.Helper()
+	if err := chromedp.Do(w.tab,
+		chromedp.WaitVisible(chromedp.CSS("#ship-carrier")),
+		chromedp.SendKeys(chromedp.CSS("#ship-carrier"), "顺丰速运"),
+		chromedp.SendKeys(chromedp.CSS("#ship-tracking"), "SFOUT"+w.tk.Number[3:]),
+		chromedp.Click(chromedp.CSS("#ticket button[data-action=ship_out]")),
+	); err != nil {
+		w.t.Fatalf("shipping: %v", err)
+	}
+	w.waitState("商家已发货，待买家签收")
+}
+
+// carrierOf reports a parcel's status through the logistics API: the
+// buyer's return, or the merchant's outbound parcel (shipped by shipOut).
+func carrierOf(direction, status string) step {
 	return func(w *walk) {
 		w.t.Helper()
 		w.e.clock.Advance(time.Minute)
-		res := w.e.call("POST", fmt.Sprintf("/api/v1/tickets/%d/logistics", w.tk.ID), map[string]any{"direction": "return",
-			"carrier": "顺丰速运", "tracking": "SF" + w.tk.Number[3:], "status": status, "at": w.e.clock.Now().Format(time.RFC3339)})
+		tracking := "SF" + w.tk.Number[3:]
+		if direction == "outbound" {
+			tracking = "SFOUT" + w.tk.Number[3:]
+		}
+		res := w.e.call("POST", fmt.Sprintf("/api/v1/tickets/%d/logistics", w.tk.ID), map[string]any{"direction": direction,
+			"carrier": "顺丰速运", "tracking": tracking, "status": status, "at": w.e.clock.Now().Format(time.RFC3339)})
 		if res.status != http.StatusOK {
 			w.t.Fatalf("the carrier's %s: %d %s", status, res.status, res.body)
 		}
@@ -164,21 +187,23 @@ type serviceWalk struct {
 	role      anxin.Role // who decides on the page: an agent or the merchant's staff
 	paid      int64
 	requested int64                   // 0: the service's full compensation
+	kind      string                  // the settlement the buyer chose ("": refund)
 	claim     func(c map[string]any)  // changes to the buyer's claim
 	before    func(w *walk)           // after intake, before the page opens
 	steps     []step                  // on the page and through the API
 	state     string                  // where it ends, as the page says it
-	refund    int64                   // the goods' refund, paid once
+	refund    int64                   // the goods' refund, paid once (0: no refund at all)
 	postage   int64                   // the 运费险 line, 0 for none
 	after     func(w *walk, o string) // more checks at the end; o is the order id
 }
 
 // TestBrowserServices walks each of the nine services end to end in one
-// browser over one server: a claim through the intake API, opened from the
+// browser over one server, and the settlement kinds that ship goods
+// (exchange, reship): a claim through the intake API, opened from the
 // queue by an agent or the merchant's staff, decided on the ticket page by
 // clicking, the return's parcel reported by the carrier, and the refund
 // answered by the payment system. Each ends in its terminal state with its
-// refund shown once and its amount right.
+// refund shown once and its amount right (none for an exchange or a reship).
 func TestBrowserServices(t *testing.T) {
 	browser := newBrowserFor(t, 3*time.Minute) // ten walks: more than one page's minute on a busy machine
 	e := newAPIEnv(t)
@@ -295,6 +320,14 @@ func TestBrowserServices(t *testing.T) {
 					w.t.Fatalf("%d merges on the claim's timeline", n)
 				}
 			}},
+		// The settlement kinds that ship goods instead of paying: nothing refunded.
+		{name: "cosmetics allergy exchanged", service: anxin.BeautyAllergy, role: anxin.RoleMerchant, paid: 36800, kind: "exchange",
+			steps: []step{click("approve", "待买家退货"), addressShown, carrier("picked_up"), carrier("delivered"),
+				reloadTo("已签收，待验货"), click("receive", "待商家发货"), shipOut, carrierOf("outbound", "delivered"), reloadTo("已关闭")},
+			state: "已关闭", postage: 1000}, // the return's 运费险, as for a refund
+		{name: "spoiled fresh food reshipped", service: anxin.FreshSpoiled, role: anxin.RoleAgent, paid: 8990, kind: "reship",
+			steps: []step{click("approve", "待商家发货"), shipOut, carrierOf("outbound", "delivered"), reloadTo("已关闭")},
+			state: "已关闭"},
 	}
 
 	seen := map[anxin.ServiceKey]bool{}
@@ -306,6 +339,9 @@ func TestBrowserServices(t *testing.T) {
 			c["reason"] = "走查：" + sw.name
 			if sw.requested > 0 {
 				c["requested_fen"] = sw.requested
+			}
+			if sw.kind != "" {
+				c["settlement"] = sw.kind
 			}
 			if sw.claim != nil {
 				sw.claim(c)
@@ -371,7 +407,7 @@ func (w *walk) checkEnd(sw serviceWalk) {
 	var refundFen, postageFen int64
 	db.QueryRow(`SELECT count(*), coalesce(sum(amount_fen), 0) FROM refunds WHERE ticket_id = ?`, w.tk.ID).Scan(&refunds, &refundFen)
 	db.QueryRow(`SELECT count(*), coalesce(sum(amount_fen), 0) FROM postage_payouts WHERE ticket_id = ?`, w.tk.ID).Scan(&postage, &postageFen)
-	if refunds != 1 || refundFen != sw.refund {
+	if refunds != int(min(sw.refund, 1)) || refundFen != sw.refund {
 		w.t.Errorf("%d refunds of %d fen in all, want one of %d", refunds, refundFen, sw.refund)
 	}
 	if want := min(sw.postage, 1); postage != int(want) || postageFen != sw.postage {
@@ -388,7 +424,7 @@ func (w *walk) checkEnd(sw serviceWalk) {
 		}
 		return n
 	}
-	if n := count("#timeline li[data-action=refund_succeeded]"); n != 1 {
+	if n := count("#timeline li[data-action=refund_succeeded]"); n != int(min(sw.refund, 1)) {
 		w.t.Errorf("the timeline tells of %d refunds paid", n)
 	}
 	if n := count("[data-line=goods]"); n > 1 {
