@@ -205,7 +205,7 @@ type serviceWalk struct {
 // answered by the payment system. Each ends in its terminal state with its
 // refund shown once and its amount right (none for an exchange or a reship).
 func TestBrowserServices(t *testing.T) {
-	browser := newBrowserFor(t, 3*time.Minute) // ten walks: more than one page's minute on a busy machine
+	browser := newBrowserFor(t, 3*time.Minute) // twelve walks: more than a minute on a busy machine
 	e := newAPIEnv(t)
 	// The merchant decides everything itself: no 极速退款 at intake (its
 	// thresholds would refund most of these claims before anyone looks).
