@@ -46,16 +46,6 @@ func (o Order) Validate() error {
 	return nil
 }
 
-// The fields of a claim its refusals are about, besides those of its text
-// (FieldOrderID and the others): the API names them in its 422 answers.
-const (
-	FieldService    Field = "service"
-	FieldMerchant   Field = "merchant"
-	FieldOrderedAt  Field = "order.ordered_at"
-	FieldShippedAt  Field = "order.shipped_at"
-	FieldReceivedAt Field = "order.received_at"
-)
-
 // field is the order's time a window runs from: a claim outside the window
 // is refused for it.
 func (w WindowStart) field() Field {

@@ -69,7 +69,7 @@ func (c Claim) Open(s Service, p Policy, now time.Time) (Ticket, Event, error) {
 		if override == "" || !p.Enabled || !rolesOf(RoleAgent).has(c.Actor.Role) {
 			return Ticket{}, Event{}, err
 		}
-		detail = "override: " + override + " (" + ErrorMessage(err) + ")"
+		detail = OverridePrefix + override + " (" + ErrorMessage(err) + ")"
 	}
 	t := Ticket{
 		MerchantID:   c.MerchantID,
@@ -103,7 +103,7 @@ func (c Claim) checkText() error {
 		{FieldBuyerName, c.BuyerName, MaxNameLen, false},
 		{FieldBuyerPhone, c.BuyerPhone, MaxCodeLen, false},
 		{FieldReason, c.Reason, MaxLongText, true},
-		{FieldOverride, c.Override, MaxLongText, true},
+		{FieldOverride, c.Override, MaxOverrideLen, true},
 	} {
 		if err := CheckText(f.field, f.value, f.max, f.multiline); err != nil {
 			return err

@@ -59,3 +59,35 @@ func TestWouldPay(t *testing.T) {
 		}
 	}
 }
+
+// TestPartialAward: a ruling for the buyer may name an amount (部分裁决),
+// capped at what remains refundable; the timeline says it was partial.
+func TestPartialAward(t *testing.T) {
+	_, damaged := policy(t, anxin.Damaged, nil)
+	tk := newTicket(damaged, received(8800, t0), 8800, t0)
+	tk.State, tk.PayableFen, tk.RefundedFen = anxin.Arbitration, 8800, 0
+	at := t0.Add(time.Hour)
+	rule := func(amount int64, reason string) (anxin.Change, error) {
+		return tk.Decide(anxin.Decision{Action: anxin.RuleForBuyer, Actor: agent, AmountFen: amount, Reason: reason}, damaged, at)
+	}
+	c, err := rule(3000, "both at fault")
+	if err != nil || c.PayFen != 3000 || c.Event.AmountFen != 3000 || c.Event.Detail != anxin.PartialAwardPrefix+"both at fault" {
+		t.Fatalf("partial award: %+v, %v", c.Event, err)
+	}
+	if c, err = rule(0, ""); err != nil || c.PayFen != 8800 || c.Event.Detail != "" {
+		t.Fatalf("full award: %+v, %v", c.Event, err)
+	}
+	if c, err = rule(8800, ""); err != nil || c.Event.Detail != "" {
+		t.Fatalf("the whole claim named is not partial: %+v, %v", c.Event, err)
+	}
+	if _, err = rule(8801, ""); anxin.ErrorCode(err) != anxin.EOVERREFUND {
+		t.Fatalf("above what remains: %v, want %s", err, anxin.EOVERREFUND)
+	}
+	tk.RefundedFen = 5000 // paid before, e.g. by a partial refund
+	if _, err = rule(4000, ""); anxin.ErrorCode(err) != anxin.EOVERREFUND {
+		t.Fatalf("above the ¥38.00 that remains: %v", err)
+	}
+	if c, err = rule(3800, ""); err != nil || c.PayFen != 3800 {
+		t.Fatalf("what remains: %+v, %v", c, err)
+	}
+}

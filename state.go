@@ -269,6 +269,9 @@ type Transition struct {
 	Owes bool
 	// Kind limits the row to tickets that settle so ("" for every ticket).
 	Kind Settlement
+	// ByRule: the system takes it too, on a merchant's automatic rule
+	// (autorules.go) that the decision names, never otherwise.
+	ByRule bool
 }
 
 // Who may take a transition. Constants, so that nothing can change them.
@@ -290,7 +293,7 @@ var transitions = []Transition{
 	{From: PendingMerchant, Action: Approve, Kind: SettleReship, To: AwaitingShipment, Roles: staff, Sets: MerchantShip},
 	{From: PendingMerchant, Action: Timeout, When: onTimeout(AutoApprove, nil), Kind: SettleExchange, To: AwaitingReturn, Roles: system, Sets: BuyerReturn},
 	{From: PendingMerchant, Action: Timeout, When: onTimeout(AutoApprove, nil), Kind: SettleReship, To: AwaitingShipment, Roles: system, Sets: MerchantShip},
-	{From: PendingMerchant, Action: Approve, When: needsReturn, To: AwaitingReturn, Roles: staff, Sets: BuyerReturn},
+	{From: PendingMerchant, Action: Approve, When: needsReturn, To: AwaitingReturn, Roles: staff, ByRule: true, Sets: BuyerReturn},
 	{From: PendingMerchant, Action: Approve, When: refundOnly, To: Refunding, Roles: staff, Refund: payRequested},
 	{From: PendingMerchant, Action: Refund, To: Refunding, Roles: instant, Refund: payChosen},
 	// 极速退款 of a claim that needs the goods back: paid now, the return
@@ -342,9 +345,9 @@ var transitions = []Transition{
 	// alone, they are taken as received.
 	{From: Received, Action: Receive, Kind: SettleExchange, To: AwaitingShipment, Roles: staff, Sets: MerchantShip},
 	{From: Received, Action: Timeout, Kind: SettleExchange, To: AwaitingShipment, Roles: system, Sets: MerchantShip},
-	{From: Received, Action: Receive, Owing: owed, To: Refunded, Roles: staff},
-	{From: Received, Action: Receive, To: Refunding, Roles: staff, Refund: payRequested},
-	{From: Received, Action: Refund, To: Refunding, Roles: staff, Refund: payChosen},
+	{From: Received, Action: Receive, Owing: owed, To: Refunded, Roles: staff, ByRule: true},
+	{From: Received, Action: Receive, To: Refunding, Roles: staff, ByRule: true, Refund: payRequested},
+	{From: Received, Action: Refund, To: Refunding, Roles: staff, ByRule: true, Refund: payChosen},
 	{From: Received, Action: RefuseReturn, To: Rejected, Roles: staff, Sets: BuyerAppeal, Needs: needReason},
 	{From: Received, Action: EscalateToArb, To: Arbitration, Roles: agents, Sets: AgentArbitration},
 	{From: Received, Action: Offer, To: OfferPending, Roles: staff, Sets: BuyerOffer, Needs: needOffer},
@@ -443,6 +446,11 @@ func (o owing) fits(returnOwed bool) bool {
 
 // Allows reports whether role may take the transition.
 func (t Transition) Allows(r Role) bool { return t.Roles.has(r) }
+
+// AllowsRule reports whether the system may take the transition on a
+// merchant's automatic rule: where it may anyway, and on the rows marked
+// ByRule.
+func (t Transition) AllowsRule() bool { return t.ByRule || t.Roles.has(RoleSystem) }
 
 // TimeoutOf returns what the system does when the state's clock runs out
 // under the policy, or NoAction when a person must act on the overdue ticket.

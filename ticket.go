@@ -131,7 +131,7 @@ func (t Ticket) Decide(d Decision, p Policy, now time.Time) (Change, error) {
 	if !ok {
 		return Change{}, Fail(MsgNotPossibleNow, d.Action, t.State)
 	}
-	if !tr.Allows(d.Actor.Role) {
+	if !tr.Allows(d.Actor.Role) && !(d.Actor.Role == RoleSystem && tr.ByRule && isRuleReason(d.Reason)) {
 		return Change{}, Fail(MsgRoleMayNot, d.Actor.Role, d.Action)
 	}
 	if d.Action == Timeout && !t.Overdue(now) {
@@ -223,6 +223,11 @@ func (t Ticket) Decide(d Decision, p Policy, now time.Time) (Change, error) {
 		return Change{}, e
 	}
 	c.PayFen = pay
+	detail := eventDetail(d, c.Timeout)
+	if d.Action == RuleForBuyer && pay < min(t.RequestedFen, t.Refundable()) {
+		// 部分裁决: the ruling names less than the claim; the timeline says so.
+		detail = strings.TrimSpace(PartialAwardPrefix + d.Reason)
+	}
 
 	c.Event = Event{
 		TicketID:  t.ID,
@@ -232,7 +237,7 @@ func (t Ticket) Decide(d Decision, p Policy, now time.Time) (Change, error) {
 		From:      t.State,
 		To:        tr.To,
 		AmountFen: pay,
-		Detail:    eventDetail(d, c.Timeout),
+		Detail:    detail,
 	}
 	if tr.To == OfferPending {
 		c.Event.AmountFen = c.OfferFen // what is offered, not paid: the offer's record says so
@@ -315,8 +320,14 @@ func (t Ticket) pays(tr Transition, asked int64) (int64, error) {
 	return 0, nil
 }
 
+// PartialAwardPrefix starts the detail of a ruling for the buyer that awards
+// less than the claim (部分裁决); the ruling's reason, if any, follows.
+const PartialAwardPrefix = "partial award: "
+
 func eventDetail(d Decision, timeout TimeoutAction) string {
 	switch {
+	case timeout != NoAction && isRuleReason(d.Reason):
+		return d.Reason // the timeout carries out a merchant's rule
 	case timeout != NoAction:
 		return string(timeout)
 	case d.Action == ShipOut:
@@ -382,8 +393,12 @@ type RefundRecord struct {
 	Status    RefundStatus
 	Manual    bool // paid by hand by an agent, with proof
 	Attempts  int
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// HandOverAt is when a refund a person pressed is handed to the
+	// payment system, until which it may be undone; zero once handed over
+	// (and for refunds handed over at once).
+	HandOverAt time.Time
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // RefundNumber is the number a ticket's refund carries to the provider.

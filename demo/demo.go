@@ -160,10 +160,18 @@ func Seed(ctx context.Context, path string, cfg store.Config) (n int, err error)
 	if err := d.orders(ctx); err != nil {
 		return 0, err
 	}
+	ruled, err := d.rules(ctx)
+	if err != nil {
+		return 0, err
+	}
 	if err := d.duty(ctx); err != nil {
 		return 0, err
 	}
-	return 320 + settled, nil
+	entered, err := d.desk(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return 320 + settled + entered + ruled, nil
 }
 
 // settlements makes the demo's exchange and reship, after the other
@@ -254,6 +262,66 @@ func (d *demo) settlements(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	return 2, nil
+}
+
+// rules turns on automatic rules (自动化售后) for two merchants, and makes
+// claims through the intake API that the rules decide: the flower shop
+// refunds spoiled flowers up to ¥50 without asking them back, the apparel
+// maker approves 7-day returns with its default address.
+func (d *demo) rules(ctx context.Context) (int, error) {
+	set := []struct {
+		code string
+		rule anxin.Rule
+	}{
+		{"dounan-flowers", anxin.Rule{Key: anxin.RuleReturnless, On: true, MaxFen: 5000, PerBuyer: 3,
+			Services: []anxin.ServiceKey{anxin.FreshSpoiled}}},
+		{"humen-apparel", anxin.Rule{Key: anxin.RuleApproveReturn, On: true, PerBuyer: 3}},
+	}
+	byCode := map[string]anxin.Merchant{}
+	for _, m := range d.merchants {
+		byCode[m.Code] = m
+	}
+	d.clock.Set(d.now.Add(-26 * time.Hour))
+	for _, r := range set {
+		m := byCode[r.code]
+		rs := anxin.NewRuleSet(m.ID, m.InstantRefund)
+		rs.Set(r.rule)
+		if err := d.s.SetRules(ctx, d.staff[m.ID], rs); err != nil {
+			return 0, fmt.Errorf("demo rules of %s: %w", m.Code, err)
+		}
+	}
+	claims := []struct {
+		code    string
+		service anxin.ServiceKey
+		product demoProduct
+		amount  int64
+		buyer   string
+		reason  string
+	}{
+		{"dounan-flowers", anxin.FreshSpoiled, demoMerchants[0].products[0], 3900, "赵敏", "到货时一半花头发黑"},
+		{"humen-apparel", anxin.NoReason7d, demoMerchants[2].products[1], 0, "孙悦", "尺码偏大，不想要了"},
+	}
+	for i, c := range claims {
+		m := byCode[c.code]
+		d.clock.Set(d.now.Add(-time.Duration(20-i*5) * time.Hour))
+		_, p, err := d.s.Policy(ctx, m.ID, c.service)
+		if err != nil {
+			return i, err
+		}
+		claim := anxin.Claim{Service: c.service, Order: d.order(p, c.product, d.clock.Now()), BuyerName: c.buyer,
+			BuyerPhone: fmt.Sprintf("1370000%04d", i+1), Reason: c.reason, RequestedFen: c.amount, Actor: anxin.Buyer()}
+		v, _, err := d.s.Intake(ctx, anxin.AllMerchants(), m.Code, claim, store.IdempotencyKey{})
+		if err != nil {
+			return i, fmt.Errorf("demo claim under a rule: %w", err)
+		}
+		if v.State == anxin.Refunding { // the payment system pays it a minute later
+			d.clock.Set(d.clock.Now().Add(time.Minute))
+			if _, err := d.s.SettleRefund(ctx, anxin.AllMerchants(), v.Refund.Number, true, ""); err != nil {
+				return i, err
+			}
+		}
+	}
+	return len(claims), nil
 }
 
 type demo struct {

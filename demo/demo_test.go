@@ -60,6 +60,13 @@ func TestSeedDemo(t *testing.T) {
 		t.Fatalf("demo data: %d services, %d overdue, %d due in over 2 days, %d photos, %d refunds",
 			services, overdue, ahead, photos, refunds)
 	}
+	// Two merchants run automatic rules, and their decisions name them.
+	var ruled int
+	db.QueryRow(`SELECT count(*) FROM ticket_events WHERE actor_role = 'system' AND detail IN (?, ?)`,
+		anxin.RuleReason(anxin.RuleReturnless), anxin.RuleReason(anxin.RuleApproveReturn)).Scan(&ruled)
+	if ruled != 2 {
+		t.Errorf("%d demo decisions made by a rule, want 2", ruled)
+	}
 	for _, l := range demo.Logins() {
 		if _, err := s.Authenticate(ctx, l.Email, demo.Password); err != nil {
 			t.Errorf("demo login %s: %v", l.Email, err)

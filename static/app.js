@@ -78,7 +78,21 @@
     });
   }
 
-  function tickAll() { tick(); waits(); }
+  // The undo of a refund a person pressed: the seconds left, until the
+  // refund goes to the payment system (the server decides; this only says).
+  function undos() {
+    var now = Date.now() + skew;
+    var els = document.querySelectorAll("[data-undo-until]");
+    for (var i = 0; i < els.length; i++) {
+      var until = Date.parse(els[i].getAttribute("data-undo-until"));
+      var span = els[i].querySelector("[data-undo-left]");
+      if (isNaN(until) || !span) continue;
+      var s = Math.max(0, Math.ceil((until - now) / 1000));
+      span.textContent = zh ? "（剩 " + s + " 秒）" : "(" + s + " s left)";
+    }
+  }
+
+  function tickAll() { tick(); waits(); undos(); }
   tickAll();
   setInterval(tickAll, 1000);
 })();

@@ -200,16 +200,29 @@ func intake(ctx context.Context, tx *wtx, scope anxin.Scope, merchantCode string
 	if err != nil {
 		return TicketView{}, err
 	}
-	d, ok, err := instantRefund(ctx, tx, t, m.InstantRefund)
+	// The merchant's own rules first: each names itself on the timeline.
+	t, ruled, err := applyRules(ctx, tx, anxin.AtIntake, t)
 	if err != nil {
 		return TicketView{}, err
 	}
-	if ok {
+	d, ok := anxin.Decision{}, false
+	if !ruled {
+		if d, ok, err = instantRefund(ctx, tx, t, m.InstantRefund); err != nil {
+			return TicketView{}, err
+		}
+	}
+	switch {
+	case ruled:
+		// A rule may have sent the return address too: the whole view.
+		return viewIn(ctx, tx, anxin.AllMerchants(), t.ID)
+	case ok:
 		if t, err = decide(ctx, tx, t.ID, d); err != nil {
 			return TicketView{}, fmt.Errorf("instant refund of %s: %w", t.Number, err)
 		}
-	} else if t, err = autoAssign(ctx, tx, t); err != nil { // a refunded ticket needs nobody
-		return TicketView{}, err
+	default:
+		if t, err = autoAssign(ctx, tx, t); err != nil { // a refunded ticket needs nobody
+			return TicketView{}, err
+		}
 	}
 	// The transaction holds the ticket as it is now: no need to read it back.
 	v := TicketView{Ticket: t, MerchantCode: m.Code}
@@ -245,13 +258,13 @@ func instantRefund(ctx context.Context, tx *wtx, t anxin.Ticket, r anxin.Instant
 
 // refundColumns are a refund's columns, for scanRefund.
 const refundColumns = `r.id, r.number, r.ticket_id, r.amount_fen, r.status, coalesce(r.proof, '') != '', r.attempts,
-	r.created_at, r.updated_at`
+	r.created_at, r.updated_at, r.hand_over_at`
 
 func scanRefund(row interface{ Scan(...any) error }) (anxin.RefundRecord, error) {
 	var r anxin.RefundRecord
-	var created, updated sql.NullInt64
-	err := row.Scan(&r.ID, &r.Number, &r.TicketID, &r.AmountFen, &r.Status, &r.Manual, &r.Attempts, &created, &updated)
-	r.CreatedAt, r.UpdatedAt = fromMS(created), fromMS(updated)
+	var created, updated, handOver sql.NullInt64
+	err := row.Scan(&r.ID, &r.Number, &r.TicketID, &r.AmountFen, &r.Status, &r.Manual, &r.Attempts, &created, &updated, &handOver)
+	r.CreatedAt, r.UpdatedAt, r.HandOverAt = fromMS(created), fromMS(updated), fromMS(handOver)
 	return r, err
 }
 
@@ -481,6 +494,9 @@ func settleRefund(ctx context.Context, tx *wtx, scope anxin.Scope, number string
 			"a second payment may have gone out; the ticket carries an alert", number, v.Number), nil
 	case r.Status == want:
 		return v, nil, nil
+	case !r.HandOverAt.IsZero():
+		// Still within its undo time: the payment system was not given it.
+		return v, nil, anxin.Errorf(anxin.ECONFLICT, "refund %s has not been handed to the payment system yet", number)
 	case r.Status != anxin.RefundStatusPending || v.State != anxin.Refunding:
 		return v, nil, anxin.Errorf(anxin.ECONFLICT, "refund %s is %s (ticket %s is %s), not awaiting a result",
 			number, r.Status, v.Number, v.State)

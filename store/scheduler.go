@@ -170,6 +170,7 @@ func (s *Store) CountDueTimeouts(ctx context.Context, now time.Time) (int64, err
 func (s *Store) PendingRefunds(ctx context.Context, after int64, limit int) (due []Due, last int64, err error) {
 	rows, err := s.read().QueryContext(ctx, `SELECT r.id, t.id, t.version, r.updated_at FROM refunds r
 		CROSS JOIN tickets t ON t.id = r.ticket_id WHERE r.status = 'pending' AND r.id > ? AND t.state = 'refunding'
+		AND r.hand_over_at IS NULL
 		ORDER BY r.id LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, 0, fmt.Errorf("pending refunds: %w", err)

@@ -91,6 +91,10 @@ type Config struct {
 	// Observer, when set, is told how long writes and commits take (the
 	// metrics); nil: nobody.
 	Observer WriteObserver
+	// RefundUndo is how long a refund a person pressed waits before it is
+	// handed to the payment system, during which it may be undone
+	// (desk.go); 0 hands every refund over at once.
+	RefundUndo time.Duration
 }
 
 // WriteObserver is told of the group-commit writer's work (write.go). Its

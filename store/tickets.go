@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/anxin-helpdesk/anxin"
@@ -176,6 +177,15 @@ func decide(ctx context.Context, tx *wtx, id int64, d anxin.Decision) (anxin.Tic
 	if d.Version != 0 && d.Version != t.Version {
 		return t, alreadyHandled(ctx, tx, t)
 	}
+	if d.Action == anxin.Timeout && d.Actor.Role == anxin.RoleSystem {
+		rule, err := ruleOfTimeout(ctx, tx, t) // a timeout that carries out a merchant's rule names it
+		if err != nil {
+			return t, err
+		}
+		if rule != "" {
+			d.Reason = rule
+		}
+	}
 	_, p, err := policyFor(ctx, tx, t.MerchantID, t.Service)
 	if err != nil {
 		return t, err
@@ -185,7 +195,7 @@ func decide(ctx context.Context, tx *wtx, id int64, d anxin.Decision) (anxin.Tic
 	if err != nil {
 		return t, err
 	}
-	before := t.Version
+	prior, before := t, t.Version
 	t.Apply(c)
 	res, err := tx.ExecContext(ctx, `UPDATE tickets SET state = ?, version = ?, state_since = ?, deadline = ?,
 		due_at = ?, auto_at = ?, paused_left_ms = ?, refunded_fen = ?, updated_at = ?, first_action_at = ?,
@@ -215,6 +225,12 @@ func decide(ctx context.Context, tx *wtx, id int64, d anxin.Decision) (anxin.Tic
 	if err := recordRefund(ctx, tx, t, c); err != nil {
 		return t, err
 	}
+	held := tx.s.cfg.RefundUndo > 0 && c.PayFen > 0 && anxin.HeldForUndo(d.Actor) && d.Action != anxin.OfferAccepted
+	if held {
+		if err := holdRefund(ctx, tx, prior, ms(tx.now.Add(tx.s.cfg.RefundUndo))); err != nil {
+			return t, err
+		}
+	}
 	if err := afterChange(ctx, tx, t, d, c); err != nil {
 		return t, err
 	}
@@ -228,14 +244,24 @@ func decide(ctx context.Context, tx *wtx, id int64, d anxin.Decision) (anxin.Tic
 			return t, err
 		}
 	}
-	if c.PayFen > 0 || c.Event.Action == anxin.RetryRefund {
+	events := c.WebhookEvents()
+	if held {
+		// Handed to the payment system when its undo time has passed
+		// (HandOverRefunds), not now.
+		events = slices.DeleteFunc(events, func(e anxin.WebhookEvent) bool { return e == anxin.EventRefundRequested })
+	} else if c.PayFen > 0 || c.Event.Action == anxin.RetryRefund {
 		tx.wake |= wakeRefunds // the built-in provider pays it
 	}
-	if err := emit(ctx, tx, t.ID, t.MerchantID, c.WebhookEvents(), &c.Event); err != nil {
+	if err := emit(ctx, tx, t.ID, t.MerchantID, events, &c.Event); err != nil {
 		return t, err
 	}
 	if c.Transition.Action == anxin.ShipOut {
 		return followOutbound(ctx, tx, t, d.Tracking)
+	}
+	if c.Transition.Action == anxin.ReturnDelivered {
+		// The merchant's rules on a delivered return, in its transaction.
+		t, _, err = applyRules(ctx, tx, anxin.OnDelivered, t)
+		return t, err
 	}
 	if c.Transition.To == anxin.AwaitingReturn {
 		// On to what the carrier reported of the return before the ticket

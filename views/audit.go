@@ -34,6 +34,8 @@ func AuditTarget(ctx context.Context, target string) (kind, code string) {
 		return T(ctx, "All tickets"), strings.TrimPrefix(rest, "tickets ")
 	case "tickets":
 		return T(ctx, "Tickets"), rest
+	case "ticket":
+		return T(ctx, "Ticket"), rest
 	}
 	return "", target
 }
@@ -73,6 +75,21 @@ func AuditDetail(ctx context.Context, e anxin.AuditEntry) (text, code string) {
 		}
 	case "set_policy":
 		return policyDetail(ctx, d), ""
+	case "override_claim":
+		// "REASON (the rule's refusal, in English)": the agent's reason is
+		// what was typed; the rule is on the ticket's policy check.
+		if i := strings.LastIndex(d, " ("); i >= 0 && strings.HasSuffix(d, ")") {
+			d = d[:i]
+		}
+		return d, ""
+	case "set_rules":
+		if text, ok := rulesDetail(ctx, d); ok {
+			return text, ""
+		}
+	case "set_rule_limits":
+		if text, ok := limitsDetail(ctx, d); ok {
+			return text, ""
+		}
 	case "add_address", "update_address", "default_address", "delete_address":
 		// "#ID name region street", and " (default)" for the default.
 		if a, ok := strings.CutSuffix(d, " (default)"); ok {

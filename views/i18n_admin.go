@@ -9,7 +9,7 @@ func init() {
 var auditActions = []string{"create_user", "disable_user", "enable_user", "reset_password", "change_role",
 	"create_merchant", "update_merchant", "set_policy", "set_auto_assign", "set_agent_group", "export_tickets",
 	"retry_delivery", "add_address", "update_address", "default_address", "delete_address",
-	"erase_contacts", "erase_photos"}
+	"erase_contacts", "erase_photos", "override_claim"}
 
 var adminEN = map[string]string{
 	"audit:create_user":     "created a user",

@@ -177,6 +177,11 @@ func RoleName(ctx context.Context, r anxin.Role) string { return T(ctx, "role:"+
 // EventDetail is an event's detail in the page's language: the timeout action
 // it names, or the free text it carries.
 func EventDetail(ctx context.Context, e anxin.Event) string {
+	if k, ok := anxin.RuleOf(e.Detail); ok && e.Action == anxin.RuleScheduled {
+		return Tf(ctx, "the rule “%s” acts when the clock runs out", RuleName(ctx, k))
+	} else if ok { // a merchant's rule decided
+		return RuleEventDetail(ctx, k)
+	}
 	switch {
 	case e.Action == anxin.Timeout:
 		return TimeoutWords(ctx, anxin.TimeoutAction(e.Detail))
@@ -194,6 +199,11 @@ func EventDetail(ctx context.Context, e anxin.Event) string {
 			return e.Detail
 		}
 		return strings.TrimSpace(Tf(ctx, "postage capped at %s: %s claimed", Money(most), Money(claimed)) + " " + rest)
+	case e.Action == anxin.RuleForBuyer && strings.HasPrefix(e.Detail, anxin.PartialAwardPrefix):
+		if reason := strings.TrimPrefix(e.Detail, anxin.PartialAwardPrefix); reason != "" {
+			return Tf(ctx, "partial award: %s", reason)
+		}
+		return T(ctx, "partial award")
 	case e.Action == anxin.Create && strings.HasPrefix(e.Detail, "override: "):
 		// "override: REASON (the rule's refusal, in English)": the rule is
 		// said by the policy check; the agent's reason is said here.
@@ -219,6 +229,16 @@ func keyFor(a anxin.Action) string {
 		return "x"
 	}
 	return ""
+}
+
+// undoLeft is how many whole seconds (rounded up) the ticket's refund may
+// still be undone at now; 0 when it may not.
+func (p TicketPage) undoLeft(now time.Time) int {
+	if p.Refund == nil {
+		return 0
+	}
+	left := p.Refund.UndoLeft(now)
+	return int((left + time.Second - 1) / time.Second)
 }
 
 // pays is what pressing the action's button pays, as the domain says; 0 when

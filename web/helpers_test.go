@@ -52,16 +52,21 @@ func newEnvConfig(t testing.TB, opt photo.Options, configure func(*web.Config)) 
 	cfg := storetest.Config(clock)
 	cfg.Photos = opt
 	s := storetest.MustOpenWith(t, filepath.Join(t.TempDir(), "anxin.db"), cfg)
-	wc := web.Config{
-		SessionKeys: [][]byte{[]byte("0123456789abcdef0123456789abcdef")},
-		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}
+	wc := webConfig()
 	if configure != nil {
 		configure(&wc)
 	}
 	e := &env{t: t, store: s, clock: clock, config: wc}
 	e.serve()
 	return e
+}
+
+// webConfig is the server's configuration in tests.
+func webConfig() web.Config {
+	return web.Config{
+		SessionKeys: [][]byte{[]byte("0123456789abcdef0123456789abcdef")},
+		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
 }
 
 // serve starts the server over e.store.

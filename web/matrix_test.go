@@ -104,6 +104,8 @@ func fingerprint(t *testing.T, s *store.Store) string {
 		`SELECT count(*), coalesce(sum(is_default), 0), coalesce(sum(length(street)), 0) FROM merchant_addresses`,
 		`SELECT count(*), 0, coalesce(sum(length(street)), 0) FROM ticket_addresses`,
 		`SELECT count(*), 0, 0 FROM shipments`, `SELECT count(*), 0, 0 FROM postage_payouts`,
+		`SELECT count(*), coalesce(sum(enabled), 0), coalesce(sum(max_fen + per_buyer), 0) FROM merchant_rules`,
+		`SELECT count(*), coalesce(sum(per_buyer_max), 0), coalesce(sum(returnless_max_fen), 0) FROM rule_limits`,
 	} {
 		var a, b, c int64
 		if err := db.QueryRow(q).Scan(&a, &b, &c); err != nil {

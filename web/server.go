@@ -174,6 +174,9 @@ func (s *Server) routes() {
 	e.GET("/events", s.events, in...)
 	e.GET("/tickets/:number", s.ticketPage, in...)
 	e.POST("/tickets/:number/actions/:action", s.ticketAction, in...)
+	e.POST("/tickets/:number/undo-refund", s.undoRefund, in...)
+	e.GET("/tickets/new", s.newTicketForm, only(anxin.RoleAgent)...)
+	e.POST("/tickets/new", s.newTicket, chain([]echo.MiddlewareFunc{s.photoBodyLimit}, only(anxin.RoleAgent)...)...)
 	e.POST("/tickets/:number/assign", s.assignTicket, only(anxin.RoleAgent)...)
 	e.POST("/tickets/:number/notes", s.addNote, in...)
 	e.POST("/tickets/:number/messages", s.sendMessage, in...)
@@ -210,6 +213,7 @@ func (s *Server) routes() {
 	e.GET("/photos/:id/display", s.servePhoto(store.Display), in...)
 
 	s.returnRoutes(in, only) // logistics.go: return addresses, postage retries
+	s.ruleRoutes(only)       // rules.go: merchants' automatic rules, their limits
 	s.apiRoutes()            // api.go: bearer keys, no session or CSRF
 	s.adminRoutes(admin)     // admin_api.go: API keys and webhooks
 }

@@ -39,6 +39,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 	photoMB := f.integer("photo-max-mb", 10, "largest photo upload, in MB")
 	photoMP := f.integer("photo-max-megapixels", 40, "largest photo, in megapixels (checked before it is decoded)")
 	photoN := f.integer("photo-max-per-party", 9, "photos per ticket from each side (buyer, merchant)")
+	refundUndo := f.duration("refund-undo", 10*time.Second, "how long a refund a person pressed may be undone before it goes to the payment system (0: at once)")
 	provider := f.str("refund-provider", jobs.ProviderBuiltin, "who pays refunds: builtin (at once) or webhook (the payment system)")
 	apiRate := f.str("api-rate", "50", "intake API requests per second per key (0: no limit)")
 	allowPrivate := f.boolean("allow-private-webhooks", false, "let webhooks reach loopback and private-network addresses (payment systems on the internal network)")
@@ -70,6 +71,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 	}
 	if *photoMB < 1 || *photoMP < 1 || *photoN < 1 {
 		return usageError{"serve: the photo limits must be at least 1"}
+	}
+	if *refundUndo < 0 || *refundUndo > time.Hour {
+		return usageError{"serve: --refund-undo must be from 0 to 1h"}
 	}
 	if *provider != jobs.ProviderBuiltin && *provider != jobs.ProviderWebhook {
 		return usageError{fmt.Sprintf("serve: --refund-provider must be builtin or webhook, not %q", *provider)}
@@ -141,6 +145,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 			return err
 		}
 	}
+	cfg.RefundUndo = *refundUndo // the demo's decisions are history: none waits
 	st, err := store.Open(ctx, *dbPath, cfg)
 	if err != nil {
 		return err

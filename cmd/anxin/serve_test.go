@@ -118,3 +118,20 @@ func TestServeServiceHours(t *testing.T) {
 		}
 	}
 }
+
+// TestServeRefundUndo: --refund-undo (ANXIN_REFUND_UNDO) is a duration from
+// 0 (hand every refund over at once) to an hour; anything else is refused
+// before anything is created.
+func TestServeRefundUndo(t *testing.T) {
+	for _, bad := range []string{"-1s", "2h", "ten"} {
+		var stdout, stderr syncBuffer
+		db := filepath.Join(t.TempDir(), "anxin.db")
+		err := serve(context.Background(), []string{"--addr", "127.0.0.1:0", "--db", db, "--refund-undo", bad}, &stdout, &stderr)
+		if err == nil || !strings.Contains(err.Error(), "refund-undo") {
+			t.Errorf("--refund-undo %s: %v", bad, err)
+		}
+		if _, err := os.Stat(db); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("--refund-undo %s left a database behind: %v", bad, err)
+		}
+	}
+}

@@ -56,6 +56,9 @@ type Round struct {
 	Timeouts store.Sweep
 	Refunds  store.Sweep
 	Notices  int
+	// HandedOver counts the refunds handed to the payment system after
+	// their undo time.
+	HandedOver int
 }
 
 // Tick does one round: every passed deadline (oldest first, however many),
@@ -74,6 +77,12 @@ func (s *Scheduler) Tick(ctx context.Context) (Round, error) {
 		s.act.swept(s.st.Clock().Now())
 	}
 	s.report(kindTimeout, r.Timeouts)
+	// Refunds a person pressed go to the payment system once their undo
+	// time has passed: before the built-in provider's sweep, which pays
+	// only refunds handed over.
+	if r.HandedOver, err = s.st.HandOverRefunds(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	if s.cfg.RefundProvider == ProviderBuiltin {
 		if r.Refunds, err = s.st.SweepRefunds(ctx, func(b store.Batch) { s.batch(kindRefund, b) }); err != nil {
 			errs = append(errs, err)

@@ -477,10 +477,17 @@ type Change struct {
 	At        time.Time `json:"at"`
 	AmountFen int64     `json:"amount_fen"`
 	Detail    string    `json:"detail"`
+	// Rule is the merchant's automatic rule that made the decision, absent
+	// when none did.
+	Rule string `json:"rule,omitempty"`
 }
 
 // ChangeOf shows a timeline event that changed the state.
 func ChangeOf(e anxin.Event) Change {
-	return Change{Action: string(e.Action), Actor: string(e.Actor.Role), From: string(e.From), To: string(e.To),
+	c := Change{Action: string(e.Action), Actor: string(e.Actor.Role), From: string(e.From), To: string(e.To),
 		At: ms(e.At), AmountFen: e.AmountFen, Detail: e.Detail}
+	if k, ok := anxin.RuleOf(e.Detail); ok {
+		c.Rule = string(k)
+	}
+	return c
 }
