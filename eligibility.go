@@ -46,6 +46,20 @@ func (o Order) Validate() error {
 	return nil
 }
 
+// field is the order's time a window runs from: a claim outside the window
+// is refused for it.
+func (w WindowStart) field() Field {
+	switch w {
+	case FromReceipt:
+		return FieldReceivedAt
+	case FromOrder:
+		return FieldOrderedAt
+	case UntilShipped:
+		return FieldShippedAt
+	}
+	return ""
+}
+
 // WindowUse is how much of a claim window a claim at some moment has used.
 type WindowUse struct {
 	From   WindowStart

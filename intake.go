@@ -57,7 +57,7 @@ func (c Claim) Open(s Service, p Policy, now time.Time) (Ticket, Event, error) {
 	switch {
 	case requested > payable && p.Compensation == CompPostage:
 		// 运费险 pays the postage up to its cap: more is capped, not refused.
-		detail = strings.TrimSpace(fmt.Sprintf("postage capped: %d fen claimed, %d fen paid at most. %s", requested, payable, detail))
+		detail = strings.TrimSpace(fmt.Sprintf(postageCappedDetail+" %s", requested, payable, detail))
 		requested = payable
 	case requested > payable:
 		return Ticket{}, Event{}, Fail(MsgClaimExceeds, Fen(c.RequestedFen), Fen(payable))

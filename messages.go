@@ -346,6 +346,20 @@ var fieldOf = map[Msg]Field{
 	MsgTrackingRequired: FieldTracking,
 	MsgPhoneRequired:    FieldBuyerPhone,
 	MsgReasonRequired:   FieldReason,
+	// A claim's refusals at intake.
+	MsgUnknownService:        FieldService,
+	MsgNotOptedIn:            FieldService,
+	MsgUnknownMerchantKey:    FieldMerchant,
+	MsgOrderIDRequired:       FieldOrderID,
+	MsgProductRequired:       FieldProduct,
+	MsgPaidNotPositive:       FieldPaid,
+	MsgOrderTimeRequired:     FieldOrderedAt,
+	MsgShippedBeforeOrdered:  FieldShippedAt,
+	MsgReceivedBeforeShipped: FieldReceivedAt,
+	MsgAlreadyShipped:        FieldShippedAt,
+	MsgNotReceived:           FieldReceivedAt,
+	MsgPriceDifference:       FieldRequested,
+	MsgClaimExceeds:          FieldRequested,
 }
 
 // ErrorField is the field of input a refusal is about, or "" when it is
@@ -359,6 +373,13 @@ func ErrorField(err error) Field {
 	for _, a := range e.Args {
 		if f, ok := a.(Field); ok {
 			return f
+		}
+	}
+	if e.Msg == MsgOutsideWindow { // the order's time the window runs from
+		for _, a := range e.Args {
+			if w, ok := a.(WindowStart); ok {
+				return w.field()
+			}
 		}
 	}
 	return fieldOf[e.Msg]

@@ -306,6 +306,7 @@ type answer struct {
 	Sent    *anxin.Message `json:"sent,omitempty"`
 	Code    string         `json:"code,omitempty"`
 	Message string         `json:"message,omitempty"`
+	Field   anxin.Field    `json:"field,omitempty"` // the refusal's, which the API names
 }
 
 // idempotent runs a use case that answers with a ticket once per
@@ -353,7 +354,7 @@ func (s *Store) remember(ctx context.Context, key IdempotencyKey,
 			if code := anxin.ErrorCode(refused); code == anxin.EINTERNAL || errors.Is(refused, errBroken) {
 				return refused
 			}
-			record = answer{Code: anxin.ErrorCode(refused), Message: anxin.ErrorMessage(refused)}
+			record = answer{Code: anxin.ErrorCode(refused), Message: anxin.ErrorMessage(refused), Field: anxin.ErrorField(refused)}
 		}
 		body, err := json.Marshal(record)
 		if err != nil {
@@ -391,7 +392,11 @@ func (k kept) err() error {
 	case k.response != nil:
 		return k.response
 	case k.Code != "":
-		return anxin.Errorf(k.Code, "%s", k.Message)
+		e := anxin.Errorf(k.Code, "%s", k.Message)
+		if k.Field != "" { // ErrorField finds it among the values
+			e.Args = []any{k.Field}
+		}
+		return e
 	}
 	return nil
 }

@@ -368,8 +368,8 @@ func reportLogistics(ctx context.Context, tx *wtx, t anxin.Ticket, r anxin.Logis
 	return err
 }
 
-// followReturn takes a ticket refunded ahead of its goods on to what the
-// carrier reported of its return while the refund was being paid.
+// followReturn takes a ticket now awaiting its return on to what the
+// carrier reported of its return before it waited for it (see decide).
 func followReturn(ctx context.Context, tx *wtx, t anxin.Ticket) (anxin.Ticket, error) {
 	list, err := shipmentsIn(ctx, tx, t.ID)
 	if err != nil {

@@ -263,9 +263,12 @@ func decide(ctx context.Context, tx *wtx, id int64, d anxin.Decision) (anxin.Tic
 		t, _, err = applyRules(ctx, tx, anxin.OnDelivered, t)
 		return t, err
 	}
-	if c.Transition.To == anxin.AwaitingReturn && t.ReturnOwed {
-		// Paid ahead of the goods: on to what the carrier reported of the
-		// return while the refund was being paid, as decisions of their own.
+	if c.Transition.To == anxin.AwaitingReturn {
+		// On to what the carrier reported of the return before the ticket
+		// waited for it, as decisions of their own: while a refund ahead of
+		// the goods was being paid, or before the return was approved (a
+		// buyer who shipped at once would otherwise wait out the return
+		// clock for a parcel already delivered, and lose the claim).
 		return followReturn(ctx, tx, t)
 	}
 	return t, nil

@@ -52,6 +52,12 @@ func (p NewTicketPage) field() anxin.Field {
 	if p.ErrorField != "" {
 		return p.ErrorField
 	}
+	switch anxin.ErrorCode(p.Error) {
+	case anxin.EOUTSIDEWINDOW, anxin.ENOTOPTEDIN, anxin.EALREADYSHIPPED, anxin.ENOTRECEIVED:
+		// The claim window's refusal (the API names the order time it
+		// runs from): said above the form, beside the override.
+		return ""
+	}
 	if f := anxin.ErrorField(p.Error); f != "" {
 		return f
 	}

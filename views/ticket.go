@@ -193,6 +193,12 @@ func EventDetail(ctx context.Context, e anxin.Event) string {
 		return slotDetail(ctx, e.Detail) // stored in UTC, shown in the zone
 	case e.Action == anxin.ShipReturn, e.Action == anxin.ReturnDelivered, e.Action == anxin.ShipOut, e.Action == anxin.OutboundDelivered:
 		return "" // the parcel, its carrier and reports are on the logistics panel
+	case e.Action == anxin.Create && strings.HasPrefix(e.Detail, "postage capped: "):
+		claimed, most, rest, ok := anxin.ParsePostageCapped(e.Detail)
+		if !ok {
+			return e.Detail
+		}
+		return strings.TrimSpace(Tf(ctx, "postage capped at %s: %s claimed", Money(most), Money(claimed)) + " " + rest)
 	case e.Action == anxin.RuleForBuyer && strings.HasPrefix(e.Detail, anxin.PartialAwardPrefix):
 		if reason := strings.TrimPrefix(e.Detail, anxin.PartialAwardPrefix); reason != "" {
 			return Tf(ctx, "partial award: %s", reason)

@@ -42,6 +42,13 @@ func chromiumPath(t testing.TB) string {
 // at a 1366x768 window: the smallest screen the workbench is made for.
 func newBrowser(t testing.TB) context.Context {
 	t.Helper()
+	return newBrowserFor(t, 60*time.Second)
+}
+
+// newBrowserFor is newBrowser for a test that may take longer than a minute
+// in all: the browser is given up after timeout.
+func newBrowserFor(t testing.TB, timeout time.Duration) context.Context {
+	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath(t)),
 		chromedp.UserDataDir(t.TempDir()),
@@ -57,7 +64,7 @@ func newBrowser(t testing.TB) context.Context {
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	bctx, cancelBrowser := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(bctx, 60*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(bctx, timeout)
 	t.Cleanup(func() {
 		cancelTimeout()
 		cancelBrowser()

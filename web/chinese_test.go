@@ -197,8 +197,8 @@ var latinAllowed = map[string]bool{
 
 // codeLike are codes written in the text (not marked as code): ticket,
 // refund and order numbers, tracking numbers, emails, variables of canned
-// replies, event keys and URLs.
-var codeLike = regexp.MustCompile(`AX-\d+|RF-\d+|[A-Z]{2,4}\d{6,}|[\w.+-]+@[\w-]+(\.[\w-]+)+|\{[a-z_]+\}|\b[a-z]+\.[a-z_]+\b|https?://\S+|/[a-z][\w/?=&.-]*|%[sd]`)
+// replies, event keys and URLs. YF- numbers are 运费险 payouts (refund lines of their own).
+var codeLike = regexp.MustCompile(`AX-\d+|RF-\d+|YF-\d+|[A-Z]{2,4}\d{6,}|[\w.+-]+@[\w-]+(\.[\w-]+)+|\{[a-z_]+\}|\b[a-z]+\.[a-z_]+\b|https?://\S+|/[a-z][\w/?=&.-]*|%[sd]`)
 
 type leak struct{ page, word, context string }
 

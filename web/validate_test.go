@@ -88,6 +88,7 @@ func TestHTMLValid(t *testing.T) {
 	save(agent, "queue", "/queue")
 	save(agent, "ticket", "/tickets/"+anxin.TicketNumber(withPhotos))
 	save(agent, "ticket-failed-refund", "/tickets/"+firstIn(t, e, anxin.RefundFailed))
+	save(agent, "ticket-awaiting-return", "/tickets/"+firstIn(t, e, anxin.AwaitingReturn)) // the return address form
 	save(agent, "merchants", "/merchants")
 	save(agent, "reports", "/reports")
 	save(agent, "norms", "/norms")
