@@ -371,12 +371,22 @@ func reportLogistics(ctx context.Context, tx *wtx, t anxin.Ticket, r anxin.Logis
 // followReturn takes a ticket now awaiting its return on to what the
 // carrier reported of its return before it waited for it (see decide).
 func followReturn(ctx context.Context, tx *wtx, t anxin.Ticket) (anxin.Ticket, error) {
+	return followReports(ctx, tx, t, func(sh anxin.Shipment) bool {
+		return sh.Direction == anxin.DirReturn && sh.Tracking != "" && sh.Status != ""
+	}, anxin.Ticket.ReturnAction)
+}
+
+// followReports takes the ticket on by the first report already stored of
+// the parcels chosen that moves it (the carrier may report a parcel before
+// the ticket waits for it), as the system, in the caller's transaction.
+func followReports(ctx context.Context, tx *wtx, t anxin.Ticket, chosen func(anxin.Shipment) bool,
+	action func(anxin.Ticket, anxin.LogisticsReport, anxin.Policy) (anxin.Action, bool)) (anxin.Ticket, error) {
 	list, err := shipmentsIn(ctx, tx, t.ID)
 	if err != nil {
 		return t, err
 	}
 	for _, sh := range list {
-		if sh.Direction != anxin.DirReturn || sh.Tracking == "" || sh.Status == "" {
+		if !chosen(sh) {
 			continue
 		}
 		_, p, err := policyFor(ctx, tx, t.MerchantID, t.Service)
@@ -384,7 +394,7 @@ func followReturn(ctx context.Context, tx *wtx, t anxin.Ticket) (anxin.Ticket, e
 			return t, err
 		}
 		r := anxin.LogisticsReport{Direction: sh.Direction, Carrier: sh.Carrier, Tracking: sh.Tracking, Status: sh.Status}
-		if a, ok := t.ReturnAction(r, p); ok {
+		if a, ok := action(t, r, p); ok {
 			return decide(ctx, tx, t.ID, anxin.Decision{Action: a, Actor: anxin.System(), Version: t.Version,
 				Tracking: sh.Tracking, Carrier: sh.Carrier})
 		}

@@ -63,23 +63,7 @@ func noteOutboundShipment(ctx context.Context, tx *wtx, t anxin.Ticket, sh anxin
 // followOutbound takes a ticket just shipped on to its parcel's delivery
 // when the carrier reported it before the merchant entered the ship-out.
 func followOutbound(ctx context.Context, tx *wtx, t anxin.Ticket, tracking string) (anxin.Ticket, error) {
-	list, err := shipmentsIn(ctx, tx, t.ID)
-	if err != nil {
-		return t, err
-	}
-	for _, sh := range list {
-		if sh.Direction != anxin.DirOutbound || sh.Tracking != tracking || sh.Status != anxin.ShipDelivered {
-			continue
-		}
-		_, p, err := policyFor(ctx, tx, t.MerchantID, t.Service)
-		if err != nil {
-			return t, err
-		}
-		r := anxin.LogisticsReport{Direction: sh.Direction, Carrier: sh.Carrier, Tracking: sh.Tracking, Status: sh.Status}
-		if a, ok := t.OutboundAction(r, p); ok {
-			return decide(ctx, tx, t.ID, anxin.Decision{Action: a, Actor: anxin.System(), Version: t.Version,
-				Tracking: sh.Tracking, Carrier: sh.Carrier})
-		}
-	}
-	return t, nil
+	return followReports(ctx, tx, t, func(sh anxin.Shipment) bool {
+		return sh.Direction == anxin.DirOutbound && sh.Tracking == tracking && sh.Status == anxin.ShipDelivered
+	}, anxin.Ticket.OutboundAction)
 }
