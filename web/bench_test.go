@@ -8,7 +8,9 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -44,56 +46,81 @@ func BenchmarkQueuePageHTTP(b *testing.B) {
 // over the same store: without metrics, and with them (every request timed
 // into the histogram, every write into the store's, and the metrics endpoint
 // scraped every second, fifteen times as often as Prometheus's default).
-// Goal: the metrics cost at most 3% of the page's throughput. The two
-// alternate with -count, so that drift of the shared machine hits both.
+// Goal: the metrics cost at most 3% of the page's throughput.
+//
+// The two take turns, ANXIN_BENCH_ROUNDS times (default 4), each round
+// starting with the one the last ended with (off on, on off, off on...), so
+// that the drift of a shared machine hits both alike; benchstat compares
+// them (the rounds of each share its name).
 func BenchmarkQueuePageMetrics(b *testing.B) {
 	path := storetest.MustBenchDatabase(b, 1_000_000)
 	m := metrics.New(metrics.Build{Version: "bench"}, nil)
 	cfg := storetest.Config(anxin.NewManualClock(storetest.Epoch))
 	cfg.Observer = m.Writes()
 	st := storetest.MustOpenWith(b, path, cfg)
-	if err := m.Watch(metrics.Sources{Store: st}); err != nil {
+	if err := m.Watch(metrics.Sources{Store: st, Fresh: metrics.DefaultFresh}); err != nil {
 		b.Fatal(err)
 	}
+	scrapes := httptest.NewServer(m.Handler())
+	defer scrapes.Close()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil)) // the access log, at info, in both
-	for _, v := range []struct {
+	type variant struct {
 		name    string
 		metrics *metrics.Metrics
-	}{{"metrics=off", nil}, {"metrics=on", m}} {
+		url     string
+		client  *http.Client
+	}
+	variants := []*variant{{name: "metrics=off"}, {name: "metrics=on", metrics: m}}
+	for _, v := range variants {
 		w := web.New(web.Config{SessionKeys: [][]byte{[]byte("0123456789abcdef0123456789abcdef")}, Logger: log, Metrics: v.metrics}, st)
 		srv := httptest.NewServer(w)
-		client := benchLogin(b, srv.URL)
-		b.Run(v.name, func(b *testing.B) {
-			if v.metrics != nil {
-				scrapes := httptest.NewServer(v.metrics.Handler())
-				defer scrapes.Close()
-				stop := make(chan struct{})
-				var done sync.WaitGroup
-				done.Go(func() {
-					t := time.NewTicker(time.Second)
-					defer t.Stop()
-					for {
-						res, err := http.Get(scrapes.URL)
-						if err != nil {
-							b.Error(err)
-							return
-						}
-						io.Copy(io.Discard, res.Body)
-						res.Body.Close()
-						select {
-						case <-stop:
-							return
-						case <-t.C:
-						}
-					}
-				})
-				defer func() { close(stop); done.Wait() }()
-			}
-			getParallel(b, client, srv.URL+"/queue")
-		})
-		w.Close()
-		srv.Close()
+		defer func() { w.Close(); srv.Close() }()
+		v.url, v.client = srv.URL+"/queue", benchLogin(b, srv.URL)
 	}
+	rounds := 4
+	if n, err := strconv.Atoi(os.Getenv("ANXIN_BENCH_ROUNDS")); err == nil && n > 0 {
+		rounds = n
+	}
+	for round := range rounds {
+		order := variants
+		if round%2 == 1 {
+			order = []*variant{variants[1], variants[0]}
+		}
+		for _, v := range order {
+			b.Run(v.name, func(b *testing.B) {
+				if v.metrics != nil {
+					defer scrapeEverySecond(b, scrapes.URL)()
+				}
+				getParallel(b, v.client, v.url)
+			})
+		}
+	}
+}
+
+// scrapeEverySecond reads url every second until the function it returns
+// is called.
+func scrapeEverySecond(b *testing.B, url string) (stop func()) {
+	quit := make(chan struct{})
+	var done sync.WaitGroup
+	done.Go(func() {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			res, err := http.Get(url)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+			}
+		}
+	})
+	return func() { close(quit); done.Wait() }
 }
 
 // getParallel fetches url from 64 goroutines at once, one connection each,

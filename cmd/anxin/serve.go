@@ -202,7 +202,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 		version, scheme, ln.Addr(), st.Path(), scheme, ln.Addr())
 	var ms *http.Server
 	if mln != nil {
-		if err := m.Watch(metrics.Sources{Store: st, Scheduler: sch.Stats, Sender: sender.Stats}); err != nil {
+		if err := m.Watch(metrics.Sources{Store: st, Scheduler: sch.Stats, Sender: sender.Stats, Fresh: metrics.DefaultFresh}); err != nil {
 			return err
 		}
 		ms = metricsServer(m, log)

@@ -3,6 +3,7 @@ package metrics
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/anxin-helpdesk/anxin/store"
@@ -11,19 +12,31 @@ import (
 
 // collector reads the sources at each scrape. The store's figures come
 // from indexes (store.Vitals: some tens of milliseconds at 1,000,000
-// tickets); a scrape that finds the store slower than vitalsTimeout gets
-// the other metrics, and the failure in the log.
+// tickets), read at most once per Sources.Fresh; a scrape that finds the
+// store slower than vitalsTimeout gets the other metrics, and the failure
+// in the log.
 type collector struct {
 	src Sources
 	log *slog.Logger
 
+	mu   sync.Mutex // held while the store is read: scrapes at once share one reading
+	last reading    // the latest reading that succeeded
+
 	open, overdue, lag, outboxPending, outboxDue, outboxAge, dbBytes, walBytes,
-	backupTime, backupOK, backupBytes, goodBackupTime, vitalsSeconds,
+	backupTime, backupOK, backupBytes, goodBackupTime, vitalsSeconds, vitalsAge,
 	rounds, actions, notices, roundErrors, catchingUp,
 	attempts, givenUp *prometheus.Desc
 }
 
 const vitalsTimeout = 10 * time.Second
+
+// reading is one read of the store's figures: what it found, when (on the
+// monotonic clock: how old it is), and how long it took.
+type reading struct {
+	v    store.Vitals
+	at   time.Time
+	took time.Duration
+}
 
 func newCollector(src Sources, log *slog.Logger) *collector {
 	d := prometheus.NewDesc
@@ -40,7 +53,8 @@ func newCollector(src Sources, log *slog.Logger) *collector {
 		backupOK:       d("anxin_backup_last_success", "Whether the latest backup of the kind was written and verified (1) or failed (0).", []string{"kind"}, nil),
 		backupBytes:    d("anxin_backup_last_size_bytes", "Size of the latest backup of the kind; 0 when it failed.", []string{"kind"}, nil),
 		goodBackupTime: d("anxin_backup_last_good_time_seconds", "When the latest backup that succeeded, of any kind, finished, as a Unix time.", nil, nil),
-		vitalsSeconds:  d("anxin_metrics_db_read_seconds", "Time this scrape took to read the database's figures.", nil, nil),
+		vitalsSeconds:  d("anxin_metrics_db_read_seconds", "Time the latest read of the database's figures took.", nil, nil),
+		vitalsAge:      d("anxin_metrics_db_read_age_seconds", "Age of the database's figures this scrape reports: 0 when it read them, more when it shares an earlier scrape's reading (serve reads at most every 5 s).", nil, nil),
 		rounds:         d("anxin_scheduler_rounds_total", "Rounds of the scheduler.", nil, nil),
 		actions:        d("anxin_scheduler_actions_total", "Tickets the scheduler acted on, by kind (timeout, builtin_refund) and result (done; lost: a person acted first; failed).", []string{"kind", "result"}, nil),
 		notices:        d("anxin_scheduler_notices_total", "Deadline-soon notices sent.", nil, nil),
@@ -53,7 +67,7 @@ func newCollector(src Sources, log *slog.Logger) *collector {
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.open, c.overdue, c.lag, c.outboxPending, c.outboxDue, c.outboxAge, c.dbBytes,
-		c.walBytes, c.backupTime, c.backupOK, c.backupBytes, c.goodBackupTime, c.vitalsSeconds, c.rounds, c.actions,
+		c.walBytes, c.backupTime, c.backupOK, c.backupBytes, c.goodBackupTime, c.vitalsSeconds, c.vitalsAge, c.rounds, c.actions,
 		c.notices, c.roundErrors, c.catchingUp, c.attempts, c.givenUp} {
 		ch <- d
 	}
@@ -92,17 +106,33 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-func (c *collector) collectStore(ch chan<- prometheus.Metric) {
+// read returns a reading of the store's figures no older than Fresh,
+// reading the store if the last one is older.
+func (c *collector) read() (r reading, age time.Duration, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if age := time.Since(c.last.at); !c.last.at.IsZero() && age < c.src.Fresh {
+		return c.last, age, nil
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), vitalsTimeout)
 	defer cancel()
 	start := time.Now()
 	v, err := c.src.Store.Vitals(ctx)
-	took := time.Since(start)
+	if err != nil {
+		return reading{}, 0, err // not kept: the next scrape tries again
+	}
+	c.last = reading{v: v, at: time.Now(), took: time.Since(start)}
+	return c.last, 0, nil
+}
+
+func (c *collector) collectStore(ch chan<- prometheus.Metric) {
+	r, age, err := c.read()
 	if err != nil {
 		c.log.Error("metrics: reading the database's figures failed", "err", err)
 		ch <- prometheus.NewInvalidMetric(c.open, err)
 		return
 	}
+	v := r.v
 	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
 	}
@@ -115,11 +145,11 @@ func (c *collector) collectStore(ch chan<- prometheus.Metric) {
 	gauge(c.lag, v.Lag.Seconds())
 	gauge(c.outboxPending, float64(v.OutboxPending))
 	gauge(c.outboxDue, float64(v.OutboxDue))
-	age := 0.0
+	waited := 0.0
 	if !v.OldestDue.IsZero() {
-		age = max(v.At.Sub(v.OldestDue).Seconds(), 0)
+		waited = max(v.At.Sub(v.OldestDue).Seconds(), 0)
 	}
-	gauge(c.outboxAge, age)
+	gauge(c.outboxAge, waited)
 	gauge(c.dbBytes, float64(v.DBBytes))
 	gauge(c.walBytes, float64(v.WALBytes))
 	for _, kind := range []store.BackupKind{store.BackupScheduled, store.BackupManual, store.BackupPreMigrate} {
@@ -134,7 +164,8 @@ func (c *collector) collectStore(ch chan<- prometheus.Metric) {
 	if v.LastGoodBackupOK {
 		gauge(c.goodBackupTime, unix(v.LastGoodBackup.Finished))
 	}
-	gauge(c.vitalsSeconds, took.Seconds())
+	gauge(c.vitalsSeconds, r.took.Seconds())
+	gauge(c.vitalsAge, age.Seconds())
 }
 
 func bool01(b bool) float64 {

@@ -126,7 +126,16 @@ type Sources struct {
 	Store     *store.Store
 	Scheduler func() jobs.Stats
 	Sender    func() webhook.Stats
+	// Fresh is how long one reading of the store's figures serves the
+	// scrapes after it: scrapes closer together than that (several
+	// Prometheus servers, a short interval) share one read of the
+	// database, and report its age. 0: every scrape reads.
+	Fresh time.Duration
 }
+
+// DefaultFresh is serve's Sources.Fresh: a third of Prometheus's default
+// scrape interval, so that a scrape at the default reads the database.
+const DefaultFresh = 5 * time.Second
 
 // Watch reads the sources at every scrape from now on.
 func (m *Metrics) Watch(src Sources) error {

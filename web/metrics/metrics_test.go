@@ -225,3 +225,41 @@ func TestDashboardAndREADMEName(t *testing.T) {
 		}
 	}
 }
+
+// TestScrapesShareAReading: with Fresh set, a scrape soon after another
+// reports the same reading of the database (and its age), not a new one;
+// the counters measured as things happen are current all the same.
+func TestScrapesShareAReading(t *testing.T) {
+	m := metrics.New(metrics.Build{Version: "v1"}, quiet)
+	clock := anxin.NewManualClock(storetest.Epoch)
+	s := storetest.MustOpenWith(t, filepath.Join(t.TempDir(), "anxin.db"), storetest.Config(clock))
+	if err := m.Watch(metrics.Sources{Store: s, Fresh: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	mer := storetest.MustMerchant(t, s, "m")
+	storetest.MustTicket(t, s, mer.ID, anxin.Damaged, 3000)
+	got := scrape(t, m)
+	want(t, got, `anxin_tickets_open{state="pending_merchant"}`, 1)
+	want(t, got, `anxin_metrics_db_read_age_seconds`, 0) // this scrape read it
+
+	storetest.MustTicket(t, s, mer.ID, anxin.Damaged, 4000)
+	m.ObserveRequest(http.MethodGet, "/queue", http.StatusOK, time.Millisecond)
+	time.Sleep(20 * time.Millisecond)
+	again := scrape(t, m)
+	want(t, again, `anxin_tickets_open{state="pending_merchant"}`, 1) // the first scrape's reading
+	want(t, again, `anxin_metrics_db_read_seconds`, got[`anxin_metrics_db_read_seconds`])
+	if again[`anxin_metrics_db_read_age_seconds`] <= got[`anxin_metrics_db_read_age_seconds`] {
+		t.Errorf("the shared reading's age went from %v to %v", got[`anxin_metrics_db_read_age_seconds`], again[`anxin_metrics_db_read_age_seconds`])
+	}
+	want(t, again, `anxin_http_request_duration_seconds_count{method="GET",route="/queue",status="200"}`, 1)
+
+	// Without Fresh, every scrape reads.
+	m2 := metrics.New(metrics.Build{Version: "v1"}, quiet)
+	if err := m2.Watch(metrics.Sources{Store: s}); err != nil {
+		t.Fatal(err)
+	}
+	want(t, scrape(t, m2), `anxin_tickets_open{state="pending_merchant"}`, 2)
+	storetest.MustTicket(t, s, mer.ID, anxin.Damaged, 5000)
+	want(t, scrape(t, m2), `anxin_tickets_open{state="pending_merchant"}`, 3)
+	want(t, scrape(t, m2), `anxin_metrics_db_read_age_seconds`, 0)
+}
