@@ -107,8 +107,8 @@ func (s *Store) SaveReturnAddress(ctx context.Context, by anxin.Actor, a anxin.R
 				return anxin.Fail(anxin.MsgAddressTooMany, anxin.MaxReturnAddresses)
 			}
 			a.Default = a.Default || n == 0
-			res, err := tx.ExecContext(ctx, `INSERT INTO merchant_addresses (merchant_id, name, phone, region, street,
-				created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			id, err := tx.insertID(ctx, `INSERT INTO merchant_addresses (merchant_id, name, phone, region, street,
+				created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 				a.MerchantID, a.Name, a.Phone, a.Region, a.Street, ms(tx.now), ms(tx.now))
 			if isForeignKey(err) {
 				return anxin.Fail(anxin.MsgMerchantNotFound)
@@ -116,9 +116,7 @@ func (s *Store) SaveReturnAddress(ctx context.Context, by anxin.Actor, a anxin.R
 			if err != nil {
 				return fmt.Errorf("add return address: %w", err)
 			}
-			if a.ID, err = res.LastInsertId(); err != nil {
-				return err
-			}
+			a.ID = id
 			a.CreatedAt, action = tx.now, "add_address"
 		} else {
 			old, err := addressIn(ctx, tx, a.MerchantID, a.ID)

@@ -604,3 +604,44 @@ func TestLateSuccessAfterAManualRefundRaisesAnAlert(t *testing.T) {
 		t.Fatalf("the ticket changed: %s, %d", got.State, got.RefundedFen)
 	}
 }
+
+// TestClaimDeliveriesOnce: a delivery claimed to be sent is not claimed
+// again, here or by another sender, until its attempt is recorded or its
+// lease ends (a sender that died with it).
+func TestClaimDeliveriesOnce(t *testing.T) {
+	s, clock := storetest.MustOpen(t)
+	m := storetest.MustMerchant(t, s, "m")
+	webhookFor(t, s, 0, anxin.EventTicketCreated)
+	storetest.MustTicket(t, s, m.ID, anxin.Damaged, 1000)
+	storetest.MustTicket(t, s, m.ID, anxin.Damaged, 2000)
+
+	first, err := s.ClaimDeliveries(ctx, 1)
+	if err != nil || len(first) != 1 {
+		t.Fatalf("claimed %d (%v), want 1", len(first), err)
+	}
+	second, err := s.ClaimDeliveries(ctx, 10)
+	if err != nil || len(second) != 1 || second[0].ID == first[0].ID {
+		t.Fatalf("second claim: %d (%v): the first delivery claimed twice or the other missed", len(second), err)
+	}
+	if again, err := s.ClaimDeliveries(ctx, 10); err != nil || len(again) != 0 {
+		t.Fatalf("a third claim took %d (%v)", len(again), err)
+	}
+	// The first is recorded as failed: due again after its back-off; the
+	// second's sender died: due again after the lease.
+	d, err := s.RecordAttempt(ctx, first[0].ID, anxin.DeliveryAttempt{At: clock.Now(), Status: 503, Error: "HTTP 503"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.Set(d.NextAt)
+	if got, _ := s.ClaimDeliveries(ctx, 10); len(got) != 1 || got[0].ID != first[0].ID {
+		t.Fatalf("after its back-off: claimed %v, want delivery %d", got, first[0].ID)
+	}
+	clock.Set(storetest.Epoch.Add(store.ClaimLease - time.Second))
+	if got, _ := s.ClaimDeliveries(ctx, 10); len(got) != 0 {
+		t.Fatalf("a leased delivery was claimed again before its lease ended: %v", got)
+	}
+	clock.Set(storetest.Epoch.Add(store.ClaimLease))
+	if got, _ := s.ClaimDeliveries(ctx, 10); len(got) != 1 || got[0].ID != second[0].ID {
+		t.Fatalf("after the lease: claimed %v, want delivery %d", got, second[0].ID)
+	}
+}

@@ -40,17 +40,15 @@ func (s *Store) CreateAPIKey(ctx context.Context, name string, scope anxin.KeySc
 	k.Prefix = secret[:len(apiKeyPrefix)+6]
 	err := s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		k.CreatedAt = tx.now
-		res, err := tx.ExecContext(ctx, `INSERT INTO api_keys (name, prefix, hash, merchant_id, created_at)
-			VALUES (?, ?, ?, ?, ?)`, k.Name, k.Prefix, hashAPIKey(secret), nullID(k.MerchantID), ms(k.CreatedAt))
+		id, err := tx.insertID(ctx, `INSERT INTO api_keys (name, prefix, hash, merchant_id, created_at)
+			VALUES (?, ?, ?, ?, ?) RETURNING id`, k.Name, k.Prefix, hashAPIKey(secret), nullID(k.MerchantID), ms(k.CreatedAt))
 		if isForeignKey(err) {
 			return anxin.Fail(anxin.MsgUnknownMerchant)
 		}
 		if err != nil {
 			return fmt.Errorf("create API key: %w", err)
 		}
-		if k.ID, err = res.LastInsertId(); err != nil {
-			return err
-		}
+		k.ID = id
 		k, err = scanAPIKey(tx.QueryRowContext(ctx, `SELECT `+apiKeyColumns+apiKeyFrom+`WHERE k.id = ?`, k.ID))
 		return err
 	})

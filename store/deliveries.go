@@ -47,24 +47,66 @@ func (d DueDelivery) Snapshot() (OutboxEvent, error) {
 }
 
 // DueDeliveries lists up to limit deliveries due now to active endpoints,
-// in the order they fell due.
+// in the order they fell due (ClaimDeliveries takes them to send).
 func (s *Store) DueDeliveries(ctx context.Context, limit int) ([]DueDelivery, error) {
 	rows, err := s.read().QueryContext(ctx, `SELECT `+deliveryColumns+`, d.snapshot FROM webhook_deliveries d
 		CROSS JOIN webhooks w ON w.id = d.webhook_id WHERE d.next_at <= ? AND w.active = 1
 		ORDER BY d.next_at, d.id LIMIT ?`, ms(s.now()), limit)
-	if err != nil {
+	var out []DueDelivery
+	if err := eachRow(rows, err, func(rows *sql.Rows) error {
+		var d DueDelivery
+		var err error
+		d.Delivery, err = scanDelivery(scanWith(rows, &d.snapshot))
+		out = append(out, d)
+		return err
+	}); err != nil {
 		return nil, fmt.Errorf("due deliveries: %w", err)
 	}
-	defer rows.Close()
+	return out, nil
+}
+
+// ClaimLease is how long a claimed delivery is kept from other senders:
+// its attempt is recorded well within it (a post times out sooner), and a
+// sender that dies with it leaves it due again once the lease is over.
+const ClaimLease = 2 * time.Minute
+
+// ClaimDeliveries takes up to limit deliveries due now to active endpoints,
+// in the order they fell due, for this sender to try: each is due again
+// only after ClaimLease (RecordAttempt sets when it is next due), so that
+// no other sender, on this node or another, tries it meanwhile. On
+// PostgreSQL the rows are locked as they are taken, and rows another
+// node's claim holds are passed over (FOR UPDATE SKIP LOCKED).
+func (s *Store) ClaimDeliveries(ctx context.Context, limit int) ([]DueDelivery, error) {
 	var out []DueDelivery
-	for rows.Next() {
-		var d DueDelivery
-		if d.Delivery, err = scanDelivery(scanWith(rows, &d.snapshot)); err != nil {
-			return nil, fmt.Errorf("due deliveries: %w", err)
+	err := s.write(ctx, func(ctx context.Context, tx *wtx) error {
+		out = nil
+		query := `SELECT ` + deliveryColumns + `, d.snapshot FROM webhook_deliveries d
+			CROSS JOIN webhooks w ON w.id = d.webhook_id WHERE d.next_at <= ? AND w.active = 1
+			ORDER BY d.next_at, d.id LIMIT ?`
+		if tx.s.pg {
+			query = `SELECT ` + deliveryColumns + `, d.snapshot FROM webhook_deliveries d
+			CROSS JOIN webhooks w ON w.id = d.webhook_id WHERE d.next_at <= ? AND w.active = 1
+			ORDER BY d.next_at, d.id LIMIT ? FOR UPDATE OF d SKIP LOCKED`
 		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+		rows, err := tx.QueryContext(ctx, query, ms(tx.now), limit)
+		if err := eachRow(rows, err, func(rows *sql.Rows) error {
+			var d DueDelivery
+			var err error
+			d.Delivery, err = scanDelivery(scanWith(rows, &d.snapshot))
+			out = append(out, d)
+			return err
+		}); err != nil {
+			return fmt.Errorf("claim deliveries: %w", err)
+		}
+		for _, d := range out {
+			if _, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET next_at = ? WHERE id = ?`,
+				ms(tx.now.Add(ClaimLease)), d.ID); err != nil {
+				return fmt.Errorf("claim deliveries: %w", err)
+			}
+		}
+		return nil
+	})
+	return out, err
 }
 
 func collectDeliveries(rows *sql.Rows) ([]anxin.Delivery, error) {

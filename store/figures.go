@@ -192,13 +192,19 @@ func (s *Store) prepareFigures(ctx context.Context) error {
 		return fmt.Errorf("store: figures: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }() // after Commit, a no-op
+	if s.pg {
+		// Other nodes' writers wait, as for a batch (engine.go).
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, writerLock); err != nil {
+			return fmt.Errorf("store: figures: %w", err)
+		}
+	}
 	var sums, set []string
 	for i := range anxin.FirstActionBounds {
-		sums = append(sums, fmt.Sprintf("sum(bucket = %d)", i))
+		sums = append(sums, fmt.Sprintf("sum(CASE WHEN bucket = %d THEN 1 ELSE 0 END)", i))
 		set = append(set, fmt.Sprintf("fa%d = excluded.fa%d", i, i))
 	}
 	for i := range anxin.FirstActionBounds {
-		sums = append(sums, fmt.Sprintf("sum((bucket = %d) * d)", i))
+		sums = append(sums, fmt.Sprintf("sum(CASE WHEN bucket = %d THEN d ELSE 0 END)", i))
 		set = append(set, fmt.Sprintf("fs%d = excluded.fs%d", i, i))
 	}
 	for _, q := range []string{
@@ -213,13 +219,13 @@ func (s *Store) prepareFigures(ctx context.Context) error {
 		SELECT merchant_id, day, service, sum(arbitrations_open), sum(arbitrations_lost), sum(arbitrations_won),
 			sum(decided), sum(missed)
 		FROM figures_event_facts GROUP BY 1, 2, 3
-		ON CONFLICT DO UPDATE SET arbitrations_open = excluded.arbitrations_open,
+		ON CONFLICT (merchant_id, day, service) DO UPDATE SET arbitrations_open = excluded.arbitrations_open,
 			arbitrations_lost = excluded.arbitrations_lost, arbitrations_won = excluded.arbitrations_won,
 			decided = excluded.decided, missed = excluded.missed`,
 		`INSERT INTO figures_daily (merchant_id, day, service, ` + histogramColumns("", "") + `, ` + histogramSums("", "") + `)
 		SELECT merchant_id, day, service, ` + strings.Join(sums, ", ") + `
 		FROM figures_first_action_facts GROUP BY 1, 2, 3
-		ON CONFLICT DO UPDATE SET ` + strings.Join(set, ", "),
+		ON CONFLICT (merchant_id, day, service) DO UPDATE SET ` + strings.Join(set, ", "),
 		`INSERT INTO figures_people (merchant_id, day, person_id, service, role, name, decisions, clocks_ended,
 			clocks_missed)
 		SELECT merchant_id, day, person_id, service, max(role), max(name), sum(decisions), sum(clocks_ended),

@@ -360,8 +360,11 @@ func (s *Store) remember(ctx context.Context, key IdempotencyKey,
 		if err != nil {
 			return fmt.Errorf("idempotency key: %w", err)
 		}
-		_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO idempotency_keys (api_key_id, key, request_hash, status,
-			body, answer, created_at) VALUES (?, ?, ?, 0, x'', ?, ?)`, key.APIKeyID, key.Key, key.RequestHash, body, ms(tx.now))
+		_, err = tx.ExecContext(ctx, `INSERT INTO idempotency_keys (api_key_id, key, request_hash, status,
+			body, answer, created_at) VALUES (?, ?, ?, 0, ?, ?, ?)
+			ON CONFLICT (api_key_id, key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status,
+				body = excluded.body, answer = excluded.answer, created_at = excluded.created_at`,
+			key.APIKeyID, key.Key, key.RequestHash, []byte{}, body, ms(tx.now))
 		if err != nil {
 			return fmt.Errorf("idempotency key: %w", err)
 		}

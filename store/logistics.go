@@ -308,15 +308,13 @@ func reportLogistics(ctx context.Context, tx *wtx, t anxin.Ticket, r anxin.Logis
 		return err
 	}
 	if !found {
-		res, err := tx.ExecContext(ctx, `INSERT INTO shipments (ticket_id, direction, kind, carrier, tracking,
-			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		id, err := tx.insertID(ctx, `INSERT INTO shipments (ticket_id, direction, kind, carrier, tracking,
+			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			t.ID, string(r.Direction), string(r.KindOn(t)), r.Carrier, r.Tracking, ms(tx.now), ms(tx.now))
 		if err != nil {
 			return fmt.Errorf("shipment: %w", err)
 		}
-		if sh.ID, err = res.LastInsertId(); err != nil {
-			return err
-		}
+		sh.ID = id
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO shipment_events (shipment_id, status, at, carrier, recorded_at)
 		VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, sh.ID, string(r.Status), ms(r.At), r.Carrier, ms(tx.now))

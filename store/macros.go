@@ -24,14 +24,14 @@ func (s *Store) SaveMacro(ctx context.Context, by anxin.Actor, m anxin.Macro) (a
 	err := s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		m.UpdatedAt = tx.now
 		if m.ID == 0 {
-			res, err := tx.ExecContext(ctx, `INSERT INTO macros (merchant_id, title, title_en, body, action, reason,
-				updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, nullID(m.MerchantID), m.Title, m.TitleEN,
+			id, err := tx.insertID(ctx, `INSERT INTO macros (merchant_id, title, title_en, body, action, reason,
+				updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, nullID(m.MerchantID), m.Title, m.TitleEN,
 				m.Body, string(m.Action), m.Reason, nullID(by.UserID), ms(m.UpdatedAt))
 			if err != nil {
 				return fmt.Errorf("create macro: %w", err)
 			}
-			m.ID, err = res.LastInsertId()
-			return err
+			m.ID = id
+			return nil
 		}
 		old, err := macroIn(ctx, tx, m.ID)
 		if err != nil {

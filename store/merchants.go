@@ -24,8 +24,8 @@ func (s *Store) CreateMerchantBy(ctx context.Context, by anxin.Actor, m anxin.Me
 	}
 	err := s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		m.CreatedAt = tx.now
-		res, err := tx.ExecContext(ctx, `INSERT INTO merchants (code, name, instant_refund_enabled,
-			instant_refund_unshipped, instant_refund_max_fen, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		id, err := tx.insertID(ctx, `INSERT INTO merchants (code, name, instant_refund_enabled,
+			instant_refund_unshipped, instant_refund_max_fen, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
 			m.Code, m.Name, m.InstantRefund.Enabled, m.InstantRefund.Unshipped, m.InstantRefund.MaxFen, ms(m.CreatedAt))
 		if isUnique(err) {
 			return anxin.Fail(anxin.MsgMerchantCodeTaken, m.Code)
@@ -33,8 +33,9 @@ func (s *Store) CreateMerchantBy(ctx context.Context, by anxin.Actor, m anxin.Me
 		if err != nil {
 			return fmt.Errorf("create merchant: %w", err)
 		}
-		if m.ID, err = res.LastInsertId(); err != nil || by.UserID == 0 {
-			return err
+		m.ID = id
+		if by.UserID == 0 {
+			return nil
 		}
 		return audit(ctx, tx, by, m.CreatedAt, "create_merchant", "merchant "+m.Code, m.Name)
 	})

@@ -68,14 +68,12 @@ func addMessage(ctx context.Context, tx *wtx, t anxin.Ticket, m anxin.Message) (
 	if err := checkMessagePhotos(ctx, tx, t.ID, m.Photos); err != nil {
 		return m, err
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO messages (ticket_id, sender, author_id, author_name, body, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, t.ID, string(m.From), nullID(m.AuthorID), m.AuthorName, m.Body, ms(m.CreatedAt))
+	id, err := tx.insertID(ctx, `INSERT INTO messages (ticket_id, sender, author_id, author_name, body, created_at)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, t.ID, string(m.From), nullID(m.AuthorID), m.AuthorName, m.Body, ms(m.CreatedAt))
 	if err != nil {
 		return m, fmt.Errorf("insert message: %w", err)
 	}
-	if m.ID, err = res.LastInsertId(); err != nil {
-		return m, err
-	}
+	m.ID = id
 	if err := indexMessage(ctx, tx, m, t.MerchantID); err != nil {
 		return m, err
 	}
@@ -262,7 +260,8 @@ func (s *Store) MarkRead(ctx context.Context, userID int64, t anxin.Ticket) erro
 
 func markRead(ctx context.Context, tx *wtx, userID, ticketID, messageID int64) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO message_reads (user_id, ticket_id, message_id) VALUES (?, ?, ?)
-		ON CONFLICT (user_id, ticket_id) DO UPDATE SET message_id = max(message_id, excluded.message_id)`,
+		ON CONFLICT (user_id, ticket_id) DO UPDATE SET message_id = CASE
+			WHEN excluded.message_id > message_reads.message_id THEN excluded.message_id ELSE message_reads.message_id END`,
 		userID, ticketID, messageID)
 	if err != nil {
 		return fmt.Errorf("mark read: %w", err)

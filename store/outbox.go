@@ -32,8 +32,8 @@ func (s *Store) CreateWebhook(ctx context.Context, w anxin.Webhook) (anxin.Webho
 	w.Active = true
 	err := s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		w.CreatedAt = tx.now
-		res, err := tx.ExecContext(ctx, `INSERT INTO webhooks (url, secret, events, merchant_id, active, created_at)
-			VALUES (?, ?, ?, ?, 1, ?)`, w.URL, w.Secret, joinEvents(w.Events), nullID(w.MerchantID), ms(w.CreatedAt))
+		id, err := tx.insertID(ctx, `INSERT INTO webhooks (url, secret, events, merchant_id, active, created_at)
+			VALUES (?, ?, ?, ?, 1, ?) RETURNING id`, w.URL, w.Secret, joinEvents(w.Events), nullID(w.MerchantID), ms(w.CreatedAt))
 		if isForeignKey(err) {
 			return anxin.Fail(anxin.MsgUnknownMerchant)
 		}
@@ -41,8 +41,8 @@ func (s *Store) CreateWebhook(ctx context.Context, w anxin.Webhook) (anxin.Webho
 			return fmt.Errorf("create webhook: %w", err)
 		}
 		tx.s.hooks.webhooks.Store(nil)
-		w.ID, err = res.LastInsertId()
-		return err
+		w.ID = id
+		return nil
 	})
 	return w, err
 }
@@ -194,8 +194,8 @@ func emitSnapshot(ctx context.Context, tx *wtx, ticketID, merchantID int64, even
 		eventID := newEventID()
 		for _, id := range to {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (webhook_id, event_id, event, ticket_id,
-				body, snapshot, next_at, created_at) VALUES (?, ?, ?, ?, x'', ?, ?, ?)`,
-				id, eventID, string(e), ticketID, body, ms(tx.now), ms(tx.now)); err != nil {
+				body, snapshot, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+				id, eventID, string(e), ticketID, []byte{}, body, ms(tx.now), ms(tx.now)); err != nil {
 				return fmt.Errorf("outbox: %w", err)
 			}
 		}

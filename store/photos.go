@@ -178,10 +178,10 @@ func (s *Store) record(ctx context.Context, by anxin.Actor, party anxin.Party, u
 		tx.notify(t, NoticeEvidence)
 		e.CreatedAt = tx.now
 		q := quarters(e.PHash)
-		res, err := tx.ExecContext(ctx, `INSERT INTO evidence (ticket_id, party, sha256, width, height, bytes, label,
+		id, err := tx.insertID(ctx, `INSERT INTO evidence (ticket_id, party, sha256, width, height, bytes, label,
 			uploaded_by, created_at, thumb_sha256, thumb_width, thumb_height, uploader_role, format, orig_width,
 			orig_height, orig_bytes, taken_at, camera, had_gps, phash, ph0, ph1, ph2, ph3)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			e.TicketID, string(e.Party), e.SHA256, e.Width, e.Height, e.Bytes, e.Label, e.UploadedBy, ms(e.CreatedAt),
 			e.ThumbSHA256, e.ThumbWidth, e.ThumbHeight, string(e.UploaderRole), e.Facts.Format, e.Facts.Width,
 			e.Facts.Height, e.Facts.Bytes, ms(e.Facts.TakenAt), e.Facts.Camera, e.Facts.HadGPS,
@@ -192,9 +192,7 @@ func (s *Store) record(ctx context.Context, by anxin.Actor, party anxin.Party, u
 		if err != nil {
 			return fmt.Errorf("insert evidence: %w", err)
 		}
-		if e.ID, err = res.LastInsertId(); err != nil {
-			return err
-		}
+		e.ID = id
 		recent, err := recentDuplicates(ctx, tx, e, seen)
 		if err != nil {
 			return err
@@ -202,8 +200,8 @@ func (s *Store) record(ctx context.Context, by anxin.Actor, party anxin.Party, u
 		e.Duplicates = mergeDuplicates(maxDuplicateLinks, earlier, recent)
 		for _, d := range e.Duplicates {
 			for _, pair := range [2][2]int64{{e.ID, d.EvidenceID}, {d.EvidenceID, e.ID}} {
-				if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO evidence_duplicates
-					(evidence_id, other_id, exact, distance) VALUES (?, ?, ?, ?)`,
+				if _, err := tx.ExecContext(ctx, `INSERT INTO evidence_duplicates
+					(evidence_id, other_id, exact, distance) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 					pair[0], pair[1], d.Exact, d.Distance); err != nil {
 					return fmt.Errorf("link duplicate: %w", err)
 				}

@@ -156,9 +156,10 @@ func erasePhotos(ctx context.Context, tx *wtx, keep time.Duration) (tickets, pho
 	for _, id := range due {
 		// Both sizes' files go on the list; the removal keeps those a
 		// kept photo still shows.
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO photo_files_unlinked (sha256)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO photo_files_unlinked (sha256)
 			SELECT sha256 FROM evidence WHERE ticket_id = ?1 AND erased_at IS NULL
-			UNION SELECT thumb_sha256 FROM evidence WHERE ticket_id = ?1 AND erased_at IS NULL AND thumb_sha256 != ''`, id); err != nil {
+			UNION SELECT thumb_sha256 FROM evidence WHERE ticket_id = ?1 AND erased_at IS NULL AND thumb_sha256 != ''
+			ON CONFLICT DO NOTHING`, id); err != nil {
 			return 0, 0, fmt.Errorf("erase photos of ticket %d: %w", id, err)
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE evidence SET erased_at = ? WHERE ticket_id = ? AND erased_at IS NULL`, ms(now), id)

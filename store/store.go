@@ -1,9 +1,13 @@
-// Package store keeps Anxin's data in SQLite (modernc.org/sqlite, pure Go).
+// Package store keeps Anxin's data in SQLite (modernc.org/sqlite, pure Go),
+// or in PostgreSQL (jackc/pgx) when it is opened with a postgres:// URL.
 //
 // Writes go through one connection with _txlock=immediate, so a transaction
 // that reads and then writes never fails with SQLITE_BUSY; reads use their own
 // pool. Every state change is one transaction that compares-and-sets the
-// ticket's version and appends its event.
+// ticket's version and appends its event. On PostgreSQL each batch of writes
+// first takes a transaction-scoped advisory lock, so that the writers of
+// several nodes on one database take turns as one node's batches do
+// (engine.go).
 package store
 
 import (
@@ -25,14 +29,16 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/*.sql migrations/postgres/*.sql
 var migrations embed.FS
 
 // Store is the database. Its methods are safe for concurrent use.
 type Store struct {
 	db   *sql.DB // the write connection, owned by the writer goroutine
 	rdb  *sql.DB // the read pool
-	path string
+	path string  // the SQLite file, or the PostgreSQL URL without its password
+	dsn  string  // what Open was given
+	pg   bool    // on PostgreSQL
 
 	writes     chan writeReq // people's writes
 	background chan writeReq // the system's own, taken when no person waits
@@ -45,6 +51,8 @@ type Store struct {
 	unprepared []string
 
 	hooks *hooks // wake-ups and caches of the API, webhooks and scheduler
+
+	lead leader // the scheduler's lead among nodes on PostgreSQL (leader.go)
 
 	// files is held for reading from writing a photo's files until its row
 	// is committed, and for writing while files of deleted photos are
@@ -172,9 +180,15 @@ var uriPath = strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23")
 // Open opens (creating if needed) the database at path and brings its schema
 // up to date. A path that cannot be created or a file that is not an SQLite
 // database is an error, and leaves nothing behind that was not there before.
+//
+// A postgres:// (or postgresql://) URL opens that PostgreSQL database
+// instead (engine.go).
 func Open(ctx context.Context, path string, cfg Config) (*Store, error) {
 	if path == "" {
 		return nil, fmt.Errorf("store: no database path given")
+	}
+	if isPostgres(path) {
+		return openPostgres(ctx, path, cfg)
 	}
 	dir := filepath.Dir(path)
 	createdDir := false
@@ -235,15 +249,8 @@ func open(ctx context.Context, path string, cfg Config) (*Store, error) {
 	if err := db.PingContext(ctx); err != nil {
 		return nil, fmt.Errorf("store: cannot open %s: %w", path, errors.Join(err, db.Close()))
 	}
-	s := &Store{db: db, path: path, cfg: cfg, hooks: newHooks()}
-	s.dummyHash = sync.OnceValue(func() []byte {
-		h, _ := bcrypt.GenerateFromPassword([]byte("anxin-no-such-user"), cfg.BcryptCost)
-		return h
-	})
-	if err := s.migrate(ctx); err != nil {
-		return nil, errors.Join(err, db.Close())
-	}
-	if err := s.prepareFigures(ctx); err != nil {
+	s := &Store{db: db, path: path, dsn: path, cfg: cfg}
+	if err := s.prepare(ctx); err != nil {
 		return nil, errors.Join(err, db.Close())
 	}
 	rdb, err := sql.Open("sqlite", dsn(path, false))
@@ -252,12 +259,31 @@ func open(ctx context.Context, path string, cfg Config) (*Store, error) {
 	}
 	rdb.SetMaxOpenConns(8)
 	rdb.SetMaxIdleConns(8)
+	s.start(rdb)
+	return s, nil
+}
+
+// prepare brings a store's schema up to date, on its write connection,
+// before its writer starts.
+func (s *Store) prepare(ctx context.Context) error {
+	s.hooks = newHooks()
+	s.dummyHash = sync.OnceValue(func() []byte {
+		h, _ := bcrypt.GenerateFromPassword([]byte("anxin-no-such-user"), s.cfg.BcryptCost)
+		return h
+	})
+	if err := s.migrate(ctx); err != nil {
+		return err
+	}
+	return s.prepareFigures(ctx)
+}
+
+// start gives the store its read pool and starts its writer.
+func (s *Store) start(rdb *sql.DB) {
 	s.rdb = rdb
 	s.writes, s.background = make(chan writeReq), make(chan writeReq)
 	s.closing, s.writerDone = make(chan struct{}), make(chan struct{})
 	s.stmts = map[string]*sql.Stmt{}
 	go s.writer()
-	return s, nil
 }
 
 // checkHeader refuses an existing non-empty file that is not SQLite, before
@@ -282,15 +308,15 @@ func checkHeader(path string) error {
 	return nil
 }
 
-// Close stops the writer, after the writes it has taken, and closes both
-// pools. Writes asked for after Close fail.
+// Close stops the writer, after the writes it has taken, lets the
+// scheduler's lead go, and closes both pools. Writes asked for after Close fail.
 func (s *Store) Close() error {
 	var err error
 	s.closeOnce.Do(func() {
 		close(s.closing)
 		<-s.writerDone
 		s.reads.Range(func(_, st any) bool { st.(*sql.Stmt).Close(); return true })
-		err = errors.Join(s.rdb.Close(), s.db.Close())
+		err = errors.Join(s.lead.close(), s.rdb.Close(), s.db.Close())
 	})
 	return err
 }
@@ -321,11 +347,19 @@ func (s *Store) now() time.Time { return s.cfg.Clock.Now().UTC() }
 // changed. When migrations are to change a database that has a schema
 // already, and the configuration asks for it, a backup is written first.
 func (s *Store) migrate(ctx context.Context) error {
+	if s.pg {
+		// Nodes starting at once: one migrates, the others wait, then
+		// find nothing left to do.
+		if _, err := s.db.ExecContext(ctx, `SELECT pg_advisory_lock(?)`, migrateLock); err != nil {
+			return fmt.Errorf("store: cannot use %s: %w", s.path, err)
+		}
+		defer s.db.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(?)`, migrateLock)
+	}
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
 		return fmt.Errorf("store: cannot use %s: %w", s.path, err)
 	}
-	sch, err := readSchema(ctx, s.db)
+	sch, err := readSchema(ctx, s.db, s.knownMigrations())
 	if err != nil {
 		return fmt.Errorf("store: cannot use %s: %w", s.path, err)
 	}

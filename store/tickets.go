@@ -72,10 +72,10 @@ func createTicket(ctx context.Context, tx *wtx, c anxin.Claim) (anxin.Ticket, er
 }
 
 func insertTicket(ctx context.Context, tx *wtx, t anxin.Ticket, p anxin.Policy) (int64, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO tickets (merchant_id, service, state, version, state_since,
+	id, err := tx.insertID(ctx, `INSERT INTO tickets (merchant_id, service, state, version, state_since,
 		deadline, due_at, auto_at, assignee_id, order_id, product, paid_fen, ordered_at, shipped_at, received_at,
 		buyer_name, buyer_phone, reason, requested_fen, payable_fen, refunded_fen, created_at, updated_at, settlement)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		t.MerchantID, string(t.Service), string(t.State), t.Version, ms(t.StateSince),
 		ms(t.Deadline), dueAt(t), ms(t.AutoAt(p)), nullID(t.AssigneeID),
 		t.Order.ID, t.Order.Product, t.Order.PaidFen, ms(t.Order.OrderedAt), ms(t.Order.ShippedAt), ms(t.Order.ReceivedAt),
@@ -83,7 +83,7 @@ func insertTicket(ctx context.Context, tx *wtx, t anxin.Ticket, p anxin.Policy) 
 	if err != nil {
 		return 0, fmt.Errorf("insert ticket: %w", err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // dueAt is the ticket's place in the open queue, or NULL to leave every queue.

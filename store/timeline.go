@@ -17,14 +17,14 @@ func insertEvent(ctx context.Context, tx *wtx, e anxin.Event) (int64, error) {
 	if e.To != "" {
 		to = string(e.To)
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO ticket_events (ticket_id, at, actor_role, actor_id, actor_name,
-		action, from_state, to_state, amount_fen, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	id, err := tx.insertID(ctx, `INSERT INTO ticket_events (ticket_id, at, actor_role, actor_id, actor_name,
+		action, from_state, to_state, amount_fen, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		e.TicketID, ms(e.At), string(e.Actor.Role), nullID(e.Actor.UserID), e.Actor.Name,
 		string(e.Action), from, to, e.AmountFen, e.Detail)
 	if err != nil {
 		return 0, fmt.Errorf("insert event: %w", err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // Timeline returns every event of a ticket the scope may see, oldest first.
@@ -70,14 +70,12 @@ func (s *Store) AddNote(ctx context.Context, ticketID int64, by anxin.Actor, bod
 		} else {
 			tx.notify(t, NoticeInternalNote)
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO notes (ticket_id, author_id, author_name, body, shared, created_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, ticketID, by.UserID, by.Name, n.Body, n.Shared, ms(n.CreatedAt))
+		id, err := tx.insertID(ctx, `INSERT INTO notes (ticket_id, author_id, author_name, body, shared, created_at)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, ticketID, by.UserID, by.Name, n.Body, n.Shared, ms(n.CreatedAt))
 		if err != nil {
 			return fmt.Errorf("insert note: %w", err)
 		}
-		if n.ID, err = res.LastInsertId(); err != nil {
-			return err
-		}
+		n.ID = id
 		return alertMentions(ctx, tx, t, n)
 	})
 	return n, err

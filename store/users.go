@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/anxin-helpdesk/anxin"
+	"github.com/jackc/pgx/v5/pgconn"
 	"golang.org/x/crypto/bcrypt"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -45,8 +46,8 @@ func (s *Store) createUser(ctx context.Context, by anxin.Actor, u anxin.User, pa
 	}
 	err = s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		u.CreatedAt = tx.now
-		res, err := tx.ExecContext(ctx, `INSERT INTO users (email, name, role, merchant_id, password_hash, lang, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, u.Email, u.Name, string(u.Role), merchant, string(hash), u.Lang, ms(u.CreatedAt))
+		id, err := tx.insertID(ctx, `INSERT INTO users (email, name, role, merchant_id, password_hash, lang, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, u.Email, u.Name, string(u.Role), merchant, string(hash), u.Lang, ms(u.CreatedAt))
 		switch {
 		case isUnique(err):
 			return anxin.Fail(anxin.MsgEmailTaken, u.Email)
@@ -55,8 +56,9 @@ func (s *Store) createUser(ctx context.Context, by anxin.Actor, u anxin.User, pa
 		case err != nil:
 			return fmt.Errorf("create user: %w", err)
 		}
-		if u.ID, err = res.LastInsertId(); err != nil || by.UserID == 0 {
-			return err
+		u.ID = id
+		if by.UserID == 0 {
+			return nil
 		}
 		return audit(ctx, tx, by, u.CreatedAt, "create_user", "user "+u.Email, string(u.Role))
 	})
@@ -120,9 +122,30 @@ func (s *Store) SetLang(ctx context.Context, userID int64, lang string) error {
 	})
 }
 
-func isUnique(err error) bool { return sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT_UNIQUE }
+// isUnique is a unique constraint refusing a row, on either engine.
+func isUnique(err error) bool {
+	return sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT_UNIQUE || pgCode(err) == pgUniqueViolation
+}
 
-func isForeignKey(err error) bool { return sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY }
+// isForeignKey is a foreign key refusing a row, on either engine.
+func isForeignKey(err error) bool {
+	return sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY || pgCode(err) == pgForeignKeyViolation
+}
+
+// PostgreSQL's SQLSTATEs for the two.
+const (
+	pgUniqueViolation     = "23505"
+	pgForeignKeyViolation = "23503"
+)
+
+// pgCode is PostgreSQL's SQLSTATE of the error, if it is one of its.
+func pgCode(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return ""
+}
 
 func sqliteCode(err error) int {
 	var se *sqlite.Error

@@ -287,7 +287,7 @@ func readFacts(ctx context.Context, db *sql.DB) (facts, []string, error) {
 		return f, nil, err
 	}
 	defer func() { _ = tx.Rollback() }() // read only
-	if f.schema, err = readSchema(ctx, tx); err != nil {
+	if f.schema, err = readSchema(ctx, tx, knownMigrations()); err != nil {
 		return f, nil, err
 	}
 	c := &f.counts

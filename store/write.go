@@ -162,6 +162,14 @@ func (s *Store) commitBatch(batch []writeReq) {
 		fail(fmt.Errorf("store: begin: %w", err))
 		return
 	}
+	if s.pg {
+		// The nodes' batches take turns (engine.go).
+		if _, err := sqltx.ExecContext(context.Background(), `SELECT pg_advisory_xact_lock(?)`, writerLock); err != nil {
+			sqltx.Rollback()
+			fail(fmt.Errorf("store: begin: %w", err))
+			return
+		}
+	}
 	var done []*wtx
 	for i, r := range batch {
 		if errs[i] = r.ctx.Err(); errs[i] != nil {
@@ -323,4 +331,12 @@ func (s *Store) prepareSeen() {
 		s.stmts[q] = st
 	}
 	s.unprepared = s.unprepared[:0]
+}
+
+// insertID runs an INSERT ... RETURNING id in the transaction and returns
+// the new row's id (both engines; PostgreSQL has no last insert id).
+func (tx *wtx) insertID(ctx context.Context, query string, args ...any) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, query, args...).Scan(&id)
+	return id, err
 }

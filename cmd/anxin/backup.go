@@ -16,6 +16,11 @@ import (
 // binary's version, and writing a backup beside the database (backups/)
 // before migrations change its schema.
 func storeConfig(dbPath string) store.Config {
+	if store.IsPostgres(dbPath) {
+		// PostgreSQL's own tools back it up (pg_dump, replication): the
+		// README says how.
+		return store.Config{Version: version}
+	}
 	return store.Config{Version: version, PreMigrateBackupDir: filepath.Join(filepath.Dir(dbPath), "backups")}
 }
 

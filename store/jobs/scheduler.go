@@ -196,6 +196,10 @@ type Stats struct {
 	Notices           int64  // deadline notices sent
 	RoundErrors       int64
 	CatchingUp        bool
+	// Leading tells whether this node runs the rounds: always on SQLite;
+	// on PostgreSQL, the one node of those on the database that holds the
+	// scheduler's lead (store.LeadScheduler).
+	Leading bool
 }
 
 // Counts are what a kind of sweep did to tickets.
@@ -223,7 +227,18 @@ func (s *Scheduler) Run(ctx context.Context) {
 		wake = s.st.RefundsReady()
 	}
 	Loop(ctx, s.cfg.Interval, wake, func(ctx context.Context) {
-		_, err := s.Tick(ctx)
+		// One node of several on one PostgreSQL database runs the rounds;
+		// the others ask again each interval, and one of them takes over
+		// within a round of the leader's end.
+		lead, err := s.st.LeadScheduler(ctx)
+		if err == nil && !lead {
+			s.count(func(st *Stats) { st.Leading = false })
+			return
+		}
+		if err == nil {
+			s.count(func(st *Stats) { st.Leading = true })
+			_, err = s.Tick(ctx)
+		}
 		if ctx.Err() != nil {
 			return
 		}

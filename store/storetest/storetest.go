@@ -42,13 +42,24 @@ func Config(clock anxin.Clock) store.Config {
 
 // MustOpenWith opens (or reopens) the database at path with cfg, and closes
 // it when the test ends.
+// With ANXIN_TEST_ENGINE=postgres, the path names a PostgreSQL database
+// instead (postgres.go), and the photos are kept beside the path.
 func MustOpenWith(tb testing.TB, path string, cfg store.Config) *store.Store {
 	tb.Helper()
-	s, err := store.Open(context.Background(), path, cfg)
+	dsn := path
+	if OnPostgres() {
+		dsn = postgresFor(tb, path)
+		if cfg.PhotoDir == "" {
+			cfg.PhotoDir = filepath.Join(filepath.Dir(path), "photos")
+		}
+	}
+	s, err := store.Open(context.Background(), dsn, cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
+	dsns.Store(s, dsn)
 	tb.Cleanup(func() {
+		dsns.Delete(s)
 		if err := s.Close(); err != nil {
 			tb.Error(err)
 		}
@@ -56,11 +67,18 @@ func MustOpenWith(tb testing.TB, path string, cfg store.Config) *store.Store {
 	return s
 }
 
-// DB opens the store's database file read-only, for tests that check what
-// no method shows. It is closed when the test ends.
+// DB opens the store's database read-only, for tests that check what no
+// method shows (on PostgreSQL, its queries are written as for SQLite, as
+// the store's are). It is closed when the test ends.
 func DB(tb testing.TB, s *store.Store) *sql.DB {
 	tb.Helper()
-	db, err := sql.Open("sqlite", "file:"+s.Path()+"?mode=ro&_pragma=busy_timeout(5000)")
+	var db *sql.DB
+	var err error
+	if dsn, ok := dsns.Load(s); ok && s.Postgres() {
+		db, err = store.OpenPostgresDB(dsn.(string), true)
+	} else {
+		db, err = sql.Open("sqlite", "file:"+s.Path()+"?mode=ro&_pragma=busy_timeout(5000)")
+	}
 	if err != nil {
 		tb.Fatal(err)
 	}

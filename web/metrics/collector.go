@@ -24,7 +24,7 @@ type collector struct {
 
 	open, overdue, lag, outboxPending, outboxDue, outboxAge, dbBytes, walBytes,
 	backupTime, backupOK, backupBytes, goodBackupTime, vitalsSeconds, vitalsAge,
-	rounds, actions, notices, roundErrors, catchingUp,
+	rounds, actions, notices, roundErrors, catchingUp, leading,
 	attempts, givenUp *prometheus.Desc
 }
 
@@ -59,6 +59,7 @@ func newCollector(src Sources, log *slog.Logger) *collector {
 		actions:        d("anxin_scheduler_actions_total", "Tickets the scheduler acted on, by kind (timeout, builtin_refund) and result (done; lost: a person acted first; failed).", []string{"kind", "result"}, nil),
 		notices:        d("anxin_scheduler_notices_total", "Deadline-soon notices sent.", nil, nil),
 		roundErrors:    d("anxin_scheduler_round_errors_total", "Rounds of the scheduler that failed.", nil, nil),
+		leading:        d("anxin_scheduler_leading", "Whether this node runs the scheduler (1) or another node on the same PostgreSQL database does (0); always 1 on SQLite once it has started.", nil, nil),
 		catchingUp:     d("anxin_scheduler_catching_up", "Whether the scheduler is working through deadlines that passed more than a minute ago (1) or not (0).", nil, nil),
 		attempts:       d("anxin_webhook_attempts_total", "Webhook delivery attempts, by result (delivered, failed).", []string{"result"}, nil),
 		givenUp:        d("anxin_webhook_given_up_total", "Webhook deliveries given up after their last retry.", nil, nil),
@@ -68,7 +69,7 @@ func newCollector(src Sources, log *slog.Logger) *collector {
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.open, c.overdue, c.lag, c.outboxPending, c.outboxDue, c.outboxAge, c.dbBytes,
 		c.walBytes, c.backupTime, c.backupOK, c.backupBytes, c.goodBackupTime, c.vitalsSeconds, c.vitalsAge, c.rounds, c.actions,
-		c.notices, c.roundErrors, c.catchingUp, c.attempts, c.givenUp} {
+		c.notices, c.roundErrors, c.catchingUp, c.leading, c.attempts, c.givenUp} {
 		ch <- d
 	}
 }
@@ -97,6 +98,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		counter(c.notices, st.Notices)
 		counter(c.roundErrors, st.RoundErrors)
 		ch <- prometheus.MustNewConstMetric(c.catchingUp, prometheus.GaugeValue, bool01(st.CatchingUp))
+		ch <- prometheus.MustNewConstMetric(c.leading, prometheus.GaugeValue, bool01(st.Leading))
 	}
 	if c.src.Sender != nil {
 		st := c.src.Sender()

@@ -50,7 +50,7 @@ func (s *Sender) Flush(ctx context.Context) (int, error) {
 	tried := 0
 	seen := map[int64]bool{}
 	for ctx.Err() == nil {
-		due, err := s.st.DueDeliveries(ctx, sendBatch)
+		due, err := s.st.ClaimDeliveries(ctx, sendBatch)
 		if err != nil {
 			return tried, err
 		}
@@ -103,7 +103,7 @@ func (s *Sender) deliver(ctx context.Context, d store.DueDelivery) error {
 		a.Error = err.Error()
 	}
 	if ctx.Err() != nil {
-		return ctx.Err() // shutting down: the delivery stays due, untried
+		return ctx.Err() // shutting down: the delivery is due again when its claim's lease ends, untried
 	}
 	got, rerr := s.st.RecordAttempt(context.WithoutCancel(ctx), d.ID, a, body)
 	if rerr != nil {

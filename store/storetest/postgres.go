@@ -1,0 +1,85 @@
+package storetest
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/anxin-helpdesk/anxin/store"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// The store's tests run on either engine. By default they run on SQLite,
+// on files in t.TempDir(). With ANXIN_TEST_ENGINE=postgres they run on the
+// PostgreSQL server ANXIN_TEST_POSTGRES names (a URL whose user may create
+// databases): every database path a test opens becomes a database of its
+// own there, named after the path (so that a test that reopens a path
+// reopens its database), dropped when the test ends.
+
+// OnPostgres tells whether the tests run on PostgreSQL.
+func OnPostgres() bool { return os.Getenv("ANXIN_TEST_ENGINE") == "postgres" }
+
+// SQLiteOnly skips a test of what only SQLite has (its file, its WAL, its
+// online backup) when the tests run on PostgreSQL.
+func SQLiteOnly(tb testing.TB, why string) {
+	tb.Helper()
+	if OnPostgres() {
+		tb.Skip("SQLite only: " + why)
+	}
+}
+
+var (
+	adminOnce sync.Once
+	admin     *sql.DB
+	adminErr  error
+	dsns      sync.Map // *store.Store -> its PostgreSQL URL
+)
+
+// postgresFor is the URL of the PostgreSQL database that stands for the
+// database file path, created empty if it is not there yet, and dropped
+// when tb ends.
+func postgresFor(tb testing.TB, path string) string {
+	tb.Helper()
+	server := os.Getenv("ANXIN_TEST_POSTGRES")
+	if server == "" {
+		tb.Fatal("ANXIN_TEST_ENGINE=postgres needs ANXIN_TEST_POSTGRES, the URL of a server where the tests may create databases")
+	}
+	adminOnce.Do(func() {
+		admin, adminErr = store.OpenPostgresDB(server, false)
+		if adminErr == nil {
+			admin.SetMaxOpenConns(2)
+		}
+	})
+	if adminErr != nil {
+		tb.Fatal(adminErr)
+	}
+	sum := sha256.Sum256([]byte(filepath.Clean(path)))
+	name := "anxin_t_" + hex.EncodeToString(sum[:10])
+	ctx := context.Background()
+	_, err := admin.ExecContext(ctx, `CREATE DATABASE `+name)
+	var pe *pgconn.PgError
+	switch {
+	case errors.As(err, &pe) && pe.Code == "42P04": // a reopening: it is there
+	case err != nil:
+		tb.Fatalf("create database %s: %v", name, err)
+	default:
+		tb.Cleanup(func() {
+			if _, err := admin.ExecContext(ctx, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`); err != nil {
+				tb.Errorf("drop database %s: %v", name, err)
+			}
+		})
+	}
+	u, err := url.Parse(server)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
