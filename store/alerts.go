@@ -69,7 +69,7 @@ func alertRefundFailed(ctx context.Context, tx *wtx, t anxin.Ticket, detail stri
 // it: the staff, and the ticket's merchant's users for a shared comment only.
 func alertMentions(ctx context.Context, tx *wtx, t anxin.Ticket, n anxin.Note) error {
 	rows, err := tx.QueryContext(ctx, `SELECT id, name, email FROM users WHERE disabled_at IS NULL AND id != ?
-		AND (role IN ('agent', 'admin') OR (?2 AND role = 'merchant' AND merchant_id = ?3)) ORDER BY id`,
+		AND (role IN ('agent', 'admin') OR (?2 = 1 AND role = 'merchant' AND merchant_id = ?3)) ORDER BY id`,
 		n.AuthorID, n.Shared, t.MerchantID)
 	var people []anxin.Mentionable
 	err = eachRow(rows, err, func(rows *sql.Rows) error {

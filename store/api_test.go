@@ -455,6 +455,7 @@ func TestDeadlineSoonOncePerState(t *testing.T) {
 // a binary from before migration 0008 wrote, with its body rendered then,
 // is due after the upgrade with that body, and keeps it.
 func TestDeliveriesRenderedBeforeSnapshotsAreSentAsTheyAre(t *testing.T) {
+	storetest.SQLiteOnly(t, "an upgrade of a SQLite database from before a migration")
 	path := filepath.Join(t.TempDir(), "anxin.db")
 	if err := store.MigrateBefore(path, "0008"); err != nil {
 		t.Fatal(err)
@@ -496,6 +497,7 @@ func TestDeliveriesRenderedBeforeSnapshotsAreSentAsTheyAre(t *testing.T) {
 // TestKeysMadeBeforeScopesActForEveryMerchant: a key from before migration
 // 0009 keeps working, for every merchant, and says it was made so.
 func TestKeysMadeBeforeScopesActForEveryMerchant(t *testing.T) {
+	storetest.SQLiteOnly(t, "an upgrade of a SQLite database from before a migration")
 	path := filepath.Join(t.TempDir(), "anxin.db")
 	if err := store.MigrateBefore(path, "0009"); err != nil {
 		t.Fatal(err)

@@ -136,6 +136,9 @@ type Backup struct {
 // directory in dir, while the store keeps working, and records how it went
 // (the admin page shows it).
 func (s *Store) Backup(ctx context.Context, dir string, kind BackupKind) (Backup, error) {
+	if s.pg {
+		return Backup{}, ErrPostgresBackup
+	}
 	j := s.backupJob(s.rdb, dir, kind)
 	b, err := j.run(ctx)
 	// Recorded even when the caller has gone: the result is the operator's.
@@ -171,6 +174,9 @@ func (s *Store) preMigrateBackup(ctx context.Context, sch schema) (BackupRecord,
 // changes its schema. Its photos are in cfg.PhotoDir (default: beside it).
 // The backup is recorded in the database when it has the table for it.
 func BackupDatabase(ctx context.Context, dbPath string, cfg Config, dir string) (Backup, error) {
+	if isPostgres(dbPath) {
+		return Backup{}, ErrPostgresBackup
+	}
 	return backupDatabase(ctx, dbPath, cfg, dir, nil)
 }
 

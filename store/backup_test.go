@@ -119,6 +119,7 @@ func photoFileSet(t *testing.T, dir string) map[string]string {
 }
 
 func TestBackupWhileWritingThenRestore(t *testing.T) {
+	storetest.SQLiteOnly(t, "backups of a SQLite file (PostgreSQL: TestBackupOnPostgresPointsToItsTools)")
 	s, clock, pending := backupFixture(t)
 	dir := filepath.Join(t.TempDir(), "backups")
 
@@ -255,6 +256,7 @@ func TestBackupHelperProcess(t *testing.T) {
 }
 
 func TestKilledBackupIsNeverTakenForOne(t *testing.T) {
+	storetest.SQLiteOnly(t, "backups of a SQLite file (PostgreSQL: TestBackupOnPostgresPointsToItsTools)")
 	s, clock, _ := backupFixture(t)
 	for _, stage := range []string{"snapshot", "photos", "manifest"} {
 		t.Run(stage, func(t *testing.T) {
@@ -317,6 +319,7 @@ func TestKilledBackupIsNeverTakenForOne(t *testing.T) {
 
 func TestNewerDatabaseIsRefused(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "anxin.db")
+	db := storetest.Database(t, path)
 	s := storetest.MustOpenWith(t, path, storetest.Config(anxin.NewManualClock(storetest.Epoch)))
 	if _, err := store.DB(s).Exec(`INSERT INTO schema_migrations (name, applied_at) VALUES ('migrations/0099_future.sql', 0)`); err != nil {
 		t.Fatal(err)
@@ -327,18 +330,25 @@ func TestNewerDatabaseIsRefused(t *testing.T) {
 	cfg := storetest.Config(anxin.NewManualClock(storetest.Epoch))
 	cfg.Version = "v1.4.0"
 	cfg.PreMigrateBackupDir = filepath.Join(t.TempDir(), "backups")
-	_, err := store.Open(ctx, path, cfg)
+	_, err := store.Open(ctx, db, cfg)
 	if err == nil {
 		t.Fatal("a database from a newer version was opened")
 	}
 	msg := err.Error()
-	for _, want := range []string{"newer version", "0099_future", "v1.4.0", migrationsFrom(t, "")[len(migrationsFrom(t, ""))-1]} {
+	known := migrationsFrom(t, "")
+	if storetest.OnPostgres() {
+		known = migrationsIn(t, filepath.Join("migrations", "postgres"), "")
+	}
+	for _, want := range []string{"newer version", "0099_future", "v1.4.0", known[len(known)-1]} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("the refusal does not name %q: %s", want, msg)
 		}
 	}
 	if strings.Contains(msg, "\n") {
 		t.Errorf("the refusal is more than one line: %s", msg)
+	}
+	if storetest.OnPostgres() {
+		return // anxin check is SQLite's (TestBackupOnPostgresPointsToItsTools)
 	}
 	if _, err := store.Check(ctx, path, cfg); err == nil || !strings.Contains(err.Error(), "0099_future") {
 		t.Errorf("check of a newer database: %v", err)
@@ -349,6 +359,7 @@ func TestNewerDatabaseIsRefused(t *testing.T) {
 }
 
 func TestBackupBeforeMigrating(t *testing.T) {
+	storetest.SQLiteOnly(t, "backups of a SQLite file (PostgreSQL: TestBackupOnPostgresPointsToItsTools)")
 	dir := t.TempDir()
 	path := filepath.Join(dir, "anxin.db")
 	backups := filepath.Join(dir, "backups")
@@ -425,6 +436,7 @@ func TestBackupBeforeMigrating(t *testing.T) {
 }
 
 func TestCheckFindsWhatIsWrong(t *testing.T) {
+	storetest.SQLiteOnly(t, "backups of a SQLite file (PostgreSQL: TestBackupOnPostgresPointsToItsTools)")
 	s, clock, _ := backupFixture(t)
 	cfg := storetest.Config(clock)
 	rep, err := store.Check(ctx, s.Path(), cfg)
@@ -489,6 +501,7 @@ func TestCheckFindsWhatIsWrong(t *testing.T) {
 }
 
 func TestCheckFindsADamagedDatabase(t *testing.T) {
+	storetest.SQLiteOnly(t, "backups of a SQLite file (PostgreSQL: TestBackupOnPostgresPointsToItsTools)")
 	s, clock, _ := backupFixture(t)
 	// One page of an index overwritten, as a disk fault would.
 	var page, size int64
@@ -525,6 +538,7 @@ func TestCheckFindsADamagedDatabase(t *testing.T) {
 }
 
 func TestRestoreRefuses(t *testing.T) {
+	storetest.SQLiteOnly(t, "backups of a SQLite file (PostgreSQL: TestBackupOnPostgresPointsToItsTools)")
 	s, clock, _ := backupFixture(t)
 	cfg := storetest.Config(clock)
 	b, err := s.Backup(ctx, t.TempDir(), store.BackupManual)
@@ -592,6 +606,7 @@ func TestRestoreRefuses(t *testing.T) {
 }
 
 func TestBackupsArePrunedAndListed(t *testing.T) {
+	storetest.SQLiteOnly(t, "backups of a SQLite file (PostgreSQL: TestBackupOnPostgresPointsToItsTools)")
 	s, clock, _ := backupFixture(t)
 	dir := t.TempDir()
 	var paths []string
@@ -629,6 +644,7 @@ func TestBackupsArePrunedAndListed(t *testing.T) {
 }
 
 func TestOneBackupAtATimeInADirectory(t *testing.T) {
+	storetest.SQLiteOnly(t, "backups of a SQLite file (PostgreSQL: TestBackupOnPostgresPointsToItsTools)")
 	s, clock, _ := backupFixture(t)
 	dir := t.TempDir()
 	paused, release := make(chan struct{}), make(chan struct{})
@@ -656,7 +672,13 @@ func TestOneBackupAtATimeInADirectory(t *testing.T) {
 // name starts with first on ("": all of them), in order.
 func migrationsFrom(t *testing.T, first string) []string {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join("migrations", "*.sql"))
+	return migrationsIn(t, "migrations", first)
+}
+
+// migrationsIn are the names of the migrations in dir, from first on.
+func migrationsIn(t *testing.T, dir, first string) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.sql"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("migrations: %v", err)
 	}
@@ -668,4 +690,33 @@ func migrationsFrom(t *testing.T, first string) []string {
 		}
 	}
 	return out
+}
+
+// TestBackupOnPostgresPointsToItsTools: on PostgreSQL, backup, restore and
+// check answer that PostgreSQL's own tools do that, and write nothing.
+func TestBackupOnPostgresPointsToItsTools(t *testing.T) {
+	if !storetest.OnPostgres() {
+		t.Skip("PostgreSQL only: on SQLite, the tests above")
+	}
+	s, _ := storetest.MustOpen(t)
+	dir := t.TempDir()
+	if _, err := s.Backup(ctx, dir, store.BackupManual); !errors.Is(err, store.ErrPostgresBackup) {
+		t.Fatalf("backup on PostgreSQL: %v", err)
+	}
+	db := storetest.Database(t, filepath.Join(t.TempDir(), "anxin.db"))
+	if _, err := store.BackupDatabase(ctx, db, storetest.Config(anxin.NewManualClock(storetest.Epoch)), dir); !errors.Is(err, store.ErrPostgresBackup) {
+		t.Fatalf("anxin backup on PostgreSQL: %v", err)
+	}
+	if _, err := store.Restore(ctx, dir, db, storetest.Config(anxin.NewManualClock(storetest.Epoch)), true); !errors.Is(err, store.ErrPostgresBackup) {
+		t.Fatalf("anxin restore on PostgreSQL: %v", err)
+	}
+	if _, err := store.Check(ctx, db, storetest.Config(anxin.NewManualClock(storetest.Epoch))); !errors.Is(err, store.ErrPostgresBackup) {
+		t.Fatalf("anxin check on PostgreSQL: %v", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("the refused backup left %d entries", len(entries))
+	}
+	if !strings.Contains(store.ErrPostgresBackup.Error(), "pg_dump") {
+		t.Fatal("the refusal does not name pg_dump")
+	}
 }

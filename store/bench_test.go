@@ -122,6 +122,7 @@ func BenchmarkApproveConcurrent(b *testing.B) {
 // TestBenchDatabaseShape builds a small database the way the benchmark's is
 // built and checks it is a valid, queueable one.
 func TestBenchDatabaseShape(t *testing.T) {
+	storetest.SQLiteOnly(t, "the benchmark database is built as a SQLite file")
 	dir := t.TempDir()
 	path, err := storetest.BenchDatabase(ctx, dir, 2000)
 	if err != nil {

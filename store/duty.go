@@ -182,7 +182,7 @@ func autoAssign(ctx context.Context, tx *wtx, t anxin.Ticket) (anxin.Ticket, err
 // keepAssignee: the assignee is on duty, or a person chose the assignee.
 func keepAssignee(ctx context.Context, tx *wtx, t anxin.Ticket) (bool, error) {
 	var onDuty bool
-	if err := tx.QueryRowContext(ctx, `SELECT on_duty AND disabled_at IS NULL FROM users WHERE id = ?`,
+	if err := tx.QueryRowContext(ctx, `SELECT CASE WHEN on_duty = 1 AND disabled_at IS NULL THEN 1 ELSE 0 END FROM users WHERE id = ?`,
 		t.AssigneeID).Scan(&onDuty); err != nil {
 		return false, fmt.Errorf("assignee on duty: %w", err)
 	}

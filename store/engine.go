@@ -76,6 +76,13 @@ func pgDB(url string, readOnly bool) (*sql.DB, error) {
 // read or copy what no method shows.
 func OpenPostgresDB(url string, readOnly bool) (*sql.DB, error) { return pgDB(url, readOnly) }
 
+// ErrPostgresBackup is the answer of backup, restore and check on
+// PostgreSQL: its own tools do that (pg_dump, pg_basebackup and
+// replication), as the README says.
+var ErrPostgresBackup = errors.New("store: on PostgreSQL, back up and restore with PostgreSQL's own tools " +
+	"(pg_dump and pg_restore, or pg_basebackup and replication: see the README); " +
+	"anxin backup, restore and check work on SQLite files")
+
 // knownMigrations are this binary's migrations for the store's engine.
 func (s *Store) knownMigrations() []string {
 	if s.pg {

@@ -132,7 +132,7 @@ func (s *Store) ListTickets(ctx context.Context, f TicketFilter) ([]TicketView, 
 		f.Limit = 50
 	}
 	f.Limit = min(f.Limit, 200)
-	conds, args := []string{"1"}, []any{}
+	conds, args := []string{"1 = 1"}, []any{}
 	add := func(cond string, v ...any) { conds, args = append(conds, cond), append(args, v...) }
 	if f.MerchantID != 0 {
 		add("t.merchant_id = ?", f.MerchantID)

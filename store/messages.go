@@ -168,7 +168,7 @@ func (s *Store) LatestMessages(ctx context.Context, scope anxin.Scope, ticketID 
 		m.author_name, m.body, m.created_at, m.replied_at, coalesce(r.author_name, ''),
 		EXISTS (SELECT 1 FROM message_photos p WHERE p.message_id = m.id)
 		FROM messages m LEFT JOIN messages r ON r.id = m.reply_id
-		WHERE m.ticket_id = ? ORDER BY m.id DESC LIMIT ?) ORDER BY 1`, ticketID, limit)
+		WHERE m.ticket_id = ? ORDER BY m.id DESC LIMIT ?) page ORDER BY 1`, ticketID, limit)
 	if err != nil {
 		return nil, 0, fmt.Errorf("messages: %w", err)
 	}

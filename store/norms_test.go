@@ -99,6 +99,7 @@ func TestAsked(t *testing.T) {
 // TestAskedUsesItsIndex: a period's buyer messages are found through the
 // index on the time asked, not by reading the whole table, in both scopes.
 func TestAskedUsesItsIndex(t *testing.T) {
+	storetest.SQLiteOnly(t, "the plan is SQLite's EXPLAIN QUERY PLAN")
 	s, _ := storetest.MustOpen(t)
 	db := storetest.DB(t, s)
 	for _, merchant := range []int64{0, 1} {

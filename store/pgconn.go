@@ -15,9 +15,15 @@ import (
 // The PostgreSQL connections. The store's queries are written once, with
 // SQLite's placeholders (? and ?NNN), and run on both engines: on
 // PostgreSQL, every connection the store opens goes through pgConn, which
-// numbers the placeholders as PostgreSQL does ($1, $2...) and passes Go's
-// bools as the 0 and 1 the schema keeps flags as. Nothing else in a query
-// is changed; what must differ is written twice, side by side (engine.go).
+// changes two things in a query's text, and nothing else:
+//
+//   - the placeholders, numbered as PostgreSQL does ($1, $2...);
+//   - SQLite's join-order hint, "CROSS JOIN t x ON ...", which SQLite reads
+//     as an inner join it must not reorder, and PostgreSQL refuses (it
+//     plans the order itself): there it is the inner JOIN it means.
+//
+// It also passes Go's bools as the 0 and 1 the schema keeps flags as. What
+// else must differ is written twice, side by side (engine.go).
 
 // pgConnector opens pgx's database/sql connections, wrapped.
 type pgConnector struct{ driver.Connector }
@@ -49,8 +55,16 @@ func (c *pgConn) QueryContext(ctx context.Context, query string, args []driver.N
 	return c.Conn.QueryContext(ctx, numbered(query), args)
 }
 
-// CheckNamedValue passes a bool as the integer the schema keeps it as.
+// CheckNamedValue passes a bool (or a *bool) as the integer the schema
+// keeps it as, and a nil *bool as NULL.
 func (c *pgConn) CheckNamedValue(v *driver.NamedValue) error {
+	if p, ok := v.Value.(*bool); ok {
+		if p == nil {
+			v.Value = nil
+			return nil
+		}
+		v.Value = *p
+	}
 	if b, ok := v.Value.(bool); ok {
 		v.Value = int64(0)
 		if b {
@@ -65,12 +79,12 @@ func (c *pgConn) CheckNamedValue(v *driver.NamedValue) error {
 // fixed set of constants.
 var numberedQueries sync.Map
 
-// numbered rewrites SQLite's placeholders into PostgreSQL's: ?NNN becomes
+// numbered rewrites SQLite's placeholders and join hints (above) into PostgreSQL's: ?NNN becomes
 // $NNN, and a bare ? the next number, one more than the largest before it
 // (as SQLite numbers them). A ? inside a string literal, a quoted
 // name, a comment or a dollar-quoted body is left as it is.
 func numbered(query string) string {
-	if !strings.Contains(query, "?") {
+	if !strings.Contains(query, "?") && !strings.Contains(query, "CROSS JOIN ") {
 		return query
 	}
 	if q, ok := numberedQueries.Load(query); ok {
@@ -112,6 +126,9 @@ func numbered(query string) string {
 			}
 			b.WriteString(query[i : i+end+4])
 			i += end + 4
+		case c == 'C' && strings.HasPrefix(query[i:], "CROSS JOIN "):
+			b.WriteString("JOIN ")
+			i += len("CROSS JOIN ")
 		case c == '?':
 			j := i + 1
 			for j < len(query) && query[j] >= '0' && query[j] <= '9' {

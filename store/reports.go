@@ -26,14 +26,16 @@ func (s *Store) DecisionsByPerson(ctx context.Context, scope anxin.Scope, mercha
 		merchantID = scope.MerchantID
 	}
 	q := `SELECT person_id, max(role), max(name), day, sum(decisions), sum(clocks_ended), sum(clocks_missed)
-		FROM figures_people_all WHERE day >= ?2 AND day <= ?3 AND (?4 = '' OR service = ?4)
+		FROM figures_people_all WHERE day >= ?1 AND day <= ?2 AND (?3 = '' OR service = ?3)
 		GROUP BY person_id, day`
+	args := []any{first, last, string(service)}
 	if merchantID != 0 {
 		q = `SELECT person_id, max(role), max(name), day, sum(decisions), sum(clocks_ended), sum(clocks_missed)
-		FROM figures_people WHERE merchant_id = ?1 AND day >= ?2 AND day <= ?3 AND (?4 = '' OR service = ?4)
+		FROM figures_people WHERE day >= ?1 AND day <= ?2 AND (?3 = '' OR service = ?3) AND merchant_id = ?4
 		GROUP BY person_id, day`
+		args = append(args, merchantID)
 	}
-	rows, err := s.read().QueryContext(ctx, q, merchantID, first, last, service)
+	rows, err := s.read().QueryContext(ctx, q, args...)
 	byID := map[int64]*anxin.PersonDays{}
 	if err := eachRow(rows, err, func(rows *sql.Rows) error {
 		var id int64

@@ -32,6 +32,9 @@ type Restored struct {
 // PATH.replaced-YYYYMMDD-HHMMSS. Photos already in the photo directory stay:
 // they are named by their content.
 func Restore(ctx context.Context, dir, dbPath string, cfg Config, force bool) (Restored, error) {
+	if isPostgres(dbPath) {
+		return Restored{}, ErrPostgresBackup
+	}
 	cfg = cfg.withDefaults(dbPath)
 	out := Restored{Path: dbPath}
 	exists := false

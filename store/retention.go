@@ -77,10 +77,8 @@ func eraseContacts(ctx context.Context, tx *wtx, keep time.Duration) (int, error
 		if t.ID < below {
 			continue
 		}
-		// The index holds no text (content=''): a row is deleted by
-		// giving the terms it was indexed with.
-		if _, err := tx.ExecContext(ctx, `INSERT INTO ticket_search (ticket_search, rowid, terms) VALUES ('delete', ?, ?)`,
-			t.ID, ticketTerms(t.Order.ID, t.BuyerName, t.BuyerPhone, t.Order.Product, t.Reason, t.MerchantID)); err != nil {
+		if err := unindexTicket(ctx, tx, t.ID,
+			ticketTerms(t.Order.ID, t.BuyerName, t.BuyerPhone, t.Order.Product, t.Reason, t.MerchantID)); err != nil {
 			return 0, fmt.Errorf("erase contact of ticket %d: unindex: %w", t.ID, err)
 		}
 		if err := indexTicket(ctx, tx, erased); err != nil {

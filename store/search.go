@@ -77,12 +77,44 @@ func runs(text string) []run {
 // number, the buyer's name and phone (and its last four digits), the
 // product and the reason, and its merchant.
 func indexTicket(ctx context.Context, tx *wtx, t anxin.Ticket) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO ticket_search (rowid, terms) VALUES (?, ?)`, t.ID,
+	err := insertTerms(ctx, tx, "ticket_search", t.ID,
 		ticketTerms(t.Order.ID, t.BuyerName, t.BuyerPhone, t.Order.Product, t.Reason, t.MerchantID))
 	if err != nil {
 		return fmt.Errorf("index ticket %d: %w", t.ID, err)
 	}
 	return nil
+}
+
+// insertTerms indexes a ticket's or a message's terms (index is
+// ticket_search or message_search). SQLite keeps them in an FTS5 table;
+// PostgreSQL as a tsvector of the same tokens, each a lexeme ('simple'
+// changes none), in their order.
+func insertTerms(ctx context.Context, tx *wtx, index string, id int64, terms string) error {
+	var err error
+	switch {
+	case index == "ticket_search" && !tx.s.pg:
+		_, err = tx.ExecContext(ctx, `INSERT INTO ticket_search (rowid, terms) VALUES (?, ?)`, id, terms)
+	case index == "ticket_search":
+		_, err = tx.ExecContext(ctx, `INSERT INTO ticket_search (id, terms) VALUES (?, to_tsvector('simple', ?))`, id, terms)
+	case !tx.s.pg:
+		_, err = tx.ExecContext(ctx, `INSERT INTO message_search (rowid, terms) VALUES (?, ?)`, id, terms)
+	default:
+		_, err = tx.ExecContext(ctx, `INSERT INTO message_search (id, terms) VALUES (?, to_tsvector('simple', ?))`, id, terms)
+	}
+	return err
+}
+
+// unindexTicket takes a ticket out of the index; terms are those it was
+// indexed with, which SQLite's index, holding no text (content=''), needs
+// to delete it.
+func unindexTicket(ctx context.Context, tx *wtx, id int64, terms string) error {
+	var err error
+	if tx.s.pg {
+		_, err = tx.ExecContext(ctx, `DELETE FROM ticket_search WHERE id = ?`, id)
+	} else {
+		_, err = tx.ExecContext(ctx, `INSERT INTO ticket_search (ticket_search, rowid, terms) VALUES ('delete', ?, ?)`, id, terms)
+	}
+	return err
 }
 
 func ticketTerms(order, name, phone, product, reason string, merchantID int64) string {
@@ -97,38 +129,77 @@ func ticketTerms(order, name, phone, product, reason string, merchantID int64) s
 
 // indexMessage puts a message's text into the index, with its ticket's merchant.
 func indexMessage(ctx context.Context, tx *wtx, m anxin.Message, merchantID int64) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO message_search (rowid, terms) VALUES (?, ?)`,
-		m.ID, terms(m.Body)+fmt.Sprintf(" m%d", merchantID))
+	err := insertTerms(ctx, tx, "message_search", m.ID, terms(m.Body)+fmt.Sprintf(" m%d", merchantID))
 	if err != nil {
 		return fmt.Errorf("index message %d: %w", m.ID, err)
 	}
 	return nil
 }
 
-// matchQuery turns what a person typed into an FTS5 query over the index:
+// matchTerm is one thing every match must have: a phrase of tokens in this
+// order, the last one a prefix of a token when prefix is set.
+type matchTerm struct {
+	tokens []string
+	prefix bool
+}
+
+// matches turns what a person typed into what the index is asked for:
 // every term must match; a Chinese term of two or more characters is the
 // phrase of its pairs (a substring), one character is a prefix of a token
 // (a pair it starts, or a run's last character), a Latin word or number is
-// that word. "" when nothing searchable was typed.
-func matchQuery(q string) string {
-	var parts []string
+// that word. None when nothing searchable was typed.
+func matches(q string) []matchTerm {
+	var out []matchTerm
 	for _, term := range strings.Fields(q) {
 		for _, run := range runs(term) {
 			switch {
 			case run.latin:
-				parts = append(parts, `"`+strings.ToLower(string(run.r))+`"`)
+				out = append(out, matchTerm{tokens: []string{strings.ToLower(string(run.r))}})
 			case len(run.r) == 1:
-				parts = append(parts, `"`+string(run.r)+`"*`)
+				out = append(out, matchTerm{tokens: []string{string(run.r)}, prefix: true})
 			default:
 				pairs := make([]string, 0, len(run.r)-1)
 				for i := 0; i+1 < len(run.r); i++ {
 					pairs = append(pairs, string(run.r[i:i+2]))
 				}
-				parts = append(parts, `"`+strings.Join(pairs, " ")+`"`)
+				out = append(out, matchTerm{tokens: pairs})
 			}
 		}
 	}
+	return out
+}
+
+// ftsQuery is the matches as an FTS5 query (SQLite): "ab bc" AND "c"*.
+func ftsQuery(ms []matchTerm) string {
+	parts := make([]string, len(ms))
+	for i, m := range ms {
+		parts[i] = `"` + strings.Join(m.tokens, " ") + `"`
+		if m.prefix {
+			parts[i] += "*"
+		}
+	}
 	return strings.Join(parts, " AND ")
+}
+
+// tsQuery is the matches as a tsquery (PostgreSQL): 'ab' <-> 'bc' & 'c':*.
+// The tokens are letters and digits only (runs splits at the rest), so
+// quoting them is all they need.
+func tsQuery(ms []matchTerm) string {
+	parts := make([]string, len(ms))
+	for i, m := range ms {
+		quoted := make([]string, len(m.tokens))
+		for j, t := range m.tokens {
+			quoted[j] = "'" + t + "'"
+		}
+		parts[i] = strings.Join(quoted, " <-> ")
+		if m.prefix {
+			parts[i] += ":*"
+		}
+		if len(m.tokens) > 1 {
+			parts[i] = "(" + parts[i] + ")"
+		}
+	}
+	return strings.Join(parts, " & ")
 }
 
 // backfillBatch is how many tickets (or messages) one write of the backfill
@@ -199,7 +270,7 @@ func backfillOnce(ctx context.Context, tx *wtx, batch int) (tickets, messages in
 			next = found[0].id
 		}
 		for _, r := range found {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO ticket_search (rowid, terms) VALUES (?, ?)`, r.id,
+			if err := insertTerms(ctx, tx, "ticket_search", r.id,
 				ticketTerms(r.order, r.name, r.phone, r.product, r.reason, r.merchant)); err != nil {
 				return 0, 0, fmt.Errorf("search backfill: %w", err)
 			}
@@ -268,29 +339,39 @@ func (s *Store) Search(ctx context.Context, f QueueFilter) ([]anxin.Ticket, erro
 	}
 	f.Limit = min(f.Limit, 200)
 	query := strings.TrimSpace(f.Search)
-	match := matchQuery(query)
+	ms := matches(query)
 	id, _ := anxin.ParseTicketNumber(query)
-	if match == "" && id == 0 {
+	if len(ms) == 0 && id == 0 {
 		return nil, nil
 	}
-	hits := `SELECT ?3 WHERE ?3 > 0` // a number alone: that ticket
-	if match != "" {
+	hits := `SELECT CAST(?3 AS BIGINT) WHERE CAST(?3 AS BIGINT) > 0` // a number alone: that ticket
+	var match string
+	if len(ms) > 0 {
 		for _, m := range []int64{f.Scope.MerchantID, f.MerchantID} {
 			if m != 0 {
-				match += fmt.Sprintf(` AND "m%d"`, m)
+				ms = append(ms, matchTerm{tokens: []string{fmt.Sprintf("m%d", m)}})
 			}
 		}
-		hits = `SELECT id FROM (SELECT rowid AS id FROM ticket_search WHERE ticket_search MATCH ?1 ORDER BY rowid DESC LIMIT ?2)
+		if s.pg {
+			match = tsQuery(ms)
+			hits = `SELECT id FROM (SELECT id FROM ticket_search WHERE terms @@ to_tsquery('simple', ?1) ORDER BY id DESC LIMIT ?2) ts
+			UNION SELECT ticket_id FROM (SELECT m.ticket_id FROM message_search s CROSS JOIN messages m ON m.id = s.id
+				WHERE s.terms @@ to_tsquery('simple', ?1) ORDER BY s.id DESC LIMIT ?2) ms
+			UNION ` + hits
+		} else {
+			match = ftsQuery(ms)
+			hits = `SELECT id FROM (SELECT rowid AS id FROM ticket_search WHERE ticket_search MATCH ?1 ORDER BY rowid DESC LIMIT ?2)
 			UNION SELECT ticket_id FROM (SELECT m.ticket_id FROM message_search s CROSS JOIN messages m ON m.id = s.rowid
 				WHERE message_search MATCH ?1 ORDER BY s.rowid DESC LIMIT ?2)
 			UNION ` + hits
+		}
 	}
 	f.Search = ""
 	where, args := f.where()
 	where = strings.TrimPrefix(where, "t.due_at IS NOT NULL")
 	where = strings.TrimPrefix(where, " AND ")
 	if where == "" {
-		where = "1"
+		where = "1 = 1"
 	}
 	// The filter's conditions take the parameters after ?3 (LIMIT is written
 	// out: a ?4 after them would be numbered before it).

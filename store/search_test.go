@@ -88,6 +88,7 @@ func TestSearchFindsTicketsInEveryState(t *testing.T) {
 }
 
 func TestSearchBackfill(t *testing.T) {
+	storetest.SQLiteOnly(t, "an upgrade of a SQLite database from before a migration")
 	path := filepath.Join(t.TempDir(), "anxin.db")
 	if err := store.MigrateBefore(path, "0017"); err != nil {
 		t.Fatal(err)

@@ -375,6 +375,7 @@ func photoAs(t *testing.T, s *store.Store, by anxin.Actor, ticketID int64) {
 // TestDatabaseFilesArePrivate: the database and the -wal and -shm files
 // beside it are readable by their owner only, whatever the umask.
 func TestDatabaseFilesArePrivate(t *testing.T) {
+	storetest.SQLiteOnly(t, "the database file's permissions")
 	old := syscall.Umask(0o022)
 	defer syscall.Umask(old)
 	path := filepath.Join(t.TempDir(), "anxin.db")
@@ -446,6 +447,7 @@ func TestNotesAreInternalOrShared(t *testing.T) {
 // TestNotesWrittenBeforeComments: after migration 0010 the staff's earlier
 // notes are internal and a merchant's earlier notes are comments.
 func TestNotesWrittenBeforeComments(t *testing.T) {
+	storetest.SQLiteOnly(t, "an upgrade of a SQLite database from before a migration")
 	path := filepath.Join(t.TempDir(), "anxin.db")
 	if err := store.MigrateBefore(path, "0010"); err != nil {
 		t.Fatal(err)
@@ -480,6 +482,7 @@ func TestNotesWrittenBeforeComments(t *testing.T) {
 // TestOpenPathWithURICharacters: a database path with ? # or % in it is
 // the file named, not a shorter one.
 func TestOpenPathWithURICharacters(t *testing.T) {
+	storetest.SQLiteOnly(t, "a file path with URI characters")
 	dir := filepath.Join(t.TempDir(), "a#b?c%41")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)

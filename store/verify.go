@@ -66,6 +66,9 @@ const maxProblems = 100
 // in cfg.PhotoDir (default: beside it). A database from a newer version is
 // refused; problems found are in the report.
 func Check(ctx context.Context, dbPath string, cfg Config) (Report, error) {
+	if isPostgres(dbPath) {
+		return Report{}, ErrPostgresBackup
+	}
 	cfg = cfg.withDefaults(dbPath)
 	r := Report{Path: dbPath}
 	db, err := openExisting(dbPath, true)

@@ -48,12 +48,12 @@ type Vitals struct {
 const (
 	// tickets_queue_state (state, due_at, id) covers it: one pass over the
 	// open tickets' index entries, no row read.
-	vitalsTicketsSQL = `SELECT state, count(*), sum(due_at <= ?1) FROM tickets WHERE due_at IS NOT NULL GROUP BY state`
+	vitalsTicketsSQL = `SELECT state, count(*), sum(CASE WHEN due_at <= ?1 THEN 1 ELSE 0 END) FROM tickets WHERE due_at IS NOT NULL GROUP BY state`
 	// tickets_auto: its first entry.
 	vitalsAutoSQL = `SELECT min(auto_at) FROM tickets WHERE auto_at IS NOT NULL`
 	// webhook_deliveries_due (next_at, id) covers it, and holds only the
 	// deliveries still to be tried.
-	vitalsOutboxSQL = `SELECT count(*), sum(next_at <= ?1), min(CASE WHEN next_at <= ?2 THEN next_at END)
+	vitalsOutboxSQL = `SELECT count(*), sum(CASE WHEN next_at <= ?1 THEN 1 ELSE 0 END), min(CASE WHEN next_at <= ?2 THEN next_at END)
 		FROM webhook_deliveries WHERE next_at IS NOT NULL`
 	// The latest backup of each kind (backups_kind) and the latest good one
 	// (the table keeps keptBackupRecords rows).

@@ -151,6 +151,7 @@ func TestWriteObserver(t *testing.T) {
 // TestVitalsUseIndexes: every figure is read from an index, never by
 // reading a table's rows: the metrics endpoint runs them at every scrape.
 func TestVitalsUseIndexes(t *testing.T) {
+	storetest.SQLiteOnly(t, "the plan is SQLite's EXPLAIN QUERY PLAN")
 	s, _ := storetest.MustOpen(t)
 	db := storetest.DB(t, s)
 	for _, q := range store.VitalsSQL {

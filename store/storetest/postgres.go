@@ -42,6 +42,17 @@ var (
 	dsns      sync.Map // *store.Store -> its PostgreSQL URL
 )
 
+// Database is what a test opens as the database at path: the path itself,
+// or with ANXIN_TEST_ENGINE=postgres the URL of the database that stands
+// for it (created empty, dropped when tb ends).
+func Database(tb testing.TB, path string) string {
+	tb.Helper()
+	if OnPostgres() {
+		return postgresFor(tb, path)
+	}
+	return path
+}
+
 // postgresFor is the URL of the PostgreSQL database that stands for the
 // database file path, created empty if it is not there yet, and dropped
 // when tb ends.
