@@ -105,7 +105,7 @@ func insertTerms(ctx context.Context, tx *wtx, index string, id int64, terms str
 }
 
 // unindexTicket takes a ticket out of the index; terms are those it was
-// indexed with, which SQLite's index, holding no text (content=''), needs
+// indexed with, which SQLite's index, holding no text (content=”), needs
 // to delete it.
 func unindexTicket(ctx context.Context, tx *wtx, id int64, terms string) error {
 	var err error
