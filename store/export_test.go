@@ -7,7 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/anxin-helpdesk/anxin"
@@ -165,10 +168,14 @@ func ExplainCandidates(s *Store) (string, error) {
 // RebuildSearch empties the search index and builds it again as a backfill
 // does, in batches of the size given.
 func RebuildSearch(s *Store, batch int) (tickets, messages int, err error) {
+	empty := []string{`INSERT INTO ticket_search (ticket_search) VALUES ('delete-all')`,
+		`INSERT INTO message_search (message_search) VALUES ('delete-all')`}
+	if s.pg {
+		empty = []string{`DELETE FROM ticket_search`, `DELETE FROM message_search`}
+	}
 	err = s.write(context.Background(), func(ctx context.Context, tx *wtx) error {
 		for _, q := range []string{
-			`INSERT INTO ticket_search (ticket_search) VALUES ('delete-all')`,
-			`INSERT INTO message_search (message_search) VALUES ('delete-all')`,
+			empty[0], empty[1],
 			`DELETE FROM search_backfill`,
 			`INSERT INTO search_backfill SELECT (SELECT coalesce(max(id), 0) + 1 FROM tickets), (SELECT coalesce(max(id), 0) + 1 FROM messages)`,
 		} {
@@ -207,4 +214,31 @@ func RebuildFigures(ctx context.Context, s *Store) error {
 		return err
 	}
 	return s.prepareFigures(ctx)
+}
+
+// PhotoFileSums lists the photo files the store keeps, by their sha256:
+// the files beside the database on SQLite, the rows of photo_files on
+// PostgreSQL.
+func PhotoFileSums(s *Store) ([]string, error) {
+	var out []string
+	if s.pg {
+		rows, err := s.rdb.Query(`SELECT sha256 FROM photo_files ORDER BY sha256`)
+		err = eachRow(rows, err, func(rows *sql.Rows) error {
+			var sum string
+			out = append(out, sum)
+			return rows.Scan(&out[len(out)-1])
+		})
+		return out, err
+	}
+	err := filepath.WalkDir(s.cfg.PhotoDir, func(path string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err == nil && !d.IsDir() {
+			out = append(out, strings.TrimSuffix(d.Name(), ".jpg"))
+		}
+		return err
+	})
+	slices.Sort(out)
+	return out, err
 }

@@ -190,7 +190,8 @@ func pgCompareTables(t *testing.T, lite, pg *sql.DB, tables []string) {
 	var pgTables []string
 	eachRow(t, pg, `SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`, nil,
 		func(r []any) { pgTables = append(pgTables, r[0].(string)) })
-	wantTables := append(slices.Clone(tables), "ticket_search", "message_search")
+	// The search index, and the photos' files (on SQLite, files beside the database).
+	wantTables := append(slices.Clone(tables), "ticket_search", "message_search", "photo_files")
 	slices.Sort(wantTables)
 	if !slices.Equal(pgTables, wantTables) {
 		t.Errorf("PostgreSQL's tables: %q, want %q", pgTables, wantTables)

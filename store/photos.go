@@ -1,11 +1,13 @@
 package store
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,6 +21,10 @@ import (
 // (photos/ab/abcdef….jpg): the same image is stored once however often it
 // is submitted. Each photo is kept in two sizes made at upload, both fresh
 // JPEGs without metadata; the uploaded original is never written to disk.
+//
+// On PostgreSQL the files are rows of photo_files instead, by the same
+// hash, written in the transaction that records the photo: the nodes on
+// one database need no shared disk.
 func (s *Store) photoPath(sum string) string {
 	return filepath.Join(s.cfg.PhotoDir, sum[:2], sum+".jpg")
 }
@@ -101,12 +107,27 @@ func (s *Store) RecordPhoto(ctx context.Context, by anxin.Actor, up Upload, p ph
 	if err != nil {
 		return anxin.Evidence{}, err
 	}
+	if s.pg {
+		return s.record(ctx, by, party, up, p) // its files go in with its row
+	}
 	s.files.RLock()
 	defer s.files.RUnlock()
 	if err := s.putFiles(p); err != nil {
 		return anxin.Evidence{}, err
 	}
 	return s.record(ctx, by, party, up, p)
+}
+
+// putFileRows writes both sizes of a processed photo into photo_files
+// (PostgreSQL), unless they are there already.
+func putFileRows(ctx context.Context, tx *wtx, p photo.Processed) error {
+	for _, im := range []photo.Image{p.Display, p.Thumb} {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO photo_files (sha256, jpeg) VALUES (?, ?) ON CONFLICT DO NOTHING`,
+			im.SHA256, im.JPEG); err != nil {
+			return fmt.Errorf("photo store: %w", err)
+		}
+	}
+	return nil
 }
 
 // mayAddPhoto checks the ticket, the label and the per-party limit. A
@@ -193,6 +214,11 @@ func (s *Store) record(ctx context.Context, by anxin.Actor, party anxin.Party, u
 			return fmt.Errorf("insert evidence: %w", err)
 		}
 		e.ID = id
+		if tx.s.pg {
+			if err := putFileRows(ctx, tx, p); err != nil {
+				return err
+			}
+		}
 		recent, err := recentDuplicates(ctx, tx, e, seen)
 		if err != nil {
 			return err
@@ -496,7 +522,7 @@ const (
 // Photo opens one size of a photo the scope may see, and returns the sha256
 // of the file opened (its name, and the ETag to serve it with). Another
 // merchant's photo is not found.
-func (s *Store) Photo(ctx context.Context, scope anxin.Scope, evidenceID int64, size PhotoSize) (string, *os.File, error) {
+func (s *Store) Photo(ctx context.Context, scope anxin.Scope, evidenceID int64, size PhotoSize) (string, io.ReadSeekCloser, error) {
 	if size != Thumb && size != Display {
 		return "", nil, anxin.Fail(anxin.MsgPhotoSizeNotFound)
 	}
@@ -518,12 +544,24 @@ func (s *Store) Photo(ctx context.Context, scope anxin.Scope, evidenceID int64, 
 	if size == Thumb && thumb != "" {
 		sum = thumb
 	}
+	if s.pg {
+		var b []byte
+		if err := s.read().QueryRowContext(ctx, `SELECT jpeg FROM photo_files WHERE sha256 = ?`, sum).Scan(&b); err != nil {
+			return "", nil, fmt.Errorf("photo %d: %w", evidenceID, err)
+		}
+		return sum, nopCloser{bytes.NewReader(b)}, nil
+	}
 	f, err := os.Open(s.photoPath(sum))
 	if err != nil {
 		return "", nil, fmt.Errorf("photo %d: %w", evidenceID, err)
 	}
 	return sum, f, nil
 }
+
+// nopCloser is a photo read from PostgreSQL, whole, as a file is served.
+type nopCloser struct{ *bytes.Reader }
+
+func (nopCloser) Close() error { return nil }
 
 // Warnings finds the evidence warnings of tickets (anxin.WarningsOf) in
 // one query, for a queue page: which may not be decided from their row. A

@@ -3,7 +3,6 @@ package store_test
 import (
 	"bytes"
 	"io"
-	"io/fs"
 	"math/rand/v2"
 	"path/filepath"
 	"sync"
@@ -59,13 +58,10 @@ func (f *photoFixture) add(t *testing.T, by anxin.Actor, ticket anxin.Ticket, da
 // photoFiles lists the files under the photo directory.
 func photoFiles(t *testing.T, s *store.Store) []string {
 	t.Helper()
-	var files []string
-	filepath.WalkDir(filepath.Join(s.Dir(), "photos"), func(path string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			files = append(files, path)
-		}
-		return nil
-	})
+	files, err := store.PhotoFileSums(s)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return files
 }
 

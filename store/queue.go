@@ -195,7 +195,7 @@ func (s *Store) Queue(ctx context.Context, f QueueFilter) ([]anxin.Ticket, Queue
 func (s *Store) QueueCount(ctx context.Context, f QueueFilter, limit int) (int, error) {
 	where, args := f.where()
 	var n int
-	err := s.read().QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM tickets t WHERE `+where+` LIMIT ?)`,
+	err := s.read().QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM tickets t WHERE `+where+` LIMIT ?) page`,
 		append(args, limit)...).Scan(&n)
 	return n, err
 }

@@ -228,6 +228,9 @@ func (s *Store) unlinkPhotoFiles(ctx context.Context) (int, error) {
 // meanwhile (Store.files): a file an upload has just found on disk is
 // shown by its row, committed, before the check.
 func (s *Store) unlinkFiles(ctx context.Context, sums []string) (int, error) {
+	if s.pg {
+		return s.deleteFileRows(ctx, sums)
+	}
 	s.files.Lock()
 	defer s.files.Unlock()
 	removed := 0
@@ -251,4 +254,29 @@ func (s *Store) unlinkFiles(ctx context.Context, sums []string) (int, error) {
 		}
 	}
 	return removed, nil
+}
+
+// deleteFileRows is unlinkFiles on PostgreSQL: the rows of photo_files no
+// kept photo shows are deleted, in one write (an upload that shows one
+// again writes it again, in its own).
+func (s *Store) deleteFileRows(ctx context.Context, sums []string) (int, error) {
+	removed := 0
+	err := s.writeBackground(ctx, func(ctx context.Context, tx *wtx) error {
+		removed = 0
+		for _, sum := range sums {
+			res, err := tx.ExecContext(ctx, `DELETE FROM photo_files WHERE sha256 = ?1
+				AND NOT EXISTS (SELECT 1 FROM evidence WHERE sha256 = ?1 AND erased_at IS NULL)
+				AND NOT EXISTS (SELECT 1 FROM evidence WHERE thumb_sha256 = ?1 AND erased_at IS NULL)`, sum)
+			if err != nil {
+				return fmt.Errorf("photo file %s: %w", sum, err)
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			removed += int(n)
+		}
+		return nil
+	})
+	return removed, err
 }

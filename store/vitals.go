@@ -60,7 +60,7 @@ const (
 	vitalsBackupsSQL = `SELECT id, kind, started_at, finished_at, path, bytes, tickets, photos, error
 		FROM backups WHERE id IN (SELECT max(id) FROM backups GROUP BY kind)
 		UNION ALL SELECT * FROM (SELECT id, '', started_at, finished_at, path, bytes, tickets, photos, error
-		FROM backups WHERE error = '' ORDER BY id DESC LIMIT 1)`
+		FROM backups WHERE error = '' ORDER BY id DESC LIMIT 1) good`
 )
 
 // Vitals reads the figures.

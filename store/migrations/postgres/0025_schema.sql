@@ -708,6 +708,15 @@ CREATE TABLE photo_files_unlinked (
 	sha256 text PRIMARY KEY
 );
 
+-- PostgreSQL only: the photos' files themselves (on SQLite, files beside the
+-- database, photos/ab/abcdef….jpg), so that the nodes on one database need
+-- no shared disk. One row per image, by the sha256 of its bytes: the same
+-- image is stored once however often it is submitted.
+CREATE TABLE photo_files (
+	sha256 text PRIMARY KEY,
+	jpeg   bytea NOT NULL
+);
+
 -- 0024: refunds that wait before they are handed over, and may be undone.
 
 CREATE INDEX refunds_hand_over ON refunds (hand_over_at) WHERE hand_over_at IS NOT NULL;
