@@ -171,9 +171,11 @@ func TestErasePhotos(t *testing.T) {
 	if err := db.QueryRow(`SELECT count(*) FROM photo_files_unlinked`).Scan(&pending); err != nil || pending != 0 {
 		t.Fatalf("%d files left on the removal list, %v", pending, err)
 	}
-	chk, err := store.Check(ctx, s.Path(), storetest.Config(clock))
-	if err != nil || chk.Err() != nil {
-		t.Fatalf("the check after deleting: %v %v", err, chk.Err())
+	if !storetest.OnPostgres() { // anxin check is SQLite's
+		chk, err := store.Check(ctx, s.Path(), storetest.Config(clock))
+		if err != nil || chk.Err() != nil {
+			t.Fatalf("the check after deleting: %v %v", err, chk.Err())
+		}
 	}
 
 	// Once; and the same picture uploaded again is stored again.

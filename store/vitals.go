@@ -109,6 +109,14 @@ func (s *Store) Vitals(ctx context.Context) (Vitals, error) {
 	if err := s.lastBackups(ctx, &v); err != nil {
 		return v, err
 	}
+	if s.pg {
+		// Its write-ahead log is the server's, shared by its databases:
+		// PostgreSQL's own metrics tell of it.
+		if err := s.read().QueryRowContext(ctx, `SELECT pg_database_size(current_database())`).Scan(&v.DBBytes); err != nil {
+			return v, fmt.Errorf("vitals: %w", err)
+		}
+		return v, nil
+	}
 	var err2 error
 	if v.DBBytes, err2 = fileSize(s.path); err2 != nil {
 		return v, fmt.Errorf("vitals: %w", err2)

@@ -77,6 +77,7 @@ func (l *logLines) String() string {
 // a minute (of the clock's time), and that it caught up; each batch is told
 // at debug.
 func TestCatchUpLogsABoundedNumberOfLines(t *testing.T) {
+	storetest.SQLiteOnly(t, "its 3,000 passed deadlines are built as a SQLite file")
 	const due = 3000
 	src, err := storetest.DueDatabase(ctx, t.TempDir(), due)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 )
 
 func TestScheduledBackups(t *testing.T) {
+	storetest.SQLiteOnly(t, "backups of a SQLite file")
 	s, clock := storetest.MustOpen(t)
 	storetest.MustTicket(t, s, storetest.MustMerchant(t, s, "m").ID, anxin.QualityReturn, 9900)
 	dir := filepath.Join(t.TempDir(), "backups")

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -73,6 +74,15 @@ func postgresFor(tb testing.TB, path string) string {
 	}
 	sum := sha256.Sum256([]byte(filepath.Clean(path)))
 	name := "anxin_t_" + hex.EncodeToString(sum[:10])
+	if store.IsPostgres(path) {
+		// A store's Path (its URL without the password): a test
+		// reopening the database it had open.
+		u, err := url.Parse(path)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		name = strings.TrimPrefix(u.Path, "/")
+	}
 	ctx := context.Background()
 	_, err := admin.ExecContext(ctx, `CREATE DATABASE `+name)
 	var pe *pgconn.PgError
