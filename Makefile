@@ -34,8 +34,17 @@ release:
 # cgo; nothing else is built with cgo).
 RACE := $(shell command -v gcc >/dev/null 2>&1 && echo -race)
 
+# The store's tests run a second time on PostgreSQL when ANXIN_TEST_POSTGRES
+# names a server whose user may create databases (CI starts Debian's, and
+# sets ANXIN_POSTGRES_REQUIRED=1 so that a missing one fails the run).
 test: browser vnu
 	CGO_ENABLED=$(if $(RACE),1,0) go test $(RACE) -count=1 -timeout 20m ./...
+	@if [ -n "$$ANXIN_TEST_POSTGRES" ]; then \
+	  echo "the store's tests again, on PostgreSQL"; \
+	  ANXIN_TEST_ENGINE=postgres CGO_ENABLED=$(if $(RACE),1,0) go test $(RACE) -count=1 -timeout 20m ./store/...; \
+	elif [ -n "$$ANXIN_POSTGRES_REQUIRED" ]; then \
+	  echo "ANXIN_POSTGRES_REQUIRED is set, but ANXIN_TEST_POSTGRES names no PostgreSQL server"; exit 1; \
+	else echo "ANXIN_TEST_POSTGRES is not set: the store's tests on PostgreSQL are skipped"; fi
 
 generate:
 	go tool templ generate
