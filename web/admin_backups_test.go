@@ -17,6 +17,7 @@ import (
 )
 
 func TestAdminBackupsPage(t *testing.T) {
+	storetest.SQLiteOnly(t, "backups of a SQLite file")
 	dir := filepath.Join(t.TempDir(), "backups")
 	e := newEnvConfig(t, photo.Options{}, func(c *web.Config) {
 		c.Backups = web.BackupSchedule{Dir: dir, Every: 24 * time.Hour, Keep: 7}

@@ -17,6 +17,7 @@ import (
 // TestBrowserBackupsPage: the admin's 备份 page after a backup and a failed
 // one, checked with axe-core, in Chinese and in English.
 func TestBrowserBackupsPage(t *testing.T) {
+	storetest.SQLiteOnly(t, "backups of a SQLite file")
 	ctx := newBrowser(t)
 	dir := filepath.Join(t.TempDir(), "backups")
 	e := newEnvConfig(t, photo.Options{}, func(c *web.Config) {

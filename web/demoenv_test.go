@@ -21,7 +21,7 @@ func newDemoEnv(t testing.TB) *env {
 	t.Helper()
 	clock := anxin.NewManualClock(storetest.Epoch)
 	path := filepath.Join(t.TempDir(), "anxin.db")
-	if _, err := demo.Seed(ctx, path, storetest.Config(clock)); err != nil {
+	if _, err := demo.Seed(ctx, storetest.Database(t, path), storetest.Config(clock)); err != nil {
 		t.Fatalf("seeding the demo data: %v", err)
 	}
 	e := &env{t: t, clock: clock, store: storetest.MustOpenWith(t, path, storetest.Config(clock)),
