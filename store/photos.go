@@ -577,9 +577,13 @@ func (s *Store) Warnings(ctx context.Context, tickets []anxin.Ticket) (map[int64
 	for _, t := range tickets {
 		args = append(args, t.ID)
 	}
-	rows, err := s.read().QueryContext(ctx, `SELECT t.id, coalesce(sum(e.party = 'buyer'), 0),
-		coalesce(max(e.party = 'buyer' AND e.taken_at IS NOT NULL AND t.received_at IS NOT NULL AND e.taken_at < t.received_at - ?1), 0),
-		coalesce(max(e.party = 'buyer' AND EXISTS (SELECT 1 FROM evidence_duplicates d WHERE d.evidence_id = e.id)), 0),
+	// The conditions are counted as CASE ... THEN 1 ELSE 0: PostgreSQL has
+	// no sum or max of a boolean.
+	rows, err := s.read().QueryContext(ctx, `SELECT t.id, coalesce(sum(CASE WHEN e.party = 'buyer' THEN 1 ELSE 0 END), 0),
+		coalesce(max(CASE WHEN e.party = 'buyer' AND e.taken_at IS NOT NULL AND t.received_at IS NOT NULL
+			AND e.taken_at < t.received_at - ?1 THEN 1 ELSE 0 END), 0),
+		coalesce(max(CASE WHEN e.party = 'buyer' AND EXISTS (SELECT 1 FROM evidence_duplicates d WHERE d.evidence_id = e.id)
+			THEN 1 ELSE 0 END), 0),
 		(SELECT mp.evidence_min FROM merchant_policies mp WHERE mp.merchant_id = t.merchant_id AND mp.service = t.service)
 		FROM tickets t LEFT JOIN evidence e ON e.ticket_id = t.id
 		WHERE t.id IN (?`+strings.Repeat(", ?", len(tickets)-1)+`) GROUP BY t.id`, args...)
