@@ -52,7 +52,9 @@ func openPostgres(ctx context.Context, url string, cfg Config) (*Store, error) {
 	}
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
+	s.node = newNodeID()
 	s.start(read)
+	s.listen()
 	return s, nil
 }
 

@@ -14,6 +14,7 @@ const (
 	wakeOutbox    wakeups = 1 << iota // webhook deliveries were written
 	wakeRefunds                       // a refund was recorded or retried
 	staleSessions                     // users or merchants changed: cached logins may show them as they were
+	staleWebhooks                     // webhooks changed: the cached list of active ones is not theirs
 )
 
 // hooks are the store's wake-ups for the background workers and its small
@@ -46,6 +47,9 @@ func (h *hooks) committed(w wakeups) {
 	}
 	if w&staleSessions != 0 {
 		h.sessions.drop()
+	}
+	if w&staleWebhooks != 0 {
+		h.webhooks.Store(nil)
 	}
 }
 

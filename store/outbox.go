@@ -41,6 +41,7 @@ func (s *Store) CreateWebhook(ctx context.Context, w anxin.Webhook) (anxin.Webho
 			return fmt.Errorf("create webhook: %w", err)
 		}
 		tx.s.hooks.webhooks.Store(nil)
+		tx.wake |= staleWebhooks // on the other nodes too (notify.go)
 		w.ID = id
 		return nil
 	})
@@ -118,6 +119,7 @@ func (s *Store) SetWebhookActive(ctx context.Context, id int64, active bool) err
 			return anxin.Fail(anxin.MsgWebhookNotFound)
 		}
 		tx.s.hooks.webhooks.Store(nil)
+		tx.wake |= staleWebhooks // on the other nodes too (notify.go)
 		return nil
 	})
 }

@@ -577,8 +577,6 @@ func (s *Store) Warnings(ctx context.Context, tickets []anxin.Ticket) (map[int64
 	for _, t := range tickets {
 		args = append(args, t.ID)
 	}
-	// The conditions are counted as CASE ... THEN 1 ELSE 0: PostgreSQL has
-	// no sum or max of a boolean.
 	rows, err := s.read().QueryContext(ctx, `SELECT t.id, coalesce(sum(CASE WHEN e.party = 'buyer' THEN 1 ELSE 0 END), 0),
 		coalesce(max(CASE WHEN e.party = 'buyer' AND e.taken_at IS NOT NULL AND t.received_at IS NOT NULL
 			AND e.taken_at < t.received_at - ?1 THEN 1 ELSE 0 END), 0),

@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/anxin-helpdesk/anxin"
@@ -53,6 +54,11 @@ type Store struct {
 	hooks *hooks // wake-ups and caches of the API, webhooks and scheduler
 
 	lead leader // the scheduler's lead among nodes on PostgreSQL (leader.go)
+
+	// On PostgreSQL, what the other nodes commit is heard (notify.go).
+	node      string // this node's name in its notifications
+	listener  listener
+	listening atomic.Bool
 
 	// files is held for reading from writing a photo's files until its row
 	// is committed, and for writing while files of deleted photos are
@@ -315,6 +321,7 @@ func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.closing)
 		<-s.writerDone
+		s.listener.stop()
 		s.reads.Range(func(_, st any) bool { st.(*sql.Stmt).Close(); return true })
 		err = errors.Join(s.lead.close(), s.rdb.Close(), s.db.Close())
 	})

@@ -199,6 +199,21 @@ func (s *Store) commitBatch(batch []writeReq) {
 		sqltx.Rollback()
 		return
 	}
+	var notices []Notice
+	var wake wakeups
+	for _, tx := range done {
+		notices = append(notices, tx.notices...)
+		wake |= tx.wake
+	}
+	if s.pg {
+		// The other nodes hear of it when it commits (notify.go).
+		if err := s.notifyOthers(context.Background(), sqltx, notices, wake); err != nil {
+			sqltx.Rollback()
+			s.hooks.failed()
+			fail(fmt.Errorf("store: notify: %w", err))
+			return
+		}
+	}
 	if err := sqltx.Commit(); err != nil {
 		s.hooks.failed()
 		fail(fmt.Errorf("store: commit: %w", err))
@@ -207,11 +222,7 @@ func (s *Store) commitBatch(batch []writeReq) {
 	if s.cfg.Observer != nil {
 		s.cfg.Observer.Commit(len(done), time.Since(began))
 	}
-	var notices []Notice
-	for _, tx := range done {
-		notices = append(notices, tx.notices...)
-		s.hooks.committed(tx.wake)
-	}
+	s.hooks.committed(wake)
 	s.hub.publish(notices)
 }
 

@@ -135,6 +135,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 	if mln != nil {
 		m = metrics.New(metrics.Build{Version: version, Commit: stamp().Commit}, log)
 	}
+	if store.IsPostgres(*dbPath) && *backupDir != "" {
+		return errors.New("serve: --backup-dir backs up a SQLite file; on PostgreSQL use pg_dump or PostgreSQL's replication (README: PostgreSQL)")
+	}
 	if store.IsPostgres(*dbPath) && os.Getenv("ANXIN_SESSION_KEY") == "" {
 		return errors.New("serve: on PostgreSQL, every node must sign sessions with the same key: set ANXIN_SESSION_KEY " +
 			"to 128 hex characters (openssl rand -hex 64 makes one), the same on every node")

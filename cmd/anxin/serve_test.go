@@ -135,3 +135,26 @@ func TestServeRefundUndo(t *testing.T) {
 		}
 	}
 }
+
+// TestServeOnPostgresNeedsASharedSessionKey: on PostgreSQL every node must
+// sign sessions with the same key, so serve refuses to start without
+// ANXIN_SESSION_KEY (it would make a key file of its own); and scheduled
+// backups, which copy a SQLite file, are refused there too. Both in one
+// line, before the database is touched (no server is needed to see it).
+func TestServeOnPostgresNeedsASharedSessionKey(t *testing.T) {
+	t.Setenv("ANXIN_SESSION_KEY", "")
+	url := "postgres://anxin@127.0.0.1:1/anxin"
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--db", url}, "ANXIN_SESSION_KEY"},
+		{[]string{"--db", url, "--backup-dir", t.TempDir()}, "pg_dump"},
+	} {
+		var stdout, stderr syncBuffer
+		err := serve(context.Background(), append([]string{"--addr", "127.0.0.1:0"}, c.args...), &stdout, &stderr)
+		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("serve %v: %v, want one line naming %s", c.args, err, c.want)
+		}
+	}
+}
