@@ -36,7 +36,9 @@ RACE := $(shell command -v gcc >/dev/null 2>&1 && echo -race)
 
 # The store's tests run a second time on PostgreSQL when ANXIN_TEST_POSTGRES
 # names a server whose user may create databases (CI starts Debian's, and
-# sets ANXIN_POSTGRES_REQUIRED=1 so that a missing one fails the run).
+# sets ANXIN_POSTGRES_REQUIRED=1 so that a missing one fails the run). The
+# first run takes it too: cmd/anxin's tests of two serve processes on one
+# database (nodes_test.go) run then, and skip without a server.
 test: browser vnu
 	CGO_ENABLED=$(if $(RACE),1,0) go test $(RACE) -count=1 -timeout 20m ./...
 	@if [ -n "$$ANXIN_TEST_POSTGRES" ]; then \

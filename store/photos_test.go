@@ -5,6 +5,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -388,6 +389,33 @@ func TestSimultaneousCopiesAreLinked(t *testing.T) {
 			if err != nil || len(evs) != 1 || len(evs[0].Duplicates) != 1 || !evs[0].Duplicates[0].Exact {
 				t.Fatalf("round %d, %s: %+v %v", round, tk.Number, evs, err)
 			}
+		}
+	}
+}
+
+// TestWarningsOfQueueRows: the queue's evidence warnings, read for many
+// tickets in one query (on either engine): too few of the buyer's photos,
+// and a photo also on another ticket.
+func TestWarningsOfQueueRows(t *testing.T) {
+	f := newPhotoFixture(t)
+	bare, copied, shown := f.ticket, storetest.MustTicket(t, f.s, f.merchant.ID, anxin.Damaged, 5900),
+		storetest.MustTicket(t, f.s, f.merchant.ID, anxin.Damaged, 2990)
+	original := phototest.JPEG(phototest.Scene(28, 1000, 750), 90)
+	f.add(t, anxin.Buyer(), shown, original)
+	f.add(t, anxin.Buyer(), shown, phototest.JPEG(phototest.Scene(11, 1600, 1200), 90))
+	f.add(t, anxin.Buyer(), copied, original)
+	got, err := f.s.Warnings(ctx, []anxin.Ticket{bare, copied, shown})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64][]anxin.EvidenceWarning{
+		bare.ID:   {anxin.WarnMissing},                      // none of the 2 photos a damage claim needs
+		copied.ID: {anxin.WarnDuplicate, anxin.WarnMissing}, // 1 of 2, and on another ticket
+		shown.ID:  {anxin.WarnDuplicate},                    // its photo is on another ticket too
+	}
+	for id, w := range want {
+		if !slices.Equal(got[id], w) {
+			t.Errorf("ticket %s: warnings %v, want %v", anxin.TicketNumber(id), got[id], w)
 		}
 	}
 }

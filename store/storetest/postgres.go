@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -103,4 +104,23 @@ func postgresFor(tb testing.TB, path string) string {
 	}
 	u.Path = "/" + name
 	return u.String()
+}
+
+// FreshPostgres is the URL of a new, empty database on the server
+// ANXIN_TEST_POSTGRES names, dropped when tb ends, for tests that run on
+// PostgreSQL whatever ANXIN_TEST_ENGINE says (several nodes on one
+// database). Without a server named, tb is skipped, or fails when
+// ANXIN_POSTGRES_REQUIRED=1.
+func FreshPostgres(tb testing.TB) string {
+	tb.Helper()
+	if os.Getenv("ANXIN_TEST_POSTGRES") == "" {
+		if os.Getenv("ANXIN_POSTGRES_REQUIRED") == "1" {
+			tb.Fatal("ANXIN_POSTGRES_REQUIRED=1, but ANXIN_TEST_POSTGRES names no PostgreSQL server")
+		}
+		tb.Skip("ANXIN_TEST_POSTGRES is not set: no PostgreSQL server " +
+			"(e.g. ANXIN_TEST_POSTGRES=postgres://anxin:anxin@127.0.0.1:5432/postgres)")
+	}
+	random := make([]byte, 16)
+	_, _ = rand.Read(random)
+	return postgresFor(tb, "fresh/"+hex.EncodeToString(random))
 }
