@@ -362,7 +362,9 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 		// Should the unlock fail, the connection has failed: the server
 		// lets the lock go with it.
-		defer func() { _, _ = s.db.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(?)`, migrateLock) }()
+		defer func() {
+			_, _ = s.db.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(?)`, migrateLock)
+		}()
 	}
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
