@@ -59,7 +59,9 @@ func Copy(ctx context.Context, from, to string, cfg Config, opts CopyOptions) (C
 		return rep, fmt.Errorf("store: copy: the destination %q is not a PostgreSQL URL (postgres://user:password@host/database)", to)
 	}
 	rep.To = redactDSN(to)
-	if fi, err := os.Stat(from); err != nil {
+	if fi, err := os.Stat(from); errors.Is(err, os.ErrNotExist) {
+		return rep, fmt.Errorf("store: copy: there is no database at %s", from)
+	} else if err != nil {
 		return rep, fmt.Errorf("store: copy: %w", err)
 	} else if fi.IsDir() {
 		return rep, fmt.Errorf("store: copy: %s is a directory, not an SQLite database", from)

@@ -354,7 +354,7 @@ func TestCopyRefuses(t *testing.T) {
 	for _, c := range []struct{ name, from, to, says string }{
 		{"from PostgreSQL", to, to, "is a PostgreSQL URL"},
 		{"to a file", lite, filepath.Join(dir, "other.db"), "is not a PostgreSQL URL"},
-		{"from no file", filepath.Join(dir, "none.db"), to, "no such file"},
+		{"from no file", filepath.Join(dir, "none.db"), to, "no database at"},
 		{"from a text file", notDB, to, "is not an SQLite database"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
