@@ -110,5 +110,8 @@ func (s *Store) knownMigrations() []string {
 // Open takes as the database, from a SQLite file's path.
 func IsPostgres(db string) bool { return isPostgres(db) }
 
+// RedactURL is a PostgreSQL URL without its password, to be printed.
+func RedactURL(url string) string { return redactDSN(url) }
+
 // Postgres tells whether the store is on PostgreSQL.
 func (s *Store) Postgres() bool { return s.pg }

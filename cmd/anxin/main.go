@@ -9,6 +9,7 @@
 //	anxin backup --to DIR [--db PATH]
 //	anxin restore --from DIR/anxin-YYYYMMDD-HHMMSS [--db PATH] [--force]
 //	anxin check [--db PATH] [--backup DIR]
+//	anxin copy --from PATH --to postgres://... [--photos DIR] [--skip-missing-photos]
 //	anxin version
 //
 // Every flag has an ANXIN_* environment equivalent (--db is ANXIN_DB).
@@ -54,6 +55,8 @@ commands:
   backup    write a verified backup of the database and its photos, while serve runs (--to DIR, --db)
   restore   put a backup back into a stopped deployment (--from DIR/anxin-..., --db, --force)
   check     check a database (--db) or a backup (--backup DIR): integrity, foreign keys, photos
+  copy      move a stopped SQLite deployment into a new PostgreSQL database and check both sides
+            (--from PATH, --to postgres://..., --photos DIR, --skip-missing-photos)
   version   print the version, commit, build date and Go version
 
 Every flag has an ANXIN_* environment equivalent, e.g. ANXIN_DB for --db.`
@@ -88,6 +91,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return restore(ctx, rest, stdout)
 	case "check":
 		return check(ctx, rest, stdout)
+	case "copy":
+		return copyCmd(ctx, rest, stdout)
 	case "version", "--version", "-version":
 		printVersion(stdout)
 		return nil
