@@ -31,21 +31,22 @@ import (
 //     the order of their foreign keys, each with the columns both sides
 //     have, through COPY; a column or a table of SQLite's that PostgreSQL
 //     lacks is an error, not data left behind;
-//   - the figures' triggers are off while the rows go in (their owner may
-//     turn them off): the figures are counted afresh afterwards, as Open
-//     counts them for a new zone (figures.go), once for all the rows;
+//   - the figures' triggers are off while the rows go in, and the
+//     indexes no constraint stands on are built after them (bulkLoad);
+//     the figures are counted afresh afterwards, as Open counts them for
+//     a new zone (figures.go), once for all the rows;
 //   - each identity column's sequence is moved past the ids copied;
 //   - the photo files the evidence refers to are read from the photo
 //     directory, hashed against their names, and written as rows of
 //     photo_files (photos.go);
-//   - the search index is left to be built (search_backfill), and the
-//     figures to be counted (figures_zone.built = 0);
+//   - the search index is built from the rows copied, all at once;
+//   - the figures are left to be counted (figures_zone.built = 0);
 //   - the rows are counted on both sides before it commits.
 //
 // After the commit the destination is opened as a server would open it,
-// which counts the figures, and its search index is built (BackfillSearch).
-// Then both sides are counted once more, with the sums of money, for the
-// report; CopyReport.Problems lists what does not match.
+// which counts the figures. Then both sides are counted once more, with
+// the sums of money, for the report; CopyReport.Problems lists what does
+// not match.
 //
 // cfg is the source's (its PhotoDir the photos' directory, default photos
 // beside it); the destination is opened with its clock, zone and version.
@@ -109,17 +110,16 @@ func Copy(ctx context.Context, from, to string, cfg Config, opts CopyOptions) (C
 	rep.CopyTook = time.Since(start)
 
 	// Opened as a server opens it: the figures are counted.
-	indexStart := time.Now()
+	figuresStart := time.Now()
 	dst, err = Open(ctx, to, dcfg)
+	if err == nil {
+		err = dst.Close()
+	}
 	if err != nil {
-		return rep, fmt.Errorf("store: copy: the rows are copied, but opening %s failed: %w", rep.To, err)
+		return rep, fmt.Errorf("store: copy: the rows are copied, but counting the figures failed "+
+			"(the next start counts them): %w", err)
 	}
-	rep.SearchTickets, rep.SearchMessages, err = dst.BackfillSearch(ctx)
-	if err = errors.Join(err, dst.Close()); err != nil {
-		return rep, fmt.Errorf("store: copy: the rows are copied, but building the search index failed "+
-			"(anxin serve builds the rest at its start): %w", err)
-	}
-	rep.IndexTook = time.Since(indexStart)
+	rep.FiguresTook = time.Since(figuresStart)
 
 	if err := c.verify(ctx); err != nil {
 		return rep, err
@@ -158,9 +158,9 @@ type CopyReport struct {
 	DestPhotoSize int64    // ... their bytes
 	MissingPhotos []string // files not copied (SkipMissingPhotos), each with why
 
-	// SearchTickets and SearchMessages are what BackfillSearch indexed;
-	// Indexed* what the destination's index holds after it.
-	SearchTickets, SearchMessages   int
+	// SearchTickets and SearchMessages are the rows of the search index
+	// built by the copy; Indexed* what the destination's index holds after.
+	SearchTickets, SearchMessages   int64
 	IndexedTickets, IndexedMessages int64
 
 	// SourceFigures and DestFigures total the figures tables of each side
@@ -169,9 +169,9 @@ type CopyReport struct {
 	SourceFigures, DestFigures FigureTotals
 	FiguresCompared            bool
 
-	CopyTook  time.Duration // the rows and photos, to the commit
-	IndexTook time.Duration // counting the figures and building the search index
-	Took      time.Duration // everything
+	CopyTook    time.Duration // the rows, photos and search index, to the commit
+	FiguresTook time.Duration // counting the figures, after it
+	Took        time.Duration // everything, with the checks
 }
 
 // CopiedTable is one table of a copy: its rows on each side.
@@ -286,11 +286,11 @@ func (c *copier) run(ctx context.Context) error {
 	if err := c.plan(ctx); err != nil {
 		return err
 	}
-	triggers, err := c.triggersOff(ctx)
-	if err != nil {
+	if err := c.clear(ctx); err != nil {
 		return err
 	}
-	if err := c.clear(ctx); err != nil {
+	bulk, err := c.unload(ctx)
+	if err != nil {
 		return err
 	}
 	for _, t := range c.tables {
@@ -301,7 +301,13 @@ func (c *copier) run(ctx context.Context) error {
 	if err := c.copyPhotos(ctx); err != nil {
 		return err
 	}
-	if err := c.finish(ctx, triggers); err != nil {
+	if err := c.index(ctx); err != nil {
+		return err
+	}
+	if err := c.reload(ctx, bulk); err != nil {
+		return err
+	}
+	if err := c.finish(ctx); err != nil {
 		return err
 	}
 	if err := c.countInTx(ctx); err != nil {
@@ -500,40 +506,179 @@ func (c *copier) foreignKeyOrder(ctx context.Context, names []string) ([]string,
 	return order, nil
 }
 
-// triggersOff turns off the user triggers (the figures') of the tables
-// the copy fills, for the rows to go in at COPY's speed; finish turns them
-// on again. Only a table's owner may; a destination whose tables belong
-// to another role keeps them on, which is slower and counts the same
-// (the figures are counted afresh after the copy). It returns the tables
-// whose triggers are off.
-func (c *copier) triggersOff(ctx context.Context) ([]string, error) {
-	var with []string
+// index builds the search index of the rows copied, all at once: the
+// terms of each ticket and message made from the source's rows as the
+// store makes them when it indexes one (search.go), and turned into
+// tsvectors by PostgreSQL. (BackfillSearch would index the same, a row at
+// a time: some minutes at a million tickets.)
+func (c *copier) index(ctx context.Context) error {
+	start := time.Now()
+	if _, err := c.tx.Exec(ctx, `CREATE TEMPORARY TABLE anxin_copy_terms (id bigint NOT NULL, terms text NOT NULL)
+		ON COMMIT DROP`); err != nil {
+		return fmt.Errorf("store: copy: the search index: %w", err)
+	}
+	for _, ix := range []struct {
+		index, query string
+		terms        func(*sql.Rows) (int64, string, error)
+	}{
+		{"ticket_search", `SELECT id, order_id, buyer_name, buyer_phone, product, reason, merchant_id FROM tickets`,
+			func(rows *sql.Rows) (int64, string, error) {
+				var id, merchant int64
+				var order, name, phone, product, reason string
+				err := rows.Scan(&id, &order, &name, &phone, &product, &reason, &merchant)
+				return id, ticketTerms(order, name, phone, product, reason, merchant), err
+			}},
+		{"message_search", `SELECT m.id, m.body, t.merchant_id FROM messages m JOIN tickets t ON t.id = m.ticket_id`,
+			func(rows *sql.Rows) (int64, string, error) {
+				var id, merchant int64
+				var body string
+				err := rows.Scan(&id, &body, &merchant)
+				return id, messageTerms(body, merchant), err
+			}},
+	} {
+		rows, err := c.src.QueryContext(ctx, ix.query)
+		if err != nil {
+			return fmt.Errorf("store: copy: the search index: %w", err)
+		}
+		in := &termSource{rows: rows, terms: ix.terms}
+		_, err = c.tx.CopyFrom(ctx, pgx.Identifier{"anxin_copy_terms"}, []string{"id", "terms"}, in)
+		if err = errors.Join(err, rows.Close()); err != nil {
+			return fmt.Errorf("store: copy: %s: %w", ix.index, err)
+		}
+		tag, err := c.tx.Exec(ctx, `INSERT INTO `+pgx.Identifier{ix.index}.Sanitize()+` (id, terms)
+			SELECT id, to_tsvector('simple', terms) FROM anxin_copy_terms`)
+		if err != nil {
+			return fmt.Errorf("store: copy: %s: %w", ix.index, err)
+		}
+		if _, err := c.tx.Exec(ctx, `TRUNCATE anxin_copy_terms`); err != nil {
+			return fmt.Errorf("store: copy: %s: %w", ix.index, err)
+		}
+		if ix.index == "ticket_search" {
+			c.rep.SearchTickets = tag.RowsAffected()
+		} else {
+			c.rep.SearchMessages = tag.RowsAffected()
+		}
+		if c.opts.Progress != nil {
+			c.opts.Progress(CopiedTable{Name: ix.index, Dest: tag.RowsAffected(), Took: time.Since(start)})
+		}
+		start = time.Now()
+	}
+	return nil
+}
+
+// termSource hands the search terms of the source's rows to COPY.
+type termSource struct {
+	rows  *sql.Rows
+	terms func(*sql.Rows) (int64, string, error)
+	vals  []any
+	err   error
+}
+
+func (t *termSource) Next() bool {
+	if t.err != nil || !t.rows.Next() {
+		return false
+	}
+	id, terms, err := t.terms(t.rows)
+	if err != nil {
+		t.err = err
+		return false
+	}
+	t.vals = []any{id, terms}
+	return true
+}
+
+func (t *termSource) Values() ([]any, error) { return t.vals, t.err }
+
+func (t *termSource) Err() error {
+	if t.err != nil {
+		return t.err
+	}
+	return t.rows.Err()
+}
+
+// bulkLoad is what the copy takes off the tables it fills while their
+// rows go in, and puts back after: the user triggers (the figures', which
+// are counted afresh after the copy anyway) and the indexes no constraint
+// stands on, each built once from all the rows at the end (as pg_restore
+// does) instead of kept up row by row.
+type bulkLoad struct {
+	triggers []string // the tables whose user triggers are off
+	indexes  []string // the indexes dropped, as pg_get_indexdef makes them again
+}
+
+// unload takes the triggers and indexes off (bulkLoad). Only the tables'
+// owner may: on a destination whose tables belong to another role they
+// stay, which is slower and comes to the same rows and figures.
+func (c *copier) unload(ctx context.Context) (bulkLoad, error) {
+	var b bulkLoad
+	filled := []string{"ticket_search", "message_search", "photo_files"}
+	for _, t := range c.tables {
+		filled = append(filled, t.name)
+	}
+	var owner bool
+	if err := c.tx.QueryRow(ctx, `SELECT coalesce(bool_and(pg_has_role(t.relowner, 'USAGE')), false)
+		FROM pg_class t JOIN pg_namespace n ON n.oid = t.relnamespace
+		WHERE n.nspname = current_schema() AND t.relname = ANY($1)`, filled).Scan(&owner); err != nil {
+		return b, fmt.Errorf("store: copy: the tables' owner: %w", err)
+	}
+	if !owner {
+		return b, nil
+	}
 	rows, err := c.tx.Query(ctx, `SELECT DISTINCT t.relname FROM pg_trigger g
 			JOIN pg_class t ON t.oid = g.tgrelid JOIN pg_namespace n ON n.oid = t.relnamespace
-		WHERE NOT g.tgisinternal AND n.nspname = current_schema() AND pg_has_role(t.relowner, 'USAGE')
-		ORDER BY 1`)
+		WHERE NOT g.tgisinternal AND n.nspname = current_schema() AND t.relname = ANY($1)
+		ORDER BY 1`, filled)
 	if err != nil {
-		return nil, fmt.Errorf("store: copy: triggers: %w", err)
+		return b, fmt.Errorf("store: copy: triggers: %w", err)
 	}
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("store: copy: triggers: %w", err)
-		}
-		if slices.ContainsFunc(c.tables, func(ct copyTable) bool { return ct.name == t }) {
-			with = append(with, t)
-		}
+	if b.triggers, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+		return b, fmt.Errorf("store: copy: triggers: %w", err)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: copy: triggers: %w", err)
+	type index struct{ Name, Def string } // exported for RowToStructByPos
+	rows, err = c.tx.Query(ctx, `SELECT i.relname, pg_get_indexdef(i.oid)
+		FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+			JOIN pg_namespace n ON n.oid = t.relnamespace
+		WHERE n.nspname = current_schema() AND t.relname = ANY($1)
+			AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)
+		ORDER BY 1`, filled)
+	if err != nil {
+		return b, fmt.Errorf("store: copy: indexes: %w", err)
 	}
-	for _, t := range with {
+	indexes, err := pgx.CollectRows(rows, pgx.RowToStructByPos[index])
+	if err != nil {
+		return b, fmt.Errorf("store: copy: indexes: %w", err)
+	}
+	for _, t := range b.triggers {
 		if _, err := c.tx.Exec(ctx, `ALTER TABLE `+pgx.Identifier{t}.Sanitize()+` DISABLE TRIGGER USER`); err != nil {
-			return nil, fmt.Errorf("store: copy: triggers of %s: %w", t, err)
+			return b, fmt.Errorf("store: copy: triggers of %s: %w", t, err)
 		}
 	}
-	return with, nil
+	for _, ix := range indexes {
+		if _, err := c.tx.Exec(ctx, `DROP INDEX `+pgx.Identifier{ix.Name}.Sanitize()); err != nil {
+			return b, fmt.Errorf("store: copy: index %s: %w", ix.Name, err)
+		}
+		b.indexes = append(b.indexes, ix.Def)
+	}
+	return b, nil
+}
+
+// reload builds the indexes again and turns the triggers back on.
+func (c *copier) reload(ctx context.Context, b bulkLoad) error {
+	start := time.Now()
+	for _, def := range b.indexes {
+		if _, err := c.tx.Exec(ctx, def); err != nil {
+			return fmt.Errorf("store: copy: %s: %w", def, err)
+		}
+	}
+	for _, t := range b.triggers {
+		if _, err := c.tx.Exec(ctx, `ALTER TABLE `+pgx.Identifier{t}.Sanitize()+` ENABLE TRIGGER USER`); err != nil {
+			return fmt.Errorf("store: copy: triggers of %s: %w", t, err)
+		}
+	}
+	if c.opts.Progress != nil && len(b.indexes) > 0 {
+		c.opts.Progress(CopiedTable{Name: fmt.Sprintf("(%d indexes)", len(b.indexes)), Took: time.Since(start)})
+	}
+	return nil
 }
 
 // clear removes what a new database's tables hold already: rows its
@@ -778,20 +923,13 @@ func (p *photoSource) read(sum string) ([]byte, error) {
 func (p *photoSource) Values() ([]any, error) { return p.vals, nil }
 func (p *photoSource) Err() error             { return p.err }
 
-// finish leaves the derived tables to be rebuilt, and turns the triggers
-// on again.
-func (c *copier) finish(ctx context.Context, triggers []string) error {
+// finish leaves the figures to be counted.
+func (c *copier) finish(ctx context.Context) error {
 	stmts := []string{
-		// BackfillSearch indexes every ticket and message below these,
-		// newest first (search.go).
+		// The search index is whole (index): nothing to backfill.
 		`DELETE FROM search_backfill`,
-		`INSERT INTO search_backfill (tickets_below, messages_below)
-			SELECT coalesce(max(id), 0) + 1, (SELECT coalesce(max(id), 0) + 1 FROM messages) FROM tickets`,
 		// Open counts the figures when they are not built (figures.go).
 		`UPDATE figures_zone SET built = 0`,
-	}
-	for _, t := range triggers {
-		stmts = append(stmts, `ALTER TABLE `+pgx.Identifier{t}.Sanitize()+` ENABLE TRIGGER USER`)
 	}
 	for _, q := range stmts {
 		if _, err := c.tx.Exec(ctx, q); err != nil {

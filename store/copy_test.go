@@ -318,6 +318,15 @@ func TestCopyToPostgres(t *testing.T) {
 	if found, err := d.Search(ctx, store.QueueFilter{Search: f.phone}); err != nil || len(found) != 1 || found[0].ID != f.phoneID {
 		t.Errorf("search by phone: %v %v", found, err)
 	}
+	// ... and a ticket by its conversation.
+	if found, err := d.Search(ctx, store.QueueFilter{Search: "杯子"}); err != nil || len(found) != 1 || found[0].ID != f.phoneID {
+		t.Errorf("search by a message's words: %v %v", found, err)
+	}
+	// The indexes dropped for the copy are back, and the triggers on, as a
+	// new database has them.
+	if got, want := pgCatalog(t, to), pgCatalog(t, newPostgres(t)); !reflect.DeepEqual(got, want) {
+		t.Errorf("the indexes and triggers after the copy:\n got %q\nwant %q", got, want)
+	}
 	// New rows get ids after the copied ones.
 	maxID := int64(0)
 	for _, id := range f.tickets {
@@ -425,4 +434,49 @@ func TestCopyMissingPhoto(t *testing.T) {
 	if p := rep.Problems(); len(p) > 0 {
 		t.Fatalf("the copy's checks: %q", p)
 	}
+}
+
+// newPostgres is a new PostgreSQL database with the store's schema.
+func newPostgres(t *testing.T) string {
+	t.Helper()
+	url := storetest.FreshPostgres(t)
+	s, err := store.Open(ctx, url, storetest.Config(anxin.NewManualClock(storetest.Epoch)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return url
+}
+
+// pgCatalog lists a PostgreSQL database's indexes and user triggers, with
+// their definitions and whether each trigger is on.
+func pgCatalog(t *testing.T, url string) []string {
+	t.Helper()
+	db, err := store.OpenPostgresDB(url, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema()
+		UNION ALL SELECT g.tgname || ' on ' || c.relname || ': ' || g.tgenabled::text FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid
+			WHERE NOT g.tgisinternal
+		ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil || len(out) < 50 {
+		t.Fatalf("%d indexes and triggers: %v", len(out), err)
+	}
+	return out
 }

@@ -129,11 +129,15 @@ func ticketTerms(order, name, phone, product, reason string, merchantID int64) s
 
 // indexMessage puts a message's text into the index, with its ticket's merchant.
 func indexMessage(ctx context.Context, tx *wtx, m anxin.Message, merchantID int64) error {
-	err := insertTerms(ctx, tx, "message_search", m.ID, terms(m.Body)+fmt.Sprintf(" m%d", merchantID))
+	err := insertTerms(ctx, tx, "message_search", m.ID, messageTerms(m.Body, merchantID))
 	if err != nil {
 		return fmt.Errorf("index message %d: %w", m.ID, err)
 	}
 	return nil
+}
+
+func messageTerms(body string, merchantID int64) string {
+	return terms(body) + fmt.Sprintf(" m%d", merchantID)
 }
 
 // matchTerm is one thing every match must have: a phrase of tokens in this
