@@ -97,7 +97,14 @@ func Copy(ctx context.Context, from, to string, cfg Config, opts CopyOptions) (C
 	if err := dst.Close(); err != nil {
 		return rep, err
 	}
-	conn, err := pgx.Connect(ctx, to)
+	pcfg, err := pgx.ParseConfig(to)
+	if err != nil {
+		return rep, fmt.Errorf("store: copy: %s: %w", rep.To, err)
+	}
+	if _, set := pcfg.RuntimeParams["application_name"]; !set {
+		pcfg.RuntimeParams["application_name"] = "anxin copy"
+	}
+	conn, err := pgx.ConnectConfig(ctx, pcfg)
 	if err != nil {
 		return rep, fmt.Errorf("store: copy: %s: %w", rep.To, err)
 	}

@@ -39,6 +39,7 @@ type copyFixture struct {
 	intakeID int64
 	phone    string // the buyer's phone of one ticket only
 	phoneID  int64
+	session  string // the agent's login
 }
 
 func newCopyFixture(t *testing.T) (*copyFixture, *store.Store) {
@@ -123,7 +124,7 @@ func newCopyFixture(t *testing.T) (*copyFixture, *store.Store) {
 	f.intakeID = v.ID
 	f.tickets = append(f.tickets, v.ID)
 
-	if _, err := s.StartSession(ctx, agent, time.Hour); err != nil {
+	if f.session, err = s.StartSession(ctx, agent, time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.SaveView(ctx, agent.ID, "我的鲜花", "service=fresh_spoiled"); err != nil {
@@ -307,6 +308,9 @@ func TestCopyToPostgres(t *testing.T) {
 		if got, err := d.Authenticate(ctx, u.Email, storetest.Password); err != nil || got.ID != u.ID {
 			t.Errorf("%s logs in: %+v %v", u.Email, got, err)
 		}
+	}
+	if u, err := d.SessionUser(ctx, f.session, time.Hour); err != nil || u.ID != f.users[1].ID {
+		t.Errorf("the agent's session: %+v %v", u, err)
 	}
 	if k, err := d.APIKeyBySecret(ctx, f.secret); err != nil || k.ID != f.apiKey.ID {
 		t.Errorf("the API key: %+v %v", k, err)
