@@ -683,7 +683,7 @@ func (c *copier) reload(ctx context.Context, b bulkLoad) error {
 		}
 	}
 	if c.opts.Progress != nil && len(b.indexes) > 0 {
-		c.opts.Progress(CopiedTable{Name: fmt.Sprintf("(%d indexes)", len(b.indexes)), Took: time.Since(start)})
+		c.opts.Progress(CopiedTable{Name: fmt.Sprintf("(%d indexes built)", len(b.indexes)), Took: time.Since(start)})
 	}
 	return nil
 }
@@ -930,7 +930,10 @@ func (p *photoSource) read(sum string) ([]byte, error) {
 func (p *photoSource) Values() ([]any, error) { return p.vals, nil }
 func (p *photoSource) Err() error             { return p.err }
 
-// finish leaves the figures to be counted.
+// finish leaves the figures to be counted, and has the planner's
+// statistics of the tables filled made now, as after a pg_restore: the
+// figures are counted, and the first pages served, on plans that know the
+// tables' sizes (autovacuum would come to it only later).
 func (c *copier) finish(ctx context.Context) error {
 	stmts := []string{
 		// The search index is whole (index): nothing to backfill.
@@ -938,10 +941,19 @@ func (c *copier) finish(ctx context.Context) error {
 		// Open counts the figures when they are not built (figures.go).
 		`UPDATE figures_zone SET built = 0`,
 	}
+	analyze := []string{"ticket_search", "message_search", "photo_files"}
+	for _, t := range c.tables {
+		analyze = append(analyze, pgx.Identifier{t.name}.Sanitize())
+	}
+	stmts = append(stmts, `ANALYZE `+strings.Join(analyze, ", "))
+	start := time.Now()
 	for _, q := range stmts {
 		if _, err := c.tx.Exec(ctx, q); err != nil {
 			return fmt.Errorf("store: copy: %w", err)
 		}
+	}
+	if c.opts.Progress != nil {
+		c.opts.Progress(CopiedTable{Name: "(statistics)", Took: time.Since(start)})
 	}
 	return nil
 }

@@ -40,7 +40,7 @@ func copyCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "copying %s into %s\n", *from, store.RedactURL(*to))
 	rep, err := store.Copy(ctx, *from, *to, cfg, store.CopyOptions{SkipMissingPhotos: *skip,
 		Progress: func(t store.CopiedTable) {
-			if strings.HasPrefix(t.Name, "(") { // the indexes, built after the rows
+			if strings.HasPrefix(t.Name, "(") { // a step after the rows: the indexes, the statistics
 				fmt.Fprintf(stdout, "  %-22s %12s       %s\n", t.Name, "", t.Took.Round(time.Millisecond))
 				return
 			}
