@@ -57,7 +57,8 @@ func Copy(ctx context.Context, from, to string, cfg Config, opts CopyOptions) (C
 	case isPostgres(from):
 		return rep, fmt.Errorf("store: copy: the source %s is a PostgreSQL URL; it must be an SQLite file", redactDSN(from))
 	case !isPostgres(to):
-		return rep, fmt.Errorf("store: copy: the destination %q is not a PostgreSQL URL (postgres://user:password@host/database)", to)
+		// Not named: a connection string of another form may hold a password.
+		return rep, errors.New("store: copy: the destination is not a PostgreSQL URL (postgres://user:password@host/database)")
 	}
 	rep.To = redactDSN(to)
 	if fi, err := os.Stat(from); errors.Is(err, os.ErrNotExist) {
@@ -141,8 +142,10 @@ type CopyOptions struct {
 	// whose bytes do not hash to its name, listing it in the report;
 	// otherwise such a file stops the copy.
 	SkipMissingPhotos bool
-	// Progress, when set, is told of each table (and the photos) as it has
-	// been copied.
+	// Progress, when set, is told of each step as it ends: each table
+	// copied (photo_files for the photos, ticket_search and message_search
+	// for the search index), then the steps that are no table, named in
+	// parentheses: the indexes built, the statistics made.
 	Progress func(CopiedTable)
 }
 
@@ -185,7 +188,7 @@ type CopyReport struct {
 type CopiedTable struct {
 	Name         string
 	Source, Dest int64         // rows, read after the copy (Dest: in its transaction, in Progress)
-	Took         time.Duration // its COPY (with its foreign keys' checks)
+	Took         time.Duration // its COPY (with its foreign keys' checks), or the step's
 }
 
 // FigureTotals are the figures tables' sums over every day, merchant,
@@ -714,9 +717,9 @@ func (c *copier) copyTable(ctx context.Context, t copyTable) error {
 	start := time.Now()
 	quoted := make([]string, len(t.cols))
 	for i, col := range t.cols {
-		quoted[i] = `"` + strings.ReplaceAll(col, `"`, `""`) + `"`
+		quoted[i] = sqliteName(col)
 	}
-	rows, err := c.src.QueryContext(ctx, `SELECT `+strings.Join(quoted, ", ")+` FROM "`+t.name+`"`)
+	rows, err := c.src.QueryContext(ctx, `SELECT `+strings.Join(quoted, ", ")+` FROM `+sqliteName(t.name))
 	if err != nil {
 		return fmt.Errorf("store: copy: reading %s: %w", t.name, err)
 	}
@@ -741,6 +744,9 @@ func (c *copier) copyTable(ctx context.Context, t copyTable) error {
 	}
 	return nil
 }
+
+// sqliteName quotes a table's or a column's name for SQLite.
+func sqliteName(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
 
 // rowSource hands SQLite's rows to pgx's COPY, each value converted to what
 // its destination column takes.
@@ -963,7 +969,7 @@ func (c *copier) finish(ctx context.Context) error {
 func (c *copier) countInTx(ctx context.Context) error {
 	for _, t := range c.tables {
 		var src, dst int64
-		if err := c.src.QueryRowContext(ctx, `SELECT count(*) FROM "`+t.name+`"`).Scan(&src); err != nil {
+		if err := c.src.QueryRowContext(ctx, `SELECT count(*) FROM `+sqliteName(t.name)).Scan(&src); err != nil {
 			return fmt.Errorf("store: copy: counting %s: %w", t.name, err)
 		}
 		if err := c.tx.QueryRow(ctx, `SELECT count(*) FROM `+pgx.Identifier{t.name}.Sanitize()).Scan(&dst); err != nil {
@@ -983,7 +989,7 @@ func (c *copier) verify(ctx context.Context) error {
 	rep.Tables = rep.Tables[:0]
 	for _, t := range c.tables {
 		ct := CopiedTable{Name: t.name, Took: c.took[t.name]}
-		if err := c.src.QueryRowContext(ctx, `SELECT count(*) FROM "`+t.name+`"`).Scan(&ct.Source); err != nil {
+		if err := c.src.QueryRowContext(ctx, `SELECT count(*) FROM `+sqliteName(t.name)).Scan(&ct.Source); err != nil {
 			return fmt.Errorf("store: copy: counting %s: %w", t.name, err)
 		}
 		if err := conn.QueryRow(ctx, `SELECT count(*) FROM `+pgx.Identifier{t.name}.Sanitize()).Scan(&ct.Dest); err != nil {
