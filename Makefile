@@ -40,10 +40,10 @@ RACE := $(shell command -v gcc >/dev/null 2>&1 && echo -race)
 # first run takes it too: cmd/anxin's tests of two serve processes on one
 # database (nodes_test.go) run then, and skip without a server.
 test: browser vnu
-	CGO_ENABLED=$(if $(RACE),1,0) go test $(RACE) -count=1 -timeout 20m ./...
+	CGO_ENABLED=$(if $(RACE),1,0) go test $(RACE) -count=1 -timeout 30m ./...
 	@if [ -n "$$ANXIN_TEST_POSTGRES" ]; then \
 	  echo "the store's tests again, on PostgreSQL"; \
-	  ANXIN_TEST_ENGINE=postgres CGO_ENABLED=$(if $(RACE),1,0) go test $(RACE) -count=1 -timeout 20m ./store/...; \
+	  ANXIN_TEST_ENGINE=postgres CGO_ENABLED=$(if $(RACE),1,0) go test $(RACE) -count=1 -timeout 30m ./store/...; \
 	elif [ -n "$$ANXIN_POSTGRES_REQUIRED" ]; then \
 	  echo "ANXIN_POSTGRES_REQUIRED is set, but ANXIN_TEST_POSTGRES names no PostgreSQL server"; exit 1; \
 	else echo "ANXIN_TEST_POSTGRES is not set: the store's tests on PostgreSQL are skipped"; fi

@@ -7,13 +7,16 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/anxin-helpdesk/anxin"
 	"github.com/anxin-helpdesk/anxin/store"
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -64,15 +67,7 @@ func postgresFor(tb testing.TB, path string) string {
 	if server == "" {
 		tb.Fatal("ANXIN_TEST_ENGINE=postgres needs ANXIN_TEST_POSTGRES, the URL of a server where the tests may create databases")
 	}
-	adminOnce.Do(func() {
-		admin, adminErr = store.OpenPostgresDB(server, false)
-		if adminErr == nil {
-			admin.SetMaxOpenConns(2)
-		}
-	})
-	if adminErr != nil {
-		tb.Fatal(adminErr)
-	}
+	admin := adminDB(tb)
 	sum := sha256.Sum256([]byte(filepath.Clean(path)))
 	name := "anxin_t_" + hex.EncodeToString(sum[:10])
 	if store.IsPostgres(path) {
@@ -123,4 +118,93 @@ func FreshPostgres(tb testing.TB) string {
 	random := make([]byte, 16)
 	_, _ = rand.Read(random)
 	return postgresFor(tb, "fresh/"+hex.EncodeToString(random))
+}
+
+// MustBenchPostgres is the URL of the n-ticket benchmark database on the
+// PostgreSQL server ANXIN_TEST_POSTGRES names: the SQLite one
+// (MustBenchDatabase) moved there by store.Copy, as anxin copy does, the
+// first time, into anxin_bench_v3_<n>, which is kept for later runs (drop it
+// to build it again). Without a server the benchmark is skipped.
+func MustBenchPostgres(b *testing.B, n int) string {
+	b.Helper()
+	if os.Getenv("ANXIN_TEST_POSTGRES") == "" {
+		b.Skip("ANXIN_TEST_POSTGRES is not set: no PostgreSQL server to benchmark")
+	}
+	name := fmt.Sprintf("anxin_bench_v3_%d", n)
+	ctx := context.Background()
+	db := adminDB(b)
+	var found bool
+	if err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = ?)`, name).Scan(&found); err != nil {
+		b.Fatal(err)
+	}
+	if found {
+		return serverURL(b, name)
+	}
+	src := MustBenchDatabase(b, n)
+	building := name + "_building" // what a build that stopped half-way left is dropped
+	for _, q := range []string{`DROP DATABASE IF EXISTS ` + building + ` WITH (FORCE)`, `CREATE DATABASE ` + building} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			b.Fatal(err)
+		}
+	}
+	start := time.Now()
+	if _, err := store.Copy(ctx, src, serverURL(b, building), Config(anxin.NewManualClock(Epoch)), store.CopyOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `ALTER DATABASE `+building+` RENAME TO `+name); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("copied the %d-ticket benchmark database to PostgreSQL in %v", n, time.Since(start).Round(time.Second))
+	return serverURL(b, name)
+}
+
+// CopyPostgres is a new database made from the one at src (as its
+// template), for a benchmark that changes it; dropped when tb ends. No
+// connection to src may be open meanwhile.
+func CopyPostgres(tb testing.TB, src string) string {
+	tb.Helper()
+	u, err := url.Parse(src)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	random := make([]byte, 8)
+	_, _ = rand.Read(random)
+	name := "anxin_t_" + hex.EncodeToString(random)
+	db := adminDB(tb)
+	if _, err := db.ExecContext(context.Background(), `CREATE DATABASE `+name+` TEMPLATE `+strings.TrimPrefix(u.Path, "/")); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		if _, err := db.ExecContext(context.Background(), `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`); err != nil {
+			tb.Errorf("drop database %s: %v", name, err)
+		}
+	})
+	return serverURL(tb, name)
+}
+
+// adminDB is the connection to ANXIN_TEST_POSTGRES that makes and drops
+// the tests' databases.
+func adminDB(tb testing.TB) *sql.DB {
+	tb.Helper()
+	adminOnce.Do(func() {
+		admin, adminErr = store.OpenPostgresDB(os.Getenv("ANXIN_TEST_POSTGRES"), false)
+		if adminErr == nil {
+			admin.SetMaxOpenConns(2)
+		}
+	})
+	if adminErr != nil {
+		tb.Fatal(adminErr)
+	}
+	return admin
+}
+
+// serverURL is ANXIN_TEST_POSTGRES naming the database name instead.
+func serverURL(tb testing.TB, name string) string {
+	tb.Helper()
+	u, err := url.Parse(os.Getenv("ANXIN_TEST_POSTGRES"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
 }
