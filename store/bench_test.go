@@ -70,6 +70,7 @@ func benchApprovals(b *testing.B, maxBatch int) (*store.Store, []anxin.Ticket) {
 	cfg := storetest.Config(anxin.NewManualClock(storetest.Epoch))
 	cfg.MaxBatch = maxBatch
 	s := storetest.MustOpenWith(b, storetest.CopyDatabase(b, benchDB(b)), cfg)
+	storetest.GiveReturnAddresses(b, s)
 	return s, storetest.PendingTickets(b, s, time.Time{}, 200_000)
 }
 

@@ -52,6 +52,7 @@ func BenchmarkPostgresDecideHTTP(b *testing.B) {
 			for range nodes {
 				servers = append(servers, newLoadServer(b, db))
 			}
+			storetest.GiveReturnAddresses(b, servers[0].store)
 			pending := storetest.PendingTickets(b, servers[0].store, storetest.Epoch, 150_000)
 			var next atomic.Int64
 			var mu sync.Mutex

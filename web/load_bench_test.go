@@ -90,7 +90,8 @@ func (ls *loadServer) approve(t anxin.Ticket) error {
 	body, _ := io.ReadAll(res.Body)
 	res.Body.Close()
 	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), `data-outcome="done"`) {
-		return fmt.Errorf("approve %s: %s, not done", t.Number, res.Status)
+		msg := regexp.MustCompile(`role="alert"[^>]*>([^<]*)`).FindSubmatch(body)
+		return fmt.Errorf("approve %s: %s, not done: %q", t.Number, res.Status, msg)
 	}
 	return nil
 }
@@ -195,6 +196,7 @@ func BenchmarkTicketPageOpenLoop(b *testing.B) {
 // and the ticket's fragment rendered as the answer).
 func BenchmarkDecideHTTP(b *testing.B) {
 	ls := newLoadServer(b, storetest.CopyDatabase(b, storetest.MustBenchDatabase(b, 1_000_000)))
+	storetest.GiveReturnAddresses(b, ls.store)
 	pending := storetest.PendingTickets(b, ls.store, storetest.Epoch, 150_000)
 	var next atomic.Int64
 	var mu sync.Mutex
@@ -230,6 +232,7 @@ func BenchmarkCatchUpUnderLoad(b *testing.B) {
 	for range b.N {
 		b.StopTimer()
 		ls := newLoadServer(b, storetest.CopyDatabase(b, storetest.MustBenchDatabase(b, 1_000_000)))
+		storetest.GiveReturnAddresses(b, ls.store)
 		pending := storetest.PendingTickets(b, ls.store, storetest.Epoch.Add(time.Hour), 50_000)
 		ctx := context.Background()
 		b.StartTimer()
