@@ -617,6 +617,7 @@ func TestClaimDeliveriesOnce(t *testing.T) {
 	storetest.MustTicket(t, s, m.ID, anxin.Damaged, 1000)
 	storetest.MustTicket(t, s, m.ID, anxin.Damaged, 2000)
 
+	claimed := clock.Now()
 	first, err := s.ClaimDeliveries(ctx, 1)
 	if err != nil || len(first) != 1 {
 		t.Fatalf("claimed %d (%v), want 1", len(first), err)
@@ -638,11 +639,11 @@ func TestClaimDeliveriesOnce(t *testing.T) {
 	if got, _ := s.ClaimDeliveries(ctx, 10); len(got) != 1 || got[0].ID != first[0].ID {
 		t.Fatalf("after its back-off: claimed %v, want delivery %d", got, first[0].ID)
 	}
-	clock.Set(storetest.Epoch.Add(store.ClaimLease - time.Second))
+	clock.Set(claimed.Add(store.ClaimLease - time.Second))
 	if got, _ := s.ClaimDeliveries(ctx, 10); len(got) != 0 {
 		t.Fatalf("a leased delivery was claimed again before its lease ended: %v", got)
 	}
-	clock.Set(storetest.Epoch.Add(store.ClaimLease))
+	clock.Set(claimed.Add(store.ClaimLease))
 	if got, _ := s.ClaimDeliveries(ctx, 10); len(got) != 1 || got[0].ID != second[0].ID {
 		t.Fatalf("after the lease: claimed %v, want delivery %d", got, second[0].ID)
 	}

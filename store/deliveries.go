@@ -46,12 +46,16 @@ func (d DueDelivery) Snapshot() (OutboxEvent, error) {
 		Message: snap.Message}, nil
 }
 
+// dueDeliveriesSQL lists the deliveries due at ?1 to active endpoints, in
+// the order they fell due, up to ?2.
+const dueDeliveriesSQL = `SELECT ` + deliveryColumns + `, d.snapshot FROM webhook_deliveries d
+	CROSS JOIN webhooks w ON w.id = d.webhook_id WHERE d.next_at <= ? AND w.active = 1
+	ORDER BY d.next_at, d.id LIMIT ?`
+
 // DueDeliveries lists up to limit deliveries due now to active endpoints,
 // in the order they fell due (ClaimDeliveries takes them to send).
 func (s *Store) DueDeliveries(ctx context.Context, limit int) ([]DueDelivery, error) {
-	rows, err := s.read().QueryContext(ctx, `SELECT `+deliveryColumns+`, d.snapshot FROM webhook_deliveries d
-		CROSS JOIN webhooks w ON w.id = d.webhook_id WHERE d.next_at <= ? AND w.active = 1
-		ORDER BY d.next_at, d.id LIMIT ?`, ms(s.now()), limit)
+	rows, err := s.read().QueryContext(ctx, dueDeliveriesSQL, ms(s.now()), limit)
 	var out []DueDelivery
 	if err := eachRow(rows, err, func(rows *sql.Rows) error {
 		var d DueDelivery
@@ -80,13 +84,9 @@ func (s *Store) ClaimDeliveries(ctx context.Context, limit int) ([]DueDelivery, 
 	var out []DueDelivery
 	err := s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		out = nil
-		query := `SELECT ` + deliveryColumns + `, d.snapshot FROM webhook_deliveries d
-			CROSS JOIN webhooks w ON w.id = d.webhook_id WHERE d.next_at <= ? AND w.active = 1
-			ORDER BY d.next_at, d.id LIMIT ?`
+		query := dueDeliveriesSQL
 		if tx.s.pg {
-			query = `SELECT ` + deliveryColumns + `, d.snapshot FROM webhook_deliveries d
-			CROSS JOIN webhooks w ON w.id = d.webhook_id WHERE d.next_at <= ? AND w.active = 1
-			ORDER BY d.next_at, d.id LIMIT ? FOR UPDATE OF d SKIP LOCKED`
+			query = dueDeliveriesSQL + ` FOR UPDATE OF d SKIP LOCKED` // SQLite has one writer: nothing to skip
 		}
 		rows, err := tx.QueryContext(ctx, query, ms(tx.now), limit)
 		if err := eachRow(rows, err, func(rows *sql.Rows) error {

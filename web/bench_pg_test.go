@@ -2,17 +2,9 @@ package web_test
 
 import (
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http/httptest"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
-	"github.com/anxin-helpdesk/anxin"
 	"github.com/anxin-helpdesk/anxin/store/storetest"
-	"github.com/anxin-helpdesk/anxin/web"
 )
 
 // The benchmarks on PostgreSQL (ANXIN_TEST_POSTGRES names the server; the
@@ -25,16 +17,7 @@ import (
 // of the same server in the same run, with 64 connections. Goal: the queue
 // page at least 5% of /livez's rate.
 func BenchmarkPostgresQueuePageHTTP(b *testing.B) {
-	db := storetest.MustBenchPostgres(b, 1_000_000)
-	st := storetest.MustOpenWith(b, db, storetest.Config(anxin.NewManualClock(storetest.Epoch)))
-	w := web.New(web.Config{SessionKeys: [][]byte{[]byte("0123456789abcdef0123456789abcdef")},
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, st)
-	srv := httptest.NewServer(w)
-	defer func() { w.Close(); srv.Close() }()
-	client := benchLogin(b, srv.URL)
-	for _, target := range []struct{ name, path string }{{"livez", "/livez"}, {"queue", "/queue"}} {
-		b.Run(target.name, func(b *testing.B) { getParallel(b, client, srv.URL+target.path) })
-	}
+	queueAgainstLivez(b, storetest.MustBenchPostgres(b, 1_000_000))
 }
 
 // BenchmarkPostgresDecideHTTP is BenchmarkDecideHTTP on PostgreSQL: 64
@@ -53,30 +36,7 @@ func BenchmarkPostgresDecideHTTP(b *testing.B) {
 				servers = append(servers, newLoadServer(b, db))
 			}
 			storetest.GiveReturnAddresses(b, servers[0].store)
-			pending := storetest.PendingTickets(b, servers[0].store, storetest.Epoch, 150_000)
-			var next atomic.Int64
-			var mu sync.Mutex
-			var lat latencies
-			b.SetParallelism(32) // 64 goroutines, a connection each, on 2 cores
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				var mine latencies
-				for pb.Next() {
-					i := next.Add(1) - 1
-					start := time.Now()
-					if err := servers[int(i)%nodes].approve(pending[i]); err != nil {
-						b.Error(err)
-						return
-					}
-					mine = append(mine, time.Since(start))
-				}
-				mu.Lock()
-				lat = append(lat, mine...)
-				mu.Unlock()
-			})
-			b.StopTimer()
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "decisions/s")
-			lat.report(b, "")
+			decideParallel(b, servers)
 		})
 	}
 }

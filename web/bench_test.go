@@ -28,8 +28,13 @@ import (
 // the baseline. The load generator shares the machine's cores with the
 // server, so absolute figures are low estimates; the ratio is the yardstick.
 func BenchmarkQueuePageHTTP(b *testing.B) {
-	path := storetest.MustBenchDatabase(b, 1_000_000)
-	st := storetest.MustOpenWith(b, path, storetest.Config(anxin.NewManualClock(storetest.Epoch)))
+	queueAgainstLivez(b, storetest.MustBenchDatabase(b, 1_000_000))
+}
+
+// queueAgainstLivez serves the queue page of the database db (a file or a
+// PostgreSQL URL) and the trivial /livez of the same server, in the same run.
+func queueAgainstLivez(b *testing.B, db string) {
+	st := storetest.MustOpenWith(b, db, storetest.Config(anxin.NewManualClock(storetest.Epoch)))
 	w := web.New(web.Config{SessionKeys: [][]byte{[]byte("0123456789abcdef0123456789abcdef")},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, st)
 	srv := httptest.NewServer(w)

@@ -197,7 +197,14 @@ func BenchmarkTicketPageOpenLoop(b *testing.B) {
 func BenchmarkDecideHTTP(b *testing.B) {
 	ls := newLoadServer(b, storetest.CopyDatabase(b, storetest.MustBenchDatabase(b, 1_000_000)))
 	storetest.GiveReturnAddresses(b, ls.store)
-	pending := storetest.PendingTickets(b, ls.store, storetest.Epoch, 150_000)
+	decideParallel(b, []*loadServer{ls})
+}
+
+// decideParallel presses approve on distinct pending tickets from 64
+// connections, shared among the servers (nodes on one database), and
+// reports the decisions a second and their latencies.
+func decideParallel(b *testing.B, servers []*loadServer) {
+	pending := storetest.PendingTickets(b, servers[0].store, storetest.Epoch, 150_000)
 	var next atomic.Int64
 	var mu sync.Mutex
 	var lat latencies
@@ -206,8 +213,9 @@ func BenchmarkDecideHTTP(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		var mine latencies
 		for pb.Next() {
+			i := next.Add(1) - 1
 			start := time.Now()
-			if err := ls.approve(pending[next.Add(1)-1]); err != nil {
+			if err := servers[int(i)%len(servers)].approve(pending[i]); err != nil {
 				b.Error(err)
 				return
 			}

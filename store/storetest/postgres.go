@@ -93,12 +93,7 @@ func postgresFor(tb testing.TB, path string) string {
 			}
 		})
 	}
-	u, err := url.Parse(server)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
+	return serverURL(tb, name)
 }
 
 // FreshPostgres is the URL of a new, empty database on the server
