@@ -91,7 +91,7 @@ func waits(ts []timed, from, to time.Time) []time.Duration {
 func millis(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // BenchmarkBackupWhileApproving backs up the 1M-ticket database while
-// approvals keep coming, 500 a second (each a transaction committed with
+// approvals keep coming, 200 a second (each a transaction committed with
 // synchronous=FULL; a busy team makes a few a second), and reports how long the backup took (ns/op), how long
 // its one read of the live database took (snapshot-ms), and how long the
 // approvals waited while it ran and, for comparison, in the 3 seconds
@@ -101,7 +101,12 @@ func millis(d time.Duration) float64 { return float64(d) / float64(time.Millisec
 // The approvals go on all the while; each backup is compared with the
 // seconds just before it, so that other load on the machine shows in both.
 func BenchmarkBackupWhileApproving(b *testing.B) {
-	const approvalsPerSecond = 500
+	// Since the benchmark merchants have return addresses, an approval does
+	// its whole work, and this machine (2 cores) no longer carries 500 a
+	// second: then even the seconds without a backup had about 90 approvals
+	// a second waiting over 100 ms, and the figures measured the overload,
+	// not the backup. 200 a second it carries.
+	const approvalsPerSecond = 200
 	s, pending := benchApprovals(b, 0)
 	var next atomic.Int64
 	dir := b.TempDir()
