@@ -123,13 +123,12 @@ func BenchmarkApproveConcurrent(b *testing.B) {
 // TestBenchDatabaseShape builds a small database the way the benchmark's is
 // built and checks it is a valid, queueable one.
 func TestBenchDatabaseShape(t *testing.T) {
-	storetest.SQLiteOnly(t, "the benchmark database is built as a SQLite file")
 	dir := t.TempDir()
 	path, err := storetest.BenchDatabase(ctx, dir, 2000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := storetest.MustOpenWith(t, path, storetest.Config(anxin.NewManualClock(storetest.Epoch)))
+	s := storetest.MustOpenWith(t, storetest.Fixture(t, path), storetest.Config(anxin.NewManualClock(storetest.Epoch)))
 	page, _, err := s.Queue(ctx, store.QueueFilter{Limit: 50})
 	if err != nil || len(page) != 50 {
 		t.Fatalf("queue over the bench data: %d rows, %v", len(page), err)

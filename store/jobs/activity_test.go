@@ -77,14 +77,13 @@ func (l *logLines) String() string {
 // a minute (of the clock's time), and that it caught up; each batch is told
 // at debug.
 func TestCatchUpLogsABoundedNumberOfLines(t *testing.T) {
-	storetest.SQLiteOnly(t, "its 3,000 passed deadlines are built as a SQLite file")
 	const due = 3000
 	src, err := storetest.DueDatabase(ctx, t.TempDir(), due)
 	if err != nil {
 		t.Fatal(err)
 	}
 	clock := &steppingClock{now: storetest.Epoch, step: 2 * time.Second}
-	s := storetest.MustOpenWith(t, src, storetest.Config(clock))
+	s := storetest.MustOpenWith(t, storetest.Fixture(t, src), storetest.Config(clock))
 	var logs logLines
 	sch, err := jobs.NewScheduler(s, jobs.Config{Logger: logs.logger()})
 	if err != nil {

@@ -96,6 +96,23 @@ func postgresFor(tb testing.TB, path string) string {
 	return serverURL(tb, name)
 }
 
+// Fixture is the database a generator built as a SQLite file at path
+// (DueDatabase, BenchDatabase), for MustOpenWith(tb, path, ...) to open:
+// the file itself, or with ANXIN_TEST_ENGINE=postgres the database that
+// stands for path, filled from the file by store.Copy (as anxin copy moves
+// a deployment), so that the test runs on the same data on either engine.
+func Fixture(tb testing.TB, path string) string {
+	tb.Helper()
+	if !OnPostgres() {
+		return path
+	}
+	to := postgresFor(tb, path)
+	if _, err := store.Copy(context.Background(), path, to, Config(anxin.NewManualClock(Epoch)), store.CopyOptions{}); err != nil {
+		tb.Fatalf("moving the fixture %s to PostgreSQL: %v", path, err)
+	}
+	return path
+}
+
 // FreshPostgres is the URL of a new, empty database on the server
 // ANXIN_TEST_POSTGRES names, dropped when tb ends, for tests that run on
 // PostgreSQL whatever ANXIN_TEST_ENGINE says (several nodes on one
