@@ -70,14 +70,18 @@ func pgDB(url string, readOnly bool) (*sql.DB, error) {
 	}
 	// A node that stops answering must not hold the others up: its
 	// locks (the writers' turn, the scheduler's lead) go with its
-	// connections. The server asks an idle connection's far end after
-	// 10 s, and gives it up after three unanswered asks 5 s apart (a
-	// machine cut off: some 25 s, not Linux's two hours); a transaction
-	// left idle for 10 s (a batch's statements follow one another within
-	// milliseconds: its process is frozen) is ended. Where the URL sets
-	// one of these, it wins.
-	for k, v := range map[string]string{"application_name": "anxin", "tcp_keepalives_idle": "10",
-		"tcp_keepalives_interval": "5", "tcp_keepalives_count": "3", "idle_in_transaction_session_timeout": "10s"} {
+	// connections, and another node is to take the scheduler over within
+	// 10 s of losing one. The server asks an idle connection's far end
+	// after 3 s and gives it up after three unanswered asks 2 s apart, and
+	// gives up a connection whose data goes unacknowledged for 9 s (a
+	// machine lost or cut off: 9 s, not Linux's two hours; a killed
+	// process's connections close at once). A transaction left idle for
+	// 10 s (a batch's statements follow one another within milliseconds:
+	// its process is frozen) is ended. Where the URL sets one of these,
+	// it wins.
+	for k, v := range map[string]string{"application_name": "anxin", "tcp_keepalives_idle": "3",
+		"tcp_keepalives_interval": "2", "tcp_keepalives_count": "3", "tcp_user_timeout": "9000",
+		"idle_in_transaction_session_timeout": "10s"} {
 		if _, set := cfg.RuntimeParams[k]; !set {
 			cfg.RuntimeParams[k] = v
 		}
