@@ -70,7 +70,12 @@ func TestBrowserGallery(t *testing.T) {
 		views.Layout("gallery").Render(templ.WithChildren(pctx, views.Photos(v)), w)
 	})
 	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
+	t.Cleanup(func() {
+		// The page's live connection is open until the browser goes,
+		// after this: Close alone would wait a minute for it.
+		srv.CloseClientConnections()
+		srv.Close()
+	})
 	res, err := http.Get(srv.URL + "/login")
 	if err != nil {
 		t.Fatal(err)
