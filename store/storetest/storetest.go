@@ -72,12 +72,29 @@ func MustOpenWith(tb testing.TB, path string, cfg store.Config) *store.Store {
 // the store's are). It is closed when the test ends.
 func DB(tb testing.TB, s *store.Store) *sql.DB {
 	tb.Helper()
+	return openDB(tb, s, true)
+}
+
+// WritableDB opens the store's database for writing behind the store's
+// back, for tests that plant rows no method writes (what an earlier version
+// left). It is closed when the test ends.
+func WritableDB(tb testing.TB, s *store.Store) *sql.DB {
+	tb.Helper()
+	return openDB(tb, s, false)
+}
+
+func openDB(tb testing.TB, s *store.Store, readOnly bool) *sql.DB {
+	tb.Helper()
 	var db *sql.DB
 	var err error
 	if dsn, ok := dsns.Load(s); ok && s.Postgres() {
-		db, err = store.OpenPostgresDB(dsn.(string), true)
+		db, err = store.OpenPostgresDB(dsn.(string), readOnly)
 	} else {
-		db, err = sql.Open("sqlite", "file:"+s.Path()+"?mode=ro&_pragma=busy_timeout(5000)")
+		mode := "?_pragma=busy_timeout(5000)"
+		if readOnly {
+			mode = "?mode=ro&_pragma=busy_timeout(5000)"
+		}
+		db, err = sql.Open("sqlite", "file:"+s.Path()+mode)
 	}
 	if err != nil {
 		tb.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"io"
@@ -256,11 +255,7 @@ func TestDeliveryWithItsBodyIsSentAsItIs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := sql.Open("sqlite", "file:"+s.Path()+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := storetest.WritableDB(t, s)
 	const body = `{"id":"evt_old","type":"ticket.created","created_at":"2026-11-26T01:00:00.5Z","data":{"ticket":{"id":1}}}`
 	if _, err := db.Exec(`INSERT INTO webhook_deliveries (webhook_id, event_id, event, body, next_at, created_at)
 		VALUES (?, 'evt_old', 'ticket.created', ?, ?, ?)`, hook.ID, body, clock.Now().UnixMilli(), clock.Now().UnixMilli()); err != nil {
@@ -292,13 +287,10 @@ func TestUnrenderableDeliveryIsRecorded(t *testing.T) {
 	s, clock := storetest.MustOpen(t)
 	rcv := newReceiver(t)
 	hook, _ := s.CreateWebhook(ctx, anxin.Webhook{URL: rcv.URL, Secret: secret, Events: []anxin.WebhookEvent{anxin.EventTicketCreated}})
-	db, err := sql.Open("sqlite", "file:"+s.Path()+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := storetest.WritableDB(t, s)
 	if _, err := db.Exec(`INSERT INTO webhook_deliveries (webhook_id, event_id, event, body, snapshot, next_at, created_at)
-		VALUES (?, 'evt_bad', 'ticket.created', x'', x'7b', ?, ?)`, hook.ID, clock.Now().UnixMilli(), clock.Now().UnixMilli()); err != nil {
+		VALUES (?, 'evt_bad', 'ticket.created', ?, ?, ?, ?)`, hook.ID, []byte{}, []byte("{"), clock.Now().UnixMilli(),
+		clock.Now().UnixMilli()); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := webhook.NewSender(s, webhook.Config{Logger: quiet, AllowPrivate: true}).Flush(ctx); err != nil {
