@@ -9,7 +9,7 @@ LDFLAGS    := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.
 BIN        := bin/anxin
 export CGO_ENABLED := 0
 
-.PHONY: run build release test race generate lint bench fuzz browser vnu validate lighthouse clean
+.PHONY: run build release test test-web-postgres race generate lint bench fuzz browser vnu validate lighthouse clean
 
 run: build
 	./$(BIN) serve --demo
@@ -47,6 +47,13 @@ test: browser vnu
 	elif [ -n "$$ANXIN_POSTGRES_REQUIRED" ]; then \
 	  echo "ANXIN_POSTGRES_REQUIRED is set, but ANXIN_TEST_POSTGRES names no PostgreSQL server"; exit 1; \
 	else echo "ANXIN_TEST_POSTGRES is not set: the store's tests on PostgreSQL are skipped"; fi
+
+# The web layer's tests, the browser's included, on PostgreSQL: every page
+# and flow behaves the same on either engine (about 7 minutes here; CI runs
+# it after make test, which runs the store's tests on both).
+test-web-postgres: browser vnu
+	@test -n "$$ANXIN_TEST_POSTGRES" || { echo "make test-web-postgres needs ANXIN_TEST_POSTGRES, the URL of a PostgreSQL server whose user may create databases"; exit 1; }
+	ANXIN_TEST_ENGINE=postgres go test -count=1 -timeout 30m ./web/...
 
 # Every test under the race detector. It needs cgo and a C compiler (gcc);
 # nothing else is built with cgo.
