@@ -539,7 +539,7 @@ func TestCheckFindsADamagedDatabase(t *testing.T) {
 
 // An index whose entries disagree with its table's rows, in pages that are
 // all sound: only integrity_check's comparison of the indexes with the rows
-// finds it (quick_check does not), in the piece that checks that table.
+// finds it (quick_check does not).
 func TestCheckFindsAnIndexThatDisagreesWithItsRows(t *testing.T) {
 	storetest.SQLiteOnly(t, "backups of a SQLite file (PostgreSQL: TestBackupOnPostgresPointsToItsTools)")
 	s, clock, _ := backupFixture(t)

@@ -90,11 +90,11 @@ func openDB(tb testing.TB, s *store.Store, readOnly bool) *sql.DB {
 	if dsn, ok := dsns.Load(s); ok && s.Postgres() {
 		db, err = store.OpenPostgresDB(dsn.(string), readOnly)
 	} else {
-		mode := "?_pragma=busy_timeout(5000)"
+		q := "file:" + s.Path() + "?_pragma=busy_timeout(5000)"
 		if readOnly {
-			mode = "?mode=ro&_pragma=busy_timeout(5000)"
+			q += "&mode=ro"
 		}
-		db, err = sql.Open("sqlite", "file:"+s.Path()+mode)
+		db, err = sql.Open("sqlite", q)
 	}
 	if err != nil {
 		tb.Fatal(err)
