@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -106,6 +107,7 @@ func BenchmarkApproveConcurrent(b *testing.B) {
 			var next atomic.Int64
 			b.SetParallelism(8) // 8 x GOMAXPROCS goroutines
 			b.ResetTimer()
+			cpu := storetest.StartCPU()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					t := pending[next.Add(1)-1]
@@ -115,6 +117,8 @@ func BenchmarkApproveConcurrent(b *testing.B) {
 					}
 				}
 			})
+			b.StopTimer()
+			cpu.Report(b, b.N)
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "approvals/s")
 		})
 	}
@@ -152,5 +156,41 @@ func TestBenchDatabaseShape(t *testing.T) {
 	again, err := storetest.BenchDatabase(ctx, dir, 2000)
 	if err != nil || again != path {
 		t.Fatalf("a second call must reuse the database: %v", err)
+	}
+}
+
+// BenchmarkPostgresApproveConcurrent is BenchmarkApproveConcurrent's group
+// commit on PostgreSQL (ANXIN_TEST_POSTGRES), through one store and then
+// through two on the one database, as two nodes are: the write path's own
+// rate, without HTTP or the pages around it.
+func BenchmarkPostgresApproveConcurrent(b *testing.B) {
+	base := storetest.MustBenchPostgres(b, benchTickets)
+	for _, nodes := range []int{1, 2} {
+		b.Run(fmt.Sprintf("nodes=%d", nodes), func(b *testing.B) {
+			db := storetest.CopyPostgres(b, base)
+			var stores []*store.Store
+			for range nodes {
+				stores = append(stores, openBench(b, db))
+			}
+			storetest.GiveReturnAddresses(b, stores[0])
+			pending := storetest.PendingTickets(b, stores[0], time.Time{}, 200_000)
+			var next atomic.Int64
+			b.SetParallelism(32) // 64 goroutines on 2 cores, as the HTTP benchmark's connections
+			b.ResetTimer()
+			cpu := storetest.StartCPU()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					i := next.Add(1) - 1
+					t := pending[i]
+					if _, err := stores[int(i)%nodes].Decide(ctx, t.ID, anxin.Decision{Action: anxin.Approve, Actor: benchAgent, Version: t.Version}); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			b.StopTimer()
+			cpu.Report(b, b.N)
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "approvals/s")
+		})
 	}
 }

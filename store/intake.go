@@ -29,6 +29,7 @@ type TicketView struct {
 
 const viewColumns = ticketColumns + `, m.code, coalesce(r.id, 0), coalesce(r.number, ''), coalesce(r.amount_fen, 0),
 	coalesce(r.status, ''), coalesce(r.proof, '') != '', coalesce(r.attempts, 0), r.created_at, r.updated_at,
+	r.hand_over_at,
 	` + offerColumns + `,
 	coalesce(ta.ticket_id, 0), coalesce(ta.address_id, 0), coalesce(ta.name, ''), coalesce(ta.phone, ''),
 	coalesce(ta.region, ''), coalesce(ta.street, ''), ta.attached_at, coalesce(ta.actor_role, ''),
@@ -44,11 +45,11 @@ const viewFrom = ticketFrom + `LEFT JOIN refunds r ON r.ticket_id = t.id
 
 func scanView(row interface{ Scan(...any) error }) (TicketView, error) {
 	var v TicketView
-	var created, updated, attached, pcreated, pupdated sql.NullInt64
+	var created, updated, handOver, attached, pcreated, pupdated sql.NullInt64
 	var o offerScan
 	a, l := &v.Address, &v.Postage
 	dest := append([]any{&v.MerchantCode, &v.Refund.ID, &v.Refund.Number, &v.Refund.AmountFen,
-		&v.Refund.Status, &v.Refund.Manual, &v.Refund.Attempts, &created, &updated}, o.dest()...)
+		&v.Refund.Status, &v.Refund.Manual, &v.Refund.Attempts, &created, &updated, &handOver}, o.dest()...)
 	dest = append(dest, &a.TicketID, &a.ID, &a.Name, &a.Phone, &a.Region, &a.Street, &attached,
 		&a.AttachedBy.Role, &a.AttachedBy.UserID, &a.AttachedBy.Name,
 		&l.ID, &l.Number, &l.TicketID, &l.OrderID, &l.Method, &l.ClaimedFen, &l.CapFen, &l.AmountFen,
@@ -56,7 +57,7 @@ func scanView(row interface{ Scan(...any) error }) (TicketView, error) {
 	t, err := scanTicket(scanWith(row, dest...))
 	v.Ticket = t
 	v.Refund.TicketID = t.ID
-	v.Refund.CreatedAt, v.Refund.UpdatedAt = fromMS(created), fromMS(updated)
+	v.Refund.CreatedAt, v.Refund.UpdatedAt, v.Refund.HandOverAt = fromMS(created), fromMS(updated), fromMS(handOver)
 	v.Offer = o.record()
 	a.AttachedAt = fromMS(attached)
 	if a.TicketID != 0 {

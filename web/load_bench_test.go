@@ -210,6 +210,7 @@ func decideParallel(b *testing.B, servers []*loadServer) {
 	var lat latencies
 	b.SetParallelism(32) // 64 goroutines, a connection each, on 2 cores
 	b.ResetTimer()
+	cpu := storetest.StartCPU()
 	b.RunParallel(func(pb *testing.PB) {
 		var mine latencies
 		for pb.Next() {
@@ -226,6 +227,7 @@ func decideParallel(b *testing.B, servers []*loadServer) {
 		mu.Unlock()
 	})
 	b.StopTimer()
+	cpu.Report(b, b.N)
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "decisions/s")
 	lat.report(b, "")
 }

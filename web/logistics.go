@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/anxin-helpdesk/anxin"
+	"github.com/anxin-helpdesk/anxin/store"
 	"github.com/anxin-helpdesk/anxin/views"
 	"github.com/labstack/echo/v4"
 )
@@ -37,12 +38,18 @@ func (s *Server) returnRoutes(in []echo.MiddlewareFunc, only func(...anxin.Role)
 // merchant's book, the parcels, the 运费险 payout and the slots the buyer
 // may still book.
 func (s *Server) returnsView(ctx context.Context, u *anxin.User, t anxin.Ticket, pol anxin.Policy) (views.ReturnsView, error) {
+	v, err := s.store.TicketView(ctx, u.Actor().Scope(), t.ID)
+	if err != nil {
+		return views.ReturnsView{}, err
+	}
+	return s.returnsFrom(ctx, u, t, pol, v)
+}
+
+// returnsFrom is returnsView for a page that has read the ticket's view.
+func (s *Server) returnsFrom(ctx context.Context, u *anxin.User, t anxin.Ticket, pol anxin.Policy, v store.TicketView) (views.ReturnsView, error) {
 	scope := u.Actor().Scope()
 	var r views.ReturnsView
-	v, err := s.store.TicketView(ctx, scope, t.ID)
-	if err != nil {
-		return r, err
-	}
+	var err error
 	r.Address, r.Postage, r.Shipments = v.Address, v.Postage, v.Shipments
 	if r.Book, err = s.store.ReturnAddresses(ctx, scope, t.MerchantID); err != nil {
 		return r, err

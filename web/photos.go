@@ -29,11 +29,17 @@ const photoMaxAge = 5 * time.Minute
 // ticket page renders views.Photos(v) with it, and an htmx upload answers
 // with the same section.
 func (s *Server) photosView(ctx context.Context, u *anxin.User, t anxin.Ticket) (views.PhotosView, error) {
-	evs, err := s.store.Evidence(ctx, u.Actor().Scope(), t.ID)
+	svc, p, err := s.store.Policy(ctx, t.MerchantID, t.Service)
 	if err != nil {
 		return views.PhotosView{}, err
 	}
-	svc, p, err := s.store.Policy(ctx, t.MerchantID, t.Service)
+	return s.photosViewWith(ctx, u, t, svc, p)
+}
+
+// photosViewWith is photosView for a page that has read the ticket's
+// service and policy already.
+func (s *Server) photosViewWith(ctx context.Context, u *anxin.User, t anxin.Ticket, svc anxin.Service, p anxin.Policy) (views.PhotosView, error) {
+	evs, err := s.store.Evidence(ctx, u.Actor().Scope(), t.ID)
 	if err != nil {
 		return views.PhotosView{}, err
 	}

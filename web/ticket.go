@@ -77,20 +77,22 @@ func (s *Server) ticketView(c echo.Context, t anxin.Ticket) (views.TicketPage, e
 	if err != nil {
 		return p, err
 	}
-	if p.Photos, err = s.photosView(ctx, u, t); err != nil {
+	if p.Photos, err = s.photosViewWith(ctx, u, t, svc, pol); err != nil {
 		return p, err
 	}
 	p.Evidence = p.Photos.Evidence
 	if p.History, err = s.store.BuyerHistory(ctx, scope, t, p.Evidence); err != nil {
 		return p, err
 	}
-	switch r, err := s.store.Refund(ctx, scope, t.ID); {
-	case err == nil:
-		p.Refund = &r
-	case anxin.ErrorCode(err) != anxin.ENOTFOUND:
+	// The refund, the return's address and postage in one read.
+	v, err := s.store.TicketView(ctx, scope, t.ID)
+	if err != nil {
 		return p, err
 	}
-	if p.Returns, err = s.returnsView(ctx, u, t, pol); err != nil {
+	if v.Refund.ID != 0 {
+		p.Refund = &v.Refund
+	}
+	if p.Returns, err = s.returnsFrom(ctx, u, t, pol, v); err != nil {
 		return p, err
 	}
 	lctx := s.langCtx(c)
@@ -109,11 +111,12 @@ func (s *Server) ticketView(c echo.Context, t anxin.Ticket) (views.TicketPage, e
 // the version the page showed. The one who loses a race sees who won and the
 // ticket as it is now, never an error page.
 func (s *Server) ticketAction(c echo.Context) error {
-	ctx := c.Request().Context()
 	u := user(c)
-	t, err := s.store.TicketByNumber(ctx, u.Actor().Scope(), c.Param("number"))
-	if err != nil {
-		return err
+	// The decision reads the ticket in its transaction, within the user's
+	// scope; reading it here too would cost every press a query.
+	id, ok := anxin.ParseTicketNumber(c.Param("number"))
+	if !ok {
+		return anxin.Fail(anxin.MsgTicketNotFound)
 	}
 	action := anxin.Action(c.Param("action"))
 	form := views.ActionForm{Action: action, Amount: strings.TrimSpace(c.FormValue("amount")),
@@ -130,27 +133,30 @@ func (s *Server) ticketAction(c echo.Context) error {
 	d.Reason = s.reasonText(c, form)
 
 	var refused error
+	var err error
 	if d.AmountFen, err = parseYuan(form.Amount); err != nil {
 		refused = anxin.Fail(anxin.MsgAmountNotYuan)
 	} else if d.Slot, err = s.parseSlot(form.Slot); err != nil {
 		refused = anxin.Fail(anxin.MsgSlotNotTime)
 	}
-	return s.decideOnPage(c, t, d, form, refused)
+	return s.decideOnPage(c, id, d, form, refused)
 }
 
 // decideOnPage takes a decision from the ticket page (an action's form, or a
 // canned reply that carries an action) and answers with the ticket and what
 // became of it: done (with the next ticket), handled by someone first,
 // refused, or a payout to confirm. refused is a refusal of the form's input,
-// found before the decision was tried.
-func (s *Server) decideOnPage(c echo.Context, t anxin.Ticket, d anxin.Decision, form views.ActionForm, refused error) error {
+// found before the decision was tried. The ticket shown is the one the
+// decision returns, or else the ticket as it is now.
+func (s *Server) decideOnPage(c echo.Context, id int64, d anxin.Decision, form views.ActionForm, refused error) error {
 	ctx := c.Request().Context()
 	action := d.Action
 	var outcome views.Outcome
+	var t anxin.Ticket
 	if refused != nil {
 		outcome = views.Outcome{Kind: "refused", Action: action, Err: refused}
 	} else {
-		updated, err := s.store.Decide(ctx, t.ID, d)
+		updated, err := s.store.Decide(ctx, id, d)
 		var handled *anxin.AlreadyHandled
 		var derr *anxin.Error
 		switch {
@@ -174,6 +180,12 @@ func (s *Server) decideOnPage(c echo.Context, t anxin.Ticket, d anxin.Decision, 
 		case errors.As(err, &derr) && derr.Code != anxin.ENOTFOUND:
 			outcome = views.Outcome{Kind: "refused", Action: action, Err: derr}
 		default:
+			return err
+		}
+	}
+	if t.ID == 0 {
+		var err error
+		if t, err = s.store.Ticket(ctx, d.Actor.Scope(), id); err != nil {
 			return err
 		}
 	}
@@ -343,7 +355,7 @@ func (s *Server) sendMessage(c echo.Context) error {
 		}
 		d := anxin.Decision{Action: m.Action, Actor: u.Actor(), Version: version, Reason: m.Reason, Message: body,
 			ConfirmAboveFen: s.cfg.ConfirmRefundAboveFen}
-		return s.decideOnPage(c, t, d, views.ActionForm{Action: m.Action, Reason: m.Reason, Message: body, Macro: m.ID}, refused)
+		return s.decideOnPage(c, t.ID, d, views.ActionForm{Action: m.Action, Reason: m.Reason, Message: body, Macro: m.ID}, refused)
 	}
 	_, err = s.store.SendMessage(ctx, t.ID, u.Actor(), body)
 	var derr *anxin.Error
