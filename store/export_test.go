@@ -242,3 +242,28 @@ func PhotoFileSums(s *Store) ([]string, error) {
 	slices.Sort(out)
 	return out, err
 }
+
+// HoldWriter makes the writer run a write that waits until release is
+// called: the writes asked for meanwhile queue, and the writer takes them
+// as one batch once released. It returns once the writer holds.
+func HoldWriter(s *Store) (release func()) {
+	held, done := make(chan struct{}), make(chan struct{})
+	go s.write(context.Background(), func(context.Context, *wtx) error {
+		close(held)
+		<-done
+		return nil
+	})
+	<-held
+	return func() { close(done) }
+}
+
+// WriteStatement runs one statement as a write of its own; with fail, the
+// write fails after the statement ran.
+func WriteStatement(s *Store, fail error, query string, args ...any) error {
+	return s.write(context.Background(), func(ctx context.Context, tx *wtx) error {
+		if _, err := tx.ExecContext(ctx, query, args...); err != nil {
+			return err
+		}
+		return fail
+	})
+}
