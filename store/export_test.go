@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"database/sql/driver"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -266,4 +268,26 @@ func WriteStatement(s *Store, fail error, query string, args ...any) error {
 		}
 		return fail
 	})
+}
+
+// QueuedWrites counts the writes waiting for the writer to take them: the
+// goroutines blocked in enqueue's select (one whose write was taken waits
+// for its answer in a channel receive instead).
+func QueuedWrites() int {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	queued := 0
+	for _, g := range bytes.Split(buf, []byte("\n\n")) {
+		if bytes.Contains(g, []byte(" [select")) && bytes.Contains(g, []byte("store.(*Store).enqueue(")) {
+			queued++
+		}
+	}
+	return queued
 }

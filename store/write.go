@@ -248,45 +248,43 @@ type wtx struct {
 // panics: only fn's statements are undone, and the notices fn gave are
 // forgotten. A savepoint that cannot be rolled back to or released means
 // the transaction itself is gone: errBroken.
-func (tx *wtx) savepoint(ctx context.Context, fn func() error) (err error) {
-	if _, err := tx.tx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
+func (tx *wtx) savepoint(ctx context.Context, fn func() error) error {
+	err := tx.undoable(ctx, "SAVEPOINT w", "ROLLBACK TO w", fn)
+	if errors.Is(err, errBroken) {
+		return err
+	}
+	if _, rerr := tx.tx.ExecContext(ctx, "RELEASE w"); rerr != nil {
+		return fmt.Errorf("%w: release savepoint: %w", errBroken, rerr)
+	}
+	return err
+}
+
+// requestSavepoint runs one request of a batch inside savepoint r, as
+// savepoint does, but leaves it open: the next request's statement releases
+// it with the one that makes its own, and the commit releases the last. A
+// request costs the batch one round trip to the database for its savepoint
+// instead of two (PostgreSQL's round trips are what a batch's requests wait
+// for one after another).
+func (tx *wtx) requestSavepoint(ctx context.Context, releasePrevious bool, fn func() error) error {
+	begin := "SAVEPOINT r"
+	if releasePrevious {
+		begin = "RELEASE r; SAVEPOINT r"
+	}
+	return tx.undoable(ctx, begin, "ROLLBACK TO r", fn)
+}
+
+// undoable runs begin (which makes a savepoint), then fn, and rollback
+// when fn fails or panics, forgetting the notices fn gave. A begin or a
+// rollback that fails means the transaction itself is gone: errBroken.
+func (tx *wtx) undoable(ctx context.Context, begin, rollback string, fn func() error) (err error) {
+	if _, err := tx.tx.ExecContext(ctx, begin); err != nil {
 		return fmt.Errorf("%w: savepoint: %w", errBroken, err)
 	}
 	noted := len(tx.notices)
 	defer func() {
 		if err != nil {
 			tx.notices = tx.notices[:noted]
-			if _, rerr := tx.tx.ExecContext(ctx, "ROLLBACK TO w"); rerr != nil {
-				err = fmt.Errorf("%w: rollback to savepoint: %w (after %w)", errBroken, rerr, err)
-				return
-			}
-		}
-		if _, rerr := tx.tx.ExecContext(ctx, "RELEASE w"); rerr != nil {
-			err = fmt.Errorf("%w: release savepoint: %w", errBroken, rerr)
-		}
-	}()
-	return recovered(fn)
-}
-
-// requestSavepoint runs one request of a batch inside savepoint r, rolling
-// back to it when fn fails or panics, as savepoint does. The savepoint is
-// released by the next request's, in the same statement, or by the commit:
-// a request costs the batch one round trip to the database for its
-// savepoint instead of two (PostgreSQL's, on its own machine, are what a
-// batch's requests wait for one after another). A savepoint that cannot be
-// made, or rolled back to, means the transaction itself is gone: errBroken.
-func (tx *wtx) requestSavepoint(ctx context.Context, releasePrevious bool, fn func() error) (err error) {
-	begin := "SAVEPOINT r"
-	if releasePrevious {
-		begin = "RELEASE r; SAVEPOINT r"
-	}
-	if _, err := tx.tx.ExecContext(ctx, begin); err != nil {
-		return fmt.Errorf("%w: savepoint: %w", errBroken, err)
-	}
-	defer func() {
-		if err != nil {
-			tx.notices = nil
-			if _, rerr := tx.tx.ExecContext(ctx, "ROLLBACK TO r"); rerr != nil {
+			if _, rerr := tx.tx.ExecContext(ctx, rollback); rerr != nil {
 				err = fmt.Errorf("%w: rollback to savepoint: %w (after %w)", errBroken, rerr, err)
 			}
 		}
