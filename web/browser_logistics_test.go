@@ -35,12 +35,8 @@ func TestBrowserSevenDayReturn(t *testing.T) {
 		t.Fatalf("intake: %s", tk.State)
 	}
 	shop := storetest.MustUser(t, e.store, anxin.RoleMerchant, "阿梅", e.merchant.ID)
+	browserLogin(t, tab, e.srv.URL, shop)
 	if err := chromedp.Do(tab,
-		chromedp.Navigate(e.srv.URL+"/login"),
-		chromedp.SendKeys(chromedp.CSS("#email"), shop.Email),
-		chromedp.SendKeys(chromedp.CSS("#password"), storetest.Password),
-		chromedp.Click(chromedp.CSS("form[action='/login'] button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("#figures")),
 		chromedp.Navigate(e.srv.URL+"/tickets/"+tk.Number),
 		chromedp.WaitVisible(chromedp.CSS("#logistics")),
 		chromedp.Click(chromedp.CSS("#ticket button[data-action=approve]")),

@@ -19,12 +19,8 @@ func TestBrowserOfferAcceptedPaysTheOffer(t *testing.T) {
 	e := newAPIEnv(t)
 	tk := storetest.MustTicket(t, e.store, e.merchant.ID, anxin.QualityReturn, 36800)
 	shop := storetest.MustUser(t, e.store, anxin.RoleMerchant, "林娜", e.merchant.ID)
+	browserLogin(t, tab, e.srv.URL, shop)
 	if err := chromedp.Do(tab,
-		chromedp.Navigate(e.srv.URL+"/login"),
-		chromedp.SendKeys(chromedp.CSS("#email"), shop.Email),
-		chromedp.SendKeys(chromedp.CSS("#password"), storetest.Password),
-		chromedp.Click(chromedp.CSS("form[action='/login'] button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("#figures")),
 		chromedp.Navigate(e.srv.URL+"/tickets/"+tk.Number),
 		chromedp.WaitVisible(chromedp.CSS("#ticket")),
 		chromedp.Click(chromedp.CSS("[data-action=offer-open]")),

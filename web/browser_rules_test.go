@@ -17,12 +17,8 @@ func TestBrowserReturnlessRule(t *testing.T) {
 	tab := newBrowser(t)
 	e := newAPIEnv(t)
 	shop := storetest.MustUser(t, e.store, anxin.RoleMerchant, "小李", e.merchant.ID)
+	browserLogin(t, tab, e.srv.URL, shop)
 	if err := chromedp.Do(tab,
-		chromedp.Navigate(e.srv.URL+"/login"),
-		chromedp.SendKeys(chromedp.CSS("#email"), shop.Email),
-		chromedp.SendKeys(chromedp.CSS("#password"), storetest.Password),
-		chromedp.Click(chromedp.CSS("form[action='/login'] button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("#figures")),
 		chromedp.Navigate(e.srv.URL+"/settings/rules"),
 		chromedp.WaitVisible(chromedp.CSS("#rules-form")),
 	); err != nil {

@@ -226,15 +226,7 @@ func TestBrowserServices(t *testing.T) {
 	} {
 		tab, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
 		t.Cleanup(cancel)
-		if err := chromedp.Do(tab,
-			chromedp.Navigate(e.srv.URL+"/login"),
-			chromedp.SendKeys(chromedp.CSS("#email"), u.Email),
-			chromedp.SendKeys(chromedp.CSS("#password"), storetest.Password),
-			chromedp.Click(chromedp.CSS("form[action='/login'] button[type=submit]")),
-			chromedp.WaitReady(chromedp.CSS("main")),
-		); err != nil {
-			t.Fatalf("logging in as %s: %v", u.Name, err)
-		}
+		browserLogin(t, tab, e.srv.URL, u)
 		tabs[role] = tab
 	}
 	order := func(c map[string]any) map[string]any { return c["order"].(map[string]any) }

@@ -75,12 +75,8 @@ func TestBrowserSettlement(t *testing.T) {
 
 	// 换货.
 	exID, exNumber := claim("beauty_allergy", "exchange", 36800)
+	browserLogin(t, tab, e.srv.URL, shop)
 	if err := chromedp.Do(tab,
-		chromedp.Navigate(e.srv.URL+"/login"),
-		chromedp.SendKeys(chromedp.CSS("#email"), shop.Email),
-		chromedp.SendKeys(chromedp.CSS("#password"), storetest.Password),
-		chromedp.Click(chromedp.CSS("form[action='/login'] button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("#figures")),
 		chromedp.Navigate(e.srv.URL+"/tickets/"+exNumber),
 		chromedp.WaitVisible(chromedp.CSS("[data-testid=settlement-kind]")),
 	); err != nil {

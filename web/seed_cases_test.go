@@ -101,15 +101,7 @@ func TestBrowserAllergyRefundedOnce(t *testing.T) {
 	login := func(u anxin.User) context.Context {
 		tab, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
 		t.Cleanup(cancel)
-		if err := chromedp.Do(tab,
-			chromedp.Navigate(e.srv.URL+"/login"),
-			chromedp.SendKeys(chromedp.CSS("#email"), u.Email),
-			chromedp.SendKeys(chromedp.CSS("#password"), storetest.Password),
-			chromedp.Click(chromedp.CSS("form[action='/login'] button[type=submit]")),
-			chromedp.WaitReady(chromedp.CSS("main")),
-		); err != nil {
-			t.Fatalf("logging in as %s: %v", u.Name, err)
-		}
+		browserLogin(t, tab, e.srv.URL, u)
 		return tab
 	}
 	shop := login(storetest.MustUser(t, e.store, anxin.RoleMerchant, "林娜", e.merchant.ID))
