@@ -205,7 +205,7 @@ type serviceWalk struct {
 // answered by the payment system. Each ends in its terminal state with its
 // refund shown once and its amount right (none for an exchange or a reship).
 func TestBrowserServices(t *testing.T) {
-	browser := newBrowserFor(t, 3*time.Minute) // twelve walks: more than a minute on a busy machine
+	browser := newBrowserFor(t, 5*time.Minute) // twelve walks: more than a minute on a busy machine, and one that hangs
 	e := newAPIEnv(t)
 	// The merchant decides everything itself: no 极速退款 at intake (its
 	// thresholds would refund most of these claims before anyone looks).
@@ -342,7 +342,11 @@ func TestBrowserServices(t *testing.T) {
 			if res.status != http.StatusCreated {
 				t.Fatalf("intake: %d %s", res.status, res.body)
 			}
-			w := &walk{t: t, e: e, tab: tabs[sw.role], tk: res.ticket(t)}
+			// A deadline of the walk's own: a walk that hangs fails alone,
+			// and the walks after it still run in the browser's time.
+			tab, cancel := context.WithTimeout(tabs[sw.role], time.Minute)
+			defer cancel()
+			w := &walk{t: t, e: e, tab: tab, tk: res.ticket(t)}
 			if w.tk.State != "pending_merchant" {
 				t.Fatalf("intake: %s, want the merchant to decide", w.tk.State)
 			}
