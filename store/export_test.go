@@ -291,3 +291,27 @@ func QueuedWrites() int {
 	}
 	return queued
 }
+
+// QueuePlan is how SQLite's planner reads the filter's queue page, as
+// EXPLAIN QUERY PLAN says it, one step a line, on a read connection.
+func QueuePlan(s *Store, f QueueFilter) (string, error) {
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	query, args := f.query()
+	rows, err := s.read().QueryContext(context.Background(), `EXPLAIN QUERY PLAN `+query, args...)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			return "", err
+		}
+		plan = append(plan, detail)
+	}
+	return strings.Join(plan, "\n"), rows.Err()
+}

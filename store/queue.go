@@ -146,13 +146,9 @@ func (f QueueFilter) where() (string, []any) {
 	return strings.Join(conds, " AND "), args
 }
 
-// Queue returns a page of open tickets by nearest deadline (overdue first),
-// and the cursor of the next page (zero when this is the last).
-func (s *Store) Queue(ctx context.Context, f QueueFilter) ([]anxin.Ticket, QueueCursor, error) {
-	if f.Limit <= 0 {
-		f.Limit = 50
-	}
-	f.Limit = min(f.Limit, 200)
+// query is the filter's page of the queue: its tickets, each with the
+// value it is sorted by, from the cursor on.
+func (f QueueFilter) query() (string, []any) {
 	where, args := f.where()
 	col, desc := f.Sort.orderBy()
 	cmp, order := ">", col+", t.id"
@@ -163,9 +159,19 @@ func (s *Store) Queue(ctx context.Context, f QueueFilter) ([]anxin.Ticket, Queue
 		where += " AND (" + col + ", t.id) " + cmp + " (?, ?)"
 		args = append(args, f.After.Due, f.After.ID)
 	}
-	args = append(args, f.Limit)
-	rows, err := s.read().QueryContext(ctx, `SELECT `+ticketColumns+`, `+col+ticketFrom+
-		`WHERE `+where+` ORDER BY `+order+` LIMIT ?`, args...)
+	return `SELECT ` + ticketColumns + `, ` + col + ticketFrom + `WHERE ` + where + ` ORDER BY ` + order + ` LIMIT ?`,
+		append(args, f.Limit)
+}
+
+// Queue returns a page of open tickets by nearest deadline (overdue first),
+// and the cursor of the next page (zero when this is the last).
+func (s *Store) Queue(ctx context.Context, f QueueFilter) ([]anxin.Ticket, QueueCursor, error) {
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	f.Limit = min(f.Limit, 200)
+	query, args := f.query()
+	rows, err := s.read().QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, QueueCursor{}, fmt.Errorf("queue: %w", err)
 	}

@@ -265,6 +265,7 @@ func open(ctx context.Context, path string, cfg Config) (*Store, error) {
 	}
 	rdb.SetMaxOpenConns(8)
 	rdb.SetMaxIdleConns(8)
+	rdb.SetConnMaxLifetime(readMaxLifetime)
 	s.start(rdb)
 	return s, nil
 }
@@ -280,7 +281,13 @@ func (s *Store) prepare(ctx context.Context) error {
 	if err := s.migrate(ctx); err != nil {
 		return err
 	}
-	return s.prepareFigures(ctx)
+	if err := s.prepareFigures(ctx); err != nil {
+		return err
+	}
+	if s.pg {
+		return nil
+	}
+	return optimizeStats(ctx, s.db)
 }
 
 // start gives the store its read pool and starts its writer.

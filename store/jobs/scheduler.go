@@ -12,7 +12,8 @@ import (
 	"github.com/anxin-helpdesk/anxin/store"
 )
 
-// purgeEvery is how often the scheduler purges expired records.
+// purgeEvery is how often the scheduler purges expired records (and brings
+// SQLite's planner statistics up to date).
 const purgeEvery = time.Hour
 
 // Scheduler acts on passed deadlines with the system as actor, pays pending
@@ -103,7 +104,8 @@ func (s *Scheduler) Tick(ctx context.Context) (Round, error) {
 			s.log.Info("evidence photos deleted from tickets ended long ago", "tickets", ph.Tickets, "photos", ph.Photos,
 				"files", ph.Files, "kept_for", s.cfg.RetainPhotos)
 		}
-		if err = errors.Join(err, perr, s.st.Purge(ctx)); err != nil {
+		// And SQLite's planner statistics, where a table has grown a lot.
+		if err = errors.Join(err, perr, s.st.Purge(ctx), s.st.OptimizeStats(ctx)); err != nil {
 			errs = append(errs, err)
 		} else {
 			s.lastPurge = now
