@@ -22,9 +22,10 @@ import (
 // Only sqlite_stat1 is kept. modernc's SQLite is built with STAT4, and
 // with its samples SQLite prepares a statement again whenever a bound
 // value meets a sampled column, as every ticket page's timeline and buyer
-// history do. Measured over 1M tickets in one run: 470 decisions a second
-// with the samples and 650 without; the ticket page's p99 at 1,000 pages a
-// second 125–275 ms with them and 63–75 without.
+// history do. Measured over 1M tickets, two rounds of one run: 370–470
+// decisions a second with the samples and 630–655 without; the ticket
+// page's p99 at 1,000 pages a second 125–275 ms with them and 63–75
+// without.
 
 // optimizeStats brings the planner's statistics up to date on the write
 // connection, keeping sqlite_stat1 only. A connection reads the statistics
