@@ -295,10 +295,7 @@ func QueuedWrites() int {
 // QueuePlan is how SQLite's planner reads the filter's queue page, as
 // EXPLAIN QUERY PLAN says it, one step a line, on a read connection.
 func QueuePlan(s *Store, f QueueFilter) (string, error) {
-	if f.Limit <= 0 {
-		f.Limit = 50
-	}
-	query, args := f.query()
+	query, args := f.paged().query()
 	rows, err := s.read().QueryContext(context.Background(), `EXPLAIN QUERY PLAN `+query, args...)
 	if err != nil {
 		return "", err

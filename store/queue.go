@@ -146,8 +146,17 @@ func (f QueueFilter) where() (string, []any) {
 	return strings.Join(conds, " AND "), args
 }
 
-// query is the filter's page of the queue: its tickets, each with the
-// value it is sorted by, from the cursor on.
+// paged is the filter with its page size: 50 when none is given, at most 200.
+func (f QueueFilter) paged() QueueFilter {
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	f.Limit = min(f.Limit, 200)
+	return f
+}
+
+// query is the filter's page of the queue (of the paged filter): its
+// tickets, each with the value it is sorted by, from the cursor on.
 func (f QueueFilter) query() (string, []any) {
 	where, args := f.where()
 	col, desc := f.Sort.orderBy()
@@ -166,10 +175,7 @@ func (f QueueFilter) query() (string, []any) {
 // Queue returns a page of open tickets by nearest deadline (overdue first),
 // and the cursor of the next page (zero when this is the last).
 func (s *Store) Queue(ctx context.Context, f QueueFilter) ([]anxin.Ticket, QueueCursor, error) {
-	if f.Limit <= 0 {
-		f.Limit = 50
-	}
-	f.Limit = min(f.Limit, 200)
+	f = f.paged()
 	query, args := f.query()
 	rows, err := s.read().QueryContext(ctx, query, args...)
 	if err != nil {
